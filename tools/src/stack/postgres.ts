@@ -1,0 +1,171 @@
+/**
+ * A private PostgreSQL cluster in the stack's state folder, on its own port, with the platform's
+ * database and the sample monolith's database (logical replication on, for the legacy adapter's
+ * CDC). PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user
+ * that Debian's package creates.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { waitUntil } from './service-process';
+
+export interface PostgresOptions {
+  binDir: string;
+  dataDir: string;
+  logFile: string;
+  port: number;
+  /** false for throw-away test clusters: fsync off makes them much faster. */
+  durable: boolean;
+}
+
+const SUPERUSER = 'postgres';
+const SUPERUSER_PASSWORD = 'postgres';
+
+/** Databases the stack provides: the platform's own, and the sample monolith's separate one. */
+export const STACK_DATABASES = [
+  { name: 'order_platform', owner: 'order_platform', password: 'order_platform' },
+  { name: 'legacy_monolith', owner: 'legacy_monolith', password: 'legacy_monolith' },
+] as const;
+
+export const databaseUrl = (port: number, db: (typeof STACK_DATABASES)[number]): string =>
+  `postgres://${db.owner}:${db.password}@127.0.0.1:${port}/${db.name}`;
+
+const runningAsRoot = (): boolean => process.getuid?.() === 0;
+
+function runPg(opts: PostgresOptions, tool: string, args: string[]): void {
+  const bin = join(opts.binDir, tool);
+  const [command, fullArgs] = runningAsRoot()
+    ? ['runuser', ['-u', 'postgres', '--', bin, ...args]]
+    : [bin, args];
+  execFileSync(command, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function initCluster(opts: PostgresOptions): void {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const pwFile = join(opts.dataDir, '..', 'postgres.pw');
+  writeFileSync(pwFile, SUPERUSER_PASSWORD);
+  if (runningAsRoot()) {
+    execFileSync('chown', ['-R', 'postgres:postgres', opts.dataDir, pwFile]);
+  }
+  try {
+    runPg(opts, 'initdb', [
+      '-D',
+      opts.dataDir,
+      '-U',
+      SUPERUSER,
+      `--pwfile=${pwFile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+    ]);
+  } catch (error) {
+    throw new Error(
+      `initdb failed for ${opts.dataDir}` +
+        (runningAsRoot()
+          ? ' (as root the cluster runs as user postgres, which needs to reach that folder)'
+          : '') +
+        `: ${describeExecError(error)}`,
+    );
+  } finally {
+    rmSync(pwFile, { force: true });
+  }
+  appendFileSync(
+    join(opts.dataDir, 'postgresql.conf'),
+    [
+      '',
+      '# order-platform local stack',
+      "listen_addresses = '127.0.0.1'",
+      "unix_socket_directories = ''",
+      'wal_level = logical',
+      'max_wal_senders = 10',
+      'max_replication_slots = 10',
+      'max_connections = 200',
+      'shared_buffers = 128MB',
+      ...(opts.durable ? [] : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function startPostgres(opts: PostgresOptions): Promise<void> {
+  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) initCluster(opts);
+  mkdirSync(join(opts.logFile, '..'), { recursive: true });
+  if (runningAsRoot()) execFileSync('chown', ['postgres:postgres', join(opts.logFile, '..')]);
+  try {
+    runPg(opts, 'pg_ctl', [
+      'start',
+      '-D',
+      opts.dataDir,
+      '-l',
+      opts.logFile,
+      '-o',
+      `-p ${opts.port}`,
+      '-w',
+      '-t',
+      '60',
+    ]);
+  } catch (error) {
+    throw new Error(`PostgreSQL did not start; see ${opts.logFile}: ${describeExecError(error)}`);
+  }
+  await waitUntil('PostgreSQL', () => canConnect(opts.port), {
+    timeoutMs: 30_000,
+    logFile: opts.logFile,
+  });
+  await ensureDatabases(opts.port);
+}
+
+export async function stopPostgres(opts: Pick<PostgresOptions, 'binDir' | 'dataDir'>): Promise<void> {
+  if (!existsSync(join(opts.dataDir, 'postmaster.pid'))) return;
+  try {
+    runPg(opts as PostgresOptions, 'pg_ctl', ['stop', '-D', opts.dataDir, '-m', 'fast', '-w']);
+  } catch {
+    // Not running (a stale pid file): nothing to stop.
+  }
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const client = superuserClient(port, 'postgres');
+  try {
+    await client.connect();
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function superuserClient(port: number, database: string): Client {
+  return new Client({
+    host: '127.0.0.1',
+    port,
+    user: SUPERUSER,
+    password: SUPERUSER_PASSWORD,
+    database,
+  });
+}
+
+/** Creates the stack's roles and databases if missing (idempotent, so restarts are safe). */
+async function ensureDatabases(port: number): Promise<void> {
+  const client = superuserClient(port, 'postgres');
+  await client.connect();
+  try {
+    for (const db of STACK_DATABASES) {
+      const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [db.owner]);
+      if (role.rowCount === 0) {
+        // REPLICATION: the legacy adapter streams the monolith's changes (logical decoding).
+        await client.query(
+          `CREATE ROLE ${db.owner} LOGIN REPLICATION PASSWORD '${db.password}'`,
+        );
+      }
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.name]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${db.name} OWNER ${db.owner}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function describeExecError(error: unknown): string {
+  const e = error as { stderr?: Buffer; message?: string };
+  return (e.stderr?.toString().trim() || e.message || String(error)).slice(0, 2000);
+}

@@ -1,0 +1,173 @@
+/**
+ * The local stack as one unit: PostgreSQL, Kafka and the Temporal dev server, started in
+ * parallel into one state folder and described by the environment variables every app reads.
+ * `npm start` runs it on fixed ports in `.stack/` (kept across restarts); the integration tests
+ * run a throw-away one on free ports in a temporary folder.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_TOPICS } from '@order-platform/domain';
+import { findFreePort } from './ports';
+import { databaseUrl, startPostgres, stopPostgres, STACK_DATABASES } from './postgres';
+import { startKafka, stopKafka } from './kafka';
+import { startTemporal, stopTemporal } from './temporal';
+import { installToolchain, Toolchain } from './toolchain';
+
+export interface StackPorts {
+  postgres: number;
+  kafka: number;
+  kafkaController: number;
+  temporal: number;
+  temporalUi: number;
+}
+
+export interface StackOptions {
+  stateDir: string;
+  ports: StackPorts;
+  /** Use this PostgreSQL instead of starting a private cluster. */
+  externalDatabaseUrl?: string;
+  /** fsync on (the platform) or off (throw-away test stacks). */
+  durable: boolean;
+}
+
+/** What a running stack is, written to `<stateDir>/stack.json` so other commands can find it. */
+export interface RunningStack {
+  stateDir: string;
+  ports: StackPorts;
+  postgresDataDir?: string;
+  postgresBin: string;
+  toolchain: Toolchain;
+  env: StackEnv;
+}
+
+/** The configuration names every app reads; docker-compose.yml uses the same ones. */
+export interface StackEnv {
+  DATABASE_URL: string;
+  LEGACY_DATABASE_URL: string;
+  KAFKA_BROKERS: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_UI_URL: string;
+}
+
+export const DEFAULT_PORTS: StackPorts = {
+  postgres: 55432,
+  kafka: 19092,
+  kafkaController: 19093,
+  temporal: 7233,
+  temporalUi: 8233,
+};
+
+const KAFKA_PARTITIONS = 3;
+
+export async function freePorts(): Promise<StackPorts> {
+  const ports: number[] = [];
+  while (ports.length < 5) {
+    const port = await findFreePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const [postgres, kafka, kafkaController, temporal, temporalUi] = ports as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { postgres, kafka, kafkaController, temporal, temporalUi };
+}
+
+const stackFile = (stateDir: string): string => join(stateDir, 'stack.json');
+const logFile = (stateDir: string, name: string): string => join(stateDir, 'logs', `${name}.log`);
+const pidFile = (stateDir: string, name: string): string => join(stateDir, 'pids', `${name}.pid`);
+
+export function stackEnv(ports: StackPorts, externalDatabaseUrl?: string): StackEnv {
+  const [platformDb, legacyDb] = STACK_DATABASES;
+  return {
+    DATABASE_URL: externalDatabaseUrl ?? databaseUrl(ports.postgres, platformDb),
+    LEGACY_DATABASE_URL: externalDatabaseUrl ?? databaseUrl(ports.postgres, legacyDb),
+    KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
+  };
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { stateDir, ports } = options;
+  mkdirSync(stateDir, { recursive: true });
+  const toolchain = installToolchain();
+  const postgresDataDir = options.externalDatabaseUrl ? undefined : join(stateDir, 'postgres');
+  const stack: RunningStack = {
+    stateDir,
+    ports,
+    postgresDataDir,
+    postgresBin: toolchain.postgresBin,
+    toolchain,
+    env: stackEnv(ports, options.externalDatabaseUrl),
+  };
+  // Written before starting so `stop` can clean up after a start that failed half-way.
+  writeFileSync(stackFile(stateDir), JSON.stringify(stack, null, 2));
+  const started = await Promise.allSettled([
+    postgresDataDir
+      ? startPostgres({
+          binDir: toolchain.postgresBin,
+          dataDir: postgresDataDir,
+          logFile: logFile(stateDir, 'postgres'),
+          port: ports.postgres,
+          durable: options.durable,
+        })
+      : Promise.resolve(),
+    startKafka({
+      libsDir: toolchain.kafkaLibs,
+      stateDir: join(stateDir, 'kafka'),
+      logFile: logFile(stateDir, 'kafka'),
+      pidFile: pidFile(stateDir, 'kafka'),
+      port: ports.kafka,
+      controllerPort: ports.kafkaController,
+      topics: ALL_TOPICS,
+      partitions: KAFKA_PARTITIONS,
+    }),
+    startTemporal({
+      cli: toolchain.temporalCli,
+      stateDir: join(stateDir, 'temporal'),
+      logFile: logFile(stateDir, 'temporal'),
+      pidFile: pidFile(stateDir, 'temporal'),
+      port: ports.temporal,
+      uiPort: ports.temporalUi,
+      namespace: stack.env.TEMPORAL_NAMESPACE,
+    }),
+  ]);
+  const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    await stopStack(stateDir);
+    throw new Error(
+      `the local stack did not start:\n${failures.map((f) => `  - ${String(f.reason?.message ?? f.reason)}`).join('\n')}`,
+    );
+  }
+  return stack;
+}
+
+export function readRunningStack(stateDir: string): RunningStack | undefined {
+  const file = stackFile(stateDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunningStack) : undefined;
+}
+
+/** Stops whatever of the stack is running; safe to call twice. */
+export async function stopStack(stateDir: string): Promise<void> {
+  const stack = readRunningStack(stateDir);
+  await Promise.all([
+    stopTemporal(pidFile(stateDir, 'temporal')),
+    stopKafka(pidFile(stateDir, 'kafka')),
+    stack?.postgresDataDir
+      ? stopPostgres({ binDir: stack.postgresBin, dataDir: stack.postgresDataDir })
+      : Promise.resolve(),
+  ]);
+}
+
+/** Stops the stack and deletes its state: for the throw-away stacks of test runs. */
+export async function destroyStack(stateDir: string): Promise<void> {
+  await stopStack(stateDir);
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+export { logFile as stackLogFile, pidFile as stackPidFile };

@@ -1,0 +1,39 @@
+/**
+ * The pinned stack versions, read from tools/versions.env so shell scripts, this runner and the
+ * compose check share one list.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export const TOOLS_DIR = join(REPO_ROOT, 'tools');
+
+export interface StackVersions {
+  TEMPORAL_CLI_VERSION: string;
+  TEMPORAL_TEST_SERVER_VERSION: string;
+  KAFKA_VERSION: string;
+  KAFKA_SCALA_VERSION: string;
+  SLF4J_VERSION: string;
+  POSTGRES_MAJOR: string;
+}
+
+export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): StackVersions {
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split('=', 2) as [string, string]);
+  const values = Object.fromEntries(entries);
+  const required: (keyof StackVersions)[] = [
+    'TEMPORAL_CLI_VERSION',
+    'TEMPORAL_TEST_SERVER_VERSION',
+    'KAFKA_VERSION',
+    'KAFKA_SCALA_VERSION',
+    'SLF4J_VERSION',
+    'POSTGRES_MAJOR',
+  ];
+  for (const key of required) {
+    if (!values[key]) throw new Error(`${file} does not pin ${key}`);
+  }
+  return values as unknown as StackVersions;
+}
