@@ -5,8 +5,8 @@
  * that Debian's package creates.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { waitUntil } from './service-process';
 
@@ -47,6 +47,8 @@ function initCluster(opts: PostgresOptions): void {
   writeFileSync(pwFile, SUPERUSER_PASSWORD);
   if (runningAsRoot()) {
     execFileSync('chown', ['-R', 'postgres:postgres', opts.dataDir, pwFile]);
+    // The state folder may be private to root (mkdtemp makes it 0700): let postgres through.
+    chmodSync(dirname(opts.dataDir), 0o711);
   }
   try {
     runPg(opts, 'initdb', [

@@ -1,0 +1,103 @@
+// Lint rules, including the import table of ARCHITECTURE.md as Nx module-boundary constraints:
+// the folders' tags (project.json) say what may import what.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import { builtinModules } from 'node:module';
+
+const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**/*.ts'];
+
+/** What each kind of project may import (ARCHITECTURE.md, "Folders"). */
+const depConstraints = [
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ['*'] },
+  {
+    sourceTag: 'type:workflows',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:activities'],
+    allowedExternalImports: ['@temporalio/workflow', '@temporalio/common'],
+  },
+  { sourceTag: 'type:activities', onlyDependOnLibsWithTags: ['type:domain'] },
+  { sourceTag: 'type:legacy-adapter', onlyDependOnLibsWithTags: ['type:domain'] },
+  { sourceTag: 'type:migrations', onlyDependOnLibsWithTags: [], allowedExternalImports: ['typeorm', 'pg'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:domain', 'type:migrations'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['*'] },
+  {
+    sourceTag: 'app:gateway',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:workflows', 'type:activities', 'type:legacy-adapter', 'type:migrations'],
+  },
+  { sourceTag: 'app:worker', onlyDependOnLibsWithTags: ['type:domain', 'type:workflows', 'type:activities'] },
+  { sourceTag: 'app:legacy-adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:legacy-adapter'] },
+  // The sample monolith stands in for a customer's system: its own code only.
+  { sourceTag: 'app:legacy-monolith', onlyDependOnLibsWithTags: [] },
+];
+
+/** Tests may also use the shared fixtures in tools/ (the real local stack) and any test library. */
+const testDepConstraints = depConstraints.map(({ bannedExternalImports, allowedExternalImports, ...c }) => ({
+  ...c,
+  onlyDependOnLibsWithTags: c.onlyDependOnLibsWithTags.includes('*')
+    ? ['*']
+    : [...c.onlyDependOnLibsWithTags, 'type:tools', 'type:domain'],
+}));
+
+export default tseslint.config(
+  { ignores: ['**/node_modules', '**/dist', '.stack', '.nx', 'coverage', 'test-artifacts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  { plugins: { '@nx': nx } },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints },
+      ],
+    },
+  },
+  {
+    files: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints },
+      ],
+    },
+  },
+  {
+    // domain/ is pure: no I/O, no clock, no randomness.
+    files: ['domain/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': ['error', { paths: NODE_BUILTINS.map((name) => ({ name, message: 'domain/ has no I/O.' })) }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'domain/ takes the time as an argument.' },
+        { object: 'Math', property: 'random', message: 'domain/ is deterministic.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ takes the time as an argument.' },
+      ],
+    },
+  },
+  {
+    // Workflow code is replayed: it may use the activities' types, never their implementations.
+    files: ['workflows/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@order-platform/activities', allowTypeImports: true, message: 'Workflows import activity types only (proxyActivities<typeof ...>).' },
+            ...NODE_BUILTINS.map((name) => ({ name, message: 'Workflow code is deterministic: no Node APIs.' })),
+          ],
+        },
+      ],
+    },
+  },
+  { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } } },
+  prettier,
+);

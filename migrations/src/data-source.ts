@@ -1,0 +1,49 @@
+/**
+ * One schema history for the platform's own tables. Apps add their entities to a DataSource of
+ * their own; migrations are applied once, by `npm run db:migrate` (and `npm start`), never by
+ * an app racing another at start-up.
+ */
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { CreateInbox1795430000000 } from './migrations/1795430000000-create-inbox';
+
+/** In the order they apply. */
+export const PLATFORM_MIGRATIONS = [CreateInbox1795430000000];
+
+export const MIGRATIONS_TABLE = 'schema_migrations';
+
+export function platformDataSourceOptions(
+  url: string,
+  extra: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    migrations: PLATFORM_MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    ...extra,
+  } as DataSourceOptions;
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(url: string): Promise<string[]> {
+  const dataSource = await new DataSource(platformDataSourceOptions(url)).initialize();
+  try {
+    const applied = await dataSource.runMigrations();
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Reverts the most recent migration. */
+export async function revertLastMigration(url: string): Promise<void> {
+  const dataSource = await new DataSource(platformDataSourceOptions(url)).initialize();
+  try {
+    await dataSource.undoLastMigration();
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { searchableSmokeWorkflow } from './smoke/smoke.workflows';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through the integration suite's global setup`);
+  return value;
+};
+
+describe('the Temporal dev server of the local stack', () => {
+  it('runs a workflow to completion, and an operator finds it by its order search attributes', async () => {
+    const address = env('TEMPORAL_ADDRESS');
+    const taskQueue = `stack-smoke-${randomUUID()}`;
+    const customerId = `customer-${randomUUID()}`;
+    const workerConnection = await NativeConnection.connect({ address });
+    const worker = await Worker.create({
+      connection: workerConnection,
+      taskQueue,
+      workflowsPath: require.resolve('./smoke/smoke.workflows'),
+    });
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection });
+    try {
+      const result = await worker.runUntil(
+        client.workflow.execute(searchableSmokeWorkflow, {
+          taskQueue,
+          workflowId: `smoke-${customerId}`,
+          args: [{ stage: 'AwaitingFraudDecision', customerId, orderValue: 125.5 }],
+        }),
+      );
+      expect(result).toBe('AwaitingFraudDecision');
+
+      // Through the same CLI and query language an operator uses in the Web UI.
+      const query = `OrderStage = "AwaitingFraudDecision" AND CustomerId = "${customerId}" AND OrderValue > 100`;
+      let listed: { workflowId?: string; execution?: { workflowId: string }; status?: string }[] = [];
+      for (let attempt = 0; attempt < 50 && listed.length === 0; attempt++) {
+        const { stdout } = await promisify(execFile)(env('TEMPORAL_CLI'), [
+          'workflow', 'list', '--address', address, '--query', query, '--output', 'json',
+        ]);
+        listed = stdout.trim() ? JSON.parse(stdout) : [];
+        if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(listed).toHaveLength(1);
+      expect(JSON.stringify(listed[0])).toContain(`smoke-${customerId}`);
+      expect(JSON.stringify(listed[0])).toMatch(/COMPLETED/);
+    } finally {
+      await connection.close();
+      await workerConnection.close();
+    }
+  });
+});
