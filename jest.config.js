@@ -11,7 +11,7 @@ module.exports = {
       testMatch: ['<rootDir>/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/tools/src/testing/global-setup.js',
       globalTeardown: '<rootDir>/tools/src/testing/global-teardown.js',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/tools/src/testing/integration-setup.ts'],
     },
   ],
 };

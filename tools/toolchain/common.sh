@@ -34,7 +34,7 @@ maven_copy_jars() {
   <dependencies>$deps</dependencies>
 </project>
 POM
-  mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies \
+  mvn -B -q -Dstyle.color=never -f "$tmp/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$out.partial" >&2
   rm -rf "$out" && mv "$out.partial" "$out"
   rm -rf "$tmp"

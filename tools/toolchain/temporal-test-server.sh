@@ -5,9 +5,11 @@
 source "$(dirname "$0")/common.sh"
 dir="$ORDER_PLATFORM_CACHE/temporal-test-server/$TEMPORAL_TEST_SERVER_VERSION"
 fetch() {
-  [ -x "$dir/temporal-test-server" ] && return
+  [ -x "$dir/temporal-test-server" ] && [ -f "$dir/libs/slf4j-nop-$SLF4J_VERSION.jar" ] && return
   log "downloading temporal-test-server $TEMPORAL_TEST_SERVER_VERSION jars (first run only)"
-  maven_copy_jars "$dir/libs" "$(dep io.temporal temporal-test-server "$TEMPORAL_TEST_SERVER_VERSION")"
+  # slf4j-nop: the server logs through slf4j 1.x and warns on every start without a binding.
+  maven_copy_jars "$dir/libs" \
+    "$(dep io.temporal temporal-test-server "$TEMPORAL_TEST_SERVER_VERSION")$(dep org.slf4j slf4j-nop "$SLF4J_VERSION")"
   # The SDK passes the port as the only argument. A small heap and tiered compilation stopped at
   # C1 make the JVM start inside the SDK's connect window on a 2-core machine.
   cat >"$dir/temporal-test-server" <<LAUNCHER

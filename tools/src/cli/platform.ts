@@ -73,7 +73,15 @@ async function stackUp(): Promise<RunningStack> {
   if (values['write-env']) {
     writeFileSync(
       values['write-env'],
-      JSON.stringify({ ...stack.env, TEMPORAL_TEST_SERVER: stack.toolchain.temporalTestServer, TEMPORAL_CLI: stack.toolchain.temporalCli }, null, 2),
+      JSON.stringify(
+        {
+          ...stack.env,
+          TEMPORAL_TEST_SERVER: stack.toolchain.temporalTestServer,
+          TEMPORAL_CLI: stack.toolchain.temporalCli,
+        },
+        null,
+        2,
+      ),
     );
   }
   return stack;
@@ -85,7 +93,21 @@ function requireRunningStack(): RunningStack {
   return stack;
 }
 
+/** Names of the stack's and apps' processes that are alive in this state folder. */
+function runningProcesses(): string[] {
+  return ['temporal', 'kafka', ...PLATFORM_APPS.map((a) => a.name)].filter((name) => {
+    const pid = readPid(stackPidFile(stateDir, name));
+    return pid !== undefined && isAlive(pid);
+  });
+}
+
 async function start(): Promise<void> {
+  const running = runningProcesses();
+  if (running.length > 0) {
+    throw new Error(
+      `already running in ${stateDir} (${running.join(', ')}): \`npm run status\` shows it, \`npm stop\` stops it`,
+    );
+  }
   const stack = await stackUp();
   const env = { ...process.env, ...stack.env };
   for (const app of PLATFORM_APPS) {
@@ -105,7 +127,10 @@ async function stop(): Promise<void> {
 }
 
 function printUrls(stack: RunningStack): void {
-  const gateway = `http://127.0.0.1:${appPort(PLATFORM_APPS.find((a) => a.name === 'gateway')!, process.env)}`;
+  const gateway = `http://127.0.0.1:${appPort(
+    PLATFORM_APPS.find((a) => a.name === 'gateway')!,
+    process.env,
+  )}`;
   const rows: [string, string][] = [
     ['Gateway API', `${gateway}/v1`],
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
@@ -114,9 +139,10 @@ function printUrls(stack: RunningStack): void {
     ['Kafka bootstrap', stack.env.KAFKA_BROKERS],
     ['PostgreSQL (platform)', stack.env.DATABASE_URL],
     ['PostgreSQL (monolith)', stack.env.LEGACY_DATABASE_URL],
-    ...PLATFORM_APPS.filter((a) => a.name !== 'gateway').map(
-      (a): [string, string] => [a.name, `http://127.0.0.1:${appPort(a, process.env)}/health/ready`],
-    ),
+    ...PLATFORM_APPS.filter((a) => a.name !== 'gateway').map((a): [string, string] => [
+      a.name,
+      `http://127.0.0.1:${appPort(a, process.env)}/health/ready`,
+    ]),
     ['Logs', join(stateDir, 'logs')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -128,9 +154,11 @@ function printUrls(stack: RunningStack): void {
 function status(): void {
   const stack = readRunningStack(stateDir);
   if (!stack) return log(`no stack in ${stateDir}`);
+  const running = runningProcesses();
   for (const name of ['temporal', 'kafka', ...PLATFORM_APPS.map((a) => a.name)]) {
-    const pid = readPid(stackPidFile(stateDir, name));
-    console.log(`${name.padEnd(16)} ${pid !== undefined && isAlive(pid) ? `running (pid ${pid})` : 'stopped'}`);
+    console.log(
+      `${name.padEnd(16)} ${running.includes(name) ? `running (pid ${readPid(stackPidFile(stateDir, name))})` : 'stopped'}`,
+    );
   }
   printUrls(stack);
 }
@@ -143,13 +171,18 @@ const commands: Record<string, () => Promise<unknown> | void> = {
   status,
   'stack-up': stackUp,
   'stack-down': () => (values.destroy ? destroyStack(stateDir) : stopStack(stateDir)),
-  migrate: async () => log(`applied: ${(await migrate(requireRunningStack().env.DATABASE_URL)).join(', ') || 'nothing pending'}`),
+  migrate: async () =>
+    log(
+      `applied: ${(await migrate(requireRunningStack().env.DATABASE_URL)).join(', ') || 'nothing pending'}`,
+    ),
   'migrate-revert': () => revertLastMigration(requireRunningStack().env.DATABASE_URL),
 };
 
 const command = commands[positionals[0] ?? ''];
 if (!command) {
-  console.error(`usage: platform <${Object.keys(commands).join('|')}> [--state-dir DIR] [--write-env FILE] [--ephemeral] [--destroy]`);
+  console.error(
+    `usage: platform <${Object.keys(commands).join('|')}> [--state-dir DIR] [--write-env FILE] [--ephemeral] [--destroy]`,
+  );
   process.exit(2);
 }
 Promise.resolve(command()).then(

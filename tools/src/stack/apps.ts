@@ -15,10 +15,30 @@ export interface PlatformApp {
 }
 
 export const PLATFORM_APPS: readonly PlatformApp[] = [
-  { name: 'legacy-monolith', entry: 'apps/legacy-monolith/src/main.ts', portVariable: 'LEGACY_MONOLITH_PORT', defaultPort: 3100 },
-  { name: 'worker', entry: 'apps/worker/src/main.ts', portVariable: 'WORKER_PORT', defaultPort: 3300 },
-  { name: 'legacy-adapter', entry: 'apps/legacy-adapter/src/main.ts', portVariable: 'LEGACY_ADAPTER_PORT', defaultPort: 3200 },
-  { name: 'gateway', entry: 'apps/gateway/src/main.ts', portVariable: 'GATEWAY_PORT', defaultPort: 3000 },
+  {
+    name: 'legacy-monolith',
+    entry: 'apps/legacy-monolith/src/main.ts',
+    portVariable: 'LEGACY_MONOLITH_PORT',
+    defaultPort: 3100,
+  },
+  {
+    name: 'worker',
+    entry: 'apps/worker/src/main.ts',
+    portVariable: 'WORKER_PORT',
+    defaultPort: 3300,
+  },
+  {
+    name: 'legacy-adapter',
+    entry: 'apps/legacy-adapter/src/main.ts',
+    portVariable: 'LEGACY_ADAPTER_PORT',
+    defaultPort: 3200,
+  },
+  {
+    name: 'gateway',
+    entry: 'apps/gateway/src/main.ts',
+    portVariable: 'GATEWAY_PORT',
+    defaultPort: 3000,
+  },
 ];
 
 export const appPort = (app: PlatformApp, env: NodeJS.ProcessEnv): number =>
@@ -38,7 +58,11 @@ export async function startApp(
     command: process.execPath,
     args: [...TS_NODE_ARGS, join(REPO_ROOT, app.entry)],
     cwd: REPO_ROOT,
-    env: { ...env, [app.portVariable]: String(port), SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
+    env: {
+      ...env,
+      [app.portVariable]: String(port),
+      SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'),
+    },
     ...files,
   });
   await waitUntil(`${app.name} (http://127.0.0.1:${port}/health/ready)`, () => isReady(port), {

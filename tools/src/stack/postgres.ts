@@ -84,7 +84,9 @@ function initCluster(opts: PostgresOptions): void {
       'max_replication_slots = 10',
       'max_connections = 200',
       'shared_buffers = 128MB',
-      ...(opts.durable ? [] : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
+      ...(opts.durable
+        ? []
+        : ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
       '',
     ].join('\n'),
   );
@@ -117,7 +119,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<void> {
   await ensureDatabases(opts.port);
 }
 
-export async function stopPostgres(opts: Pick<PostgresOptions, 'binDir' | 'dataDir'>): Promise<void> {
+export async function stopPostgres(
+  opts: Pick<PostgresOptions, 'binDir' | 'dataDir'>,
+): Promise<void> {
   if (!existsSync(join(opts.dataDir, 'postmaster.pid'))) return;
   try {
     runPg(opts as PostgresOptions, 'pg_ctl', ['stop', '-D', opts.dataDir, '-m', 'fast', '-w']);
@@ -155,9 +159,7 @@ async function ensureDatabases(port: number): Promise<void> {
       const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [db.owner]);
       if (role.rowCount === 0) {
         // REPLICATION: the legacy adapter streams the monolith's changes (logical decoding).
-        await client.query(
-          `CREATE ROLE ${db.owner} LOGIN REPLICATION PASSWORD '${db.password}'`,
-        );
+        await client.query(`CREATE ROLE ${db.owner} LOGIN REPLICATION PASSWORD '${db.password}'`);
       }
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.name]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${db.name} OWNER ${db.owner}`);

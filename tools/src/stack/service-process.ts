@@ -87,7 +87,9 @@ export async function waitUntil(
       throw new Error(`${what} exited during start-up${logFile ? `; see ${logFile}` : ''}`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not ready after ${timeoutMs} ms${logFile ? `; see ${logFile}` : ''}`);
+      throw new Error(
+        `${what} not ready after ${timeoutMs} ms${logFile ? `; see ${logFile}` : ''}`,
+      );
     }
     await sleep(200);
   }

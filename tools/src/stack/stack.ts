@@ -11,7 +11,7 @@ import { findFreePort } from './ports';
 import { databaseUrl, startPostgres, stopPostgres, STACK_DATABASES } from './postgres';
 import { startKafka, stopKafka } from './kafka';
 import { startTemporal, stopTemporal } from './temporal';
-import { installToolchain, Toolchain } from './toolchain';
+import { installToolchain, type Toolchain } from './toolchain';
 
 export interface StackPorts {
   postgres: number;

@@ -7,7 +7,8 @@ import { searchableSmokeWorkflow } from './smoke/smoke.workflows';
 
 const env = (name: string): string => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through the integration suite's global setup`);
+  if (!value)
+    throw new Error(`${name} is not set: run through the integration suite's global setup`);
   return value;
 };
 
@@ -36,10 +37,18 @@ describe('the Temporal dev server of the local stack', () => {
 
       // Through the same CLI and query language an operator uses in the Web UI.
       const query = `OrderStage = "AwaitingFraudDecision" AND CustomerId = "${customerId}" AND OrderValue > 100`;
-      let listed: { workflowId?: string; execution?: { workflowId: string }; status?: string }[] = [];
+      let listed: { workflowId?: string; execution?: { workflowId: string }; status?: string }[] =
+        [];
       for (let attempt = 0; attempt < 50 && listed.length === 0; attempt++) {
         const { stdout } = await promisify(execFile)(env('TEMPORAL_CLI'), [
-          'workflow', 'list', '--address', address, '--query', query, '--output', 'json',
+          'workflow',
+          'list',
+          '--address',
+          address,
+          '--query',
+          query,
+          '--output',
+          'json',
         ]);
         listed = stdout.trim() ? JSON.parse(stdout) : [];
         if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));

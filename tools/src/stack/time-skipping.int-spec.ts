@@ -9,7 +9,8 @@ describe("Temporal's Java time-skipping test server", () => {
 
   beforeAll(async () => {
     const path = process.env.TEMPORAL_TEST_SERVER;
-    if (!path) throw new Error('TEMPORAL_TEST_SERVER is not set: run through the integration suite');
+    if (!path)
+      throw new Error('TEMPORAL_TEST_SERVER is not set: run through the integration suite');
     // Started by the SDK from the cached launcher; nothing is downloaded.
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path } },

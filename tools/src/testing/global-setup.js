@@ -7,7 +7,12 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..', '..', '..');
-const PLATFORM = ['--enable-source-maps', '-r', '@swc-node/register', join(ROOT, 'tools/src/cli/platform.ts')];
+const PLATFORM = [
+  '--enable-source-maps',
+  '-r',
+  '@swc-node/register',
+  join(ROOT, 'tools/src/cli/platform.ts'),
+];
 
 module.exports = async function globalSetup() {
   const stateDir = mkdtempSync(join(tmpdir(), 'order-platform-test-'));
@@ -16,7 +21,11 @@ module.exports = async function globalSetup() {
   execFileSync(
     process.execPath,
     [...PLATFORM, 'stack-up', '--ephemeral', '--state-dir', stateDir, '--write-env', envFile],
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL ?? '' } },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DATABASE_URL: process.env.TEST_DATABASE_URL ?? '' },
+    },
   );
   Object.assign(process.env, JSON.parse(readFileSync(envFile, 'utf8')));
 };

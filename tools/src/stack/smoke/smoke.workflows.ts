@@ -14,11 +14,20 @@ export interface StackSmokeInput {
 export async function searchableSmokeWorkflow(input: StackSmokeInput): Promise<string> {
   const now = new Date(workflowInfo().startTime);
   upsertSearchAttributes([
-    { key: defineSearchAttributeKey('OrderStage', SearchAttributeType.KEYWORD), value: input.stage },
+    {
+      key: defineSearchAttributeKey('OrderStage', SearchAttributeType.KEYWORD),
+      value: input.stage,
+    },
     { key: defineSearchAttributeKey('StageEnteredAt', SearchAttributeType.DATETIME), value: now },
     { key: defineSearchAttributeKey('StageDeadline', SearchAttributeType.DATETIME), value: now },
-    { key: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD), value: input.customerId },
-    { key: defineSearchAttributeKey('OrderValue', SearchAttributeType.DOUBLE), value: input.orderValue },
+    {
+      key: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
+      value: input.customerId,
+    },
+    {
+      key: defineSearchAttributeKey('OrderValue', SearchAttributeType.DOUBLE),
+      value: input.orderValue,
+    },
     { key: defineSearchAttributeKey('MigrationRoute', SearchAttributeType.KEYWORD), value: 'new' },
     { key: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD), value: '' },
   ]);

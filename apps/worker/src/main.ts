@@ -1,0 +1,65 @@
+/**
+ * The Temporal worker process: polls the order task queue and runs the workflows in workflows/
+ * and the activities in activities/. Readiness reports the worker running and Temporal reachable.
+ */
+import 'reflect-metadata';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import {
+  createLogger,
+  onShutdown,
+  runMain,
+  startHealthServer,
+  temporalCheck,
+} from '@order-platform/runtime';
+import { WORKFLOWS_PATH } from '@order-platform/workflows/workflows-path';
+import { loadWorkerConfig } from './config';
+
+runMain('worker', async () => {
+  const config = loadWorkerConfig();
+  const logger = createLogger('worker', config.logLevel);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const probeConnection = await Connection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+  });
+  const running = worker.run();
+  const health = await startHealthServer(config.port, [
+    temporalCheck(probeConnection),
+    {
+      name: 'worker',
+      check: async () => {
+        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+      },
+    },
+  ]);
+  logger.info('worker polling', {
+    taskQueue: config.taskQueue,
+    namespace: config.temporalNamespace,
+    port: config.port,
+  });
+  onShutdown(logger, [
+    {
+      name: 'drain worker',
+      run: async () => {
+        worker.shutdown();
+        await running;
+      },
+    },
+    { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
+    {
+      name: 'close connections',
+      run: async () => {
+        await connection.close();
+        await probeConnection.close();
+      },
+    },
+  ]);
+  await running.catch((error: unknown) => {
+    logger.error('worker stopped unexpectedly', { error });
+    process.exit(1);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Typed configuration read once from the environment at start-up. Each app declares what it
+ * needs; every problem is reported together, with the variable's name, before anything starts.
+ */
+export type ConfigSpec<T> = { [K in keyof T]: (env: NodeJS.ProcessEnv) => T[K] };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+class Problem extends Error {}
+
+export function loadConfig<T>(spec: ConfigSpec<T>, env: NodeJS.ProcessEnv = process.env): T {
+  const problems: string[] = [];
+  const config = {} as T;
+  for (const key of Object.keys(spec) as (keyof T)[]) {
+    try {
+      config[key] = spec[key](env);
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+const read = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+};
+
+/** Readers for `ConfigSpec` entries. */
+export const env = {
+  string:
+    (name: string, fallback?: string) =>
+    (e: NodeJS.ProcessEnv): string => {
+      const value = read(e, name) ?? fallback;
+      if (value === undefined) throw new Problem(`${name} is required`);
+      return value;
+    },
+
+  url:
+    (name: string, protocols: string[], fallback?: string) =>
+    (e: NodeJS.ProcessEnv): string => {
+      const value = read(e, name) ?? fallback;
+      if (value === undefined)
+        throw new Problem(`${name} is required (${protocols.join(' or ')} URL)`);
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        throw new Problem(`${name} is not a URL`);
+      }
+      if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+        throw new Problem(`${name} must be a ${protocols.join(' or ')} URL`);
+      }
+      return value;
+    },
+
+  port:
+    (name: string, fallback: number) =>
+    (e: NodeJS.ProcessEnv): number => {
+      const raw = read(e, name);
+      const value = raw === undefined ? fallback : Number(raw);
+      if (!Number.isInteger(value) || value < 0 || value > 65535) {
+        throw new Problem(`${name} must be a TCP port (0-65535), got "${raw}"`);
+      }
+      return value;
+    },
+
+  /** host:port pairs separated by commas. */
+  hostPorts:
+    (name: string, fallback?: string) =>
+    (e: NodeJS.ProcessEnv): string[] => {
+      const value = read(e, name) ?? fallback;
+      if (value === undefined) throw new Problem(`${name} is required (host:port[,host:port])`);
+      const entries = value.split(',').map((s) => s.trim());
+      const bad = entries.filter((s) => !/^[\w.-]+:\d{1,5}$/.test(s));
+      if (bad.length > 0)
+        throw new Problem(`${name} has entries that are not host:port: ${bad.join(', ')}`);
+      return entries;
+    },
+
+  oneOf:
+    <V extends string>(name: string, allowed: readonly V[], fallback: V) =>
+    (e: NodeJS.ProcessEnv): V => {
+      const value = (read(e, name) ?? fallback) as V;
+      if (!allowed.includes(value))
+        throw new Problem(`${name} must be one of ${allowed.join(', ')}`);
+      return value;
+    },
+};

@@ -1,0 +1,49 @@
+import { type AddressInfo } from 'node:net';
+import { checkReadiness, startHealthServer } from './health';
+
+describe('readiness', () => {
+  it('is ok only when every dependency answers, and names the one that did not', async () => {
+    const readiness = await checkReadiness([
+      { name: 'postgres', check: async () => undefined },
+      { name: 'kafka', check: async () => Promise.reject(new Error('connection refused')) },
+    ]);
+    expect(readiness).toEqual({
+      status: 'unavailable',
+      checks: {
+        postgres: { status: 'up' },
+        kafka: { status: 'down', error: 'connection refused' },
+      },
+    });
+  });
+
+  it('reads a hung dependency as down instead of hanging the probe', async () => {
+    const readiness = await checkReadiness(
+      [{ name: 'temporal', check: () => new Promise<void>(() => undefined) }],
+      50,
+    );
+    expect(readiness.checks.temporal).toEqual({ status: 'down', error: 'no answer in 50 ms' });
+  });
+
+  it('serves /health/live always and /health/ready as 503 while a dependency is down', async () => {
+    let up = false;
+    const server = await startHealthServer(0, [
+      {
+        name: 'kafka',
+        check: async () => {
+          if (!up) throw new Error('down');
+        },
+      },
+    ]);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect((await fetch(`${base}/health/ready`)).status).toBe(503);
+      up = true;
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ok', checks: { kafka: { status: 'up' } } });
+    } finally {
+      server.close();
+    }
+  });
+});

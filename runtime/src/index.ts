@@ -1,0 +1,5 @@
+export * from './config';
+export * from './logger';
+export * from './health';
+export * from './probes';
+export * from './shutdown';

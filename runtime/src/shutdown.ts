@@ -1,0 +1,48 @@
+/**
+ * Clean stops: on SIGTERM or SIGINT the steps run once, in order (stop taking work, drain,
+ * then close connections), under an overall deadline after which the process exits anyway.
+ */
+import type { Logger } from './logger';
+
+export interface ShutdownStep {
+  name: string;
+  run: () => Promise<unknown> | unknown;
+}
+
+export function onShutdown(logger: Logger, steps: ShutdownStep[], deadlineMs = 30_000): void {
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const timer = setTimeout(() => {
+      logger.error('shutdown deadline passed, exiting', { deadlineMs });
+      process.exit(1);
+    }, deadlineMs);
+    timer.unref();
+    let failed = false;
+    for (const step of steps) {
+      try {
+        await step.run();
+      } catch (error) {
+        failed = true;
+        logger.error('shutdown step failed', { step: step.name, error });
+      }
+    }
+    logger.info('stopped');
+    process.exit(failed ? 1 : 0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Runs an app's main, turning a start-up failure into one clear line and exit code 1. */
+export function runMain(service: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', service, message: `failed to start: ${message}` })}\n`,
+    );
+    process.exit(1);
+  });
+}
