@@ -59,15 +59,12 @@ const depConstraints = [
 ];
 
 /** Tests may also use the shared fixtures in tools/ (the real local stack) and any test library. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose
-const testDepConstraints = depConstraints.map(
-  ({ bannedExternalImports, allowedExternalImports, ...c }) => ({
-    ...c,
-    onlyDependOnLibsWithTags: c.onlyDependOnLibsWithTags.includes('*')
-      ? ['*']
-      : [...c.onlyDependOnLibsWithTags, 'type:tools', 'type:domain'],
-  }),
-);
+const testDepConstraints = depConstraints.map(({ sourceTag, onlyDependOnLibsWithTags }) => ({
+  sourceTag,
+  onlyDependOnLibsWithTags: onlyDependOnLibsWithTags.includes('*')
+    ? ['*']
+    : [...onlyDependOnLibsWithTags, 'type:tools', 'type:domain'],
+}));
 
 export default tseslint.config(
   { ignores: ['**/node_modules', '**/dist', '.stack', '.nx', 'coverage', 'test-artifacts'] },
