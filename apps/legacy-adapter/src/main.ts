@@ -4,9 +4,9 @@
  * reports whether the monolith's database, Kafka and Temporal answer.
  */
 import { Connection } from '@temporalio/client';
-import { Pool } from 'pg';
 import {
   createLogger,
+  createPgPool,
   kafkaCheck,
   onShutdown,
   postgresCheck,
@@ -19,7 +19,7 @@ import { loadLegacyAdapterConfig } from './config';
 runMain('legacy-adapter', async () => {
   const config = loadLegacyAdapterConfig();
   const logger = createLogger('legacy-adapter', config.logLevel);
-  const legacyDb = new Pool({ connectionString: config.legacyDatabaseUrl, max: 2 });
+  const legacyDb = createPgPool(config.legacyDatabaseUrl, logger, 2);
   const temporal = Connection.lazy({ address: config.temporalAddress });
   const health = await startHealthServer(config.port, [
     postgresCheck(legacyDb, 'legacy-postgres'),

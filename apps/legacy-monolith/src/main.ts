@@ -15,6 +15,10 @@ if (!databaseUrl || !Number.isInteger(port)) {
   process.exit(1);
 }
 const db = new Pool({ connectionString: databaseUrl, max: 4 });
+// An idle connection closed by a database restart must not crash the service.
+db.on('error', (error) =>
+  process.stderr.write(`legacy-monolith: idle database connection lost: ${error.message}\n`),
+);
 
 const server = createServer((request, response) => {
   const reply = (status: number, body: unknown): void => {

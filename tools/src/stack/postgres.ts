@@ -26,6 +26,9 @@ const SUPERUSER_PASSWORD = 'postgres';
 export const STACK_DATABASES = [
   { name: 'order_platform', owner: 'order_platform', password: 'order_platform' },
   { name: 'legacy_monolith', owner: 'legacy_monolith', password: 'legacy_monolith' },
+  // The simulated downstream world (payment ledger, warehouse, fraud, notifier) keeps its own
+  // records, as the real services would: tests read them to prove "charged once".
+  { name: 'simulators', owner: 'simulators', password: 'simulators' },
 ] as const;
 
 export const databaseUrl = (port: number, db: (typeof STACK_DATABASES)[number]): string =>

@@ -44,6 +44,7 @@ export interface RunningStack {
 export interface StackEnv {
   DATABASE_URL: string;
   LEGACY_DATABASE_URL: string;
+  SIMULATORS_DATABASE_URL: string;
   KAFKA_BROKERS: string;
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
@@ -81,10 +82,11 @@ const logFile = (stateDir: string, name: string): string => join(stateDir, 'logs
 const pidFile = (stateDir: string, name: string): string => join(stateDir, 'pids', `${name}.pid`);
 
 export function stackEnv(ports: StackPorts, externalDatabaseUrl?: string): StackEnv {
-  const [platformDb, legacyDb] = STACK_DATABASES;
+  const [platformDb, legacyDb, simulatorsDb] = STACK_DATABASES;
   return {
     DATABASE_URL: externalDatabaseUrl ?? databaseUrl(ports.postgres, platformDb),
     LEGACY_DATABASE_URL: externalDatabaseUrl ?? databaseUrl(ports.postgres, legacyDb),
+    SIMULATORS_DATABASE_URL: externalDatabaseUrl ?? databaseUrl(ports.postgres, simulatorsDb),
     KAFKA_BROKERS: `127.0.0.1:${ports.kafka}`,
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
     TEMPORAL_NAMESPACE: 'default',

@@ -1,7 +1,13 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Connection } from '@temporalio/client';
-import { Pool } from 'pg';
-import { kafkaCheck, postgresCheck, temporalCheck } from '@order-platform/runtime';
+import { type Pool } from 'pg';
+import {
+  createLogger,
+  createPgPool,
+  kafkaCheck,
+  postgresCheck,
+  temporalCheck,
+} from '@order-platform/runtime';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { HealthController, READINESS_CHECKS } from './health.controller';
 
@@ -21,7 +27,7 @@ const PG_POOL = Symbol('PgPool');
       provide: PG_POOL,
       inject: [GATEWAY_CONFIG],
       useFactory: (config: GatewayConfig) =>
-        new Pool({ connectionString: config.databaseUrl, max: 2 }),
+        createPgPool(config.databaseUrl, createLogger('gateway', config.logLevel), 2),
     },
     {
       provide: READINESS_CHECKS,
