@@ -10,7 +10,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Dev dependencies included: @swc-node/register reads tsconfig through typescript, and the
 # image must resolve the workspace's @order-platform/* paths as the local stack does.
-RUN npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: the lock file lists only the native optional packages of the
+# platform it was written on (see tools/platform.sh); install fetches the image's own.
+RUN npm install --no-audit --no-fund --loglevel=error
 
 FROM ${NODE_IMAGE}
 WORKDIR /app
