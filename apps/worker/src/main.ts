@@ -12,7 +12,7 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
-import { WORKFLOWS_PATH } from '@order-platform/workflows/workflows-path';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { loadWorkerConfig } from './config';
 
 runMain('worker', async () => {
@@ -25,6 +25,7 @@ runMain('worker', async () => {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
+    bundlerOptions: workflowBundlerOptions(),
   });
   const running = worker.run();
   const health = await startHealthServer(config.port, [
