@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a type for the worker's side; never bundled
 import type { BundleOptions } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = require.resolve('./index');
