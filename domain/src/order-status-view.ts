@@ -1,0 +1,51 @@
+/**
+ * The full status of one order: what the workflow's query answers, what the read model stores
+ * (guarded by `version`) and what the gateway turns into its responses.
+ */
+import type { Commitments, CustomerView } from './customer-view';
+import type { CustomerSegment, OrderLine } from './order';
+import type { OrderStage } from './stages';
+
+export const MIGRATION_ROUTES = ['legacy', 'shadow', 'new'] as const;
+export type MigrationRoute = (typeof MIGRATION_ROUTES)[number];
+
+export interface StageTransition {
+  stage: OrderStage;
+  at: string;
+  reason?: string;
+}
+
+export interface CompensationRecord {
+  name: string;
+  status: 'pending' | 'done' | 'failing';
+  attempts: number;
+  at: string;
+  lastError?: string;
+}
+
+export interface OrderStatusView {
+  orderId: string;
+  workflowId: string;
+  customerId: string;
+  segment: CustomerSegment;
+  items: OrderLine[];
+  totalMinor: number;
+  currency: string;
+  expedited: boolean;
+  placedAt: string;
+  stage: OrderStage;
+  stageEnteredAt: string;
+  stageDeadline: string | null;
+  /** The customer's view as of `asOf`; readers recompute it with their own clock. */
+  customer: CustomerView;
+  asOf: string;
+  commitments: Commitments;
+  compensations: CompensationRecord[];
+  history: StageTransition[];
+  /** Why an operator should look, or '' when nothing needs attention. */
+  needsAttention: string;
+  migrationRoute: MigrationRoute;
+  cancellable: boolean;
+  /** Increases with every change; a projection never replaces a higher version. */
+  version: number;
+}

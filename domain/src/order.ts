@@ -1,0 +1,50 @@
+/**
+ * An order as the platform accepts it. Money is in integer minor units (cents) so totals never
+ * drift through floating point.
+ */
+export const CUSTOMER_SEGMENTS = ['standard', 'vip', 'new-customer'] as const;
+export type CustomerSegment = (typeof CUSTOMER_SEGMENTS)[number];
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+export interface PlacedOrder {
+  orderId: string;
+  customerId: string;
+  segment: CustomerSegment;
+  items: OrderLine[];
+  currency: string;
+  expedited: boolean;
+  /** When the customer placed it (ISO 8601), as recorded by the gateway or the monolith. */
+  placedAt: string;
+}
+
+export const orderTotalMinor = (items: readonly OrderLine[]): number =>
+  items.reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0);
+
+export const workflowIdForOrder = (orderId: string): string => `order-${orderId}`;
+
+/** Problems with an order, each naming its field; empty when the order is acceptable. */
+export function validatePlacedOrder(order: PlacedOrder): string[] {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(order.orderId ?? ''))
+    problems.push('orderId: 1-64 letters, digits, _ or -');
+  if (!order.customerId) problems.push('customerId: required');
+  if (!CUSTOMER_SEGMENTS.includes(order.segment))
+    problems.push(`segment: one of ${CUSTOMER_SEGMENTS.join(', ')}`);
+  if (!/^[A-Z]{3}$/.test(order.currency ?? '')) problems.push('currency: ISO 4217 code');
+  if (!Array.isArray(order.items) || order.items.length === 0)
+    problems.push('items: at least one line');
+  (order.items ?? []).forEach((line, i) => {
+    if (!line.sku) problems.push(`items[${i}].sku: required`);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1)
+      problems.push(`items[${i}].quantity: a positive integer`);
+    if (!Number.isInteger(line.unitPriceMinor) || line.unitPriceMinor < 0) {
+      problems.push(`items[${i}].unitPriceMinor: a non-negative integer`);
+    }
+  });
+  return problems;
+}
