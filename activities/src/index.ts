@@ -1,1 +1,19 @@
-export {};
+export * from './order-activities';
+export * from './errors';
+export type * from './fraud/fraud.port';
+export type * from './inventory/inventory.port';
+export type * from './payment/payment.port';
+export type * from './fulfillment/fulfillment.port';
+export type * from './notifications/notifications.port';
+export type * from './lifecycle-events/lifecycle-events.port';
+export type * from './read-model/read-model.port';
+export {
+  KafkaLifecyclePublisher,
+  lifecycleMessage,
+} from './lifecycle-events/kafka-lifecycle-publisher';
+export { OrderStatusRecord } from './read-model/order-status.entity';
+export {
+  TypeOrmOrderStatusProjector,
+  createReadModelDataSource,
+} from './read-model/typeorm-order-status-projector';
+export * from './http-ports';

@@ -5,9 +5,10 @@
  */
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateInbox1795430000000 } from './migrations/1795430000000-create-inbox';
+import { CreateOrderStatus1795430100000 } from './migrations/1795430100000-create-order-status';
 
 /** In the order they apply. */
-export const PLATFORM_MIGRATIONS = [CreateInbox1795430000000];
+export const PLATFORM_MIGRATIONS = [CreateInbox1795430000000, CreateOrderStatus1795430100000];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 

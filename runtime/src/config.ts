@@ -11,7 +11,8 @@ export class ConfigError extends Error {
   }
 }
 
-class Problem extends Error {}
+/** Thrown by a reader for a bad value; any other error is a bug and escapes. */
+export class ConfigProblem extends Error {}
 
 export function loadConfig<T>(spec: ConfigSpec<T>, env: NodeJS.ProcessEnv = process.env): T {
   const problems: string[] = [];
@@ -20,7 +21,7 @@ export function loadConfig<T>(spec: ConfigSpec<T>, env: NodeJS.ProcessEnv = proc
     try {
       config[key] = spec[key](env);
     } catch (error) {
-      if (!(error instanceof Problem)) throw error;
+      if (!(error instanceof ConfigProblem)) throw error;
       problems.push(error.message);
     }
   }
@@ -39,7 +40,7 @@ export const env = {
     (name: string, fallback?: string) =>
     (e: NodeJS.ProcessEnv): string => {
       const value = read(e, name) ?? fallback;
-      if (value === undefined) throw new Problem(`${name} is required`);
+      if (value === undefined) throw new ConfigProblem(`${name} is required`);
       return value;
     },
 
@@ -48,15 +49,15 @@ export const env = {
     (e: NodeJS.ProcessEnv): string => {
       const value = read(e, name) ?? fallback;
       if (value === undefined)
-        throw new Problem(`${name} is required (${protocols.join(' or ')} URL)`);
+        throw new ConfigProblem(`${name} is required (${protocols.join(' or ')} URL)`);
       let parsed: URL;
       try {
         parsed = new URL(value);
       } catch {
-        throw new Problem(`${name} is not a URL`);
+        throw new ConfigProblem(`${name} is not a URL`);
       }
       if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-        throw new Problem(`${name} must be a ${protocols.join(' or ')} URL`);
+        throw new ConfigProblem(`${name} must be a ${protocols.join(' or ')} URL`);
       }
       return value;
     },
@@ -67,7 +68,7 @@ export const env = {
       const raw = read(e, name);
       const value = raw === undefined ? fallback : Number(raw);
       if (!Number.isInteger(value) || value < 0 || value > 65535) {
-        throw new Problem(`${name} must be a TCP port (0-65535), got "${raw}"`);
+        throw new ConfigProblem(`${name} must be a TCP port (0-65535), got "${raw}"`);
       }
       return value;
     },
@@ -77,11 +78,12 @@ export const env = {
     (name: string, fallback?: string) =>
     (e: NodeJS.ProcessEnv): string[] => {
       const value = read(e, name) ?? fallback;
-      if (value === undefined) throw new Problem(`${name} is required (host:port[,host:port])`);
+      if (value === undefined)
+        throw new ConfigProblem(`${name} is required (host:port[,host:port])`);
       const entries = value.split(',').map((s) => s.trim());
       const bad = entries.filter((s) => !/^[\w.-]+:\d{1,5}$/.test(s));
       if (bad.length > 0)
-        throw new Problem(`${name} has entries that are not host:port: ${bad.join(', ')}`);
+        throw new ConfigProblem(`${name} has entries that are not host:port: ${bad.join(', ')}`);
       return entries;
     },
 
@@ -90,7 +92,7 @@ export const env = {
     (e: NodeJS.ProcessEnv): V => {
       const value = (read(e, name) ?? fallback) as V;
       if (!allowed.includes(value))
-        throw new Problem(`${name} must be one of ${allowed.join(', ')}`);
+        throw new ConfigProblem(`${name} must be one of ${allowed.join(', ')}`);
       return value;
     },
 };

@@ -3,3 +3,4 @@ export * from './logger';
 export * from './health';
 export * from './probes';
 export * from './shutdown';
+export * from './kafka';

@@ -1,0 +1,52 @@
+/**
+ * InventoryPort over HTTP: the warehouse's reservations. 409 `out-of-stock` is OutOfStock and
+ * 410 `reservation-expired` is ReservationExpired (business outcomes the saga acts on); any
+ * other error is thrown as it is (an HttpProblemError or a network error: retried).
+ */
+import { outOfStock, reservationExpired } from '../errors';
+import { type HttpClientOptions, JsonHttpClient, mapProblems } from '../http-client';
+import type { InventoryPort, Reservation, StockLine } from './inventory.port';
+
+const OUT_OF_STOCK = 'urn:simulators:out-of-stock';
+const RESERVATION_EXPIRED = 'urn:simulators:reservation-expired';
+
+export class InventoryHttpAdapter implements InventoryPort {
+  private readonly http: JsonHttpClient;
+
+  constructor(baseUrl: string, options: HttpClientOptions = {}) {
+    this.http = new JsonHttpClient(baseUrl, options);
+  }
+
+  async reserve(request: {
+    idempotencyKey: string;
+    orderId: string;
+    lines: StockLine[];
+    ttlMs: number;
+  }): Promise<Reservation> {
+    const { idempotencyKey, ...reservation } = request;
+    const reserved = await this.http
+      .post<Reservation>('/warehouse/reservations', reservation, { idempotencyKey })
+      .catch(mapProblems({ [OUT_OF_STOCK]: outOfStock }));
+    return { reservationId: reserved.reservationId, expiresAt: reserved.expiresAt };
+  }
+
+  async allocate(request: { idempotencyKey: string; reservationId: string }): Promise<void> {
+    await this.http
+      .post(
+        `/warehouse/reservations/${encodeURIComponent(request.reservationId)}/allocate`,
+        {},
+        {
+          idempotencyKey: request.idempotencyKey,
+        },
+      )
+      .catch(mapProblems({ [RESERVATION_EXPIRED]: reservationExpired }));
+  }
+
+  async release(request: { idempotencyKey: string; reservationId: string }): Promise<void> {
+    await this.http.post(
+      `/warehouse/reservations/${encodeURIComponent(request.reservationId)}/release`,
+      {},
+      { idempotencyKey: request.idempotencyKey },
+    );
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * NotificationPort over HTTP: the notifier delivers once per idempotency key and says whether
+ * this call was a repeat (`duplicate: true`), which the activity passes on.
+ */
+import type { NotificationKind } from '@order-platform/domain';
+import { type HttpClientOptions, JsonHttpClient } from '../http-client';
+import type { NotificationPort } from './notifications.port';
+
+export class NotificationsHttpAdapter implements NotificationPort {
+  private readonly http: JsonHttpClient;
+
+  constructor(baseUrl: string, options: HttpClientOptions = {}) {
+    this.http = new JsonHttpClient(baseUrl, options);
+  }
+
+  async notify(request: {
+    idempotencyKey: string;
+    orderId: string;
+    customerId: string;
+    kind: NotificationKind;
+    message: string;
+  }): Promise<{ duplicate: boolean }> {
+    const { idempotencyKey, ...notification } = request;
+    const { duplicate } = await this.http.post<{ duplicate: boolean }>(
+      '/notifications',
+      notification,
+      { idempotencyKey },
+    );
+    return { duplicate };
+  }
+}

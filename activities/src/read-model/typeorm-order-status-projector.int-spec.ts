@@ -1,0 +1,228 @@
+/**
+ * The order status read model on the stack's real PostgreSQL (migrated by the global setup):
+ * what the workflow projects is what the gateway reads, and however late, repeated or
+ * concurrent the projections, the newest version is the one that stays.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import {
+  customerViewOf,
+  type Commitments,
+  type OrderStage,
+  type OrderStatusView,
+} from '@order-platform/domain';
+import { OrderStatusRecord } from './order-status.entity';
+import {
+  createReadModelDataSource,
+  TypeOrmOrderStatusProjector,
+} from './typeorm-order-status-projector';
+
+const PLACED_AT = '2026-11-23T12:00:00.000Z';
+
+function statusView(
+  orderId: string,
+  version: number,
+  stage: OrderStage = 'AwaitingFraudDecision',
+  changes: Partial<OrderStatusView> = {},
+): OrderStatusView {
+  const stageEnteredAt = new Date(Date.parse(PLACED_AT) + version * 1_000).toISOString();
+  const stageDeadline = new Date(Date.parse(stageEnteredAt) + 15 * 60_000).toISOString();
+  // From Confirmed on, the order holds everything the customer was promised (else the domain
+  // says UNDER_REVIEW, whatever the stage).
+  const holds = ['Confirmed', 'ReadyForFulfillment', 'Shipped', 'Delivered'].includes(stage);
+  const commitments: Commitments = holds
+    ? {
+        fraud: { decision: 'approved', decidedBy: 'provider', at: PLACED_AT },
+        stock: { reservationId: `r-${orderId}`, state: 'allocated' },
+        payment: {
+          authorizationId: `a-${orderId}`,
+          state: 'authorized',
+          amountMinor: 2_500,
+          currency: 'EUR',
+        },
+      }
+    : {};
+  return {
+    orderId,
+    workflowId: `order-${orderId}`,
+    customerId: 'c-ada',
+    segment: 'standard',
+    items: [{ sku: 'SKU-1', quantity: 2, unitPriceMinor: 1_250 }],
+    totalMinor: 2_500,
+    currency: 'EUR',
+    expedited: false,
+    placedAt: PLACED_AT,
+    stage,
+    stageEnteredAt,
+    stageDeadline,
+    customer: customerViewOf({
+      stage,
+      stageEnteredAt,
+      stageDeadline,
+      commitments,
+      now: stageEnteredAt,
+    }),
+    asOf: stageEnteredAt,
+    commitments,
+    compensations: [],
+    history: [{ stage, at: stageEnteredAt }],
+    needsAttention: '',
+    migrationRoute: 'new',
+    cancellable: true,
+    version,
+    ...changes,
+  };
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+describe('the order status read model (real PostgreSQL)', () => {
+  let dataSource: DataSource;
+  let projector: TypeOrmOrderStatusProjector;
+  const stored = (orderId: string) =>
+    dataSource.getRepository(OrderStatusRecord).findOneByOrFail({ orderId });
+
+  beforeAll(async () => {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
+    dataSource = await createReadModelDataSource(url).initialize();
+    projector = new TypeOrmOrderStatusProjector(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  it('stores a projection the gateway can read back, column by column and as the full view', async () => {
+    const orderId = `o-${randomUUID()}`;
+    const view = statusView(orderId, 1, 'ManualReviewRequired', {
+      needsAttention: 'manual review overdue',
+      expedited: true,
+      totalMinor: 9_007_199_254_740, // well past 2^32: bigint survives as a number
+    });
+
+    expect(await projector.project(view)).toEqual({ applied: true });
+
+    const record = await stored(orderId);
+    expect(record).toMatchObject({
+      orderId,
+      customerId: 'c-ada',
+      workflowId: `order-${orderId}`,
+      stage: 'ManualReviewRequired',
+      customerStatus: 'UNDER_REVIEW',
+      stageEnteredAt: new Date(view.stageEnteredAt),
+      stageDeadline: new Date(view.stageDeadline!),
+      placedAt: new Date(PLACED_AT),
+      totalMinor: 9_007_199_254_740,
+      currency: 'EUR',
+      expedited: true,
+      needsAttention: 'manual review overdue',
+      migrationRoute: 'new',
+      version: 1,
+    });
+    expect(record.view).toEqual(view);
+    expect(record.updatedAt).toBeInstanceOf(Date);
+  });
+
+  it('stores "nothing needs attention" as NULL and a stage without deadline as NULL', async () => {
+    const orderId = `o-${randomUUID()}`;
+    await projector.project(statusView(orderId, 1, 'Delivered', { stageDeadline: null }));
+    expect(await stored(orderId)).toMatchObject({ needsAttention: null, stageDeadline: null });
+  });
+
+  it('moves the order forward with each newer version', async () => {
+    const orderId = `o-${randomUUID()}`;
+    await projector.project(statusView(orderId, 1, 'AwaitingFraudDecision'));
+    expect(await projector.project(statusView(orderId, 2, 'Confirmed'))).toEqual({ applied: true });
+    expect(await stored(orderId)).toMatchObject({
+      version: 2,
+      stage: 'Confirmed',
+      customerStatus: 'CONFIRMED',
+    });
+  });
+
+  it('ignores a late write with a lower version: the newer status stays', async () => {
+    const orderId = `o-${randomUUID()}`;
+    await projector.project(statusView(orderId, 5, 'Confirmed'));
+
+    // A slow attempt of an earlier projection finishes after the newer one.
+    expect(await projector.project(statusView(orderId, 3, 'AwaitingFraudDecision'))).toEqual({
+      applied: false,
+    });
+    expect(await stored(orderId)).toMatchObject({ version: 5, stage: 'Confirmed' });
+    expect((await stored(orderId)).view.stage).toBe('Confirmed');
+  });
+
+  it('does not apply the same version twice (a retried projection)', async () => {
+    const orderId = `o-${randomUUID()}`;
+    await projector.project(statusView(orderId, 4, 'Confirmed'));
+    const before = await stored(orderId);
+
+    const retried = statusView(orderId, 4, 'Cancelled', { needsAttention: 'should not land' });
+    expect(await projector.project(retried)).toEqual({ applied: false });
+
+    const after = await stored(orderId);
+    expect(after).toEqual(before);
+  });
+
+  it('ends at the highest version when versions 1..20 are written concurrently in any order', async () => {
+    const orderId = `o-${randomUUID()}`;
+    const versions = Array.from({ length: 20 }, (_, i) => i + 1);
+    const order = shuffled(versions);
+    const stages: OrderStage[] = ['AwaitingFraudDecision', 'InventoryHoldPending', 'Confirmed'];
+
+    const results = await Promise.all(
+      order.map((version) => projector.project(statusView(orderId, version, stages[version % 3]))),
+    );
+
+    const record = await stored(orderId);
+    expect({ order, version: record.version, viewVersion: record.view.version }).toEqual({
+      order,
+      version: 20,
+      viewVersion: 20,
+    });
+    expect(record.stage).toBe(stages[20 % 3]);
+    // Version 20 is applied whenever it lands; every applied write was newer than the last.
+    expect(results[order.indexOf(20)]).toEqual({ applied: true });
+  });
+
+  describe("the gateway's list queries use the migration's indexes", () => {
+    async function plan(sql: string, parameters: unknown[]): Promise<string> {
+      const runner = dataSource.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        // The table is small in a test; forbid the sequential scan to see which index applies.
+        await runner.query('SET LOCAL enable_seqscan = off');
+        const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN ${sql}`, parameters);
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+
+    it("a customer's orders, newest first", async () => {
+      const text = await plan(
+        'SELECT order_id FROM order_status WHERE customer_id = $1 ORDER BY placed_at DESC LIMIT 20',
+        ['c-ada'],
+      );
+      expect(text).toContain('order_status_customer_placed_idx');
+      expect(text).not.toContain('Sort');
+    });
+
+    it('orders stuck in a stage past its deadline', async () => {
+      const text = await plan(
+        'SELECT order_id FROM order_status WHERE stage = $1 AND stage_deadline < $2 ORDER BY stage_deadline',
+        ['AwaitingFraudDecision', PLACED_AT],
+      );
+      expect(text).toContain('order_status_open_stage_deadline_idx');
+    });
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Writes the order status read model in PostgreSQL. Projections arrive late, twice or out of
+ * order (activity retries, a slow attempt overtaken by a newer one), so each write is one
+ * statement that inserts the row or replaces it only with a strictly newer `version`: the
+ * database decides under its row lock, and there is no read-then-write race to lose.
+ */
+import { DataSource } from 'typeorm';
+import type { OrderStatusView } from '@order-platform/domain';
+import { OrderStatusRecord } from './order-status.entity';
+import type { OrderStatusProjector } from './read-model.port';
+
+const UPSERT = `
+  INSERT INTO order_status (
+    order_id, customer_id, workflow_id, stage, customer_status, stage_entered_at,
+    stage_deadline, placed_at, total_minor, currency, expedited, needs_attention,
+    migration_route, version, view, updated_at
+  )
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, now())
+  ON CONFLICT (order_id) DO UPDATE SET
+    customer_id      = EXCLUDED.customer_id,
+    workflow_id      = EXCLUDED.workflow_id,
+    stage            = EXCLUDED.stage,
+    customer_status  = EXCLUDED.customer_status,
+    stage_entered_at = EXCLUDED.stage_entered_at,
+    stage_deadline   = EXCLUDED.stage_deadline,
+    placed_at        = EXCLUDED.placed_at,
+    total_minor      = EXCLUDED.total_minor,
+    currency         = EXCLUDED.currency,
+    expedited        = EXCLUDED.expedited,
+    needs_attention  = EXCLUDED.needs_attention,
+    migration_route  = EXCLUDED.migration_route,
+    version          = EXCLUDED.version,
+    view             = EXCLUDED.view,
+    updated_at       = now()
+  WHERE order_status.version < EXCLUDED.version`;
+
+export class TypeOrmOrderStatusProjector implements OrderStatusProjector {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async project(view: OrderStatusView): Promise<{ applied: boolean }> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      // rowCount is 1 for an insert or a newer version, 0 when the WHERE kept the stored row.
+      const result = await runner.query(UPSERT, parameters(view), true);
+      return { applied: result.affected === 1 };
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+function parameters(view: OrderStatusView): unknown[] {
+  return [
+    view.orderId,
+    view.customerId,
+    view.workflowId,
+    view.stage,
+    view.customer.status,
+    view.stageEnteredAt,
+    view.stageDeadline,
+    view.placedAt,
+    view.totalMinor,
+    view.currency,
+    view.expedited,
+    view.needsAttention === '' ? null : view.needsAttention,
+    view.migrationRoute,
+    view.version,
+    JSON.stringify(view),
+  ];
+}
+
+/**
+ * A DataSource for the read model (call `initialize()`; the caller owns its life). Built here
+ * rather than from `platformDataSourceOptions` in `@order-platform/migrations`: activities may
+ * import only domain and runtime libraries, and the read model needs no migrations, which run
+ * once by `npm run db:migrate`, never from a worker.
+ */
+export function createReadModelDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: [OrderStatusRecord],
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    // Names the pool in pg_stat_activity, for whoever is looking at a busy database.
+    applicationName: 'order-platform-read-model',
+  });
+}

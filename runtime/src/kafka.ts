@@ -1,0 +1,97 @@
+/**
+ * The one place the platform configures its Kafka clients, so every process (worker, gateway,
+ * legacy adapter) talks to the broker the same way: kafkajs's own logs go through our JSON
+ * logger at WARN and above, and producers are idempotent, wait for every in-sync replica
+ * (acks=all), keep one request in flight and partition keys exactly as the Java client does.
+ * Delivery stays at-least-once (a retried send or a retried activity can write a message twice);
+ * consumers dedupe by event id in their inbox.
+ */
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type logCreator,
+  type ProducerBatch,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs';
+import { createLogger, type Logger } from './logger';
+
+export interface KafkaClientOptions {
+  clientId: string;
+  brokers: readonly string[];
+  /** Where kafkajs's warnings and errors go; by default a JSON logger named after the client. */
+  logger?: Logger;
+}
+
+export function createKafka({
+  clientId,
+  brokers,
+  logger = createLogger(clientId, 'warn'),
+}: KafkaClientOptions): Kafka {
+  if (brokers.length === 0) throw new Error(`Kafka client ${clientId}: no brokers given`);
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    // kafkajs is chatty at INFO (every connect, join and commit); WARN and above is what an
+    // operator acts on. KAFKAJS_LOG_LEVEL still raises it while debugging.
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
+  });
+}
+
+/** Adapts kafkajs's log entries to our logger: its namespace and fields, without its own time. */
+export function kafkaLogCreator(logger: Logger): logCreator {
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+      const entry = { component: 'kafkajs', namespace, ...fields };
+      switch (level) {
+        case logLevel.ERROR:
+          return logger.error(message, entry);
+        case logLevel.WARN:
+          return logger.warn(message, entry);
+        case logLevel.INFO:
+          return logger.info(message, entry);
+        case logLevel.DEBUG:
+          return logger.debug(message, entry);
+        default:
+          return undefined;
+      }
+    };
+}
+
+/** Every write waits for all in-sync replicas: an acknowledged fact survives a broker loss. */
+export const ACKS_ALL = -1;
+
+/** A producer whose writes are always acks=all; callers cannot ask for less. */
+export interface IdempotentProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  send(record: Omit<ProducerRecord, 'acks'>): Promise<RecordMetadata[]>;
+  sendBatch(batch: Omit<ProducerBatch, 'acks'>): Promise<RecordMetadata[]>;
+}
+
+export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
+  const producer = kafka.producer({
+    // The broker drops a batch it already has (producer id + sequence), so kafkajs's own
+    // retries cannot duplicate or reorder within a partition. Retries are left at kafkajs's
+    // default for idempotent producers (unbounded): a bounded count can lose a message when a
+    // write landed but its acknowledgement did not.
+    idempotent: true,
+    // kafkajs's idempotent producer is experimental: with more than one request in flight a
+    // retried batch can arrive behind a later one and fail with "out of order sequence number".
+    maxInFlightRequests: 1,
+    // Java-compatible murmur2, explicit: a key lands on the partition a Java or Kafka Connect
+    // producer would choose, and kafkajs does not warn about its changed default.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // The platform's topics are created by the stack; a misspelt topic must fail, not appear.
+    allowAutoTopicCreation: false,
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    send: (record) => producer.send({ ...record, acks: ACKS_ALL }),
+    sendBatch: (batch) => producer.sendBatch({ ...batch, acks: ACKS_ALL }),
+  };
+}
