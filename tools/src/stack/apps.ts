@@ -15,6 +15,13 @@ export interface PlatformApp {
 }
 
 export const PLATFORM_APPS: readonly PlatformApp[] = [
+  // First: the simulated downstream services the worker's activities call.
+  {
+    name: 'simulators',
+    entry: 'apps/simulators/src/main.ts',
+    portVariable: 'SIMULATORS_PORT',
+    defaultPort: 3400,
+  },
   {
     name: 'legacy-monolith',
     entry: 'apps/legacy-monolith/src/main.ts',
