@@ -1,6 +1,6 @@
 /**
- * The workflows the worker registers. Everything exported here runs in Temporal's deterministic
- * sandbox. The order lifecycle workflow arrives with issue #3; until then the worker polls with
- * none registered.
+ * The workflows the worker registers (this file is the bundle's entry point: everything it
+ * imports runs in Temporal's deterministic sandbox), and the messages clients send them.
  */
-export {};
+export { orderLifecycle } from './order/order-lifecycle.workflow';
+export * from './order/messages';

@@ -1,0 +1,59 @@
+/**
+ * Activity stubs with their timeouts and retry policies, named here once. Transient failures
+ * retry (the activities add jitter through `nextRetryDelay`); business outcomes are
+ * non-retryable and reach the workflow as typed failures.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { OrderActivities } from '@order-platform/activities';
+
+/** Calls to downstream services: quick, retried with backoff up to a cap. */
+const DOWNSTREAM_CALL = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+  },
+} as const;
+
+/** Publishing and projecting must not be lost: retried until the broker or database is back. */
+const MUST_HAPPEN = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, // no attempt limit
+} as const;
+
+/** Compensations: a few quick tries per round; the saga keeps going round until they succeed. */
+const COMPENSATION_CALL = {
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 3,
+  },
+} as const;
+
+export const downstream = proxyActivities<OrderActivities>(DOWNSTREAM_CALL);
+export const mustHappen = proxyActivities<OrderActivities>(MUST_HAPPEN);
+export const compensation = proxyActivities<OrderActivities>(COMPENSATION_CALL);
+
+/**
+ * Fraud screening may take as long as the provider's queue: it heartbeats, retries within the
+ * fraud SLA only, and is cancelled when the workflow stops waiting for it.
+ */
+export const screening = (fraudSlaMs: number) =>
+  proxyActivities<OrderActivities>({
+    scheduleToCloseTimeout: fraudSlaMs,
+    startToCloseTimeout: fraudSlaMs,
+    heartbeatTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  }).screenOrder;
+
+/** Authorization gets the payment SLA as its whole budget, retries included. */
+export const authorization = (paymentSlaMs: number) =>
+  proxyActivities<OrderActivities>({
+    scheduleToCloseTimeout: paymentSlaMs,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  }).authorizePayment;

@@ -1,0 +1,385 @@
+/**
+ * The order lifecycle on Temporal's time-skipping server: every timer path of the stage table
+ * and every compensation path, with days of workflow time passing in moments. The downstream
+ * world is an in-memory fake behind the real activities.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { DEFAULT_POLICIES, holdsEverything } from '@order-platform/domain';
+import { FakeOrderWorld } from '../testing/fake-order-world';
+import { OrderTestEnv } from '../testing/order-test-env';
+import {
+  cancelOrderUpdate,
+  fraudDecisionSignal,
+  manualReviewDecisionSignal,
+  orderDeliveredSignal,
+  orderStatusQuery,
+  shipmentDispatchedSignal,
+} from './messages';
+
+describe('the order lifecycle', () => {
+  let t: OrderTestEnv;
+  let world: FakeOrderWorld;
+
+  beforeAll(async () => {
+    t = await OrderTestEnv.start();
+  });
+  afterAll(() => t?.teardown());
+  beforeEach(() => {
+    world = new FakeOrderWorld();
+  });
+
+  it('takes an order from RECEIVED to DELIVERED, telling the customer each commitment once', () =>
+    t.run(world, async () => {
+      const handle = await t.place();
+      const confirmed = await t.reach(handle, 'ReadyForFulfillment');
+      expect(confirmed.customer.status).toBe('READY_TO_SHIP');
+      expect(holdsEverything(confirmed.commitments, confirmed.asOf)).toBe(true);
+      await handle.signal(shipmentDispatchedSignal, {});
+      await t.reach(handle, 'Shipped');
+      await handle.signal(orderDeliveredSignal);
+      const done = await handle.result();
+
+      expect(done.stage).toBe('Delivered');
+      expect(done.customer.status).toBe('DELIVERED');
+      expect(done.history.map((h) => h.stage)).toEqual([
+        'AcceptedForProcessing',
+        'AwaitingFraudDecision',
+        'InventoryHoldPending',
+        'PaymentAuthorizationPending',
+        'Confirmed',
+        'ReadyForFulfillment',
+        'Shipped',
+        'Delivered',
+      ]);
+      const orderId = done.orderId;
+      expect(world.eventTypes(orderId)).toEqual([
+        'OrderAccepted',
+        'FraudReviewRequested',
+        'FraudApproved',
+        'InventoryReserved',
+        'PaymentAuthorized',
+        'InventoryAllocated',
+        'OrderConfirmed',
+        'ShipmentCreated',
+        'OrderShipped',
+        'PaymentCaptured',
+        'OrderDelivered',
+      ]);
+      const sequences = world.events.filter((e) => e.orderId === orderId).map((e) => e.sequence);
+      expect(sequences).toEqual(sequences.map((_, i) => i + 1));
+      expect(world.told(orderId)).toEqual(['confirmed', 'shipped', 'delivered']);
+      expect(world.ledger.map((l) => l.kind)).toEqual(['authorization', 'capture']);
+      expect(world.readModel.get(orderId)?.stage).toBe('Delivered');
+    }));
+
+  it('waits for a queued fraud decision, which the provider sends later', () =>
+    t.run(world, async () => {
+      world.fraud = 'pending';
+      const handle = await t.place();
+      await t.reach(handle, 'AwaitingFraudDecision');
+      await t.skip('5 minutes');
+      expect((await handle.query(orderStatusQuery)).stage).toBe('AwaitingFraudDecision');
+      await handle.signal(fraudDecisionSignal, {
+        decision: 'approve',
+        decidedBy: 'provider',
+        reference: 'late-1',
+      });
+      const view = await t.reach(handle, 'ReadyForFulfillment');
+      expect(view.commitments.fraud).toMatchObject({ decision: 'approved', decidedBy: 'provider' });
+      expect(world.told(view.orderId)).toEqual(['confirmed']);
+    }));
+
+  describe('when the fraud decision is late (fraud SLA)', () => {
+    it('approves a low-value order with a flag and tells the customer it is taking longer', () =>
+      t.run(world, async () => {
+        world.fraud = 'pending';
+        const handle = await t.place();
+        const waiting = await t.reach(handle, 'AwaitingFraudDecision');
+        expect(waiting.stageDeadline).toBe(
+          new Date(
+            Date.parse(waiting.stageEnteredAt) + DEFAULT_POLICIES.standard.fraudSlaMs,
+          ).toISOString(),
+        );
+        await t.skip('16 minutes');
+        const view = await t.reach(handle, 'ReadyForFulfillment');
+        expect(view.commitments.fraud).toMatchObject({
+          decidedBy: 'policy',
+          flag: 'FraudSlaExpired',
+        });
+        expect(world.eventTypes(view.orderId)).toContain('FraudReviewDeferred');
+      }));
+
+    it('sends a high-value order to manual review, which an operator approves', () =>
+      t.run(world, async () => {
+        world.fraud = 'pending';
+        const handle = await t.place({
+          items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: 250_000 }],
+        });
+        await t.reach(handle, 'AwaitingFraudDecision');
+        await t.skip('16 minutes');
+        const review = await t.reach(handle, 'ManualReviewRequired');
+        expect(review.customer).toMatchObject({ status: 'UNDER_REVIEW', delayed: true });
+        expect(review.customer.delayReason).toMatch(/manual check/);
+        expect(review.needsAttention).toBe('ManualReview');
+        expect(world.told(review.orderId)).toEqual(['delayed']);
+
+        await handle.signal(manualReviewDecisionSignal, {
+          decision: 'approve',
+          operatorId: 'op-7',
+          note: 'known customer',
+        });
+        const confirmed = await t.reach(handle, 'ReadyForFulfillment');
+        expect(confirmed.commitments.fraud).toMatchObject({ decidedBy: 'manual-review' });
+        expect(confirmed.needsAttention).toBe('');
+        const decided = world.events.find(
+          (e) => e.orderId === confirmed.orderId && e.eventType === 'ManualReviewDecided',
+        );
+        expect(decided?.payload).toMatchObject({
+          decision: 'approve',
+          operatorId: 'op-7',
+          note: 'known customer',
+        });
+        expect(world.told(confirmed.orderId)).toEqual(['delayed', 'confirmed']);
+      }));
+
+    it('cancels when the manual review deadline passes, and says so once', () =>
+      t.run(world, async () => {
+        world.fraud = 'review';
+        const handle = await t.place();
+        await t.reach(handle, 'ManualReviewRequired');
+        await t.skip('25 hours');
+        const done = await handle.result();
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('ManualReviewDeadlinePassed');
+        expect(world.told(done.orderId)).toEqual(['delayed', 'cancelled']);
+      }));
+
+    it('goes to manual review when the fraud provider stays down for the whole SLA', () =>
+      t.run(world, async () => {
+        world.fraud = 'unavailable';
+        world.policies = {
+          ...DEFAULT_POLICIES,
+          standard: { ...DEFAULT_POLICIES.standard, lowRiskOnFraudTimeout: 'manual-review' },
+        };
+        const handle = await t.place();
+        await t.reach(handle, 'AwaitingFraudDecision');
+        await t.skip('16 minutes');
+        const review = await t.reach(handle, 'ManualReviewRequired');
+        expect(review.history.at(-1)?.reason).toBe('FraudProviderUnavailable');
+      }));
+  });
+
+  describe('when a hold runs out', () => {
+    it('releases a reservation that lapses while fraud is pending, and re-reserves after the decision', () =>
+      t.run(world, async () => {
+        // Stock first (vip), and a fraud SLA longer than the reservation TTL.
+        world.fraud = 'pending';
+        world.policies = {
+          ...DEFAULT_POLICIES,
+          vip: {
+            ...DEFAULT_POLICIES.vip,
+            fraudSlaMs: 45 * 60_000,
+            lowRiskOnFraudTimeout: 'approve-with-flag',
+          },
+        };
+        const handle = await t.place({ segment: 'vip' });
+        const waiting = await t.reach(handle, 'AwaitingFraudDecision');
+        expect(waiting.commitments.stock?.state).toBe('reserved');
+        await t.skip('31 minutes');
+        const afterLapse = await handle.query(orderStatusQuery);
+        expect(afterLapse.commitments.stock).toBeUndefined();
+        expect(world.heldBy(afterLapse.orderId, await t.now()).reservations).toEqual([]);
+        await t.skip('15 minutes');
+        const confirmed = await t.reach(handle, 'ReadyForFulfillment');
+        const released = world.events.filter(
+          (e) => e.orderId === confirmed.orderId && e.eventType === 'InventoryReleased',
+        );
+        expect(released.map((e) => e.payload.reason)).toEqual(['ReservationExpired']);
+        expect(
+          world.eventTypes(confirmed.orderId).filter((t) => t === 'InventoryReserved'),
+        ).toHaveLength(2);
+      }));
+
+    it('renews an authorization that expires before dispatch once, then cancels and undoes everything', () =>
+      t.run(world, async () => {
+        const handle = await t.place();
+        await t.reach(handle, 'ReadyForFulfillment');
+        await t.skip('7 days');
+        await t.skip('1 hour');
+        const renewed = await t.reach(handle, 'ReadyForFulfillment');
+        expect(world.eventTypes(renewed.orderId)).toContain('PaymentAuthorizationExpired');
+        expect(world.ledger.filter((l) => l.kind === 'authorization')).toHaveLength(2);
+        expect(renewed.customer.status).toBe('READY_TO_SHIP');
+
+        await t.skip('7 days');
+        const done = await handle.result();
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('AuthorizationExpired');
+        expect(world.heldBy(done.orderId, await t.now())).toEqual({
+          reservations: [],
+          authorizations: [],
+        });
+        expect([...world.shipments.values()].map((s) => s.state)).toEqual(['cancelled']);
+        expect(world.told(done.orderId)).toEqual(['confirmed', 'cancelled']);
+      }));
+
+    it('flags a delivery past its window for support and still completes on delivery', () =>
+      t.run(world, async () => {
+        const handle = await t.place();
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.signal(shipmentDispatchedSignal, {});
+        await t.reach(handle, 'Shipped');
+        await t.skip('11 days');
+        const late = await handle.query(orderStatusQuery);
+        expect(late.needsAttention).toBe('DeliveryOverdue');
+        expect(late.customer).toMatchObject({ status: 'SHIPPED', delayed: true });
+        await handle.signal(orderDeliveredSignal);
+        const done = await handle.result();
+        expect(done.needsAttention).toBe('');
+        expect(done.stage).toBe('Delivered');
+      }));
+  });
+
+  describe('compensations', () => {
+    it('releases the stock when the card is declined after the reservation', () =>
+      t.run(world, async () => {
+        world.declineCustomers.add('customer-1');
+        const done = await (await t.place()).result();
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('PaymentDeclined');
+        expect(done.compensations).toEqual([
+          expect.objectContaining({ name: 'release-inventory', status: 'done' }),
+        ]);
+        expect(world.heldBy(done.orderId, await t.now())).toEqual({
+          reservations: [],
+          authorizations: [],
+        });
+        expect(world.ledger).toEqual([]);
+        expect(world.told(done.orderId)).toEqual(['cancelled']);
+      }));
+
+    it('rejects and releases the stock when fraud rejects an order whose stock was held first', () =>
+      t.run(world, async () => {
+        world.fraud = 'reject';
+        const done = await (await t.place({ segment: 'vip' })).result();
+        expect(done.stage).toBe('Rejected');
+        expect(done.customer.status).toBe('REJECTED');
+        expect(world.eventTypes(done.orderId)).toEqual(
+          expect.arrayContaining(['InventoryReserved', 'OrderRejected', 'InventoryReleased']),
+        );
+        expect(world.heldBy(done.orderId, await t.now()).reservations).toEqual([]);
+        expect(world.told(done.orderId)).toEqual(['rejected']);
+      }));
+
+    it('cancels while awaiting the fraud decision, synchronously, with nothing left held', () =>
+      t.run(world, async () => {
+        world.fraud = 'pending';
+        const handle = await t.place({ segment: 'vip' });
+        await t.reach(handle, 'AwaitingFraudDecision');
+        const view = await handle.executeUpdate(cancelOrderUpdate, {
+          args: [{ reason: 'changed my mind', requestedBy: 'customer' }],
+        });
+        expect(view.customer.status).toBe('CANCELLED');
+        const done = await handle.result();
+        expect(world.heldBy(done.orderId, await t.now())).toEqual({
+          reservations: [],
+          authorizations: [],
+        });
+        expect(done.compensations.every((c) => c.status === 'done')).toBe(true);
+      }));
+
+    it('cancels during manual review', () =>
+      t.run(world, async () => {
+        world.fraud = 'review';
+        const handle = await t.place();
+        await t.reach(handle, 'ManualReviewRequired');
+        await handle.executeUpdate(cancelOrderUpdate, {
+          args: [{ reason: 'no longer needed', requestedBy: 'customer' }],
+        });
+        const done = await handle.result();
+        expect(done.stage).toBe('Cancelled');
+        expect(world.told(done.orderId)).toEqual(['delayed', 'cancelled']);
+      }));
+
+    it('cancels when ready to ship: shipment cancelled, stock returned, authorization voided', () =>
+      t.run(world, async () => {
+        const handle = await t.place();
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.executeUpdate(cancelOrderUpdate, {
+          args: [{ reason: 'ordered twice', requestedBy: 'customer' }],
+        });
+        const done = await handle.result();
+        expect(done.compensations.map((c) => [c.name, c.status])).toEqual([
+          ['cancel-shipment', 'done'],
+          ['void-authorization', 'done'],
+          ['release-inventory', 'done'],
+        ]);
+        expect(world.ledger.map((l) => l.kind)).toEqual(['authorization', 'void']);
+        expect(world.heldBy(done.orderId, await t.now())).toEqual({
+          reservations: [],
+          authorizations: [],
+        });
+        expect(world.told(done.orderId)).toEqual(['confirmed', 'cancelled']);
+      }));
+
+    it('refuses to cancel once shipped, and says why', () =>
+      t.run(world, async () => {
+        const handle = await t.place();
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.signal(shipmentDispatchedSignal, {});
+        await t.reach(handle, 'Shipped');
+        const refused = handle.executeUpdate(cancelOrderUpdate, {
+          args: [{ reason: 'too late', requestedBy: 'customer' }],
+        });
+        await expect(refused).rejects.toThrow(WorkflowUpdateFailedError);
+        await expect(refused).rejects.toMatchObject({
+          cause: { message: 'the order is SHIPPED and can no longer be cancelled' },
+        });
+        expect((await handle.query(orderStatusQuery)).stage).toBe('Shipped');
+        await handle.signal(orderDeliveredSignal);
+        await handle.result();
+      }));
+
+    it('keeps retrying a failing compensation, flags it meanwhile, and clears the flag when it succeeds', () =>
+      t.run(world, async () => {
+        world.declineCustomers.add('customer-1');
+        world.failNext.set('releaseInventory', 5);
+        const done = await (await t.place()).result();
+        expect(done.stage).toBe('Cancelled');
+        expect(world.calls.get('releaseInventory')).toBe(6);
+        const failed = world.events.filter(
+          (e) => e.orderId === done.orderId && e.eventType === 'CompensationFailed',
+        );
+        expect(failed).toHaveLength(1);
+        expect(failed[0]?.payload.compensation).toBe('release-inventory');
+        const flagged = world.projections.filter(
+          (v) => v.orderId === done.orderId && v.needsAttention.startsWith('CompensationFailing'),
+        );
+        expect(flagged.length).toBeGreaterThan(0);
+        expect(done.needsAttention).toBe('');
+        expect(done.compensations).toEqual([
+          expect.objectContaining({ name: 'release-inventory', status: 'done', attempts: 2 }),
+        ]);
+        expect(world.heldBy(done.orderId, await t.now()).reservations).toEqual([]);
+      }));
+
+    it('cancels with compensation when stock is out, holding nothing and charging nothing', () =>
+      t.run(world, async () => {
+        const done = await (
+          await t.place({ items: [{ sku: 'SKU-1', quantity: 1_000, unitPriceMinor: 100 }] })
+        ).result();
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('OutOfStock');
+        expect(world.ledger).toEqual([]);
+      }));
+  });
+
+  it('starting the same order twice runs it once', () =>
+    t.run(world, async () => {
+      const first = await t.place({ orderId: 'same-order' });
+      await t.reach(first, 'ReadyForFulfillment');
+      const second = await t.place({ orderId: 'same-order' });
+      expect((await second.describe()).runId).toBe((await first.describe()).runId);
+      expect(world.ledger.filter((l) => l.kind === 'authorization')).toHaveLength(1);
+    }));
+});

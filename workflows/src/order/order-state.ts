@@ -1,0 +1,144 @@
+/**
+ * Everything the order workflow knows about its order, and the one way to change it: `record`
+ * a change (stage, commitments, attention), which bumps the version, keeps the history, upserts
+ * the search attributes operators query, publishes the lifecycle events and projects the status
+ * view into the read model, in that order.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  type Commitments,
+  type CompensationRecord,
+  customerViewOf,
+  isCancellable,
+  lifecycleEvent,
+  type LifecycleEventType,
+  type MigrationRoute,
+  type OrderStage,
+  type OrderStatusView,
+  orderTotalMinor,
+  type PlacedOrder,
+  type StageTransition,
+} from '@order-platform/domain';
+import { mustHappen } from './activities';
+
+const SEARCH_ATTRIBUTE = {
+  OrderStage: defineSearchAttributeKey('OrderStage', SearchAttributeType.KEYWORD),
+  StageEnteredAt: defineSearchAttributeKey('StageEnteredAt', SearchAttributeType.DATETIME),
+  StageDeadline: defineSearchAttributeKey('StageDeadline', SearchAttributeType.DATETIME),
+  CustomerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
+  OrderValue: defineSearchAttributeKey('OrderValue', SearchAttributeType.DOUBLE),
+  MigrationRoute: defineSearchAttributeKey('MigrationRoute', SearchAttributeType.KEYWORD),
+  NeedsAttention: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD),
+} as const;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface Change {
+  stage?: OrderStage;
+  /** Epoch ms the new stage should be over by; null for stages that do not wait. */
+  deadline?: number | null;
+  reason?: string;
+  events?: { type: LifecycleEventType; payload?: Record<string, unknown> }[];
+  needsAttention?: string;
+}
+
+export class OrderState {
+  stage: OrderStage = 'AcceptedForProcessing';
+  stageEnteredAt: number;
+  stageDeadline: number | null = null;
+  commitments: Commitments = {};
+  compensations: CompensationRecord[] = [];
+  history: StageTransition[] = [];
+  needsAttention = '';
+  version = 0;
+  private sequence = 0;
+  readonly totalMinor: number;
+
+  constructor(
+    readonly order: PlacedOrder,
+    readonly workflowId: string,
+    readonly migrationRoute: MigrationRoute,
+  ) {
+    this.totalMinor = orderTotalMinor(order.items);
+    this.stageEnteredAt = Date.now();
+  }
+
+  view(now = Date.now()): OrderStatusView {
+    const stageEnteredAt = iso(this.stageEnteredAt);
+    const stageDeadline = this.stageDeadline === null ? null : iso(this.stageDeadline);
+    return {
+      orderId: this.order.orderId,
+      workflowId: this.workflowId,
+      customerId: this.order.customerId,
+      segment: this.order.segment,
+      items: this.order.items,
+      totalMinor: this.totalMinor,
+      currency: this.order.currency,
+      expedited: this.order.expedited,
+      placedAt: this.order.placedAt,
+      stage: this.stage,
+      stageEnteredAt,
+      stageDeadline,
+      customer: customerViewOf({
+        stage: this.stage,
+        stageEnteredAt,
+        stageDeadline,
+        commitments: this.commitments,
+        now: iso(now),
+      }),
+      asOf: iso(now),
+      commitments: JSON.parse(JSON.stringify(this.commitments)) as Commitments,
+      compensations: this.compensations.map((c) => ({ ...c })),
+      history: [...this.history],
+      needsAttention: this.needsAttention,
+      migrationRoute: this.migrationRoute,
+      cancellable: isCancellable(this.stage),
+      version: this.version,
+    };
+  }
+
+  /** Applies a change and makes it visible: search attributes, lifecycle events, read model. */
+  async record(change: Change): Promise<void> {
+    const now = Date.now();
+    if (change.stage !== undefined) {
+      this.stage = change.stage;
+      this.stageEnteredAt = now;
+      this.stageDeadline = change.deadline ?? null;
+      this.history.push({
+        stage: change.stage,
+        at: iso(now),
+        ...(change.reason ? { reason: change.reason } : {}),
+      });
+    }
+    if (change.needsAttention !== undefined) this.needsAttention = change.needsAttention;
+    this.version += 1;
+    this.upsertSearchAttributes();
+    for (const event of change.events ?? []) {
+      this.sequence += 1;
+      await mustHappen.publishLifecycleEvent(
+        lifecycleEvent(this.order.orderId, this.sequence, event.type, iso(now), {
+          stage: this.stage,
+          ...event.payload,
+        }),
+      );
+    }
+    await mustHappen.projectOrderStatus(this.view(now));
+  }
+
+  private upsertSearchAttributes(): void {
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTE.OrderStage, value: this.stage },
+      { key: SEARCH_ATTRIBUTE.StageEnteredAt, value: new Date(this.stageEnteredAt) },
+      // No deadline: unset, so `StageDeadline < now` finds only orders that really are late.
+      {
+        key: SEARCH_ATTRIBUTE.StageDeadline,
+        value: this.stageDeadline === null ? null : new Date(this.stageDeadline),
+      },
+      { key: SEARCH_ATTRIBUTE.CustomerId, value: this.order.customerId },
+      { key: SEARCH_ATTRIBUTE.OrderValue, value: this.totalMinor / 100 },
+      { key: SEARCH_ATTRIBUTE.MigrationRoute, value: this.migrationRoute },
+      { key: SEARCH_ATTRIBUTE.NeedsAttention, value: this.needsAttention },
+    ]);
+  }
+}

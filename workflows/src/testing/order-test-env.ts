@@ -1,0 +1,155 @@
+/**
+ * Runs the order workflow on Temporal's time-skipping test server with a fake downstream world:
+ * one server per test file, the workflow bundle built once, a fresh world and worker per test.
+ */
+import { randomUUID } from 'node:crypto';
+import { type WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import {
+  ORDER_SEARCH_ATTRIBUTES,
+  type OrderStage,
+  type OrderStatusView,
+  type PlacedOrder,
+  type SearchAttributeKind,
+  workflowIdForOrder,
+} from '@order-platform/domain';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../bundle';
+import { orderLifecycle, orderStatusQuery } from '../index';
+import { type FakeOrderWorld } from './fake-order-world';
+
+export type OrderHandle = WorkflowHandle<typeof orderLifecycle>;
+
+export class OrderTestEnv {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    private readonly bundle: WorkflowBundleWithSourceMap,
+  ) {}
+
+  static async start(): Promise<OrderTestEnv> {
+    const path = process.env.TEMPORAL_TEST_SERVER;
+    if (!path)
+      throw new Error('TEMPORAL_TEST_SERVER is not set: run through the integration suite');
+    const [env, bundle] = await Promise.all([
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path } },
+      }),
+      bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        logger: quietBundlerLogger,
+        ...workflowBundlerOptions(),
+      }),
+    ]);
+    // The test server knows no custom search attributes until told, unlike our dev server.
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(
+        Object.entries(ORDER_SEARCH_ATTRIBUTES).map(([name, kind]) => [
+          name,
+          INDEXED_VALUE_TYPE[kind],
+        ]),
+      ),
+    });
+    return new OrderTestEnv(env, bundle);
+  }
+
+  async teardown(): Promise<void> {
+    await this.env.teardown();
+  }
+
+  /** Starts a worker over `world`, runs `scenario`, and stops the worker when it is done. */
+  async run<T>(world: FakeOrderWorld, scenario: () => Promise<T>): Promise<T> {
+    const taskQueue = `orders-${randomUUID()}`;
+    this.taskQueue = taskQueue;
+    const worker = await Worker.create({
+      connection: this.env.nativeConnection,
+      taskQueue,
+      workflowBundle: this.bundle,
+      activities: world.activities(),
+    });
+    try {
+      return await worker.runUntil(scenario);
+    } finally {
+      // An order left running has no worker any more, and its pending tasks would stop the
+      // test server from skipping time for every later test: end them.
+      await Promise.all(
+        this.started
+          .splice(0)
+          .map((handle) => handle.terminate('test over').catch(() => undefined)),
+      );
+    }
+  }
+
+  private taskQueue = '';
+  private readonly started: OrderHandle[] = [];
+
+  async place(overrides: Partial<PlacedOrder> = {}): Promise<OrderHandle> {
+    const order = placedOrder(overrides);
+    const handle = await this.env.client.workflow.start(orderLifecycle, {
+      taskQueue: this.taskQueue,
+      workflowId: workflowIdForOrder(order.orderId),
+      // Placing an order twice is not an error: the second start returns the running order.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [order],
+    });
+    this.started.push(handle);
+    return handle;
+  }
+
+  /** Polls the status query until the order is in `stage` (time does not skip while polling). */
+  async reach(
+    handle: OrderHandle,
+    stage: OrderStage,
+    timeoutMs = 20_000,
+  ): Promise<OrderStatusView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await handle.query(orderStatusQuery);
+      if (view.stage === stage) return view;
+      if (Date.now() > deadline)
+        throw new Error(`order stayed in ${view.stage}, expected ${stage}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Lets workflow time pass (timers fire) without waiting for it. */
+  skip(duration: string): Promise<void> {
+    return this.env.sleep(duration);
+  }
+
+  now(): Promise<number> {
+    return this.env.currentTimeMs();
+  }
+}
+
+const INDEXED_VALUE_TYPE: Record<SearchAttributeKind, temporal.api.enums.v1.IndexedValueType> = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+};
+
+let orderCounter = 0;
+
+export function placedOrder(overrides: Partial<PlacedOrder> = {}): PlacedOrder {
+  orderCounter += 1;
+  return {
+    orderId: `o-${randomUUID().slice(0, 8)}-${orderCounter}`,
+    customerId: 'customer-1',
+    segment: 'standard',
+    items: [{ sku: 'SKU-1', quantity: 2, unitPriceMinor: 2_500 }],
+    currency: 'EUR',
+    expedited: false,
+    placedAt: '2026-11-23T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta),
+};
