@@ -1,5 +1,28 @@
 /** The worker's configuration, validated once at start-up (README, "Configuration"). */
-import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import { loadPolicies, PolicyError, type PolicySet } from '@order-platform/domain';
+import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+
+const SIMULATORS = 'http://127.0.0.1:3400';
+
+/** STAGE_POLICY_OVERRIDES: JSON `{ "<segment>": { "<field>": value } }` over the defaults. */
+const stagePolicies = (e: NodeJS.ProcessEnv): PolicySet => {
+  const raw = e.STAGE_POLICY_OVERRIDES?.trim();
+  let overrides: unknown = {};
+  if (raw) {
+    try {
+      overrides = JSON.parse(raw);
+    } catch {
+      throw new ConfigProblem('STAGE_POLICY_OVERRIDES is not JSON');
+    }
+  }
+  try {
+    return loadPolicies(overrides);
+  } catch (error) {
+    if (error instanceof PolicyError)
+      throw new ConfigProblem(`STAGE_POLICY_OVERRIDES: ${error.problems.join('; ')}`);
+    throw error;
+  }
+};
 
 export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
@@ -7,6 +30,16 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       temporalNamespace: env.string('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
+      databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
+      kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
+      downstream: (e) => ({
+        fraud: env.url('FRAUD_URL', ['http', 'https'], SIMULATORS)(e),
+        warehouse: env.url('WAREHOUSE_URL', ['http', 'https'], SIMULATORS)(e),
+        payments: env.url('PAYMENTS_URL', ['http', 'https'], SIMULATORS)(e),
+        fulfillment: env.url('FULFILLMENT_URL', ['http', 'https'], SIMULATORS)(e),
+        notifier: env.url('NOTIFIER_URL', ['http', 'https'], SIMULATORS)(e),
+      }),
+      policies: stagePolicies,
       port: env.port('WORKER_PORT', 3300),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     },

@@ -1,12 +1,23 @@
 /**
  * The Temporal worker process: polls the order task queue and runs the workflows in workflows/
- * and the activities in activities/. Readiness reports the worker running and Temporal reachable.
+ * with the activities in activities/, wired here to their real adapters: the downstream services
+ * over HTTP, Kafka for lifecycle events, PostgreSQL for the read model. Readiness reports the
+ * worker running and every dependency answering.
  */
 import 'reflect-metadata';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
+  createHttpPorts,
+  createOrderActivities,
+  createReadModelDataSource,
+  KafkaLifecyclePublisher,
+  TypeOrmOrderStatusProjector,
+} from '@order-platform/activities';
+import {
+  createKafka,
   createLogger,
+  kafkaCheck,
   onShutdown,
   runMain,
   startHealthServer,
@@ -18,6 +29,16 @@ import { loadWorkerConfig } from './config';
 runMain('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
+  const readModel = await createReadModelDataSource(config.databaseUrl).initialize();
+  const publisher = new KafkaLifecyclePublisher(
+    createKafka({ clientId: 'order-worker', brokers: config.kafkaBrokers, logger }),
+  );
+  const activities = createOrderActivities({
+    ...createHttpPorts(config.downstream),
+    events: publisher,
+    readModel: new TypeOrmOrderStatusProjector(readModel),
+    policies: () => config.policies,
+  });
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
   const worker = await Worker.create({
@@ -26,10 +47,13 @@ runMain('worker', async () => {
     taskQueue: config.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     bundlerOptions: workflowBundlerOptions(),
+    activities,
   });
   const running = worker.run();
   const health = await startHealthServer(config.port, [
     temporalCheck(probeConnection),
+    kafkaCheck(config.kafkaBrokers),
+    { name: 'postgres', check: async () => void (await readModel.query('SELECT 1')) },
     {
       name: 'worker',
       check: async () => {
@@ -54,6 +78,8 @@ runMain('worker', async () => {
     {
       name: 'close connections',
       run: async () => {
+        await publisher.disconnect();
+        await readModel.destroy();
         await connection.close();
         await probeConnection.close();
       },
