@@ -3,60 +3,36 @@
  * on the test stack's PostgreSQL): what the saga relies on, said in business terms. Every test
  * uses its own skus, orders and customers, so it reads only its own records.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '@order-platform/tools';
+import { findFreePort, PLATFORM_APPS, startApp, stopApp } from '@order-platform/tools';
 import { BusinessOutcomeError } from './errors';
 import { HttpProblemError } from './http-client';
 import { createHttpPorts, type HttpPorts } from './http-ports';
-
-const ROOT = join(__dirname, '..', '..');
 
 interface RunningProcess {
   url: string;
   stop(): Promise<void>;
 }
 
-/** The simulators' own entry point, as `npm start` runs it; resolves once /health/ready is 200. */
+/** The simulators' own entry point, started as `npm start` starts it; ready once /health/ready is 200. */
 async function startSimulatorsProcess(): Promise<RunningProcess> {
+  const simulators = PLATFORM_APPS.find((app) => app.name === 'simulators')!;
   const port = await findFreePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', join(ROOT, 'apps/simulators/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        SIMULATORS_PORT: String(port),
-        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const dir = mkdtempSync(join(tmpdir(), 'simulators-'));
+  const pidFile = join(dir, 'simulators.pid');
+  await startApp(
+    simulators,
+    { ...process.env, SIMULATORS_PORT: String(port) },
+    { logFile: join(dir, 'simulators.log'), pidFile },
   );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exitCode !== undefined) throw new Error(`simulators exited (${exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`simulators not ready in 60 s:\n${output}`);
-    const ready = await fetch(`${url}/health/ready`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) break;
-    await sleep(200);
-  }
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     async stop() {
-      child.kill('SIGTERM');
-      await exited;
+      await stopApp(pidFile);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,3 +2,4 @@ export * from './stack/stack';
 export * from './stack/versions';
 export * from './stack/toolchain';
 export * from './stack/ports';
+export * from './stack/apps';

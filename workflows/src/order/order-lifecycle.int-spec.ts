@@ -39,6 +39,7 @@ describe('the order lifecycle', () => {
       await handle.signal(orderDeliveredSignal);
       const done = await handle.result();
 
+      await t.keepHistory(handle, 'delivered');
       expect(done.stage).toBe('Delivered');
       expect(done.customer.status).toBe('DELIVERED');
       expect(done.history.map((h) => h.stage)).toEqual([
@@ -140,6 +141,11 @@ describe('the order lifecycle', () => {
           note: 'known customer',
         });
         expect(world.told(confirmed.orderId)).toEqual(['delayed', 'confirmed']);
+        await handle.signal(shipmentDispatchedSignal, {});
+        await t.reach(handle, 'Shipped');
+        await handle.signal(orderDeliveredSignal);
+        await handle.result();
+        await t.keepHistory(handle, 'manual-review-approved');
       }));
 
     it('cancels when the manual review deadline passes, and says so once', () =>
@@ -221,6 +227,7 @@ describe('the order lifecycle', () => {
         });
         expect([...world.shipments.values()].map((s) => s.state)).toEqual(['cancelled']);
         expect(world.told(done.orderId)).toEqual(['confirmed', 'cancelled']);
+        await t.keepHistory(handle, 'authorization-renewed-then-expired');
       }));
 
     it('flags a delivery past its window for support and still completes on delivery', () =>
@@ -344,7 +351,9 @@ describe('the order lifecycle', () => {
       t.run(world, async () => {
         world.declineCustomers.add('customer-1');
         world.failNext.set('releaseInventory', 5);
-        const done = await (await t.place()).result();
+        const handle = await t.place();
+        const done = await handle.result();
+        await t.keepHistory(handle, 'compensation-retried');
         expect(done.stage).toBe('Cancelled');
         expect(world.calls.get('releaseInventory')).toBe(6);
         const failed = world.events.filter(

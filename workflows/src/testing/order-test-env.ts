@@ -3,6 +3,8 @@
  * one server per test file, the workflow bundle built once, a fresh world and worker per test.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -121,6 +123,24 @@ export class OrderTestEnv {
   now(): Promise<number> {
     return this.env.currentTimeMs();
   }
+
+  /**
+   * With RECORD_HISTORIES=1, keeps the run's history under workflows/histories/ for the replay
+   * test: commit it when the workflow's first release (or a patched change) ships. Stored as the
+   * History protobuf itself: the SDK's JSON converter breaks on the two protobufjs copies npm
+   * installs here (grpc's 7.x beside the SDK's 8.x).
+   */
+  async keepHistory(handle: OrderHandle, name: string): Promise<void> {
+    if (process.env.RECORD_HISTORIES !== '1') return;
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+    const history = await handle.fetchHistory();
+    writeFileSync(join(HISTORIES_DIR, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+  }
+
+  /** The workflow bundle of this run, for replaying histories against the current code. */
+  get workflowBundle(): WorkflowBundleWithSourceMap {
+    return this.bundle;
+  }
 }
 
 const INDEXED_VALUE_TYPE: Record<SearchAttributeKind, temporal.api.enums.v1.IndexedValueType> = {
@@ -128,6 +148,8 @@ const INDEXED_VALUE_TYPE: Record<SearchAttributeKind, temporal.api.enums.v1.Inde
   Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
   Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
 };
+
+export const HISTORIES_DIR = join(__dirname, '..', '..', 'histories');
 
 let orderCounter = 0;
 

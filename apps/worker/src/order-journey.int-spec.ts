@@ -1,0 +1,400 @@
+/**
+ * The order journey on the real platform: the simulators and the worker started as processes
+ * from their entry points (as `npm start` runs them) on the test stack, the order workflow
+ * started with a Temporal client, and every promise checked where the outside world sees it:
+ * the workflow's status query, the read model in PostgreSQL, the search attributes an operator
+ * queries with the Temporal CLI, the lifecycle events on Kafka, and the simulators' own records
+ * (payment ledger, warehouse stock, customer notifications). Each order has its own id,
+ * customer and sku, so the suite reads only its own records.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client as PgClient } from 'pg';
+import {
+  type LifecycleEvent,
+  type LifecycleEventType,
+  lifecycleEventId,
+  type OrderStage,
+  orderTotalMinor,
+  type PlacedOrder,
+  TOPICS,
+  workflowIdForOrder,
+} from '@order-platform/domain';
+import { findFreePort } from '@order-platform/tools';
+import {
+  cancelOrderUpdate,
+  orderDeliveredSignal,
+  orderLifecycle,
+  orderStatusQuery,
+  shipmentDispatchedSignal,
+} from '@order-platform/workflows';
+import { PLATFORM_APPS, startApp, stopApp } from '@order-platform/tools';
+
+/** Every eventual read (query, projection, visibility, broker) gets this long to come true. */
+const EVENTUALLY_MS = 30_000;
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
+  return value;
+};
+
+describe('the order journey on the real platform', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'order-journey-'));
+  const pidFile = (app: string): string => join(dir, `${app}.pid`);
+  // A task queue of its own, so no other suite's worker picks up these orders.
+  const taskQueue = `order-journey-${randomUUID()}`;
+  let simulatorsUrl: string;
+  let connection: Connection;
+  let temporal: Client;
+  let readModel: PgClient;
+
+  beforeAll(async () => {
+    const simulatorsPort = await findFreePort();
+    simulatorsUrl = `http://127.0.0.1:${simulatorsPort}`;
+    const appEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      SIMULATORS_PORT: String(simulatorsPort),
+      WORKER_PORT: String(await findFreePort()),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      FRAUD_URL: simulatorsUrl,
+      WAREHOUSE_URL: simulatorsUrl,
+      PAYMENTS_URL: simulatorsUrl,
+      FULFILLMENT_URL: simulatorsUrl,
+      NOTIFIER_URL: simulatorsUrl,
+    };
+    // The downstream world first: the worker's activities call it.
+    for (const name of ['simulators', 'worker']) {
+      const app = PLATFORM_APPS.find((candidate) => candidate.name === name)!;
+      await startApp(app, appEnv, { logFile: join(dir, `${name}.log`), pidFile: pidFile(name) });
+    }
+    // Another suite may have dialled the shared simulators; these journeys need them well behaved.
+    await simulator('PUT', '/fraud/settings', {});
+    await simulator('PUT', '/payments/settings', {});
+
+    connection = await Connection.connect({ address: env('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: env('TEMPORAL_NAMESPACE') });
+    readModel = new PgClient({ connectionString: env('DATABASE_URL') });
+    await readModel.connect();
+  }, 240_000);
+
+  afterAll(async () => {
+    await readModel?.end();
+    await connection?.close();
+    await Promise.all(['worker', 'simulators'].map((name) => stopApp(pidFile(name))));
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('an order placed on the real platform goes from RECEIVED to DELIVERED', async () => {
+    const order = newOrder({ quantity: 2, unitPriceMinor: 12_50 });
+    const { sku, quantity } = order.items[0]!;
+    const total = orderTotalMinor(order.items);
+    await setStock(sku, 10);
+
+    const handle = await place(order);
+    const ready = await reach(handle, 'ReadyForFulfillment');
+    expect(ready.customer.status).toBe('READY_TO_SHIP');
+    expect(await readModelOnceAt(order.orderId, 'ReadyForFulfillment')).toMatchObject({
+      stage: 'ReadyForFulfillment',
+      customer_status: 'READY_TO_SHIP',
+    });
+
+    // An operator finds it the way they would in the Web UI.
+    const listed = await findWithTemporalCli(
+      `OrderStage = "ReadyForFulfillment" AND CustomerId = "${order.customerId}"`,
+    );
+    expect(listed).toEqual([workflowIdForOrder(order.orderId)]);
+
+    await handle.signal(shipmentDispatchedSignal, { trackingId: `track-${order.orderId}` });
+    await reach(handle, 'Shipped');
+    await handle.signal(orderDeliveredSignal);
+    const delivered = await handle.result();
+    expect(delivered.stage).toBe('Delivered');
+    expect(delivered.customer.status).toBe('DELIVERED');
+
+    // The facts, in order, on one partition, with ids a consumer can dedupe by.
+    const events = await lifecycleEventsOf(order.orderId, { until: 'OrderDelivered' });
+    expect(events.map((e) => e.event.eventType)).toEqual([
+      'OrderAccepted',
+      'FraudReviewRequested',
+      'FraudApproved',
+      'InventoryReserved',
+      'PaymentAuthorized',
+      'InventoryAllocated',
+      'OrderConfirmed',
+      'ShipmentCreated',
+      'OrderShipped',
+      'PaymentCaptured',
+      'OrderDelivered',
+    ]);
+    expect(events.map((e) => e.event.sequence)).toEqual(events.map((_, i) => i + 1));
+    expect(new Set(events.map((e) => e.partition)).size).toBe(1);
+    const eventIds = events.map((e) => e.event.eventId);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+    expect(eventIds).toEqual(
+      events.map((e) => lifecycleEventId('order-workflow', order.orderId, e.event.sequence)),
+    );
+
+    // The read model says what the workflow says, at the workflow's last version.
+    expect(await readModelRow(order.orderId)).toMatchObject({
+      stage: 'Delivered',
+      customer_status: 'DELIVERED',
+      version: delivered.version,
+    });
+
+    const ledger = await simulator<LedgerEntry[]>(
+      'GET',
+      `/payments/ledger?orderId=${order.orderId}`,
+    );
+    expect(ledger.map(({ kind, amountMinor }) => ({ kind, amountMinor }))).toEqual([
+      { kind: 'authorization', amountMinor: total },
+      { kind: 'capture', amountMinor: total },
+    ]);
+    expect(await stockOf(sku)).toMatchObject({
+      onHand: 10,
+      reserved: 0,
+      allocated: quantity,
+      available: 10 - quantity,
+    });
+    expect(await notificationsOf(order.orderId)).toEqual(['confirmed', 'shipped', 'delivered']);
+  });
+
+  it('a customer who cancels while the order is ready to ship is never charged and the stock comes back', async () => {
+    const order = newOrder({ quantity: 3, unitPriceMinor: 9_99 });
+    const { sku } = order.items[0]!;
+    await setStock(sku, 10);
+    const stockBefore = await stockOf(sku);
+
+    const handle = await place(order);
+    await reach(handle, 'ReadyForFulfillment');
+    const cancelled = await handle.executeUpdate(cancelOrderUpdate, {
+      args: [{ reason: 'changed my mind', requestedBy: 'customer' }],
+    });
+    expect(cancelled.customer.status).toBe('CANCELLED');
+    const ended = await handle.result();
+    expect(ended.stage).toBe('Cancelled');
+
+    const ledger = await simulator<LedgerEntry[]>(
+      'GET',
+      `/payments/ledger?orderId=${order.orderId}`,
+    );
+    expect(ledger.map((entry) => entry.kind)).toEqual(['authorization', 'void']);
+    expect(await stockOf(sku)).toMatchObject({
+      onHand: 10,
+      reserved: 0,
+      allocated: 0,
+      available: stockBefore.available,
+    });
+    expect(await notificationsOf(order.orderId)).toEqual(['confirmed', 'cancelled']);
+
+    // Everything held is undone, newest first, after the customer is told it is cancelled.
+    const events = await lifecycleEventsOf(order.orderId, { until: 'InventoryReleased' });
+    const types = events.map((e) => e.event.eventType);
+    expect(types.slice(-4)).toEqual([
+      'OrderCancelled',
+      'ShipmentCancelled',
+      'PaymentVoided',
+      'InventoryReleased',
+    ]);
+    expect(types).not.toContain('PaymentCaptured');
+    expect(await readModelRow(order.orderId)).toMatchObject({
+      stage: 'Cancelled',
+      customer_status: 'CANCELLED',
+      version: ended.version,
+    });
+  });
+
+  // --- helpers ---------------------------------------------------------------------------
+
+  type OrderHandle = WorkflowHandle<typeof orderLifecycle>;
+
+  function newOrder(line: { quantity: number; unitPriceMinor: number }): PlacedOrder {
+    const id = randomUUID().slice(0, 8);
+    return {
+      orderId: `journey-${id}`,
+      customerId: `customer-${id}`,
+      segment: 'standard',
+      items: [{ sku: `SKU-E2E-${id}`, ...line }],
+      currency: 'EUR',
+      expedited: false,
+      placedAt: new Date().toISOString(),
+    };
+  }
+
+  /** What the gateway will do: start the order's workflow; placing it twice is not an error. */
+  function place(order: PlacedOrder): Promise<OrderHandle> {
+    return temporal.workflow.start(orderLifecycle, {
+      taskQueue,
+      workflowId: workflowIdForOrder(order.orderId),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [order],
+    });
+  }
+
+  /** Polls the status query until the order is in `stage`. */
+  function reach(handle: OrderHandle, stage: OrderStage) {
+    return eventually(`${handle.workflowId} in ${stage}`, async () => {
+      const view = await handle.query(orderStatusQuery);
+      return view.stage === stage ? view : undefined;
+    });
+  }
+
+  async function readModelRow(orderId: string): Promise<ReadModelRow | undefined> {
+    const { rows } = await readModel.query<ReadModelRow>(
+      'SELECT stage, customer_status, version FROM order_status WHERE order_id = $1',
+      [orderId],
+    );
+    return rows[0];
+  }
+
+  /** The projection is eventual: polls the read model until it shows `stage`. */
+  function readModelOnceAt(orderId: string, stage: OrderStage): Promise<ReadModelRow> {
+    return eventually(`read model of ${orderId} at ${stage}`, async () => {
+      const row = await readModelRow(orderId);
+      return row?.stage === stage ? row : undefined;
+    });
+  }
+
+  /** `temporal workflow list --query`, as an operator types it; visibility is eventual. */
+  function findWithTemporalCli(query: string): Promise<string[]> {
+    return eventually(`a workflow matching ${query}`, async () => {
+      const { stdout } = await promisify(execFile)(env('TEMPORAL_CLI'), [
+        'workflow',
+        'list',
+        '--address',
+        env('TEMPORAL_ADDRESS'),
+        '--namespace',
+        env('TEMPORAL_NAMESPACE'),
+        '--query',
+        query,
+        '--output',
+        'json',
+      ]);
+      const listed = (stdout.trim() ? JSON.parse(stdout) : []) as {
+        execution: { workflowId: string };
+      }[];
+      return listed.length > 0 ? listed.map((w) => w.execution.workflowId) : undefined;
+    });
+  }
+
+  /**
+   * The order's lifecycle events as a new consumer reads `orders.lifecycle.v1` from the
+   * beginning, up to and including the first event of type `until`.
+   */
+  async function lifecycleEventsOf(
+    orderId: string,
+    { until }: { until: LifecycleEventType },
+  ): Promise<{ partition: number; event: LifecycleEvent }[]> {
+    const kafka = new Kafka({
+      clientId: 'order-journey-test',
+      brokers: env('KAFKA_BROKERS').split(','),
+      // A new group's first join retries while the coordinator settles, logged as errors.
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kafka.consumer({ groupId: `order-journey-${randomUUID()}` });
+    const received: { partition: number; event: LifecycleEvent }[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: TOPICS.orderLifecycle, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const seen = received.map((r) => r.event.eventType).join(', ');
+          reject(new Error(`no ${until} for ${orderId} in ${EVENTUALLY_MS} ms; saw: ${seen}`));
+        }, EVENTUALLY_MS);
+        consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              if (message.key?.toString() !== orderId) return;
+              const event = JSON.parse(String(message.value)) as LifecycleEvent;
+              received.push({ partition, event });
+              if (event.eventType === until) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return received;
+  }
+
+  async function setStock(sku: string, onHand: number): Promise<void> {
+    await simulator('PUT', `/warehouse/stock/${sku}`, { onHand });
+  }
+
+  const stockOf = (sku: string) => simulator<StockLevel>('GET', `/warehouse/stock/${sku}`);
+
+  /** What the customer was told about the order, in order. */
+  async function notificationsOf(orderId: string): Promise<string[]> {
+    const sent = await simulator<{ kind: string }[]>('GET', `/notifications?orderId=${orderId}`);
+    return sent.map((notification) => notification.kind);
+  }
+
+  /** Reads or dials the simulators over HTTP; anything but 200 fails the test with its problem. */
+  async function simulator<T = unknown>(
+    method: 'GET' | 'PUT',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await fetch(`${simulatorsUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status !== 200) {
+      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    }
+    return (await response.json()) as T;
+  }
+});
+
+interface ReadModelRow {
+  stage: string;
+  customer_status: string;
+  version: number;
+}
+
+interface LedgerEntry {
+  kind: 'authorization' | 'void' | 'capture' | 'refund';
+  amountMinor: number;
+}
+
+interface StockLevel {
+  onHand: number;
+  reserved: number;
+  allocated: number;
+  available: number;
+}
+
+/**
+ * Polls `probe` until it gives a value (errors count as "not yet": a query before the first
+ * workflow task, say); after EVENTUALLY_MS it fails with what it was waiting for and the last
+ * error, if any.
+ */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + EVENTUALLY_MS;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+      throw new Error(`waited ${EVENTUALLY_MS} ms for ${what}${cause}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
