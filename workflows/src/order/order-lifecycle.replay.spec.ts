@@ -24,7 +24,11 @@ describe('the order workflow replays the histories of orders already running', (
     }));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions(), replayName: 'order-lifecycle' },
+      {
+        workflowsPath: WORKFLOWS_PATH,
+        bundlerOptions: workflowBundlerOptions(),
+        replayName: 'order-lifecycle',
+      },
       histories,
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -66,6 +66,11 @@ export class FakeOrderWorld {
   readonly events: LifecycleEvent[] = [];
   /** Every view projected, in order, and the read model as it stands (by order id). */
   readonly projections: OrderStatusView[] = [];
+  /** What the downstream world really held for the order when each view was projected. */
+  readonly heldAtProjection: {
+    view: OrderStatusView;
+    held: { reservations: string[]; authorizations: string[] };
+  }[] = [];
   readonly readModel = new Map<string, OrderStatusView>();
   /** Calls seen per activity, and failures to inject (activity name → failures before success). */
   readonly calls = new Map<string, number>();
@@ -272,6 +277,7 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
     readModel: {
       project: async (view) => {
         world.projections.push(view);
+        world.heldAtProjection.push({ view, held: world.heldBy(view.orderId, now()) });
         const stored = world.readModel.get(view.orderId);
         if (stored && stored.version >= view.version) return { applied: false };
         world.readModel.set(view.orderId, view);

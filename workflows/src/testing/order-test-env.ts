@@ -134,7 +134,10 @@ export class OrderTestEnv {
     if (process.env.RECORD_HISTORIES !== '1') return;
     mkdirSync(HISTORIES_DIR, { recursive: true });
     const history = await handle.fetchHistory();
-    writeFileSync(join(HISTORIES_DIR, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+    writeFileSync(
+      join(HISTORIES_DIR, `${name}.history.pb`),
+      temporal.api.history.v1.History.encode(history).finish(),
+    );
   }
 
   /** The workflow bundle of this run, for replaying histories against the current code. */
