@@ -1,0 +1,110 @@
+/**
+ * Drive an order by hand on the running platform (until the gateway's API arrives), as the
+ * platform's own clients do: start the order workflow, send it facts, read its status. It talks
+ * to TEMPORAL_ADDRESS (default 127.0.0.1:7233) and the simulators on SIMULATORS_PORT (3400).
+ *   npm run order -- place [--segment vip] [--sku SKU-1] [--quantity 2] [--price 2500] [--customer c-1]
+ *   npm run order -- status|dispatch|deliver|cancel <orderId>
+ *   npm run order -- review <orderId> approve|reject
+ *   npm run order -- stock <sku> <onHand>        (sets stock in the simulated warehouse)
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { type CustomerSegment, type PlacedOrder, workflowIdForOrder } from '@order-platform/domain';
+import {
+  cancelOrderUpdate,
+  manualReviewDecisionSignal,
+  orderDeliveredSignal,
+  orderLifecycle,
+  orderStatusQuery,
+  shipmentDispatchedSignal,
+} from '@order-platform/workflows';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    segment: { type: 'string', default: 'standard' },
+    sku: { type: 'string', default: 'SKU-1' },
+    quantity: { type: 'string', default: '1' },
+    price: { type: 'string', default: '2500' },
+    customer: { type: 'string', default: 'customer-1' },
+  },
+});
+
+async function main(): Promise<void> {
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'orders';
+  const [command, orderId, arg] = positionals;
+  if (command === 'stock') {
+    const simulators = `http://127.0.0.1:${process.env.SIMULATORS_PORT ?? 3400}`;
+    const response = await fetch(`${simulators}/warehouse/stock/${orderId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ onHand: Number(arg) }),
+    });
+    return print(await response.json());
+  }
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  try {
+    if (command === 'place') {
+      const order: PlacedOrder = {
+        orderId: `o-${randomUUID().slice(0, 8)}`,
+        customerId: values.customer!,
+        segment: values.segment as CustomerSegment,
+        items: [
+          {
+            sku: values.sku!,
+            quantity: Number(values.quantity),
+            unitPriceMinor: Number(values.price),
+          },
+        ],
+        currency: 'EUR',
+        expedited: false,
+        placedAt: new Date().toISOString(),
+      };
+      await client.workflow.start(orderLifecycle, {
+        taskQueue,
+        workflowId: workflowIdForOrder(order.orderId),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [order],
+      });
+      return print({ orderId: order.orderId, workflowId: workflowIdForOrder(order.orderId) });
+    }
+    if (!orderId) throw new Error('which order? (the orderId printed by `place`)');
+    const handle = client.workflow.getHandle(workflowIdForOrder(orderId));
+    if (command === 'dispatch') await handle.signal(shipmentDispatchedSignal, {});
+    else if (command === 'deliver') await handle.signal(orderDeliveredSignal);
+    else if (command === 'review') {
+      await handle.signal(manualReviewDecisionSignal, {
+        decision: arg === 'reject' ? 'reject' : 'approve',
+        operatorId: process.env.USER ?? 'operator',
+        note: 'decided from the command line',
+      });
+    } else if (command === 'cancel') {
+      return print(
+        (
+          await handle.executeUpdate(cancelOrderUpdate, {
+            args: [{ reason: 'cancelled from the command line', requestedBy: 'operator' }],
+          })
+        ).customer,
+      );
+    } else if (command !== 'status') throw new Error(`unknown command ${command}`);
+    const view = await handle.query(orderStatusQuery);
+    print({
+      stage: view.stage,
+      customer: view.customer,
+      needsAttention: view.needsAttention,
+      history: view.history,
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
+const print = (value: unknown): void => console.log(JSON.stringify(value, null, 2));
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
