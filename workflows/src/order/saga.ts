@@ -33,10 +33,6 @@ export class Saga {
     if (index >= 0) this.stack.splice(index, 1);
   }
 
-  has(name: string): boolean {
-    return this.stack.some((c) => c.name === name);
-  }
-
   async compensate(): Promise<void> {
     while (this.stack.length > 0) {
       const compensation = this.stack.pop()!;
