@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { BUSINESS_FAILURES, type BusinessFailureType } from '@order-platform/domain';
+import { retryTransient } from './retry';
 
 export class BusinessOutcomeError extends Error {
   constructor(
@@ -26,7 +27,10 @@ export const authorizationExpired = (message: string) =>
 export const shipmentAlreadyDispatched = (message: string) =>
   new BusinessOutcomeError('ShipmentAlreadyDispatched', message);
 
-/** Runs a port call, turning business outcomes into non-retryable failures the saga acts on. */
+/**
+ * Runs a port call: business outcomes become non-retryable failures the saga acts on; anything
+ * else is transient and retries after a jittered delay.
+ */
 export async function asActivity<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -34,6 +38,6 @@ export async function asActivity<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof BusinessOutcomeError) {
       throw ApplicationFailure.nonRetryable(error.message, BUSINESS_FAILURES[error.type]);
     }
-    throw error;
+    return retryTransient(error);
   }
 }

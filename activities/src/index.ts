@@ -17,3 +17,4 @@ export {
   createReadModelDataSource,
 } from './read-model/typeorm-order-status-projector';
 export * from './http-ports';
+export * from './retry';

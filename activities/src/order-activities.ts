@@ -1,8 +1,9 @@
 /**
  * The order workflow's side effects. Each activity is idempotent by a key derived from the
  * workflow id and the step name the workflow passes (`idempotencyKey`), so a retry or a replay
- * never charges, reserves or notifies twice. Business outcomes become non-retryable failures
- * (`asActivity`); everything else is transient and retried by the workflow's retry policy.
+ * never charges, reserves or notifies twice. Through `asActivity`, business outcomes become
+ * non-retryable failures and everything else is transient: retried, with a jittered delay, as
+ * often as the workflow's retry policy allows.
  */
 import { Context } from '@temporalio/activity';
 import {
@@ -70,9 +71,11 @@ export function createOrderActivities(deps: OrderActivityDependencies) {
       const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const { step, ...request } = input;
-        return await deps.fraud.screen(
-          { ...request, idempotencyKey: keyFor(step) },
-          context.cancellationSignal,
+        return await asActivity(() =>
+          deps.fraud.screen(
+            { ...request, idempotencyKey: keyFor(step) },
+            context.cancellationSignal,
+          ),
         );
       } finally {
         clearInterval(heartbeat);
@@ -164,19 +167,21 @@ export function createOrderActivities(deps: OrderActivityDependencies) {
       customerId: string;
       kind: NotificationKind;
     }): Promise<{ duplicate: boolean }> {
-      return deps.notifications.notify({
-        ...input,
-        message: NOTIFICATION_MESSAGES[input.kind],
-        idempotencyKey: keyFor(`notify-${input.kind}`),
-      });
+      return asActivity(() =>
+        deps.notifications.notify({
+          ...input,
+          message: NOTIFICATION_MESSAGES[input.kind],
+          idempotencyKey: keyFor(`notify-${input.kind}`),
+        }),
+      );
     },
 
     async publishLifecycleEvent(event: LifecycleEvent): Promise<void> {
-      await deps.events.publish(event);
+      return asActivity(() => deps.events.publish(event));
     },
 
     async projectOrderStatus(view: OrderStatusView): Promise<{ applied: boolean }> {
-      return deps.readModel.project(view);
+      return asActivity(() => deps.readModel.project(view));
     },
   };
 }
