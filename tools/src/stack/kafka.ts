@@ -57,8 +57,16 @@ const LOG4J = [
   '',
 ].join('\n');
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (what StorageTool makes). */
-const newClusterId = (): string => randomBytes(16).toString('base64url');
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding, as StorageTool makes them, and
+ * like Kafka's own never starting with '-', which a command line would read as an option.
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 function java(opts: KafkaOptions, extra: string[]): string[] {
   return [
@@ -80,7 +88,13 @@ export async function startKafka(opts: KafkaOptions): Promise<void> {
   if (!existsSync(join(opts.stateDir, 'data', 'meta.properties'))) {
     execFileSync(
       'java',
-      java(opts, ['kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', config]),
+      java(opts, [
+        'kafka.tools.StorageTool',
+        'format',
+        `--cluster-id=${newClusterId()}`,
+        '-c',
+        config,
+      ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
   }
