@@ -42,7 +42,7 @@ import {
   orderStatusQuery,
   shipmentDispatchedSignal,
 } from './messages';
-import { OrderState } from './order-state';
+import { iso, OrderState } from './order-state';
 import { Saga } from './saga';
 
 type Ending = 'Cancelled' | 'Rejected' | 'Failed';
@@ -56,8 +56,6 @@ class OrderEnds extends Error {
     super(`${stage}: ${reason}`);
   }
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusView> {
   const problems = validatePlacedOrder(order);
@@ -111,6 +109,11 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     await mustHappen.notifyCustomer({ orderId: order.orderId, customerId: order.customerId, kind });
   };
 
+  /** A cancel request ends whatever the order is doing at the next step or wait. */
+  const ensureNotCancelled = (): void => {
+    if (facts.cancel) throw new OrderEnds('Cancelled', `CancelledBy:${facts.cancel.requestedBy}`);
+  };
+
   /**
    * Waits until `fact()` gives a value or the stage deadline passes ('deadline'). A stock hold
    * whose TTL runs out during the wait is released on the spot and the wait goes on; a cancel
@@ -131,7 +134,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
         () => (value = fact()) !== undefined || facts.cancel !== undefined,
         until === Infinity ? undefined : Math.max(1, until - Date.now()),
       );
-      if (facts.cancel) throw new OrderEnds('Cancelled', `CancelledBy:${facts.cancel.requestedBy}`);
+      ensureNotCancelled();
       if (arrived) return value!;
       if (holdExpiry !== null && Date.now() >= holdExpiry) {
         await releaseStock('ReservationExpired');
@@ -140,10 +143,6 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
       return 'deadline';
     }
   }
-
-  const ensureNotCancelled = (): void => {
-    if (facts.cancel) throw new OrderEnds('Cancelled', `CancelledBy:${facts.cancel.requestedBy}`);
-  };
 
   // --- holds -------------------------------------------------------------------------------
 

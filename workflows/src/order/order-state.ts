@@ -32,7 +32,8 @@ const SEARCH_ATTRIBUTE = {
   NeedsAttention: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD),
 } as const;
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/** Workflow time (epoch ms) as the ISO 8601 the views and events carry. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
 
 export interface Change {
   stage?: OrderStage;
