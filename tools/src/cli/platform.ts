@@ -132,7 +132,7 @@ function printUrls(stack: RunningStack): void {
     process.env,
   )}`;
   const rows: [string, string][] = [
-    ['Gateway API', `${gateway}/v1`],
+    ['Gateway', gateway],
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
     ['Temporal Web UI', stack.env.TEMPORAL_UI_URL],
     ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
