@@ -272,28 +272,12 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
       state: 'reserved',
       expiresAt: reservation.expiresAt,
     };
-    saga.push({
-      name: 'release-inventory',
-      run: async () => {
-        await compensation.releaseInventory({
-          step: `release-inventory-${reservation.reservationId}`,
-          reservationId: reservation.reservationId,
-        });
-        state.commitments.stock = undefined;
-        await state.record({
-          events: [
-            {
-              type: 'InventoryReleased',
-              payload: { reservationId: reservation.reservationId, reason: 'Compensation' },
-            },
-          ],
-        });
-      },
-    });
+    saga.push({ name: 'release-inventory', run: () => releaseStock('Compensation') });
     await state.record({ events: [{ type: 'InventoryReserved', payload: { ...reservation } }] });
     ensureNotCancelled();
   }
 
+  /** Releases the stock held (a compensation, a lapse, or ahead of a long review). */
   async function releaseStock(reason: string): Promise<void> {
     const stock = state.commitments.stock;
     if (!stock) return;
@@ -308,6 +292,20 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
         { type: 'InventoryReleased', payload: { reservationId: stock.reservationId, reason } },
       ],
     });
+  }
+
+  /** Voids the authorization held (a compensation, or one that expired) and says which. */
+  async function voidPayment(type: 'PaymentVoided' | 'PaymentAuthorizationExpired'): Promise<void> {
+    const payment = state.commitments.payment;
+    if (!payment) return;
+    const { authorizationId } = payment;
+    saga.drop('void-authorization');
+    await compensation.voidAuthorization({
+      step: `void-authorization-${authorizationId}`,
+      authorizationId,
+    });
+    state.commitments.payment = undefined;
+    await state.record({ events: [{ type, payload: { authorizationId } }] });
   }
 
   async function authorizePayment(policy: StagePolicy): Promise<void> {
@@ -344,17 +342,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
       currency: order.currency,
       expiresAt,
     };
-    saga.push({
-      name: 'void-authorization',
-      run: async () => {
-        await compensation.voidAuthorization({
-          step: `void-authorization-${authorizationId}`,
-          authorizationId,
-        });
-        state.commitments.payment = undefined;
-        await state.record({ events: [{ type: 'PaymentVoided', payload: { authorizationId } }] });
-      },
-    });
+    saga.push({ name: 'void-authorization', run: () => voidPayment('PaymentVoided') });
     await state.record({
       events: [
         {
@@ -452,21 +440,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
         authorizationExpiry,
       );
       if (dispatched === true) return;
-      const expired = state.commitments.payment!;
-      saga.drop('void-authorization');
-      await compensation.voidAuthorization({
-        step: `void-authorization-${expired.authorizationId}`,
-        authorizationId: expired.authorizationId,
-      });
-      state.commitments.payment = undefined;
-      await state.record({
-        events: [
-          {
-            type: 'PaymentAuthorizationExpired',
-            payload: { authorizationId: expired.authorizationId },
-          },
-        ],
-      });
+      await voidPayment('PaymentAuthorizationExpired');
       await authorizePayment(policy);
     }
   }
