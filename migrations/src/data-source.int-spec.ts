@@ -1,10 +1,10 @@
 /**
- * The platform's schema history on the stack's real PostgreSQL: the latest migration can be
- * reverted and applied again (a bad deploy can be rolled back one step), and the history table
+ * The platform's schema history on the stack's real PostgreSQL: every migration can be reverted
+ * and applied again (a bad deploy can be rolled back step by step), and the history table
  * records both.
  */
 import { Client } from 'pg';
-import { migrate, MIGRATIONS_TABLE, revertLastMigration } from './data-source';
+import { migrate, MIGRATIONS_TABLE, PLATFORM_MIGRATIONS, revertLastMigration } from './data-source';
 
 const url = (): string => {
   const value = process.env.DATABASE_URL;
@@ -23,20 +23,33 @@ async function tableExists(name: string): Promise<boolean> {
   }
 }
 
+/** The table each migration creates, in the order they apply. */
+const TABLE_OF_MIGRATION: Record<string, string> = {
+  CreateInbox1795430000000: 'inbox_event',
+  CreateOrderStatus1795430100000: 'order_status',
+  CreateOrderSubmission1795430200000: 'order_submission',
+  CreateOperatorAudit1795430300000: 'operator_audit',
+};
+
 describe('the platform schema history on PostgreSQL', () => {
-  it('reverts the latest migration (the order status read model) and applies it again', async () => {
+  it('reverts every migration, newest first, one step at a time, and applies them again', async () => {
     // The suite's global setup migrated the database already.
-    expect(await tableExists('inbox_event')).toBe(true);
-    expect(await tableExists('order_status')).toBe(true);
+    const names = PLATFORM_MIGRATIONS.map((migration) => new migration().name);
+    expect(names).toEqual(Object.keys(TABLE_OF_MIGRATION));
     expect(await migrate(url())).toEqual([]);
 
-    // Only the latest step goes: the inbox, created before it, stays.
-    await revertLastMigration(url());
-    expect(await tableExists('order_status')).toBe(false);
-    expect(await tableExists('inbox_event')).toBe(true);
+    // Each step takes only its own table: the older ones stay until their turn.
+    for (const [index, name] of [...names.entries()].reverse()) {
+      await revertLastMigration(url());
+      expect(await tableExists(TABLE_OF_MIGRATION[name]!)).toBe(false);
+      for (const older of names.slice(0, index)) {
+        expect(await tableExists(TABLE_OF_MIGRATION[older]!)).toBe(true);
+      }
+    }
 
-    expect(await migrate(url())).toEqual(['CreateOrderStatus1795430100000']);
-    expect(await tableExists('order_status')).toBe(true);
+    expect(await migrate(url())).toEqual(names);
+    for (const table of Object.values(TABLE_OF_MIGRATION))
+      expect(await tableExists(table)).toBe(true);
     expect(await tableExists(MIGRATIONS_TABLE)).toBe(true);
   });
 });

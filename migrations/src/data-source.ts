@@ -6,9 +6,16 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateInbox1795430000000 } from './migrations/1795430000000-create-inbox';
 import { CreateOrderStatus1795430100000 } from './migrations/1795430100000-create-order-status';
+import { CreateOrderSubmission1795430200000 } from './migrations/1795430200000-create-order-submission';
+import { CreateOperatorAudit1795430300000 } from './migrations/1795430300000-create-operator-audit';
 
 /** In the order they apply. */
-export const PLATFORM_MIGRATIONS = [CreateInbox1795430000000, CreateOrderStatus1795430100000];
+export const PLATFORM_MIGRATIONS = [
+  CreateInbox1795430000000,
+  CreateOrderStatus1795430100000,
+  CreateOrderSubmission1795430200000,
+  CreateOperatorAudit1795430300000,
+];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
