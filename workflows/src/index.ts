@@ -4,3 +4,4 @@
  */
 export { orderLifecycle } from './order/order-lifecycle.workflow';
 export * from './order/messages';
+export * from './order/search-attributes';

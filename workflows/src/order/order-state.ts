@@ -4,7 +4,6 @@
  * the search attributes operators query, publishes the lifecycle events and projects the status
  * view into the read model, in that order.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import {
   type Commitments,
@@ -21,16 +20,7 @@ import {
   type StageTransition,
 } from '@order-platform/domain';
 import { mustHappen } from './activities';
-
-const SEARCH_ATTRIBUTE = {
-  OrderStage: defineSearchAttributeKey('OrderStage', SearchAttributeType.KEYWORD),
-  StageEnteredAt: defineSearchAttributeKey('StageEnteredAt', SearchAttributeType.DATETIME),
-  StageDeadline: defineSearchAttributeKey('StageDeadline', SearchAttributeType.DATETIME),
-  CustomerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
-  OrderValue: defineSearchAttributeKey('OrderValue', SearchAttributeType.DOUBLE),
-  MigrationRoute: defineSearchAttributeKey('MigrationRoute', SearchAttributeType.KEYWORD),
-  NeedsAttention: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD),
-} as const;
+import { orderSearchAttributes } from './search-attributes';
 
 /** Workflow time (epoch ms) as the ISO 8601 the views and events carry. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -128,18 +118,16 @@ export class OrderState {
   }
 
   private upsertSearchAttributes(): void {
-    upsertSearchAttributes([
-      { key: SEARCH_ATTRIBUTE.OrderStage, value: this.stage },
-      { key: SEARCH_ATTRIBUTE.StageEnteredAt, value: new Date(this.stageEnteredAt) },
-      // No deadline: unset, so `StageDeadline < now` finds only orders that really are late.
-      {
-        key: SEARCH_ATTRIBUTE.StageDeadline,
-        value: this.stageDeadline === null ? null : new Date(this.stageDeadline),
-      },
-      { key: SEARCH_ATTRIBUTE.CustomerId, value: this.order.customerId },
-      { key: SEARCH_ATTRIBUTE.OrderValue, value: this.totalMinor / 100 },
-      { key: SEARCH_ATTRIBUTE.MigrationRoute, value: this.migrationRoute },
-      { key: SEARCH_ATTRIBUTE.NeedsAttention, value: this.needsAttention },
-    ]);
+    upsertSearchAttributes(
+      orderSearchAttributes({
+        stage: this.stage,
+        stageEnteredAt: new Date(this.stageEnteredAt),
+        stageDeadline: this.stageDeadline === null ? null : new Date(this.stageDeadline),
+        customerId: this.order.customerId,
+        totalMinor: this.totalMinor,
+        migrationRoute: this.migrationRoute,
+        needsAttention: this.needsAttention,
+      }),
+    );
   }
 }
