@@ -2,8 +2,14 @@
  * The full status of one order: what the workflow's query answers, what the read model stores
  * (guarded by `version`) and what the gateway turns into its responses.
  */
-import type { Commitments, CustomerView } from './customer-view';
-import type { CustomerSegment, OrderLine } from './order';
+import { type Commitments, type CustomerView, customerViewOf } from './customer-view';
+import {
+  type CustomerSegment,
+  type OrderLine,
+  orderTotalMinor,
+  type PlacedOrder,
+  workflowIdForOrder,
+} from './order';
 import type { OrderStage } from './stages';
 
 export const MIGRATION_ROUTES = ['legacy', 'shadow', 'new'] as const;
@@ -48,4 +54,40 @@ export interface OrderStatusView {
   cancellable: boolean;
   /** Increases with every change; a projection never replaces a higher version. */
   version: number;
+}
+
+/**
+ * The view of an order that was admitted but whose workflow has not projected anything yet:
+ * RECEIVED, holding nothing, cancellable. What the workflow itself reports before its first step.
+ */
+export function admittedOrderView(order: PlacedOrder): OrderStatusView {
+  return {
+    orderId: order.orderId,
+    workflowId: workflowIdForOrder(order.orderId),
+    customerId: order.customerId,
+    segment: order.segment,
+    items: order.items,
+    totalMinor: orderTotalMinor(order.items),
+    currency: order.currency,
+    expedited: order.expedited,
+    placedAt: order.placedAt,
+    stage: 'AcceptedForProcessing',
+    stageEnteredAt: order.placedAt,
+    stageDeadline: null,
+    customer: customerViewOf({
+      stage: 'AcceptedForProcessing',
+      stageEnteredAt: order.placedAt,
+      stageDeadline: null,
+      commitments: {},
+      now: order.placedAt,
+    }),
+    asOf: order.placedAt,
+    commitments: {},
+    compensations: [],
+    history: [],
+    needsAttention: '',
+    migrationRoute: 'new',
+    cancellable: true,
+    version: 0,
+  };
 }

@@ -11,6 +11,17 @@ export interface OrderLine {
   unitPriceMinor: number;
 }
 
+/** Where the parcel goes; personal data, so it never appears in logs or events. */
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+}
+
 export interface PlacedOrder {
   orderId: string;
   customerId: string;
@@ -18,6 +29,8 @@ export interface PlacedOrder {
   items: OrderLine[];
   currency: string;
   expedited: boolean;
+  /** Absent for orders placed before the gateway took addresses (and in some tests). */
+  shippingAddress?: ShippingAddress;
   /** When the customer placed it (ISO 8601), as recorded by the gateway or the monolith. */
   placedAt: string;
 }
