@@ -73,6 +73,40 @@ export const env = {
       return value;
     },
 
+  /** An integer within [min, max]. */
+  int:
+    (name: string, fallback: number, range: { min: number; max: number }) =>
+    (e: NodeJS.ProcessEnv): number => {
+      const raw = read(e, name);
+      const value = raw === undefined ? fallback : Number(raw);
+      if (!Number.isInteger(value) || value < range.min || value > range.max) {
+        throw new ConfigProblem(
+          `${name} must be an integer from ${range.min} to ${range.max}, got "${raw}"`,
+        );
+      }
+      return value;
+    },
+
+  /** A secret: required, and at least `minLength` characters so nobody runs with "secret". */
+  secret:
+    (name: string, minLength: number) =>
+    (e: NodeJS.ProcessEnv): string => {
+      const value = read(e, name);
+      if (value === undefined) throw new ConfigProblem(`${name} is required`);
+      if (value.length < minLength)
+        throw new ConfigProblem(`${name} must be at least ${minLength} characters`);
+      return value;
+    },
+
+  /** Comma-separated values; empty when unset. */
+  list:
+    (name: string) =>
+    (e: NodeJS.ProcessEnv): string[] =>
+      (read(e, name) ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+
   /** host:port pairs separated by commas. */
   hostPorts:
     (name: string, fallback?: string) =>
