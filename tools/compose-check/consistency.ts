@@ -69,7 +69,7 @@ function publishes(name: string, port: number, what: string): void {
  * The local stack gives every app every variable of StackEnv; a database URL must name the same
  * role, password and database (only the host differs: `postgres` instead of 127.0.0.1).
  */
-const localEnv = stackEnv(DEFAULT_PORTS);
+const localEnv = stackEnv(DEFAULT_PORTS, 'generated-per-stack');
 function hasStackEnv(name: string, variables: string[]): void {
   const environment = service(name).environment ?? {};
   for (const variable of variables) {

@@ -4,6 +4,7 @@
  * `npm start` runs it on fixed ports in `.stack/` (kept across restarts); the integration tests
  * run a throw-away one on free ports in a temporary folder.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_TOPICS } from '@order-platform/domain';
@@ -49,6 +50,8 @@ export interface StackEnv {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   TEMPORAL_UI_URL: string;
+  /** The gateway's token signing key: generated once per stack, kept in its state folder. */
+  GATEWAY_JWT_SECRET: string;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -81,7 +84,11 @@ const stackFile = (stateDir: string): string => join(stateDir, 'stack.json');
 const logFile = (stateDir: string, name: string): string => join(stateDir, 'logs', `${name}.log`);
 const pidFile = (stateDir: string, name: string): string => join(stateDir, 'pids', `${name}.pid`);
 
-export function stackEnv(ports: StackPorts, externalDatabaseUrl?: string): StackEnv {
+export function stackEnv(
+  ports: StackPorts,
+  jwtSecret: string,
+  externalDatabaseUrl?: string,
+): StackEnv {
   const [platformDb, legacyDb, simulatorsDb] = STACK_DATABASES;
   return {
     DATABASE_URL: externalDatabaseUrl ?? databaseUrl(ports.postgres, platformDb),
@@ -91,6 +98,7 @@ export function stackEnv(ports: StackPorts, externalDatabaseUrl?: string): Stack
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
+    GATEWAY_JWT_SECRET: jwtSecret,
   };
 }
 
@@ -105,7 +113,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     postgresDataDir,
     postgresBin: toolchain.postgresBin,
     toolchain,
-    env: stackEnv(ports, options.externalDatabaseUrl),
+    env: stackEnv(ports, localJwtSecret(stateDir), options.externalDatabaseUrl),
   };
   // Written before starting so `stop` can clean up after a start that failed half-way.
   writeFileSync(stackFile(stateDir), JSON.stringify(stack, null, 2));
@@ -147,6 +155,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
   }
   return stack;
+}
+
+/** A random signing key for local tokens, created on the stack's first start and then reused. */
+function localJwtSecret(stateDir: string): string {
+  const file = join(stateDir, 'gateway-jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 export function readRunningStack(stateDir: string): RunningStack | undefined {
