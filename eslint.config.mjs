@@ -88,6 +88,14 @@ export default tseslint.config(
     },
   },
   {
+    // NestJS resolves constructor injection from emitted decorator metadata, so a class used
+    // only as a parameter type is a runtime import: the type-imports rule must know that.
+    files: ['apps/**/*.ts'],
+    languageOptions: {
+      parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
+    },
+  },
+  {
     files: TEST_FILES,
     rules: {
       '@nx/enforce-module-boundaries': [

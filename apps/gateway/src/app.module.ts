@@ -1,6 +1,18 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AdmissionService } from './admission/admission.service';
+import { AuthGuard } from './auth/auth.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthModule } from './health/health.module';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { BacklogService } from './ops/backlog.service';
+import { OpsController } from './ops/ops.controller';
+import { OpsService } from './ops/ops.service';
+import { OrderStore } from './orders/order-store';
+import { OrdersController } from './orders/orders.controller';
+import { OrdersService } from './orders/orders.service';
 
 @Global()
 @Module({})
@@ -17,6 +29,19 @@ class ConfigModule {
 @Module({})
 export class AppModule {
   static create(config: GatewayConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.of(config), HealthModule] };
+    return {
+      module: AppModule,
+      imports: [ConfigModule.of(config), InfrastructureModule, HealthModule],
+      controllers: [OrdersController, OpsController, MetricsController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        AdmissionService,
+        BacklogService,
+        GatewayMetrics,
+        OpsService,
+        OrderStore,
+        OrdersService,
+      ],
+    };
   }
 }

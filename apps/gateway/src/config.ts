@@ -1,5 +1,6 @@
 /** The gateway's configuration, validated once at start-up (README, "Configuration"). */
 import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './auth/tokens';
 
 export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
@@ -9,8 +10,37 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       temporalNamespace: env.string('TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
       temporalUiUrl: env.url('TEMPORAL_UI_URL', ['http', 'https'], 'http://127.0.0.1:8233'),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      auth: (e: NodeJS.ProcessEnv) => ({
+        /** HS256 key shared with whoever issues tokens (locally: `npm run token`). */
+        jwtSecret: env.secret('GATEWAY_JWT_SECRET', 32)(e),
+        issuer: env.string('GATEWAY_JWT_ISSUER', DEFAULT_ISSUER)(e),
+        audience: env.string('GATEWAY_JWT_AUDIENCE', DEFAULT_AUDIENCE)(e),
+      }),
+      http: (e: NodeJS.ProcessEnv) => ({
+        bodyLimitBytes: env.int('GATEWAY_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 1 << 24 })(
+          e,
+        ),
+        /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
+        corsOrigins: env.list('GATEWAY_CORS_ORIGINS')(e),
+      }),
+      admission: (e: NodeJS.ProcessEnv) => ({
+        /** Orders admitted but not started (AcceptedForProcessing + queued tasks) before 429. */
+        maxPending: env.int('ADMISSION_MAX_PENDING', 500, { min: 1, max: 1_000_000 })(e),
+        /** The priority lane: expedited orders are refused only past this higher bound. */
+        maxPendingExpedited: env.int('ADMISSION_MAX_PENDING_EXPEDITED', 1000, {
+          min: 1,
+          max: 1_000_000,
+        })(e),
+        /** Submissions being handled at once; past it, 429 at once (bounded memory). */
+        maxInFlight: env.int('ADMISSION_MAX_IN_FLIGHT', 64, { min: 1, max: 10_000 })(e),
+        sampleIntervalMs: env.int('ADMISSION_SAMPLE_MS', 1000, { min: 100, max: 60_000 })(e),
+        /** Per customer: a bucket of `burst` orders refilled at `perMinute`. */
+        perCustomerPerMinute: env.int('RATE_LIMIT_ORDERS_PER_MINUTE', 60, { min: 1, max: 1e6 })(e),
+        perCustomerBurst: env.int('RATE_LIMIT_ORDERS_BURST', 20, { min: 1, max: 1e6 })(e),
+      }),
     },
     source,
   );

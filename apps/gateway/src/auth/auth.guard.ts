@@ -1,0 +1,62 @@
+/**
+ * Every route needs a valid bearer token unless it is marked `@Public()` (health, metrics,
+ * docs); routes marked `@RequireRole(...)` also need that role. The verified principal is put
+ * on the request for `@CurrentPrincipal()`.
+ */
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { problems } from '../http/problem';
+import { InvalidToken, type Principal, type Role, verifyToken } from './tokens';
+
+const PUBLIC = 'order-platform:public';
+const ROLE = 'order-platform:role';
+
+export const Public = () => SetMetadata(PUBLIC, true);
+export const RequireRole = (role: Role) => SetMetadata(ROLE, role);
+
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) throw new Error('CurrentPrincipal on a route without authentication');
+    return principal;
+  },
+);
+
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '');
+    if (!match) throw problems.unauthenticated('Send `Authorization: Bearer <token>`');
+    try {
+      request.principal = await verifyToken(match[1]!, this.config.auth);
+    } catch (error) {
+      if (error instanceof InvalidToken) throw problems.unauthenticated(error.message);
+      throw error;
+    }
+    const role = this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets);
+    if (role && !request.principal.roles.includes(role)) {
+      throw problems.forbidden(`This path is for the ${role} role`);
+    }
+    return true;
+  }
+}

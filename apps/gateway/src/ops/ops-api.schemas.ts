@@ -1,0 +1,128 @@
+/** The operator API's contract as JSON Schema (see orders/order-api.schemas.ts for the rules). */
+import { ORDER_STAGES } from '@order-platform/domain';
+import { OPEN_STAGES } from './backlog.service';
+
+const nullableNumber = { type: 'number', nullable: true } as const;
+
+export const BACKLOG_SCHEMA = {
+  type: 'object',
+  required: ['asOf', 'stages'],
+  properties: {
+    asOf: { type: 'string', format: 'date-time' },
+    stages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: [
+          'stage',
+          'count',
+          'oldestAgeSeconds',
+          'p50AgeSeconds',
+          'p95AgeSeconds',
+          'overdueCount',
+          'overduePercent',
+          'summary',
+        ],
+        properties: {
+          stage: { type: 'string', enum: [...ORDER_STAGES] },
+          count: { type: 'integer' },
+          oldestAgeSeconds: nullableNumber,
+          p50AgeSeconds: nullableNumber,
+          p95AgeSeconds: nullableNumber,
+          overdueCount: { type: 'integer' },
+          overduePercent: { type: 'number' },
+          summary: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const STUCK_ORDERS_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    stage: { type: 'string', enum: [...OPEN_STAGES] },
+    overdue: {
+      type: 'boolean',
+      default: false,
+      description: 'Only orders past the stage deadline',
+    },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  },
+} as const;
+
+export interface StuckOrdersQuery {
+  stage?: (typeof OPEN_STAGES)[number];
+  overdue: boolean;
+  limit: number;
+}
+
+export const STUCK_ORDERS_SCHEMA = {
+  type: 'object',
+  required: ['orders', 'temporalUi'],
+  properties: {
+    temporalUi: {
+      type: 'string',
+      description: 'The same selection in the Temporal Web UI (search attributes)',
+    },
+    orders: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: [
+          'orderId',
+          'customerId',
+          'stage',
+          'stageEnteredAt',
+          'stageDeadline',
+          'overdueSeconds',
+          'needsAttention',
+          'expedited',
+          'links',
+        ],
+        properties: {
+          orderId: { type: 'string' },
+          customerId: { type: 'string' },
+          stage: { type: 'string', enum: [...ORDER_STAGES] },
+          stageEnteredAt: { type: 'string', format: 'date-time' },
+          stageDeadline: { type: 'string', format: 'date-time', nullable: true },
+          overdueSeconds: { type: 'number' },
+          needsAttention: { type: 'string', nullable: true },
+          expedited: { type: 'boolean' },
+          links: {
+            type: 'object',
+            required: ['temporalUi'],
+            properties: { temporalUi: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const REVIEW_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['decision', 'note'],
+  properties: {
+    decision: { type: 'string', enum: ['approve', 'reject'] },
+    note: { type: 'string', minLength: 1, maxLength: 1000 },
+  },
+} as const;
+
+export interface ReviewRequest {
+  decision: 'approve' | 'reject';
+  note: string;
+}
+
+export const REVIEW_RECORDED_SCHEMA = {
+  type: 'object',
+  required: ['orderId', 'decision', 'operatorId', 'auditId'],
+  properties: {
+    orderId: { type: 'string' },
+    decision: { type: 'string', enum: ['approve', 'reject'] },
+    operatorId: { type: 'string' },
+    auditId: { type: 'string' },
+  },
+} as const;

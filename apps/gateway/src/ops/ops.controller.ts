@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.guard';
+import type { Principal } from '../auth/tokens';
+import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryParameters } from '../http/openapi';
+import { problems } from '../http/problem';
+import { bodyValidator, queryValidator } from '../http/validation';
+import { ORDER_ID_PATTERN } from '../orders/order-api.schemas';
+import { BacklogService } from './backlog.service';
+import {
+  BACKLOG_SCHEMA,
+  REVIEW_RECORDED_SCHEMA,
+  REVIEW_REQUEST_SCHEMA,
+  type ReviewRequest,
+  STUCK_ORDERS_QUERY_SCHEMA,
+  STUCK_ORDERS_SCHEMA,
+  type StuckOrdersQuery,
+} from './ops-api.schemas';
+import { OpsService } from './ops.service';
+
+const validateStuckQuery = queryValidator<StuckOrdersQuery>(STUCK_ORDERS_QUERY_SCHEMA);
+const validateReview = bodyValidator<ReviewRequest>(REVIEW_REQUEST_SCHEMA);
+
+@ApiTags('operations')
+@ApiBearerAuth()
+@RequireRole('operator')
+@ApiProblems(401, 403)
+@Controller('v1/ops')
+export class OpsController {
+  constructor(
+    private readonly backlog: BacklogService,
+    private readonly ops: OpsService,
+  ) {}
+
+  @Get('backlog')
+  @ApiOperation({ summary: 'Backlog per business stage: count, ages, share past the deadline' })
+  @ApiJsonResponse(200, 'The backlog now', BACKLOG_SCHEMA)
+  getBacklog() {
+    return this.backlog.snapshot();
+  }
+
+  @Get('orders')
+  @ApiOperation({ summary: 'Open orders, oldest first: the stuck ones with overdue=true' })
+  @ApiQueryParameters(STUCK_ORDERS_QUERY_SCHEMA)
+  @ApiJsonResponse(200, 'Orders with links into the Temporal Web UI', STUCK_ORDERS_SCHEMA)
+  @ApiProblems(400)
+  stuckOrders(@Query() query: Record<string, unknown>) {
+    return this.ops.stuckOrders(validateStuckQuery({ ...query }));
+  }
+
+  @Post('orders/:orderId/review')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Decide a manual review',
+    description: 'Only for orders in ManualReviewRequired; audited with the operator id.',
+  })
+  @ApiParam({ name: 'orderId', schema: { type: 'string', pattern: ORDER_ID_PATTERN } })
+  @ApiJsonBody(REVIEW_REQUEST_SCHEMA)
+  @ApiJsonResponse(202, 'Decision recorded and sent to the order', REVIEW_RECORDED_SCHEMA)
+  @ApiProblems(400, 404, 409, 413, 415, 503)
+  review(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orderId') orderId: string,
+    @Body() body: unknown,
+  ) {
+    if (!new RegExp(ORDER_ID_PATTERN).test(orderId)) throw problems.orderNotFound();
+    return this.ops.review(principal.subject, orderId, validateReview(body));
+  }
+}

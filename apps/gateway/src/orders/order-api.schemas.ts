@@ -1,0 +1,201 @@
+/**
+ * The customer API's contract as JSON Schema (OpenAPI 3.0 dialect): the request schemas validate
+ * what arrives, and all of them are published at /docs-json. Paths, fields and codes here are
+ * what clients code against; change them only compatibly.
+ */
+import { CUSTOMER_STATUSES } from '@order-platform/domain';
+
+export const ORDER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+const SKU_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+
+/** Money is in integer minor units (cents): no floating point anywhere near a price. */
+export const MAX_UNIT_PRICE_MINOR = 100_000_000;
+export const MAX_LINES = 100;
+export const MAX_QUANTITY = 1000;
+
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+
+export const SHIPPING_ADDRESS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'line1', 'city', 'postalCode', 'country'],
+  properties: {
+    name: text(200),
+    line1: text(200),
+    line2: { type: 'string', maxLength: 200 },
+    city: text(100),
+    postalCode: { type: 'string', pattern: '^[A-Za-z0-9 -]{2,12}$' },
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' },
+  },
+} as const;
+
+export const PLACE_ORDER_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'currency', 'shippingAddress'],
+  properties: {
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_LINES,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'quantity', 'unitPrice'],
+        properties: {
+          sku: { type: 'string', pattern: SKU_PATTERN },
+          quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
+          unitPrice: {
+            type: 'integer',
+            minimum: 0,
+            maximum: MAX_UNIT_PRICE_MINOR,
+            description: 'In minor units of the currency (cents)',
+          },
+        },
+      },
+    },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' },
+    shippingAddress: SHIPPING_ADDRESS_SCHEMA,
+    expedited: { type: 'boolean', description: 'The priority lane: admitted under a higher bound' },
+  },
+} as const;
+
+export interface PlaceOrderRequest {
+  items: { sku: string; quantity: number; unitPrice: number }[];
+  currency: string;
+  shippingAddress: {
+    name: string;
+    line1: string;
+    line2?: string;
+    city: string;
+    postalCode: string;
+    country: string;
+  };
+  expedited?: boolean;
+}
+
+export const ORDER_ACCEPTED_SCHEMA = {
+  type: 'object',
+  required: ['orderId', 'status', 'links'],
+  properties: {
+    orderId: { type: 'string' },
+    status: { type: 'string', enum: ['RECEIVED'] },
+    links: {
+      type: 'object',
+      required: ['self'],
+      properties: { self: { type: 'string' } },
+    },
+  },
+} as const;
+
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true }) as const;
+
+export const ORDER_STATUS_SCHEMA = {
+  type: 'object',
+  required: [
+    'orderId',
+    'status',
+    'statusLabel',
+    'since',
+    'delayed',
+    'delayReason',
+    'expectedBy',
+    'cancellable',
+    'items',
+    'total',
+    'currency',
+    'history',
+    'stale',
+    'links',
+  ],
+  properties: {
+    orderId: { type: 'string' },
+    status: { type: 'string', enum: [...CUSTOMER_STATUSES] },
+    statusLabel: { type: 'string' },
+    since: dateTime,
+    delayed: { type: 'boolean' },
+    delayReason: nullable({ type: 'string' }),
+    expectedBy: nullable(dateTime),
+    cancellable: { type: 'boolean' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['sku', 'quantity', 'unitPrice'],
+        properties: {
+          sku: { type: 'string' },
+          quantity: { type: 'integer' },
+          unitPrice: { type: 'integer' },
+        },
+      },
+    },
+    total: { type: 'integer', description: 'In minor units' },
+    currency: { type: 'string' },
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['status', 'at'],
+        properties: { status: { type: 'string', enum: [...CUSTOMER_STATUSES] }, at: dateTime },
+      },
+    },
+    stale: {
+      type: 'boolean',
+      description: 'True when the workflow engine cannot be reached: the status may be behind',
+    },
+    links: {
+      type: 'object',
+      required: ['self'],
+      properties: { self: { type: 'string' }, cancel: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const ORDER_LIST_SCHEMA = {
+  type: 'object',
+  required: ['orders', 'nextCursor'],
+  properties: {
+    orders: { type: 'array', items: ORDER_STATUS_SCHEMA },
+    nextCursor: nullable({ type: 'string', description: 'Pass as `cursor` for the next page' }),
+  },
+} as const;
+
+export const LIST_ORDERS_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: [...CUSTOMER_STATUSES] },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    cursor: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export interface ListOrdersQuery {
+  status?: (typeof CUSTOMER_STATUSES)[number];
+  limit: number;
+  cursor?: string;
+}
+
+export const READ_ORDER_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    consistency: {
+      type: 'string',
+      enum: ['eventual', 'strong'],
+      default: 'eventual',
+      description: '`strong` asks the workflow itself instead of the read model',
+    },
+  },
+} as const;
+
+export interface ReadOrderQuery {
+  consistency: 'eventual' | 'strong';
+}
+
+export const ORDER_ID_PARAM_SCHEMA = {
+  type: 'object',
+  required: ['orderId'],
+  properties: { orderId: { type: 'string', pattern: ORDER_ID_PATTERN } },
+} as const;

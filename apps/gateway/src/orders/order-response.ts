@@ -1,0 +1,75 @@
+/**
+ * What a customer reads about an order, made from the workflow's status view with the gateway's
+ * own clock: the status is recomputed through the domain's one mapping (so CONFIRMED still means
+ * all three commitments are held *now*, and `delayed` turns on the moment a deadline passes,
+ * even if the projection is older), and only customer-safe fields leave.
+ */
+import {
+  CUSTOMER_STATUS_OF_STAGE,
+  type CustomerStatus,
+  customerViewOf,
+  type OrderStatusView,
+} from '@order-platform/domain';
+
+export interface OrderResponse {
+  orderId: string;
+  status: CustomerStatus;
+  statusLabel: string;
+  since: string;
+  delayed: boolean;
+  delayReason: string | null;
+  expectedBy: string | null;
+  cancellable: boolean;
+  items: { sku: string; quantity: number; unitPrice: number }[];
+  total: number;
+  currency: string;
+  history: { status: CustomerStatus; at: string }[];
+  stale: boolean;
+  links: { self: string; cancel?: string };
+}
+
+export const orderPath = (orderId: string): string => `/v1/orders/${encodeURIComponent(orderId)}`;
+
+/** The customer's history: each change of customer status once, starting with RECEIVED. */
+export function customerHistory(view: OrderStatusView): OrderResponse['history'] {
+  const history: OrderResponse['history'] = [{ status: 'RECEIVED', at: view.placedAt }];
+  for (const transition of view.history) {
+    const status = CUSTOMER_STATUS_OF_STAGE[transition.stage];
+    if (status !== history[history.length - 1]!.status) history.push({ status, at: transition.at });
+  }
+  return history;
+}
+
+export function orderResponse(
+  view: OrderStatusView,
+  options: { now: Date; stale: boolean },
+): OrderResponse {
+  const customer = customerViewOf({
+    stage: view.stage,
+    stageEnteredAt: view.stageEnteredAt,
+    stageDeadline: view.stageDeadline,
+    commitments: view.commitments,
+    now: options.now.toISOString(),
+  });
+  const self = orderPath(view.orderId);
+  return {
+    orderId: view.orderId,
+    status: customer.status,
+    statusLabel: customer.statusLabel,
+    since: customer.since,
+    delayed: customer.delayed,
+    delayReason: customer.delayReason,
+    expectedBy: customer.expectedBy,
+    cancellable: view.cancellable,
+    items: view.items.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPrice: line.unitPriceMinor,
+    })),
+    total: view.totalMinor,
+    currency: view.currency,
+    history: customerHistory(view),
+    stale: options.stale,
+    links: view.cancellable ? { self, cancel: `${self}/cancel` } : { self },
+  };
+}
