@@ -3,3 +3,5 @@ export * from './stack/versions';
 export * from './stack/toolchain';
 export * from './stack/ports';
 export * from './stack/apps';
+export * from './testing/apps-under-test';
+export * from './testing/schemathesis';

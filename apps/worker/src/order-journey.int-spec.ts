@@ -9,9 +9,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
@@ -26,7 +23,7 @@ import {
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { findFreePort } from '@order-platform/tools';
+import { AppsUnderTest, simulatorCall } from '@order-platform/tools';
 import {
   cancelOrderUpdate,
   orderDeliveredSignal,
@@ -34,7 +31,6 @@ import {
   orderStatusQuery,
   shipmentDispatchedSignal,
 } from '@order-platform/workflows';
-import { PLATFORM_APPS, startApp, stopApp } from '@order-platform/tools';
 
 /** Every eventual read (query, projection, visibility, broker) gets this long to come true. */
 const EVENTUALLY_MS = 30_000;
@@ -46,35 +42,16 @@ const env = (name: string): string => {
 };
 
 describe('the order journey on the real platform', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'order-journey-'));
-  const pidFile = (app: string): string => join(dir, `${app}.pid`);
-  // A task queue of its own, so no other suite's worker picks up these orders.
-  const taskQueue = `order-journey-${randomUUID()}`;
+  const apps = new AppsUnderTest('order-journey');
+  const taskQueue = apps.taskQueue;
   let simulatorsUrl: string;
   let connection: Connection;
   let temporal: Client;
   let readModel: PgClient;
 
   beforeAll(async () => {
-    const simulatorsPort = await findFreePort();
-    simulatorsUrl = `http://127.0.0.1:${simulatorsPort}`;
-    const appEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      SIMULATORS_PORT: String(simulatorsPort),
-      WORKER_PORT: String(await findFreePort()),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      FRAUD_URL: simulatorsUrl,
-      WAREHOUSE_URL: simulatorsUrl,
-      PAYMENTS_URL: simulatorsUrl,
-      FULFILLMENT_URL: simulatorsUrl,
-      NOTIFIER_URL: simulatorsUrl,
-    };
     // The downstream world first: the worker's activities call it.
-    for (const name of ['simulators', 'worker']) {
-      const app = PLATFORM_APPS.find((candidate) => candidate.name === name)!;
-      await startApp(app, appEnv, { logFile: join(dir, `${name}.log`), pidFile: pidFile(name) });
-    }
+    simulatorsUrl = await apps.downstream();
     // Another suite may have dialled the shared simulators; these journeys need them well behaved.
     await simulator('PUT', '/fraud/settings', {});
     await simulator('PUT', '/payments/settings', {});
@@ -88,8 +65,7 @@ describe('the order journey on the real platform', () => {
   afterAll(async () => {
     await readModel?.end();
     await connection?.close();
-    await Promise.all(['worker', 'simulators'].map((name) => stopApp(pidFile(name))));
-    rmSync(dir, { recursive: true, force: true });
+    await apps.stopAll();
   }, 60_000);
 
   it('an order placed on the real platform goes from RECEIVED to DELIVERED', async () => {
@@ -341,21 +317,8 @@ describe('the order journey on the real platform', () => {
   }
 
   /** Reads or dials the simulators over HTTP; anything but 200 fails the test with its problem. */
-  async function simulator<T = unknown>(
-    method: 'GET' | 'PUT',
-    path: string,
-    body?: unknown,
-  ): Promise<T> {
-    const response = await fetch(`${simulatorsUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (response.status !== 200) {
-      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    }
-    return (await response.json()) as T;
-  }
+  const simulator = <T = unknown>(method: 'GET' | 'PUT', path: string, body?: unknown) =>
+    simulatorCall<T>(simulatorsUrl, method, path, body);
 });
 
 interface ReadModelRow {

@@ -58,6 +58,8 @@ export async function startApp(
   app: PlatformApp,
   env: NodeJS.ProcessEnv,
   files: { logFile: string; pidFile: string },
+  /** 'live' for an app started on purpose without its dependencies (a test of that). */
+  waitFor: 'ready' | 'live' = 'ready',
 ): Promise<void> {
   const port = appPort(app, env);
   const pid = startDetached({
@@ -72,16 +74,12 @@ export async function startApp(
     },
     ...files,
   });
-  await waitUntil(`${app.name} (http://127.0.0.1:${port}/health/ready)`, () => isReady(port), {
+  const probe = `http://127.0.0.1:${port}/health/${waitFor}`;
+  await waitUntil(`${app.name} (${probe})`, async () => (await fetch(probe)).ok, {
     timeoutMs: 90_000,
     logFile: files.logFile,
     pid,
   });
-}
-
-async function isReady(port: number): Promise<boolean> {
-  const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
-  return response.ok;
 }
 
 export const stopApp = (pidFile: string): Promise<void> => stopProcess(pidFile, 20_000);

@@ -1,0 +1,95 @@
+/**
+ * The platform's own processes for an end-to-end suite, started from their entry points the
+ * way `npm start` runs them, on free ports, against the suite's shared stack. Each suite gets a
+ * task queue of its own, so no other suite's worker picks up its orders, and its own log folder.
+ * `downstream()` starts the simulators and a worker wired to them; `start()` adds any app (a
+ * gateway, say, or a second one with other settings).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PLATFORM_APPS, startApp, stopApp } from '../stack/apps';
+import { findFreePort } from '../stack/ports';
+
+export class AppsUnderTest {
+  readonly taskQueue: string;
+  private readonly dir: string;
+  private readonly pidFiles: string[] = [];
+  private simulators?: string;
+
+  constructor(suite: string) {
+    this.taskQueue = `${suite}-${randomUUID()}`;
+    this.dir = mkdtempSync(join(tmpdir(), `${suite}-`));
+  }
+
+  /** Starts `app` (a name of PLATFORM_APPS) as `instance`; returns its base URL. */
+  async start(
+    app: string,
+    instance: string = app,
+    env: NodeJS.ProcessEnv = {},
+    waitFor: 'ready' | 'live' = 'ready',
+  ): Promise<string> {
+    const definition = PLATFORM_APPS.find((candidate) => candidate.name === app);
+    if (!definition) throw new Error(`no platform app named ${app}`);
+    const port = await findFreePort();
+    const pidFile = join(this.dir, `${instance}.pid`);
+    this.pidFiles.push(pidFile);
+    await startApp(
+      definition,
+      {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        TEMPORAL_TASK_QUEUE: this.taskQueue,
+        ...this.downstreamEnv(),
+        ...env,
+        [definition.portVariable]: String(port),
+      },
+      { logFile: join(this.dir, `${instance}.log`), pidFile },
+      waitFor,
+    );
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** The simulated downstream world and a worker calling it; returns the simulators' URL. */
+  async downstream(workerEnv: NodeJS.ProcessEnv = {}): Promise<string> {
+    this.simulators = await this.start('simulators');
+    await this.start('worker', 'worker', workerEnv);
+    return this.simulators;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.pidFiles.reverse().map((pidFile) => stopApp(pidFile)));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private downstreamEnv(): NodeJS.ProcessEnv {
+    const url = this.simulators;
+    if (!url) return {};
+    return {
+      FRAUD_URL: url,
+      WAREHOUSE_URL: url,
+      PAYMENTS_URL: url,
+      FULFILLMENT_URL: url,
+      NOTIFIER_URL: url,
+    };
+  }
+}
+
+/** Calls a simulator's admin API (settings, stock, ledger); throws on anything but 200. */
+export async function simulatorCall<T = unknown>(
+  simulatorsUrl: string,
+  method: 'GET' | 'PUT',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(`${simulatorsUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as T;
+}
