@@ -1,9 +1,10 @@
 /**
  * Bounded admission at the door, measured rather than guessed: every sample interval it counts
  * the work not yet started (running orders still in AcceptedForProcessing, which includes those
- * whose first workflow task is queued, plus the activity tasks queued for the worker) and
- * derives the drain rate. Between samples, orders admitted here are added to the last count, so
- * a burst cannot slip past the bound. On top: a per-customer rate limit and a cap on
+ * whose first workflow task is queued, plus the activity tasks queued for the worker; counted
+ * on this gateway's task queue) and derives the drain rate. Between samples, orders admitted
+ * here are added to the last count, a slot taken before each submission, so a burst cannot slip
+ * past the bound. On top: a per-customer rate limit and a cap on
  * submissions being handled at once, so memory stays bounded under any request rate.
  *
  * The same samples tell whether Temporal answers; reads use that to mark themselves `stale`.
@@ -24,7 +25,8 @@ import { LOGGER } from '../infrastructure/infrastructure.module';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { decideAdmission, DrainRate, RateLimiter } from './admission';
 
-const NOT_STARTED_QUERY = `WorkflowType = "${ORDER_WORKFLOW_TYPE}" AND ExecutionStatus = "Running" AND OrderStage = "AcceptedForProcessing"`;
+const notStartedQuery = (taskQueue: string): string =>
+  `WorkflowType = "${ORDER_WORKFLOW_TYPE}" AND TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running" AND OrderStage = "AcceptedForProcessing"`;
 /** Buckets kept for the per-customer limit (about 100 bytes each). */
 const RATE_LIMIT_KEYS = 100_000;
 
@@ -33,7 +35,9 @@ export type Lane = 'standard' | 'expedited';
 @Injectable()
 export class AdmissionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private sampledPending = 0;
-  private admittedSinceSample = 0;
+  /** Admitted since the last sample started, and in the period before it (see `sample`). */
+  private admittedThisPeriod = 0;
+  private admittedLastPeriod = 0;
   private inFlight = 0;
   private lastAnsweredMs = 0;
   private timer?: NodeJS.Timeout;
@@ -73,7 +77,7 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   get pending(): number {
-    return this.sampledPending + this.admittedSinceSample;
+    return Math.max(0, this.sampledPending + this.admittedLastPeriod + this.admittedThisPeriod);
   }
 
   /**
@@ -117,33 +121,39 @@ export class AdmissionService implements OnApplicationBootstrap, OnApplicationSh
         decision.retryAfterSeconds,
       );
     }
+    // The slot is taken before the (slow) submission, so concurrent requests cannot all pass
+    // the check at once; it is given back if no new order came of it.
+    this.admittedThisPeriod += 1;
     this.inFlight += 1;
+    let created = false;
     try {
-      const { created, result } = await submit();
-      if (created) {
-        this.admittedSinceSample += 1;
-        this.metrics.admitted.inc({ lane });
-      }
-      return result;
+      const submitted = await submit();
+      created = submitted.created;
+      if (created) this.metrics.admitted.inc({ lane });
+      return submitted.result;
     } finally {
       this.inFlight -= 1;
+      if (!created) this.admittedThisPeriod -= 1;
     }
   }
 
   private async sample(): Promise<void> {
     try {
-      const admitted = this.admittedSinceSample;
+      const admitted = this.admittedThisPeriod;
       const [notStarted, activityBacklog] = await Promise.all([
-        this.temporalClient.workflow.count(NOT_STARTED_QUERY),
+        this.temporalClient.workflow.count(notStartedQuery(this.config.taskQueue)),
         this.activityBacklog(),
       ]);
       const pending = notStarted.count + activityBacklog;
       this.drain.observe(Date.now(), pending, admitted);
       this.sampledPending = pending;
-      // Orders admitted while the sample was in flight stay counted until the next one.
-      this.admittedSinceSample -= admitted;
+      // Visibility lags a little behind a start, so the orders admitted in the period just
+      // measured stay counted for one more period (erring towards refusing), and those admitted
+      // while the sample was in flight stay in this period.
+      this.admittedThisPeriod -= admitted;
+      this.admittedLastPeriod = admitted;
       this.lastAnsweredMs = Date.now();
-      this.metrics.pending.set(pending);
+      this.metrics.pending.set(this.pending);
       this.metrics.drainRate.set(this.drain.perSecond);
     } catch (error) {
       // Keep the last count: admission stays bounded, and submissions fail with 503 anyway.
