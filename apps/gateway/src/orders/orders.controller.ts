@@ -108,7 +108,7 @@ export class OrdersController {
   @ApiParam(ORDER_ID_PARAM)
   @ApiQueryParameters(READ_ORDER_QUERY_SCHEMA)
   @ApiJsonResponse(200, 'The order as the customer may see it', ORDER_STATUS_SCHEMA)
-  @ApiProblems(400, 404, 503)
+  @ApiProblems(400, 404, 409, 503)
   read(
     @CurrentPrincipal() principal: Principal,
     @Param('orderId') orderId: string,
