@@ -1,44 +1,43 @@
 /**
- * A sample legacy order monolith: the stand-in for a customer's system that the platform
- * strangles. It shares no code with the platform on purpose. Its order flow, tables and outbox
- * arrive with issue #5; today it serves its health and checks its own database.
+ * A sample legacy order monolith, the stand-in for a customer's system that the platform
+ * strangles: orders, stock, payments and an outbox in its own PostgreSQL schema (`monolith`,
+ * in LEGACY_DATABASE_URL), served over HTTP on LEGACY_MONOLITH_PORT (default 3100). It shares no
+ * code with the platform on purpose. Stops cleanly on SIGTERM or SIGINT.
  */
-import { createServer } from 'node:http';
-import { Pool } from 'pg';
+import { loadConfig } from './config';
+import { jsonLog } from './log';
+import { startMonolith } from './server';
 
-const port = Number(process.env.LEGACY_MONOLITH_PORT ?? 3100);
-const databaseUrl = process.env.LEGACY_DATABASE_URL;
-if (!databaseUrl || !Number.isInteger(port)) {
-  process.stderr.write(
-    'legacy-monolith: LEGACY_DATABASE_URL is required and LEGACY_MONOLITH_PORT must be a port\n',
-  );
-  process.exit(1);
-}
-const db = new Pool({ connectionString: databaseUrl, max: 4 });
-// An idle connection closed by a database restart must not crash the service.
-db.on('error', (error) =>
-  process.stderr.write(`legacy-monolith: idle database connection lost: ${error.message}\n`),
-);
+/** Requests in flight get this long to finish before the process exits. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
 
-const server = createServer((request, response) => {
-  const reply = (status: number, body: unknown): void => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body));
-  };
-  if (request.url === '/health/live') return reply(200, { status: 'ok' });
-  if (request.url === '/health/ready') {
-    db.query('SELECT 1').then(
-      () => reply(200, { status: 'ok' }),
-      (error: Error) => reply(503, { status: 'unavailable', error: error.message }),
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const monolith = await startMonolith(config);
+  jsonLog('info', 'legacy-monolith listening', { port: monolith.port });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    jsonLog('info', 'shutting down', { signal });
+    setTimeout(() => {
+      jsonLog('error', 'shutdown deadline passed, exiting', { deadlineMs: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    monolith.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        jsonLog('error', 'shutdown failed', { error });
+        process.exit(1);
+      },
     );
-    return;
-  }
-  reply(404, { error: 'not found' });
-});
-
-server.listen(port, '0.0.0.0', () =>
-  process.stdout.write(`legacy-monolith listening on ${port}\n`),
-);
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => server.close(() => void db.end().then(() => process.exit(0))));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  jsonLog('error', `failed to start: ${message}`);
+  process.exit(1);
+});

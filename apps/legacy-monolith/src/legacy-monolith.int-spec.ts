@@ -1,0 +1,326 @@
+/**
+ * The sample monolith as the platform will meet it: started as a process from its entry point
+ * (as `npm start` runs it) against the test stack's PostgreSQL, driven over HTTP, and checked in
+ * its own tables, where the legacy adapter reads it. Every test uses its own order ids, customers
+ * and skus, so reruns on a shared database read only their own rows; fraud settings go back to
+ * their defaults before each test.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { AppsUnderTest } from '@order-platform/tools';
+
+describe('the legacy monolith', () => {
+  const apps = new AppsUnderTest('legacy-monolith');
+  let url: string;
+  let db: Client;
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const call = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      body: await response.json(),
+    };
+  };
+  const unique = (prefix: string) => `${prefix}-${randomUUID()}`;
+  const setStock = async (sku: string, onHand: number) =>
+    expect((await call('PUT', `/stock/${sku}`, { onHand })).status).toBe(200);
+  const stockOf = async (sku: string): Promise<number> =>
+    (await call('GET', `/stock/${sku}`)).body.onHand;
+  const order = (
+    items: { sku: string; quantity: number; unitPriceCents: number }[],
+    more = {},
+  ) => ({
+    orderId: unique('L'),
+    customerId: unique('c'),
+    items,
+    currency: 'EUR',
+    ...more,
+  });
+  /** The order's outbox rows, oldest first, with the transaction that wrote each. */
+  const outbox = async (orderId: string) =>
+    (
+      await db.query<{ type: string; payload: Record<string, unknown>; xid: string }>(
+        `SELECT event_type AS type, payload, xmin::text AS xid FROM monolith.outbox
+         WHERE aggregate_id = $1 ORDER BY id`,
+        [orderId],
+      )
+    ).rows;
+  const orderRowXid = async (orderId: string) =>
+    (await db.query('SELECT xmin::text AS xid FROM monolith.orders WHERE order_id = $1', [orderId]))
+      .rows[0]?.xid;
+  const paymentsOf = async (orderId: string) =>
+    (await db.query('SELECT status FROM monolith.payments WHERE order_id = $1', [orderId])).rows;
+
+  beforeAll(async () => {
+    url = await apps.start('legacy-monolith');
+    db = new Client({ connectionString: process.env.LEGACY_DATABASE_URL });
+    await db.connect();
+  }, 120_000);
+
+  beforeEach(async () => {
+    expect((await call('PUT', '/settings/fraud', {})).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await call('PUT', '/settings/fraud', {}).catch(() => undefined);
+    await db?.end();
+    await apps.stopAll();
+  }, 60_000);
+
+  it('is ready when its database answers, and names the field it rejects', async () => {
+    expect((await call('GET', '/health/ready')).body).toMatchObject({ status: 'ok' });
+    const bad = await call(
+      'POST',
+      '/orders',
+      order([{ sku: 'x', quantity: 0, unitPriceCents: 1 }]),
+    );
+    expect(bad).toMatchObject({
+      status: 400,
+      contentType: 'application/problem+json',
+      body: { type: 'urn:legacy-monolith:invalid-request', field: 'items[0].quantity' },
+    });
+    expect((await call('GET', `/orders/${unique('L')}`)).status).toBe(404);
+  });
+
+  it('accepts an order in one transaction: stock taken, payment authorized, five events', async () => {
+    const [apple, pear] = [unique('apple'), unique('pear')];
+    await setStock(apple, 10);
+    await setStock(pear, 5);
+    const placed = order([
+      { sku: apple, quantity: 2, unitPriceCents: 1_250 },
+      { sku: pear, quantity: 1, unitPriceCents: 500 },
+      { sku: apple, quantity: 1, unitPriceCents: 1_250 },
+    ]);
+
+    const response = await call('POST', '/orders', placed);
+    expect(response).toMatchObject({
+      status: 201,
+      body: { orderId: placed.orderId, status: 'ACCEPTED' },
+    });
+    expect([await stockOf(apple), await stockOf(pear)]).toEqual([7, 4]);
+
+    const stored = (await call('GET', `/orders/${placed.orderId}`)).body;
+    expect(stored).toMatchObject({
+      status: 'ACCEPTED',
+      fraudDecision: 'APPROVED',
+      fraudDecidedBy: 'rules',
+      totalCents: 4_250,
+      version: 1,
+      payment: { amountCents: 4_250, currency: 'EUR', status: 'AUTHORIZED' },
+    });
+    expect(stored.lines).toHaveLength(3);
+    expect(stored.paymentAuthId).toMatch(/^auth-/);
+
+    const events = await outbox(placed.orderId);
+    expect(events.map((e) => e.type)).toEqual([
+      'OrderPlaced',
+      'FraudDecided',
+      'StockReserved',
+      'PaymentAuthorized',
+      'OrderAccepted',
+    ]);
+    // xmin is the transaction that wrote a row: the order and all its events committed together.
+    expect(new Set(events.map((e) => e.xid))).toEqual(new Set([await orderRowXid(placed.orderId)]));
+    expect(events.map((e) => e.payload)).toMatchObject([
+      { orderId: placed.orderId, totalCents: 4_250, status: 'PENDING_FRAUD', expedited: false },
+      { decision: 'APPROVED', decidedBy: 'rules', score: expect.any(Number) },
+      {
+        lines: [
+          { sku: apple, quantity: 3 },
+          { sku: pear, quantity: 1 },
+        ],
+      },
+      { authId: stored.paymentAuthId, amountCents: 4_250, currency: 'EUR' },
+      { orderId: placed.orderId },
+    ]);
+  });
+
+  it('out of stock rolls everything back: no order, no events, no stock taken', async () => {
+    const [plenty, scarce] = [unique('plenty'), unique('scarce')];
+    await setStock(plenty, 10);
+    await setStock(scarce, 1);
+    const placed = order([
+      { sku: plenty, quantity: 2, unitPriceCents: 100 },
+      { sku: scarce, quantity: 2, unitPriceCents: 100 },
+    ]);
+
+    const response = await call('POST', '/orders', placed);
+    expect(response).toMatchObject({
+      status: 409,
+      body: {
+        type: 'urn:legacy-monolith:out-of-stock',
+        shortages: [{ sku: scarce, requested: 2, available: 1 }],
+      },
+    });
+    expect((await call('GET', `/orders/${placed.orderId}`)).status).toBe(404);
+    expect(await outbox(placed.orderId)).toEqual([]);
+    expect(await paymentsOf(placed.orderId)).toEqual([]);
+    expect([await stockOf(plenty), await stockOf(scarce)]).toEqual([10, 1]);
+  });
+
+  it('a rejected order touches no stock and no payment', async () => {
+    const sku = unique('tv');
+    await setStock(sku, 5);
+    const expensive = order([{ sku, quantity: 1, unitPriceCents: 600_000 }]);
+    expect((await call('POST', '/orders', expensive)).body.status).toBe('REJECTED');
+    expect((await outbox(expensive.orderId)).map((e) => [e.type, e.payload])).toEqual([
+      ['OrderPlaced', expect.objectContaining({ status: 'PENDING_FRAUD' })],
+      ['FraudDecided', expect.objectContaining({ decision: 'REJECTED', decidedBy: 'rules' })],
+      ['OrderRejected', { orderId: expensive.orderId, reason: expect.stringContaining('500000') }],
+    ]);
+
+    const blocked = order([{ sku, quantity: 1, unitPriceCents: 100 }]);
+    await call('PUT', '/settings/fraud', { blockedCustomers: [blocked.customerId] });
+    expect((await call('POST', '/orders', blocked)).body.status).toBe('REJECTED');
+
+    expect(await stockOf(sku)).toBe(5);
+    expect(await paymentsOf(expensive.orderId)).toEqual([]);
+    expect(await paymentsOf(blocked.orderId)).toEqual([]);
+  });
+
+  it('deferred to the platform, an order waits in PENDING_FRAUD and continues on its decision', async () => {
+    const sku = unique('lamp');
+    await setStock(sku, 5);
+    await call('PUT', '/settings/fraud', { deferToPlatform: true });
+    const approved = order([{ sku, quantity: 2, unitPriceCents: 1_000 }]);
+    const rejected = order([{ sku, quantity: 1, unitPriceCents: 1_000 }]);
+    for (const placed of [approved, rejected]) {
+      expect((await call('POST', '/orders', placed)).body.status).toBe('PENDING_FRAUD');
+      expect((await outbox(placed.orderId)).map((e) => e.type)).toEqual(['OrderPlaced']);
+    }
+    expect(await stockOf(sku)).toBe(5);
+
+    const decide = (orderId: string, decision: string) =>
+      call('POST', `/orders/${orderId}/fraud-decision`, { decision, reference: 'wf-1' });
+    expect((await decide(approved.orderId, 'approve')).body.status).toBe('ACCEPTED');
+    expect(await stockOf(sku)).toBe(3);
+    expect((await call('GET', `/orders/${approved.orderId}`)).body).toMatchObject({
+      status: 'ACCEPTED',
+      fraudDecidedBy: 'external',
+      version: 2,
+      payment: { status: 'AUTHORIZED' },
+    });
+    const events = await outbox(approved.orderId);
+    expect(events.map((e) => e.type)).toEqual([
+      'OrderPlaced',
+      'FraudDecided',
+      'StockReserved',
+      'PaymentAuthorized',
+      'OrderAccepted',
+    ]);
+    expect(events[1]!.payload).toMatchObject({ decision: 'APPROVED', decidedBy: 'external' });
+    // The decision's events share the transaction that updated the order.
+    const decisionXid = await orderRowXid(approved.orderId);
+    expect(events.slice(1).every((e) => e.xid === decisionXid)).toBe(true);
+
+    expect((await decide(rejected.orderId, 'reject')).body.status).toBe('REJECTED');
+    expect((await outbox(rejected.orderId)).map((e) => e.type)).toEqual([
+      'OrderPlaced',
+      'FraudDecided',
+      'OrderRejected',
+    ]);
+    expect(await stockOf(sku)).toBe(3);
+    expect(await decide(rejected.orderId, 'approve')).toMatchObject({
+      status: 409,
+      body: { type: 'urn:legacy-monolith:invalid-transition', orderStatus: 'REJECTED' },
+    });
+  });
+
+  it('the divergence setting makes the monolith rule differently on purpose', async () => {
+    const sku = unique('chair');
+    await setStock(sku, 5);
+    const items = [{ sku, quantity: 1, unitPriceCents: 5_000 }];
+    const settings = { divergence: { rejectAboveCents: 1_000 } };
+    expect((await call('PUT', '/settings/fraud', settings)).body).toMatchObject(settings);
+    expect((await call('GET', '/settings')).body.fraud).toMatchObject({
+      rejectAboveCents: 500_000,
+      ...settings,
+    });
+    expect((await call('POST', '/orders', order(items))).body.status).toBe('REJECTED');
+
+    await call('PUT', '/settings/fraud', {});
+    expect((await call('GET', '/settings')).body.fraud.divergence).toBeNull();
+    expect((await call('POST', '/orders', order(items))).body.status).toBe('ACCEPTED');
+  });
+
+  it('cancelling gives the stock back and voids the payment; after shipping it is refused', async () => {
+    const sku = unique('desk');
+    await setStock(sku, 5);
+    const cancelled = order([{ sku, quantity: 2, unitPriceCents: 1_000 }]);
+    await call('POST', '/orders', cancelled);
+    expect(await stockOf(sku)).toBe(3);
+    const cancel = (orderId: string) =>
+      call('POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' });
+    expect((await cancel(cancelled.orderId)).body.status).toBe('CANCELLED');
+    expect(await stockOf(sku)).toBe(5);
+    expect(await paymentsOf(cancelled.orderId)).toEqual([{ status: 'VOIDED' }]);
+    expect((await outbox(cancelled.orderId)).slice(5).map((e) => e.type)).toEqual([
+      'OrderCancelled',
+      'StockReleased',
+      'PaymentVoided',
+    ]);
+    expect((await cancel(cancelled.orderId)).status).toBe(409);
+
+    const shipped = order([{ sku, quantity: 1, unitPriceCents: 1_000 }]);
+    await call('POST', '/orders', shipped);
+    expect((await call('POST', `/orders/${shipped.orderId}/deliver`)).status).toBe(409);
+    expect((await call('POST', `/orders/${shipped.orderId}/ship`)).body.status).toBe('SHIPPED');
+    expect(await paymentsOf(shipped.orderId)).toEqual([{ status: 'AUTHORIZED' }]);
+    expect(await cancel(shipped.orderId)).toMatchObject({
+      status: 409,
+      body: { orderStatus: 'SHIPPED' },
+    });
+    expect(await stockOf(sku)).toBe(4);
+  });
+
+  it('delivering captures the payment', async () => {
+    const sku = unique('sofa');
+    await setStock(sku, 1);
+    const placed = order([{ sku, quantity: 1, unitPriceCents: 9_900 }]);
+    await call('POST', '/orders', placed);
+    await call('POST', `/orders/${placed.orderId}/ship`);
+    expect((await call('POST', `/orders/${placed.orderId}/deliver`)).body.status).toBe('DELIVERED');
+    expect((await call('GET', `/orders/${placed.orderId}`)).body).toMatchObject({
+      status: 'DELIVERED',
+      version: 3,
+      payment: { status: 'CAPTURED', amountCents: 9_900 },
+    });
+    expect((await outbox(placed.orderId)).slice(5).map((e) => [e.type, e.payload])).toEqual([
+      ['OrderShipped', { orderId: placed.orderId }],
+      [
+        'PaymentCaptured',
+        { orderId: placed.orderId, authId: expect.stringMatching(/^auth-/), amountCents: 9_900 },
+      ],
+      ['OrderDelivered', { orderId: placed.orderId }],
+    ]);
+  });
+
+  it('never oversells: concurrent orders take exactly the stock there is', async () => {
+    const sku = unique('last-units');
+    await setStock(sku, 3);
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call('POST', '/orders', order([{ sku, quantity: 1, unitPriceCents: 100 }])),
+      ),
+    );
+    expect(attempts.map((a) => a.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+    expect(await stockOf(sku)).toBe(0);
+  });
+
+  it('refuses a second order with the same id', async () => {
+    const sku = unique('pen');
+    await setStock(sku, 5);
+    const placed = order([{ sku, quantity: 1, unitPriceCents: 100 }]);
+    expect((await call('POST', '/orders', placed)).status).toBe(201);
+    expect((await call('POST', '/orders', placed)).body.type).toBe(
+      'urn:legacy-monolith:order-exists',
+    );
+    expect(await stockOf(sku)).toBe(4);
+  });
+});
