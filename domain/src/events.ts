@@ -42,7 +42,10 @@ export interface EventEnvelope<P = Record<string, unknown>> {
   orderId: string;
   occurredAt: string;
   source: EventSource;
-  /** Per order and source, from 1, without gaps: consumers spot loss and reordering. */
+  /**
+   * Per order and source, increasing: the workflow counts from 1 without gaps, the monolith by
+   * lifecycle position (legacy-events.ts). Consumers spot loss and reordering by it.
+   */
   sequence: number;
   payload: P;
 }

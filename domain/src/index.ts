@@ -9,3 +9,4 @@ export * from './events';
 export * from './business-failures';
 export * from './notifications';
 export * from './order-status-view';
+export * from './legacy-events';

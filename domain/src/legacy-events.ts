@@ -1,0 +1,106 @@
+/**
+ * What the legacy monolith decided, in the platform's words: the facts the mirror publishes on
+ * `legacy.order-events.v1`, whichever source they came from (the monolith's transaction log or
+ * its outbox). Each fact happens at most once per order in the monolith's lifecycle, so its id
+ * is derived from the order and the fact: a replay, a restart or a switch of source produces the
+ * same id, and consumers recognise it. `sequence` is the fact's place in the lifecycle below:
+ * increasing per order, with gaps where the order skipped a step (a rejected order has no
+ * payment), so a consumer can still tell "out of order" from "missing".
+ */
+import { type EventEnvelope, LIFECYCLE_SCHEMA_VERSION } from './events';
+
+/** In lifecycle order; the index + 1 is the fact's `sequence`. */
+export const LEGACY_FACT_TYPES = [
+  'LegacyOrderPlaced',
+  'LegacyFraudDecided',
+  'LegacyStockReserved',
+  'LegacyPaymentAuthorized',
+  'LegacyOrderAccepted',
+  'LegacyOrderRejected',
+  'LegacyOrderShipped',
+  'LegacyPaymentCaptured',
+  'LegacyOrderDelivered',
+  'LegacyOrderCancelled',
+  'LegacyStockReleased',
+  'LegacyPaymentVoided',
+] as const;
+export type LegacyFactType = (typeof LEGACY_FACT_TYPES)[number];
+
+/** The stages a team migrates one at a time (ARCHITECTURE.md, "Strangler routing"). */
+export const MIGRATION_STAGES = [
+  'fraud',
+  'inventory',
+  'payment',
+  'fulfilment',
+  'notification',
+] as const;
+export type MigrationStage = (typeof MIGRATION_STAGES)[number];
+
+/** Which stage's decision a legacy fact records (undefined: lifecycle bookkeeping). */
+export const STAGE_OF_LEGACY_FACT: Readonly<Partial<Record<LegacyFactType, MigrationStage>>> = {
+  LegacyFraudDecided: 'fraud',
+  LegacyStockReserved: 'inventory',
+  LegacyStockReleased: 'inventory',
+  LegacyPaymentAuthorized: 'payment',
+  LegacyPaymentCaptured: 'payment',
+  LegacyPaymentVoided: 'payment',
+  LegacyOrderShipped: 'fulfilment',
+  LegacyOrderDelivered: 'fulfilment',
+};
+
+export interface LegacyLine {
+  sku: string;
+  quantity: number;
+  unitPriceMinor?: number;
+}
+
+/** Payloads, in minor units and the platform's names. */
+export interface LegacyFactPayloads {
+  LegacyOrderPlaced: {
+    customerId: string;
+    lines: LegacyLine[];
+    totalMinor: number;
+    currency: string;
+    expedited: boolean;
+  };
+  LegacyFraudDecided: {
+    decision: 'approve' | 'reject';
+    decidedBy: 'rules' | 'external';
+    score: number | null;
+  };
+  LegacyStockReserved: { lines: LegacyLine[] };
+  LegacyPaymentAuthorized: { authorizationId: string; amountMinor: number; currency: string };
+  LegacyOrderAccepted: Record<string, never>;
+  LegacyOrderRejected: { reason: string };
+  LegacyOrderShipped: Record<string, never>;
+  LegacyPaymentCaptured: { authorizationId: string; amountMinor: number };
+  LegacyOrderDelivered: Record<string, never>;
+  LegacyOrderCancelled: { reason: string };
+  LegacyStockReleased: { lines: LegacyLine[] };
+  LegacyPaymentVoided: { authorizationId: string };
+}
+
+export type LegacyEvent<T extends LegacyFactType = LegacyFactType> = EventEnvelope<
+  LegacyFactPayloads[T]
+> & { eventType: T; source: 'legacy-monolith' };
+
+export const legacyEventId = (orderId: string, type: LegacyFactType): string =>
+  `legacy-monolith:${orderId}:${type}`;
+
+export function legacyEvent<T extends LegacyFactType>(
+  orderId: string,
+  eventType: T,
+  occurredAt: string,
+  payload: LegacyFactPayloads[T],
+): LegacyEvent<T> {
+  return {
+    eventId: legacyEventId(orderId, eventType),
+    eventType,
+    schemaVersion: LIFECYCLE_SCHEMA_VERSION,
+    orderId,
+    occurredAt,
+    source: 'legacy-monolith',
+    sequence: LEGACY_FACT_TYPES.indexOf(eventType) + 1,
+    payload,
+  } as LegacyEvent<T>;
+}
