@@ -5,3 +5,4 @@ export * from './stack/ports';
 export * from './stack/apps';
 export * from './testing/apps-under-test';
 export * from './testing/schemathesis';
+export * from './testing/topic-reader';

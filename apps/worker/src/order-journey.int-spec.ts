@@ -11,7 +11,6 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import {
   type LifecycleEvent,
@@ -23,7 +22,7 @@ import {
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { AppsUnderTest, simulatorCall } from '@order-platform/tools';
+import { AppsUnderTest, readTopic, simulatorCall } from '@order-platform/tools';
 import {
   cancelOrderUpdate,
   orderDeliveredSignal,
@@ -268,40 +267,17 @@ describe('the order journey on the real platform', () => {
     orderId: string,
     { until }: { until: LifecycleEventType },
   ): Promise<{ partition: number; event: LifecycleEvent }[]> {
-    const kafka = new Kafka({
-      clientId: 'order-journey-test',
+    const records = await readTopic({
       brokers: env('KAFKA_BROKERS').split(','),
-      // A new group's first join retries while the coordinator settles, logged as errors.
-      logLevel: logLevel.NOTHING,
+      topic: TOPICS.orderLifecycle,
+      accept: (record) => record.key === orderId,
+      until: (accepted) => accepted.some((r) => JSON.parse(r.value).eventType === until),
+      timeoutMs: EVENTUALLY_MS,
     });
-    const consumer = kafka.consumer({ groupId: `order-journey-${randomUUID()}` });
-    const received: { partition: number; event: LifecycleEvent }[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: TOPICS.orderLifecycle, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          const seen = received.map((r) => r.event.eventType).join(', ');
-          reject(new Error(`no ${until} for ${orderId} in ${EVENTUALLY_MS} ms; saw: ${seen}`));
-        }, EVENTUALLY_MS);
-        consumer
-          .run({
-            eachMessage: async ({ partition, message }) => {
-              if (message.key?.toString() !== orderId) return;
-              const event = JSON.parse(String(message.value)) as LifecycleEvent;
-              received.push({ partition, event });
-              if (event.eventType === until) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          })
-          .catch(reject);
-      });
-    } finally {
-      await consumer.disconnect();
-    }
-    return received;
+    return records.map((r) => ({
+      partition: r.partition,
+      event: JSON.parse(r.value) as LifecycleEvent,
+    }));
   }
 
   async function setStock(sku: string, onHand: number): Promise<void> {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORM_APPS, startApp, stopApp } from '../stack/apps';
 import { findFreePort } from '../stack/ports';
+import { isAlive, readPid } from '../stack/service-process';
 
 export class AppsUnderTest {
   readonly taskQueue: string;
@@ -34,7 +35,7 @@ export class AppsUnderTest {
     if (!definition) throw new Error(`no platform app named ${app}`);
     const port = await findFreePort();
     const pidFile = join(this.dir, `${instance}.pid`);
-    this.pidFiles.push(pidFile);
+    if (!this.pidFiles.includes(pidFile)) this.pidFiles.push(pidFile);
     await startApp(
       definition,
       {
@@ -56,6 +57,14 @@ export class AppsUnderTest {
     this.simulators = await this.start('simulators');
     await this.start('worker', 'worker', workerEnv);
     return this.simulators;
+  }
+
+  /** SIGKILL, as a crash would: no shutdown hooks, nothing flushed. */
+  async kill(instance: string): Promise<void> {
+    const pid = readPid(join(this.dir, `${instance}.pid`));
+    if (pid === undefined) throw new Error(`${instance} was not started`);
+    process.kill(pid, 'SIGKILL');
+    while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   async stopAll(): Promise<void> {
