@@ -1,5 +1,18 @@
 /** The legacy adapter's configuration, validated once at start-up (README, "Configuration"). */
-import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+
+const MIRROR_SOURCES = ['cdc', 'outbox', 'off'] as const;
+
+/** MIRROR_TABLES: the monolith's orders, order lines and payments tables, in that order. */
+const mirrorTables = (e: NodeJS.ProcessEnv) => {
+  const tables = env.list('MIRROR_TABLES')(e);
+  const [orders, orderLines, payments] =
+    tables.length > 0 ? tables : ['monolith.orders', 'monolith.order_lines', 'monolith.payments'];
+  if (tables.length !== 0 && tables.length !== 3) {
+    throw new ConfigProblem('MIRROR_TABLES lists the orders, order lines and payments tables');
+  }
+  return { orders: orders!, orderLines: orderLines!, payments: payments! };
+};
 
 export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
@@ -9,6 +22,18 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      mirror: (e: NodeJS.ProcessEnv) => ({
+        /** cdc: logical replication (pgoutput); outbox: poll the outbox; off: no mirror. */
+        source: env.oneOf('MIRROR_SOURCE', MIRROR_SOURCES, 'cdc')(e),
+        tables: mirrorTables(e),
+        outboxTable: env.string('MIRROR_OUTBOX_TABLE', 'monolith.outbox')(e),
+        publication: env.string('MIRROR_PUBLICATION', 'order_platform_mirror')(e),
+        slot: env.string('MIRROR_SLOT', 'order_platform_mirror')(e),
+        batchSize: env.int('MIRROR_BATCH_SIZE', 100, { min: 1, max: 10_000 })(e),
+        pollMs: env.int('MIRROR_POLL_MS', 200, { min: 10, max: 60_000 })(e),
+      }),
     },
     source,
   );
+
+export type LegacyAdapterConfig = ReturnType<typeof loadLegacyAdapterConfig>;

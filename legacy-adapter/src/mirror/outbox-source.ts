@@ -1,0 +1,97 @@
+/**
+ * The second way to mirror a monolith, for those that cannot enable logical replication: poll
+ * its outbox. Each batch is claimed with `FOR UPDATE SKIP LOCKED` (two adapters never take the
+ * same rows), published, and marked published in the same transaction only after Kafka has it:
+ * a crash in between leaves the rows unpublished, to be sent again (the event ids are the same,
+ * so consumers recognise the repeat), and nothing is lost.
+ */
+import type { Pool } from 'pg';
+import type { Logger } from '@order-platform/runtime';
+import { eventsFromOutbox, type OutboxRecord } from './legacy-mapping';
+import type { MirrorPublisher } from './mirror-publisher';
+
+export interface OutboxSourceOptions {
+  /** The monolith's outbox table, schema-qualified. */
+  table: string;
+  batchSize: number;
+  /** Wait between polls when the last one found nothing. */
+  idleMs: number;
+}
+
+export class OutboxSource {
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly publisher: MirrorPublisher,
+    private readonly options: OutboxSourceOptions,
+    private readonly logger: Logger,
+  ) {
+    if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(options.table)) {
+      throw new Error(`not a table name: ${options.table}`);
+    }
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** Publishes one batch; returns how many rows it took. */
+  async pollOnce(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<OutboxRecord>(
+        `SELECT id::text AS id, aggregate_id, event_type, payload, occurred_at
+           FROM ${this.options.table}
+          WHERE published_at IS NULL
+          ORDER BY id
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [this.options.batchSize],
+      );
+      if (rows.length > 0) {
+        await this.publisher.publish(
+          rows.map((row) => ({
+            mapped: eventsFromOutbox(row),
+            position: `outbox:${row.id}`,
+            raw: row,
+          })),
+        );
+        await client.query(
+          `UPDATE ${this.options.table} SET published_at = now() WHERE id = ANY($1::bigint[])`,
+          [rows.map((row) => row.id)],
+        );
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let taken = 0;
+      try {
+        taken = await this.pollOnce();
+      } catch (error) {
+        // The monolith's database or Kafka is away: the rows stay unpublished; try again.
+        this.logger.warn('outbox poll failed', { error: String(error) });
+      }
+      if (taken < this.options.batchSize) await sleep(this.options.idleMs);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
