@@ -4,3 +4,4 @@ export * from './health';
 export * from './probes';
 export * from './shutdown';
 export * from './kafka';
+export * from './reliable-consumer';

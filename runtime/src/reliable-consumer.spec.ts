@@ -1,0 +1,333 @@
+import type { Batch, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Pool, PoolClient } from 'pg';
+import { Registry } from 'prom-client';
+import {
+  backoffDelayMs,
+  startReliableConsumer,
+  type ReliableConsumerOptions,
+} from './reliable-consumer';
+
+interface Event {
+  id: string;
+  fail?: number | 'always';
+}
+
+/** Kafka, PostgreSQL and the consumer's calls to them, in one ordered log. */
+function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
+  const log: string[] = [];
+  const inbox = new Set<string>();
+  const sent: {
+    topic: string;
+    messages: { key: unknown; value: unknown; headers: Record<string, unknown> }[];
+  }[] = [];
+  const failures = new Map<string, number>();
+  let run: ConsumerRunConfig | undefined;
+  let connectFailures = 0;
+  let aborted = false;
+  let pending: string | undefined;
+  let heartbeats = 0;
+
+  const client = {
+    query: async (sql: string, params: string[] = []) => {
+      const verb = sql.split(' ')[0]!;
+      log.push(verb);
+      if (verb === 'INSERT') {
+        if (inbox.has(params[1]!)) return { rowCount: 0 };
+        inbox.add((pending = params[1]!));
+        return { rowCount: 1 };
+      }
+      const rolledBack = verb === 'ROLLBACK' || (verb === 'COMMIT' && aborted);
+      if (rolledBack && pending) inbox.delete(pending);
+      if (verb === 'COMMIT' || verb === 'ROLLBACK') pending = undefined;
+      return { command: rolledBack ? 'ROLLBACK' : verb };
+    },
+    release: () => undefined,
+  };
+  const pool = {
+    connect: async () => {
+      if (connectFailures > 0) {
+        connectFailures--;
+        log.push('connect failed');
+        throw new Error('ECONNREFUSED');
+      }
+      return client;
+    },
+  } as unknown as Pool;
+  const consumer = {
+    events: { CRASH: 'crash', GROUP_JOIN: 'join' },
+    on: () => undefined,
+    connect: async () => undefined,
+    disconnect: async () => log.push('consumer disconnected'),
+    subscribe: async () => undefined,
+    run: async (config: ConsumerRunConfig) => void (run = config),
+    pause: (tps: { partitions: number[] }[]) => log.push(`pause ${tps[0]!.partitions}`),
+    resume: (tps: { partitions: number[] }[]) => log.push(`resume ${tps[0]!.partitions}`),
+  };
+  const kafka = {
+    consumer: () => consumer,
+    producer: () => ({
+      connect: async () => undefined,
+      disconnect: async () => log.push('producer disconnected'),
+      send: async (record: (typeof sent)[number]) => (
+        log.push(`dlq ${record.topic}`),
+        sent.push(record)
+      ),
+    }),
+  } as unknown as Kafka;
+  const registry = new Registry();
+
+  const options: ReliableConsumerOptions<Event> = {
+    name: 'test-consumer',
+    kafka,
+    pool,
+    topics: ['t'],
+    dlqTopic: (t) => `${t}.dlq`,
+    decode: (m) => {
+      try {
+        return JSON.parse(String(m.value)) as Event;
+      } catch {
+        return { poison: 'not JSON' };
+      }
+    },
+    eventId: (e) => e.id,
+    handle: async (e: Event, tx: PoolClient) => {
+      await tx.query('UPDATE effect');
+      const failed = failures.get(e.id) ?? 0;
+      if (e.fail === 'always' || failed < (e.fail ?? 0)) {
+        failures.set(e.id, failed + 1);
+        log.push(`handle ${e.id} threw`);
+        throw new Error(`boom ${e.id}`);
+      }
+      log.push(`handle ${e.id}`);
+    },
+    retry: { attempts: 3, baseMs: 1, maxMs: 2 },
+    registry,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    ...overrides,
+  };
+
+  const message = (offset: number, value: string): KafkaMessage => ({
+    key: Buffer.from('k'),
+    value: Buffer.from(value),
+    headers: { trace: Buffer.from('abc') },
+    offset: String(offset),
+    timestamp: String(Date.now() - 5_000),
+    attributes: 0,
+  });
+
+  /** Delivers one batch of partition 0, as kafkajs would, and waits for it to be handled. */
+  async function deliver(values: string[], { firstOffset = 10, highWatermark = 20 } = {}) {
+    let running = true;
+    await run!.eachBatch!({
+      batch: {
+        topic: 't',
+        partition: 0,
+        highWatermark: String(highWatermark),
+        messages: values.map((v, i) => message(firstOffset + i, v)),
+      } as unknown as Batch,
+      resolveOffset: (offset: string) => log.push(`resolve ${offset}`),
+      commitOffsetsIfNecessary: async (offsets) =>
+        void log.push(`commit ${offsets!.topics[0]!.partitions[0]!.offset}`),
+      heartbeat: async () => void heartbeats++,
+      isRunning: () => running,
+      isStale: () => false,
+      pause: () => () => undefined,
+      uncommittedOffsets: () => ({ topics: [] }),
+    } as EachBatchPayload);
+    running = false;
+  }
+
+  const metric = async (name: string, labels: Record<string, string> = {}) => {
+    const { values } = await registry.getSingleMetric(`order_platform_consumer_${name}`)!.get();
+    return values
+      .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+      .reduce((sum, v) => sum + v.value, 0);
+  };
+
+  return {
+    log,
+    inbox,
+    sent,
+    deliver,
+    metric,
+    heartbeats: () => heartbeats,
+    start: () => startReliableConsumer(options),
+    failConnections: (n: number) => void (connectFailures = n),
+    abortTransactions: () => void (aborted = true),
+  };
+}
+
+const event = (id: string, fail?: Event['fail']) => JSON.stringify({ id, fail });
+
+describe('the reliable consumer loop', () => {
+  it('applies in the inbox transaction, then commits the offset, one message at a time', async () => {
+    const h = harness();
+    await h.start();
+    await h.deliver([event('a'), event('b')], { firstOffset: 10, highWatermark: 12 });
+    expect(h.log).toEqual([
+      ...['BEGIN', 'INSERT', 'UPDATE', 'handle a', 'COMMIT', 'commit 11', 'resolve 10'],
+      ...['BEGIN', 'INSERT', 'UPDATE', 'handle b', 'COMMIT', 'commit 12', 'resolve 11'],
+    ]);
+    expect(await h.metric('processed_total', { outcome: 'applied' })).toBe(2);
+    expect(await h.metric('lag')).toBe(0);
+  });
+
+  it('skips an event already in the inbox, commits its offset and counts it as a duplicate', async () => {
+    const h = harness();
+    await h.start();
+    await h.deliver([event('a'), event('a')]);
+    expect(h.log.slice(7)).toEqual(['BEGIN', 'INSERT', 'COMMIT', 'commit 12', 'resolve 11']);
+    expect(await h.metric('processed_total', { outcome: 'duplicate' })).toBe(1);
+  });
+
+  it('rolls back a failed attempt and retries until the handler succeeds', async () => {
+    const h = harness();
+    await h.start();
+    await h.deliver([event('a', 2)]);
+    expect(h.log.filter((l) => l.startsWith('handle') || l === 'ROLLBACK')).toEqual([
+      'handle a threw',
+      'ROLLBACK',
+      'handle a threw',
+      'ROLLBACK',
+      'handle a',
+    ]);
+    expect(h.log.slice(-3)).toEqual(['COMMIT', 'commit 11', 'resolve 10']);
+    expect(await h.metric('retries_total')).toBe(2);
+    expect(h.heartbeats()).toBe(3); // one per wait, one after the message
+    expect(h.sent).toEqual([]);
+  });
+
+  it('dead-letters after the last attempt and poison at once, original message and reasons in headers, then goes on', async () => {
+    const h = harness();
+    await h.start();
+    await h.deliver(['{oops', event('a', 'always'), event('b')], { firstOffset: 10 });
+    expect(h.sent).toEqual([
+      {
+        topic: 't.dlq',
+        acks: -1,
+        messages: [
+          {
+            key: Buffer.from('k'),
+            value: Buffer.from('{oops'),
+            headers: {
+              trace: Buffer.from('abc'),
+              'x-dlq-reason': 'poison: not JSON',
+              'x-dlq-source-topic': 't',
+              'x-dlq-source-partition': '0',
+              'x-dlq-source-offset': '10',
+              'x-dlq-attempts': '0',
+              'x-dlq-consumer': 'test-consumer',
+            },
+          },
+        ],
+      },
+      {
+        topic: 't.dlq',
+        acks: -1,
+        messages: [
+          expect.objectContaining({
+            headers: expect.objectContaining({
+              'x-dlq-reason': 'handler failed: boom a',
+              'x-dlq-source-offset': '11',
+              'x-dlq-attempts': '3',
+            }),
+          }),
+        ],
+      },
+    ]);
+    // The poison never reaches the database; each dead letter is sent before its offset moves.
+    expect(h.log.slice(0, 3)).toEqual(['dlq t.dlq', 'commit 11', 'resolve 10']);
+    expect(h.log.filter((l) => l.startsWith('handle a'))).toHaveLength(3);
+    expect(h.log.slice(h.log.indexOf('dlq t.dlq', 3))).toEqual([
+      ...['dlq t.dlq', 'commit 12', 'resolve 11'],
+      ...['BEGIN', 'INSERT', 'UPDATE', 'handle b', 'COMMIT', 'commit 13', 'resolve 12'],
+    ]);
+    expect(h.inbox.has('a')).toBe(false); // so a replay from the DLQ applies
+    expect(await h.metric('processed_total', { outcome: 'dlq' })).toBe(2);
+  });
+
+  it('counts a transaction PostgreSQL rolled back at COMMIT as a failure, not as applied', async () => {
+    const h = harness();
+    await h.start();
+    h.abortTransactions();
+    await h.deliver([event('a')]);
+    expect(h.log.filter((l) => l === 'handle a')).toHaveLength(3);
+    expect(await h.metric('processed_total', { outcome: 'applied' })).toBe(0);
+    expect(h.sent[0]!.messages[0]!.headers['x-dlq-reason']).toMatch(/transaction was aborted/);
+  });
+
+  it('waits out a database outage without spending attempts', async () => {
+    const h = harness();
+    await h.start();
+    h.failConnections(4);
+    await h.deliver([event('a')]);
+    expect(h.log.filter((l) => l === 'connect failed')).toHaveLength(4);
+    expect(h.log.slice(-3)).toEqual(['COMMIT', 'commit 11', 'resolve 10']);
+    expect(h.sent).toEqual([]);
+  });
+
+  it('pauses the partition while overloaded, leaving the batch unresolved, and resumes after', async () => {
+    let overloaded = true;
+    const h = harness({ isOverloaded: () => overloaded });
+    await h.start();
+    await h.deliver([event('a')]);
+    expect(h.log).toEqual(['pause 0']);
+    expect(await h.metric('oldest_unprocessed_age_seconds')).toBeGreaterThanOrEqual(5);
+    overloaded = false;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.log).toEqual(['pause 0', 'resume 0']);
+  });
+
+  it('stops mid-retry without committing, then disconnects', async () => {
+    const h = harness({ retry: { attempts: 5, baseMs: 10_000, maxMs: 10_000 } });
+    const consumer = await h.start();
+    const delivered = h.deliver([event('a', 'always')]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await consumer.stop();
+    await delivered;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(h.log).not.toContain('commit 11');
+    expect(h.log.slice(-2)).toEqual(['consumer disconnected', 'producer disconnected']);
+  });
+
+  it('reports the age of the message being processed, 0 when idle', async () => {
+    let age: number | undefined;
+    const h = harness({
+      handle: async () => {
+        age = await h.metric('oldest_unprocessed_age_seconds', { partition: '0' });
+      },
+    });
+    await h.start();
+    await h.deliver([event('a')]);
+    expect(age).toBeGreaterThanOrEqual(5);
+    expect(await h.metric('oldest_unprocessed_age_seconds')).toBe(0);
+  });
+
+  it('lets two consumers share a registry', async () => {
+    const registry = new Registry();
+    await harness({ registry }).start();
+    await expect(harness({ registry, name: 'other' }).start()).resolves.toBeDefined();
+  });
+});
+
+describe('retry backoff', () => {
+  const policy = { baseMs: 200, maxMs: 5_000 };
+
+  it('is full jitter under an exponential ceiling that stops at the cap', () => {
+    const ceilings = [1, 2, 3, 4, 5, 6, 10].map((n) => backoffDelayMs(n, policy, () => 0.999999));
+    expect(ceilings).toEqual([199, 399, 799, 1599, 3199, 4999, 4999]);
+    expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
+  });
+
+  it('stays within its bounds for any random draw', () => {
+    for (let n = 1; n <= 8; n++) {
+      const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (n - 1));
+      for (let i = 0; i < 20; i++) {
+        const delay = backoffDelayMs(n, policy);
+        expect(delay).toBeGreaterThanOrEqual(0);
+        expect(delay).toBeLessThan(ceiling);
+      }
+    }
+  });
+});
