@@ -29,6 +29,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateOrderStatus1795430100000: 'order_status',
   CreateOrderSubmission1795430200000: 'order_submission',
   CreateOperatorAudit1795430300000: 'operator_audit',
+  CreateStranglerTables1795430400000: 'stage_route',
 };
 
 describe('the platform schema history on PostgreSQL', () => {

@@ -8,6 +8,7 @@ import { CreateInbox1795430000000 } from './migrations/1795430000000-create-inbo
 import { CreateOrderStatus1795430100000 } from './migrations/1795430100000-create-order-status';
 import { CreateOrderSubmission1795430200000 } from './migrations/1795430200000-create-order-submission';
 import { CreateOperatorAudit1795430300000 } from './migrations/1795430300000-create-operator-audit';
+import { CreateStranglerTables1795430400000 } from './migrations/1795430400000-create-strangler-tables';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -15,6 +16,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateOrderStatus1795430100000,
   CreateOrderSubmission1795430200000,
   CreateOperatorAudit1795430300000,
+  CreateStranglerTables1795430400000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
