@@ -3,6 +3,7 @@
  * answered just now. Each check has a deadline so a hung dependency reads as not ready instead
  * of hanging the probe.
  */
+import type { Registry } from 'prom-client';
 import { createServer, type Server } from 'node:http';
 
 export interface HealthCheck {
@@ -44,8 +45,15 @@ export async function checkReadiness(checks: HealthCheck[], timeoutMs = 2_000): 
   };
 }
 
-/** A bare HTTP listener with /health/live and /health/ready, for processes without an API. */
-export function startHealthServer(port: number, checks: HealthCheck[]): Promise<Server> {
+/**
+ * A bare HTTP listener with /health/live and /health/ready, for processes without an API, and
+ * /metrics (Prometheus) when given a registry.
+ */
+export function startHealthServer(
+  port: number,
+  checks: HealthCheck[],
+  metrics?: Registry,
+): Promise<Server> {
   const server = createServer((request, response) => {
     const reply = (status: number, body: unknown): void => {
       response.writeHead(status, {
@@ -60,6 +68,16 @@ export function startHealthServer(port: number, checks: HealthCheck[]): Promise<
       void checkReadiness(checks).then((readiness) =>
         reply(readiness.status === 'ok' ? 200 : 503, readiness),
       );
+      return;
+    }
+    if (request.url === '/metrics' && metrics) {
+      void metrics.metrics().then((text) => {
+        response.writeHead(200, {
+          'content-type': metrics.contentType,
+          'cache-control': 'no-store',
+        });
+        response.end(text);
+      });
       return;
     }
     reply(404, { status: 'not found' });

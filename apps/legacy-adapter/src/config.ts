@@ -19,6 +19,8 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
     {
       port: env.port('LEGACY_ADAPTER_PORT', 3200),
       legacyDatabaseUrl: env.url('LEGACY_DATABASE_URL', ['postgres', 'postgresql']),
+      /** The platform's own database: the comparator's inbox, comparisons and ignore rules. */
+      databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -31,6 +33,11 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
         slot: env.string('MIRROR_SLOT', 'order_platform_mirror')(e),
         batchSize: env.int('MIRROR_BATCH_SIZE', 100, { min: 1, max: 10_000 })(e),
         pollMs: env.int('MIRROR_POLL_MS', 200, { min: 10, max: 60_000 })(e),
+      }),
+      comparator: (e: NodeJS.ProcessEnv) => ({
+        enabled: env.oneOf('COMPARATOR', ['on', 'off'] as const, 'on')(e) === 'on',
+        /** How long one side's decision waits for the other's before it counts as missing. */
+        graceMs: env.int('COMPARATOR_GRACE_MS', 300_000, { min: 100, max: 86_400_000 })(e),
       }),
     },
     source,

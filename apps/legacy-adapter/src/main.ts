@@ -1,11 +1,17 @@
 /**
  * The legacy adapter process: the mirror (the monolith's changes -> `legacy.order-events.v1`),
- * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox). The signal bridge and
- * the comparator join it with the rest of issue #5. Ready when the monolith's database, Kafka
- * and Temporal answer and the mirror runs.
+ * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), and the comparator (what
+ * the monolith decided vs what the workflows decided, per stage). Ready when both databases,
+ * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
 import { Connection } from '@temporalio/client';
-import { CdcSource, MirrorPublisher, OutboxSource } from '@order-platform/legacy-adapter';
+import { Registry } from 'prom-client';
+import {
+  CdcSource,
+  Comparator,
+  MirrorPublisher,
+  OutboxSource,
+} from '@order-platform/legacy-adapter';
 import {
   createIdempotentProducer,
   createKafka,
@@ -26,10 +32,23 @@ runMain('legacy-adapter', async () => {
   const logger = createLogger('legacy-adapter', config.logLevel);
   const legacyDb = createPgPool(config.legacyDatabaseUrl, logger, 4);
   const temporal = Connection.lazy({ address: config.temporalAddress });
-  const producer = createIdempotentProducer(
-    createKafka({ clientId: 'legacy-adapter', brokers: config.kafkaBrokers, logger }),
-  );
+  const platformDb = createPgPool(config.databaseUrl, logger, 6);
+  const kafka = createKafka({ clientId: 'legacy-adapter', brokers: config.kafkaBrokers, logger });
+  const producer = createIdempotentProducer(kafka);
   await producer.connect();
+  const registry = new Registry();
+
+  const comparator = config.comparator.enabled
+    ? new Comparator({
+        kafka,
+        producer,
+        pool: platformDb,
+        registry,
+        logger,
+        graceMs: config.comparator.graceMs,
+      })
+    : undefined;
+  await comparator?.start();
 
   const { mirror } = config;
   const publisher = new MirrorPublisher(producer, mirror.source === 'cdc' ? 'cdc' : 'outbox');
@@ -75,22 +94,29 @@ runMain('legacy-adapter', async () => {
       if (mirrorError) throw new Error(mirrorError);
     },
   };
-  const health = await startHealthServer(config.port, [
-    postgresCheck(legacyDb, 'legacy-postgres'),
-    kafkaCheck(config.kafkaBrokers),
-    temporalCheck(temporal),
-    mirrorCheck,
-  ]);
+  const health = await startHealthServer(
+    config.port,
+    [
+      postgresCheck(legacyDb, 'legacy-postgres'),
+      postgresCheck(platformDb, 'postgres'),
+      kafkaCheck(config.kafkaBrokers),
+      temporalCheck(temporal),
+      mirrorCheck,
+    ],
+    registry,
+  );
   logger.info('legacy adapter listening', { port: config.port, mirror: mirror.source });
   onShutdown(logger, [
     { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
     { name: 'stop the mirror', run: async () => source?.stop() },
+    { name: 'stop the comparator', run: async () => comparator?.stop() },
     {
       name: 'close connections',
       run: async () => {
         await producer.disconnect();
         await temporal.close();
         await legacyDb.end();
+        await platformDb.end();
       },
     },
   ]);

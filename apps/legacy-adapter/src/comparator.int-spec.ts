@@ -1,0 +1,199 @@
+/**
+ * The comparator end to end: the monolith decides an order the old way, the order workflow
+ * decides the same order on the real worker and simulators (started here for the monolith's
+ * order id, as the signal bridge will), and the adapter's comparator, fed by the mirror and the
+ * lifecycle topic, records a verdict per stage in PostgreSQL and reports disagreements on
+ * `orders.mismatches.v1`. A deliberate rule difference in the monolith must show up on the
+ * fraud stage, field `decision`; an ignore rule excuses it and counts the hit.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { type PlacedOrder, TOPICS, workflowIdForOrder } from '@order-platform/domain';
+import { AppsUnderTest, readTopic, simulatorCall } from '@order-platform/tools';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
+  return value;
+};
+
+interface ComparisonRow {
+  stage: string;
+  outcome: string;
+  differences: { field: string; legacy: unknown; new: unknown }[];
+  ignored_by: string | null;
+}
+
+describe('the stage comparator on the real platform', () => {
+  const apps = new AppsUnderTest('comparator');
+  const suffix = randomUUID().slice(0, 8);
+  const slot = `comparator_test_${suffix}`;
+  const sku = `SKU-CMP-${suffix}`;
+  let monolith: string;
+  let simulators: string;
+  let platformDb: PgClient;
+  let connection: Connection;
+  let temporal: Client;
+
+  beforeAll(async () => {
+    simulators = await apps.downstream();
+    monolith = await apps.start('legacy-monolith');
+    await apps.start('legacy-adapter', 'legacy-adapter', {
+      MIRROR_SOURCE: 'cdc',
+      MIRROR_SLOT: slot,
+      MIRROR_PUBLICATION: slot,
+      COMPARATOR_GRACE_MS: '2000',
+    });
+    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
+    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 1000 });
+    await monolithCall('PUT', `/stock/${sku}`, { onHand: 1000 });
+    platformDb = new PgClient({ connectionString: env('DATABASE_URL') });
+    await platformDb.connect();
+    connection = await Connection.connect({ address: env('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: env('TEMPORAL_NAMESPACE') });
+  }, 240_000);
+
+  afterAll(async () => {
+    await monolithCall('PUT', '/settings/fraud', {}).catch(() => undefined);
+    await platformDb?.query('DELETE FROM comparison_ignore_rule WHERE owner = $1', [
+      `test-${suffix}`,
+    ]);
+    await connection?.close();
+    await apps.stopAll();
+    const legacyDb = new PgClient({ connectionString: env('LEGACY_DATABASE_URL') });
+    await legacyDb.connect();
+    await legacyDb
+      .query('SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1', [
+        slot,
+      ])
+      .catch(() => undefined);
+    await legacyDb.end();
+    await platformDb?.end();
+  }, 60_000);
+
+  async function monolithCall(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${monolith}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const reply = (await response.json()) as Record<string, unknown>;
+    if (!response.ok)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  /** The same order decided twice: by the monolith, and by a workflow started for its id. */
+  async function decideOnBothSides(): Promise<string> {
+    const customerId = `c-${randomUUID().slice(0, 8)}`;
+    const items = [{ sku, quantity: 2, unitPriceCents: 1500 }];
+    const { orderId } = (await monolithCall('POST', '/orders', {
+      customerId,
+      items,
+      currency: 'EUR',
+    })) as {
+      orderId: string;
+    };
+    const order: PlacedOrder = {
+      orderId,
+      customerId,
+      segment: 'standard',
+      items: items.map((line) => ({
+        sku: line.sku,
+        quantity: line.quantity,
+        unitPriceMinor: line.unitPriceCents,
+      })),
+      currency: 'EUR',
+      expedited: false,
+      placedAt: new Date().toISOString(),
+    };
+    // By type name: the adapter (and its tests) reach workflows through Temporal, not their code.
+    await temporal.workflow.start('orderLifecycle', {
+      taskQueue: apps.taskQueue,
+      workflowId: workflowIdForOrder(orderId),
+      args: [order],
+    });
+    return orderId;
+  }
+
+  async function comparisonsOf(
+    orderId: string,
+    stages: string[],
+  ): Promise<Map<string, ComparisonRow>> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { rows } = await platformDb.query<ComparisonRow>(
+        `SELECT stage, outcome, differences, ignored_by::text AS ignored_by FROM stage_comparison
+          WHERE order_id = $1 AND outcome <> 'pending'`,
+        [orderId],
+      );
+      const byStage = new Map(rows.map((row) => [row.stage, row]));
+      if (stages.every((stage) => byStage.has(stage))) return byStage;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no verdict for ${stages.join(', ')} of ${orderId}; have ${JSON.stringify(rows)}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  it('finds the two sides agreeing on fraud, stock and payment for an ordinary order', async () => {
+    const orderId = await decideOnBothSides();
+    const verdicts = await comparisonsOf(orderId, ['fraud', 'inventory', 'payment']);
+    expect(verdicts.get('fraud')).toMatchObject({ outcome: 'match', differences: [] });
+    expect(verdicts.get('inventory')).toMatchObject({ outcome: 'match' });
+    expect(verdicts.get('payment')).toMatchObject({ outcome: 'match' });
+  });
+
+  it('catches a rule difference in the monolith on the fraud stage, field decision, and reports it', async () => {
+    // The monolith now rejects anything above 10.00; the workflow's fraud provider approves.
+    await monolithCall('PUT', '/settings/fraud', { divergence: { rejectAboveCents: 1000 } });
+    const orderId = await decideOnBothSides();
+    const verdicts = await comparisonsOf(orderId, ['fraud', 'payment']);
+    expect(verdicts.get('fraud')).toMatchObject({
+      outcome: 'mismatch',
+      differences: [{ field: 'decision', legacy: 'reject', new: 'approve' }],
+      ignored_by: null,
+    });
+    // The monolith never authorized: after the grace window, missing on its side.
+    expect(verdicts.get('payment')).toMatchObject({ outcome: 'missing-in-legacy' });
+
+    const reported = await readTopic({
+      brokers: env('KAFKA_BROKERS').split(','),
+      topic: TOPICS.orderMismatches,
+      accept: (record) => record.key === orderId,
+      until: (accepted) => accepted.some((r) => JSON.parse(r.value).stage === 'fraud'),
+    });
+    expect(
+      JSON.parse(reported.find((r) => JSON.parse(r.value).stage === 'fraud')!.value),
+    ).toMatchObject({
+      mismatchId: `${orderId}:fraud:mismatch`,
+      outcome: 'mismatch',
+      differences: [{ field: 'decision', legacy: 'reject', new: 'approve' }],
+    });
+  });
+
+  it('excuses a known difference with a live ignore rule and counts the hit', async () => {
+    const {
+      rows: [rule],
+    } = await platformDb.query<{ id: string }>(
+      `INSERT INTO comparison_ignore_rule (stage, field, reason, owner, expires_at)
+       VALUES ('fraud', 'decision', 'the monolith''s stricter limit is being retired', $1, now() + interval '1 day')
+       RETURNING id::text AS id`,
+      [`test-${suffix}`],
+    );
+    // The comparator reads ignore rules at most every few seconds.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    await monolithCall('PUT', '/settings/fraud', { divergence: { rejectAboveCents: 1000 } });
+    const orderId = await decideOnBothSides();
+    const verdicts = await comparisonsOf(orderId, ['fraud']);
+    expect(verdicts.get('fraud')).toMatchObject({ outcome: 'mismatch', ignored_by: rule!.id });
+    const { rows } = await platformDb.query(
+      'SELECT hit_count::int AS hits FROM comparison_ignore_rule WHERE id = $1',
+      [rule!.id],
+    );
+    expect(rows[0].hits).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The comparator: consumes what the monolith decided (`legacy.order-events.v1`) and what the
+ * workflows decided (`orders.lifecycle.v1`), joins them per order and stage in PostgreSQL, and
+ * classifies each pair. Everything but a match (or an excused mismatch) also goes out on
+ * `orders.mismatches.v1`, keyed by order, so whoever owns the stage hears of it; counts are
+ * metrics. Runs on the platform's reliable consumer: inbox, retries, DLQ, offsets after commit.
+ */
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { Counter, type Registry } from 'prom-client';
+import {
+  deadLetterTopic,
+  type LegacyEvent,
+  type LifecycleEvent,
+  TOPICS,
+} from '@order-platform/domain';
+import {
+  type IdempotentProducer,
+  type Logger,
+  type ReliableConsumer,
+  startReliableConsumer,
+} from '@order-platform/runtime';
+import { type Comparison, ComparisonStore, type Side } from './comparison-store';
+import { type IgnoreRule, legacyDecision, newDecision } from './stage-decisions';
+
+export interface ComparatorOptions {
+  kafka: Kafka;
+  producer: IdempotentProducer;
+  /** The platform database (inbox, comparisons, ignore rules). */
+  pool: Pool;
+  registry: Registry;
+  logger: Logger;
+  /** How long one side's decision waits for the other's before it is declared missing. */
+  graceMs: number;
+  /** Consumer group and inbox name. */
+  name?: string;
+}
+
+type Envelope = { side: Side; event: LegacyEvent | LifecycleEvent };
+
+const RULES_CACHE_MS = 5_000;
+
+export class Comparator {
+  private consumer?: ReliableConsumer;
+  private sweeper?: NodeJS.Timeout;
+  private rules: { at: number; rules: IgnoreRule[] } = { at: 0, rules: [] };
+  private readonly store = new ComparisonStore();
+  private readonly verdicts: Counter<'stage' | 'outcome'>;
+
+  constructor(private readonly options: ComparatorOptions) {
+    this.verdicts = new Counter({
+      name: 'order_platform_comparator_verdicts_total',
+      help: 'Stage comparisons between the monolith and the workflows, by stage and outcome',
+      labelNames: ['stage', 'outcome'] as const,
+      registers: [options.registry],
+    });
+  }
+
+  async start(): Promise<void> {
+    const { kafka, pool, registry, logger } = this.options;
+    this.consumer = await startReliableConsumer<Envelope>({
+      name: this.options.name ?? 'stage-comparator',
+      kafka,
+      pool,
+      topics: [TOPICS.legacyOrderEvents, TOPICS.orderLifecycle],
+      dlqTopic: (topic) => deadLetterTopic(topic as typeof TOPICS.orderLifecycle),
+      decode: (message) => {
+        const event = JSON.parse(String(message.value)) as LegacyEvent | LifecycleEvent;
+        if (typeof event?.eventId !== 'string' || typeof event.orderId !== 'string') {
+          return { poison: 'not an event envelope (eventId, orderId)' };
+        }
+        return { side: event.source === 'legacy-monolith' ? 'legacy' : 'new', event };
+      },
+      eventId: ({ event }) => event.eventId,
+      handle: async ({ side, event }, tx) => {
+        const fact =
+          side === 'legacy'
+            ? legacyDecision(event as LegacyEvent)
+            : newDecision(event as LifecycleEvent);
+        if (!fact) return;
+        const comparison = await this.store.observe(
+          tx,
+          event.orderId,
+          side,
+          fact,
+          await this.ignoreRules(),
+          new Date(),
+        );
+        await this.report(comparison);
+      },
+      maxInFlight: 3,
+      registry,
+      logger,
+    });
+    const sweep = async (): Promise<void> => {
+      try {
+        for (const comparison of await this.store.sweep(pool, this.options.graceMs)) {
+          await this.report(comparison);
+        }
+      } catch (error) {
+        logger.warn('comparison sweep failed', { error: String(error) });
+      }
+      this.sweeper = setTimeout(() => void sweep(), Math.min(this.options.graceMs, 10_000));
+      this.sweeper.unref();
+    };
+    void sweep();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.sweeper);
+    await this.consumer?.stop();
+  }
+
+  private async ignoreRules(): Promise<IgnoreRule[]> {
+    if (Date.now() - this.rules.at > RULES_CACHE_MS) {
+      this.rules = { at: Date.now(), rules: await this.store.ignoreRules(this.options.pool) };
+    }
+    return this.rules.rules;
+  }
+
+  /** Counts a decided comparison and publishes it unless it is a match or excused. */
+  private async report(comparison: Comparison): Promise<void> {
+    if (comparison.outcome === 'pending') return;
+    this.verdicts.inc({ stage: comparison.stage, outcome: comparison.outcome });
+    const excused = comparison.outcome === 'mismatch' && comparison.excusedBy.length > 0;
+    if (comparison.outcome === 'match' || excused) return;
+    await this.options.producer.send({
+      topic: TOPICS.orderMismatches,
+      messages: [
+        {
+          key: comparison.orderId,
+          value: JSON.stringify({
+            mismatchId: `${comparison.orderId}:${comparison.stage}:${comparison.outcome}`,
+            ...comparison,
+            detectedAt: new Date().toISOString(),
+          }),
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * What each side decided for each migrating stage, normalised so the two can be compared:
+ * volatile ids (authorization, reservation), timestamps and each side's wording are dropped,
+ * amounts are minor units on both sides. A fact that records no stage decision maps to nothing.
+ */
+import { type LegacyEvent, type LifecycleEvent, type MigrationStage } from '@order-platform/domain';
+
+/** A stage's decision as compared: flat fields, values that are equal when the decisions agree. */
+export type Decision = Record<string, string | number | boolean>;
+
+export interface StageDecision {
+  stage: MigrationStage;
+  decision: Decision;
+  /** The fact's place in its side's lifecycle, to tell a late fact from a second one. */
+  sequence: number;
+  eventId: string;
+}
+
+export function legacyDecision(event: LegacyEvent): StageDecision | undefined {
+  const at = { sequence: event.sequence, eventId: event.eventId };
+  switch (event.eventType) {
+    case 'LegacyFraudDecided':
+      return {
+        stage: 'fraud',
+        decision: { decision: (event as LegacyEvent<'LegacyFraudDecided'>).payload.decision },
+        ...at,
+      };
+    case 'LegacyStockReserved':
+      return { stage: 'inventory', decision: { reserved: true }, ...at };
+    case 'LegacyPaymentAuthorized': {
+      const { amountMinor } = (event as LegacyEvent<'LegacyPaymentAuthorized'>).payload;
+      return { stage: 'payment', decision: { authorized: true, amountMinor }, ...at };
+    }
+    case 'LegacyOrderShipped':
+      return { stage: 'fulfilment', decision: { shipped: true }, ...at };
+    default:
+      return undefined;
+  }
+}
+
+export function newDecision(event: LifecycleEvent): StageDecision | undefined {
+  const at = { sequence: event.sequence, eventId: event.eventId };
+  const payload = event.payload as Record<string, unknown>;
+  switch (event.eventType) {
+    case 'FraudApproved':
+      return { stage: 'fraud', decision: { decision: 'approve' }, ...at };
+    case 'OrderRejected':
+      return payload.reason === 'FraudRejected' || payload.reason === 'RejectedInManualReview'
+        ? { stage: 'fraud', decision: { decision: 'reject' }, ...at }
+        : undefined;
+    case 'InventoryReserved':
+      return { stage: 'inventory', decision: { reserved: true }, ...at };
+    case 'PaymentAuthorized':
+      return {
+        stage: 'payment',
+        decision: { authorized: true, amountMinor: Number(payload.amountMinor) },
+        ...at,
+      };
+    case 'OrderShipped':
+      return { stage: 'fulfilment', decision: { shipped: true }, ...at };
+    default:
+      return undefined;
+  }
+}
+
+export interface Difference {
+  field: string;
+  legacy: unknown;
+  new: unknown;
+}
+
+/** Field by field; a field only one side has is a difference too. */
+export function differencesOf(legacy: Decision, newer: Decision): Difference[] {
+  const fields = [...new Set([...Object.keys(legacy), ...Object.keys(newer)])].sort();
+  return fields
+    .filter((field) => legacy[field] !== newer[field])
+    .map((field) => ({ field, legacy: legacy[field] ?? null, new: newer[field] ?? null }));
+}
+
+export interface IgnoreRule {
+  id: string;
+  stage: MigrationStage;
+  field: string;
+  reason: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+/**
+ * The verdict for a stage with both decisions in hand. Known, accepted differences are excused
+ * by a live ignore rule (an expired rule excuses nothing); a mismatch every difference of which
+ * is excused counts as excused, and names the rules (each gets a hit).
+ */
+export function verdict(
+  stage: MigrationStage,
+  legacy: Decision,
+  newer: Decision,
+  rules: readonly IgnoreRule[],
+  now: Date,
+): { outcome: 'match' | 'mismatch'; differences: Difference[]; excusedBy: string[] } {
+  const differences = differencesOf(legacy, newer);
+  if (differences.length === 0) return { outcome: 'match', differences, excusedBy: [] };
+  const live = rules.filter((rule) => rule.stage === stage && rule.expiresAt > now);
+  const excuses = differences.map((d) => live.find((rule) => rule.field === d.field));
+  const excusedBy = excuses.every((rule) => rule !== undefined)
+    ? [...new Set(excuses.map((rule) => rule!.id))]
+    : [];
+  return { outcome: 'mismatch', differences, excusedBy };
+}
