@@ -6,3 +6,4 @@ export * from './stack/apps';
 export * from './testing/apps-under-test';
 export * from './testing/schemathesis';
 export * from './testing/topic-reader';
+export * from './testing/suite-env';

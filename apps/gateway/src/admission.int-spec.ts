@@ -9,14 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, findFreePort } from '@order-platform/tools';
+import { AppsUnderTest, findFreePort, suiteEnv } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
-  return value;
-};
 
 const BOUNDS = { standard: 4, expedited: 8, perCustomerBurst: 2 };
 
@@ -75,8 +69,8 @@ describe('admission and degraded reads on the real stack', () => {
       { TEMPORAL_ADDRESS: `127.0.0.1:${await findFreePort()}`, ADMISSION_SAMPLE_MS: '200' },
       'live',
     );
-    connection = await Connection.connect({ address: env('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: env('TEMPORAL_NAMESPACE') });
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
   }, 240_000);
 
   afterAll(async () => {

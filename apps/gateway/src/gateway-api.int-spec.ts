@@ -7,19 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, simulatorCall } from '@order-platform/tools';
+import { AppsUnderTest, simulatorCall, suiteEnv } from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { mintToken } from './auth/tokens';
 import { stackTokenKeys, tokenFor } from './testing/test-tokens';
 
 const EVENTUALLY_MS = 30_000;
 const PROBLEM_JSON = 'application/problem+json';
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
-  return value;
-};
 
 interface Reply {
   status: number;
@@ -90,8 +84,8 @@ describe('the gateway API on the real platform', () => {
     // Another suite may have dialled the shared simulators; these journeys need them well behaved.
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', '/payments/settings', {});
-    connection = await Connection.connect({ address: env('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: env('TEMPORAL_NAMESPACE') });
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
   }, 240_000);
 
   afterAll(async () => {
@@ -427,7 +421,7 @@ describe('the gateway API on the real platform', () => {
     const listed = stuck.body.orders.find((o: { orderId: string }) => o.orderId === orderId);
     expect(listed).toMatchObject({ customerId: customer, needsAttention: expect.any(String) });
     expect(listed.links.temporalUi).toBe(
-      `${env('TEMPORAL_UI_URL')}/namespaces/default/workflows/${workflowIdForOrder(orderId)}`,
+      `${suiteEnv('TEMPORAL_UI_URL')}/namespaces/default/workflows/${workflowIdForOrder(orderId)}`,
     );
     expect(decodeURIComponent(stuck.body.temporalUi)).toContain(
       'OrderStage = "ManualReviewRequired"',

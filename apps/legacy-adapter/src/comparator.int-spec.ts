@@ -10,13 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { type PlacedOrder, TOPICS, workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, readTopic, simulatorCall } from '@order-platform/tools';
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
-  return value;
-};
+import { AppsUnderTest, readTopic, simulatorCall, suiteEnv } from '@order-platform/tools';
 
 interface ComparisonRow {
   stage: string;
@@ -48,10 +42,10 @@ describe('the stage comparator on the real platform', () => {
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 1000 });
     await monolithCall('PUT', `/stock/${sku}`, { onHand: 1000 });
-    platformDb = new PgClient({ connectionString: env('DATABASE_URL') });
+    platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
-    connection = await Connection.connect({ address: env('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: env('TEMPORAL_NAMESPACE') });
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
   }, 240_000);
 
   afterAll(async () => {
@@ -61,7 +55,7 @@ describe('the stage comparator on the real platform', () => {
     ]);
     await connection?.close();
     await apps.stopAll();
-    const legacyDb = new PgClient({ connectionString: env('LEGACY_DATABASE_URL') });
+    const legacyDb = new PgClient({ connectionString: suiteEnv('LEGACY_DATABASE_URL') });
     await legacyDb.connect();
     await legacyDb
       .query('SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1', [
@@ -161,7 +155,7 @@ describe('the stage comparator on the real platform', () => {
     expect(verdicts.get('payment')).toMatchObject({ outcome: 'missing-in-legacy' });
 
     const reported = await readTopic({
-      brokers: env('KAFKA_BROKERS').split(','),
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
       topic: TOPICS.orderMismatches,
       accept: (record) => record.key === orderId,
       until: (accepted) => accepted.some((r) => JSON.parse(r.value).stage === 'fraud'),

@@ -8,13 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { deadLetterTopic, type LegacyEvent, TOPICS } from '@order-platform/domain';
-import { AppsUnderTest, readTopic, type TopicRecord } from '@order-platform/tools';
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
-  return value;
-};
+import { AppsUnderTest, readTopic, type TopicRecord, suiteEnv } from '@order-platform/tools';
 
 const ACCEPTED_FACTS = [
   'LegacyOrderPlaced',
@@ -37,7 +31,7 @@ describe('the mirror of the monolith into Kafka', () => {
 
   beforeAll(async () => {
     monolith = await apps.start('legacy-monolith');
-    legacyDb = new PgClient({ connectionString: env('LEGACY_DATABASE_URL') });
+    legacyDb = new PgClient({ connectionString: suiteEnv('LEGACY_DATABASE_URL') });
     await legacyDb.connect();
   }, 240_000);
 
@@ -80,7 +74,7 @@ describe('the mirror of the monolith into Kafka', () => {
   /** Reads the topic until every order has shown its `last` fact. */
   const untilEvery = (orderIds: string[], last: string) =>
     readTopic({
-      brokers: env('KAFKA_BROKERS').split(','),
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
       topic: TOPICS.legacyOrderEvents,
       accept: (r) => orderIds.includes(r.key ?? ''),
       until: (accepted) =>
@@ -164,7 +158,7 @@ describe('the mirror of the monolith into Kafka', () => {
     const after = await placeOrder(sku);
 
     const dead = await readTopic({
-      brokers: env('KAFKA_BROKERS').split(','),
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
       topic: deadLetterTopic(TOPICS.legacyOrderEvents),
       accept: (r) => r.value.includes(poison),
       until: (accepted) => accepted.length > 0,
@@ -198,7 +192,7 @@ describe('the mirror of the monolith into Kafka', () => {
     );
     await untilEvery([orders[1]!], 'LegacyPaymentVoided');
     const dead = await readTopic({
-      brokers: env('KAFKA_BROKERS').split(','),
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
       topic: deadLetterTopic(TOPICS.legacyOrderEvents),
       accept: (r) => r.value.includes(`L-teleport-${suffix}`),
       until: (accepted) => accepted.length > 0,

@@ -22,7 +22,7 @@ import {
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { AppsUnderTest, readTopic, simulatorCall } from '@order-platform/tools';
+import { AppsUnderTest, readTopic, simulatorCall, suiteEnv } from '@order-platform/tools';
 import {
   cancelOrderUpdate,
   orderDeliveredSignal,
@@ -33,12 +33,6 @@ import {
 
 /** Every eventual read (query, projection, visibility, broker) gets this long to come true. */
 const EVENTUALLY_MS = 30_000;
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
-  return value;
-};
 
 describe('the order journey on the real platform', () => {
   const apps = new AppsUnderTest('order-journey');
@@ -55,9 +49,9 @@ describe('the order journey on the real platform', () => {
     await simulator('PUT', '/fraud/settings', {});
     await simulator('PUT', '/payments/settings', {});
 
-    connection = await Connection.connect({ address: env('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: env('TEMPORAL_NAMESPACE') });
-    readModel = new PgClient({ connectionString: env('DATABASE_URL') });
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    readModel = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await readModel.connect();
   }, 240_000);
 
@@ -240,13 +234,13 @@ describe('the order journey on the real platform', () => {
   /** `temporal workflow list --query`, as an operator types it; visibility is eventual. */
   function findWithTemporalCli(query: string): Promise<string[]> {
     return eventually(`a workflow matching ${query}`, async () => {
-      const { stdout } = await promisify(execFile)(env('TEMPORAL_CLI'), [
+      const { stdout } = await promisify(execFile)(suiteEnv('TEMPORAL_CLI'), [
         'workflow',
         'list',
         '--address',
-        env('TEMPORAL_ADDRESS'),
+        suiteEnv('TEMPORAL_ADDRESS'),
         '--namespace',
-        env('TEMPORAL_NAMESPACE'),
+        suiteEnv('TEMPORAL_NAMESPACE'),
         '--query',
         query,
         '--output',
@@ -268,7 +262,7 @@ describe('the order journey on the real platform', () => {
     { until }: { until: LifecycleEventType },
   ): Promise<{ partition: number; event: LifecycleEvent }[]> {
     const records = await readTopic({
-      brokers: env('KAFKA_BROKERS').split(','),
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
       topic: TOPICS.orderLifecycle,
       accept: (record) => record.key === orderId,
       until: (accepted) => accepted.some((r) => JSON.parse(r.value).eventType === until),

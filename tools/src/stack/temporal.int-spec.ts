@@ -3,18 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { suiteEnv } from '../testing/suite-env';
 import { searchableSmokeWorkflow } from './smoke/smoke.workflows';
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`${name} is not set: run through the integration suite's global setup`);
-  return value;
-};
 
 describe('the Temporal dev server of the local stack', () => {
   it('runs a workflow to completion, and an operator finds it by its order search attributes', async () => {
-    const address = env('TEMPORAL_ADDRESS');
+    const address = suiteEnv('TEMPORAL_ADDRESS');
     const taskQueue = `stack-smoke-${randomUUID()}`;
     const customerId = `customer-${randomUUID()}`;
     const workerConnection = await NativeConnection.connect({ address });
@@ -40,7 +34,7 @@ describe('the Temporal dev server of the local stack', () => {
       let listed: { workflowId?: string; execution?: { workflowId: string }; status?: string }[] =
         [];
       for (let attempt = 0; attempt < 50 && listed.length === 0; attempt++) {
-        const { stdout } = await promisify(execFile)(env('TEMPORAL_CLI'), [
+        const { stdout } = await promisify(execFile)(suiteEnv('TEMPORAL_CLI'), [
           'workflow',
           'list',
           '--address',
