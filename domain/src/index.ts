@@ -10,3 +10,4 @@ export * from './business-failures';
 export * from './notifications';
 export * from './order-status-view';
 export * from './legacy-events';
+export * from './stage-routing';

@@ -40,4 +40,14 @@ describe('typed configuration', () => {
       'DATABASE_URL must be a postgres or postgresql URL',
     );
   });
+
+  it('reads a number within its range, fractions included', () => {
+    const rate = env.number('PROMOTION_MIN_MATCH_RATE', 0.999, { min: 0, max: 1 });
+    expect(rate({})).toBe(0.999);
+    expect(rate({ PROMOTION_MIN_MATCH_RATE: '0.95' })).toBe(0.95);
+    expect(() => rate({ PROMOTION_MIN_MATCH_RATE: '1.5' })).toThrow(
+      'PROMOTION_MIN_MATCH_RATE must be a number from 0 to 1, got "1.5"',
+    );
+    expect(() => rate({ PROMOTION_MIN_MATCH_RATE: 'high' })).toThrow('must be a number');
+  });
 });

@@ -87,6 +87,20 @@ export const env = {
       return value;
     },
 
+  /** A finite number within [min, max] (a rate, a ratio). */
+  number:
+    (name: string, fallback: number, range: { min: number; max: number }) =>
+    (e: NodeJS.ProcessEnv): number => {
+      const raw = read(e, name);
+      const value = raw === undefined ? fallback : Number(raw);
+      if (!Number.isFinite(value) || value < range.min || value > range.max) {
+        throw new ConfigProblem(
+          `${name} must be a number from ${range.min} to ${range.max}, got "${raw}"`,
+        );
+      }
+      return value;
+    },
+
   /** A secret: required, and at least `minLength` characters so nobody runs with "secret". */
   secret:
     (name: string, minLength: number) =>

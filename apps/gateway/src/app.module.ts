@@ -7,6 +7,8 @@ import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsController } from './metrics/metrics.controller';
+import { MigrationController } from './migration/migration.controller';
+import { MigrationService } from './migration/migration.service';
 import { BacklogService } from './ops/backlog.service';
 import { OpsController } from './ops/ops.controller';
 import { OpsService } from './ops/ops.service';
@@ -32,12 +34,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.of(config), InfrastructureModule, HealthModule],
-      controllers: [OrdersController, OpsController, MetricsController],
+      controllers: [OrdersController, OpsController, MigrationController, MetricsController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         AdmissionService,
         BacklogService,
         GatewayMetrics,
+        MigrationService,
         OpsService,
         OrderStore,
         OrdersService,

@@ -41,6 +41,12 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         perCustomerPerMinute: env.int('RATE_LIMIT_ORDERS_PER_MINUTE', 60, { min: 1, max: 1e6 })(e),
         perCustomerBurst: env.int('RATE_LIMIT_ORDERS_BURST', 20, { min: 1, max: 1e6 })(e),
       }),
+      promotion: (e: NodeJS.ProcessEnv) => ({
+        /** The share of a stage's sample where both sides agreed, needed to give new more orders. */
+        minMatchRate: env.number('PROMOTION_MIN_MATCH_RATE', 0.999, { min: 0, max: 1 })(e),
+        /** The sample: the stage's latest comparisons, and how many there must be. */
+        minSample: env.int('PROMOTION_MIN_SAMPLE', 1000, { min: 1, max: 1_000_000 })(e),
+      }),
     },
     source,
   );

@@ -4,7 +4,8 @@
  * is a 5xx and every answer has a documented status, content type and body shape. Customer paths
  * run with a customer's token, operator paths with an operator's.
  */
-import { AppsUnderTest, runSchemathesis } from '@order-platform/tools';
+import { Client as PgClient } from 'pg';
+import { AppsUnderTest, runSchemathesis, suiteEnv } from '@order-platform/tools';
 import type { Role } from './auth/tokens';
 import { tokenFor } from './testing/test-tokens';
 
@@ -21,7 +22,14 @@ describe('the OpenAPI contract, checked by schemathesis against the running gate
     });
   }, 240_000);
 
-  afterAll(() => apps.stopAll(), 60_000);
+  afterAll(async () => {
+    await apps.stopAll();
+    // The run sends real PUTs to /v1/ops/routing: put the shared routes back to the seed.
+    const db = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
+    await db.connect();
+    await db.query(`UPDATE stage_route SET mode = 'legacy', new_percent = 100`);
+    await db.end();
+  }, 60_000);
 
   it.each([
     ['orders', 'customer'],

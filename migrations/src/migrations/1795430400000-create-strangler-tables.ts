@@ -20,12 +20,12 @@ export class CreateStranglerTables1795430400000 implements MigrationInterface {
         updated_at  timestamptz NOT NULL DEFAULT now(),
         updated_by  text        NOT NULL DEFAULT 'migration'
       )`);
-    // Where a fresh platform starts: the workflows decide every stage (what they did before
-    // routing existed). A team strangling a monolith sets its stages to legacy first.
+    // Routes apply to orders placed in the monolith (the platform's own orders are the
+    // platform's throughout). Where a strangler starts: the monolith decides every stage.
     await queryRunner.query(`
       INSERT INTO stage_route (stage, mode)
-      VALUES ('fraud', 'new'), ('inventory', 'new'), ('payment', 'new'),
-             ('fulfilment', 'new'), ('notification', 'new')`);
+      VALUES ('fraud', 'legacy'), ('inventory', 'legacy'), ('payment', 'legacy'),
+             ('fulfilment', 'legacy'), ('notification', 'legacy')`);
     await queryRunner.query(`
       CREATE TABLE stage_comparison (
         order_id     text        NOT NULL,

@@ -1,0 +1,200 @@
+import { MIGRATION_STAGES } from './legacy-events';
+import {
+  checkPromotion,
+  fnv1a32,
+  type PromotionRequest,
+  rampBucket,
+  routeForOrder,
+  routesForOrder,
+  type StageRoute,
+} from './stage-routing';
+
+const ids = (count: number, prefix = 'order') =>
+  Array.from({ length: count }, (_, i) => `${prefix}-${i.toString(16).padStart(8, '0')}`);
+
+const fraud = (mode: StageRoute['mode'], newPercent = 100): StageRoute => ({
+  stage: 'fraud',
+  mode,
+  newPercent,
+});
+
+describe('strangler routing per order', () => {
+  it('hashes with FNV-1a 32-bit over UTF-8, as any other language would', () => {
+    expect(fnv1a32('')).toBe(0x811c9dc5);
+    expect(fnv1a32('a')).toBe(0xe40c292c);
+    expect(fnv1a32('foobar')).toBe(0xbf9cf968);
+    expect(fnv1a32('é')).toBe(fnv1a32('\u00e9'));
+    expect(fnv1a32('é')).not.toBe(fnv1a32('e'));
+  });
+
+  it('routes every order alike in legacy and shadow, whatever the percentage', () => {
+    for (const id of ids(200)) {
+      expect(routeForOrder(id, fraud('legacy', 100))).toBe('legacy');
+      expect(routeForOrder(id, fraud('shadow', 100))).toBe('shadow');
+      expect(routeForOrder(id, fraud('new', 100))).toBe('new');
+      expect(routeForOrder(id, fraud('new', 0))).toBe('shadow');
+    }
+  });
+
+  it('is sticky: the same order always takes the same route', () => {
+    for (const id of ids(500)) {
+      expect(routeForOrder(id, fraud('new', 37))).toBe(routeForOrder(id, fraud('new', 37)));
+      expect(rampBucket('fraud', id)).toBeGreaterThanOrEqual(0);
+      expect(rampBucket('fraud', id)).toBeLessThan(100);
+    }
+  });
+
+  it('only adds orders to the new side as the percentage rises', () => {
+    const population = ids(2_000);
+    let previous = new Set<string>();
+    for (const percent of [0, 1, 5, 10, 25, 50, 75, 99, 100]) {
+      const onNew = new Set(
+        population.filter((id) => routeForOrder(id, fraud('new', percent)) === 'new'),
+      );
+      for (const id of previous) expect(onNew.has(id)).toBe(true);
+      previous = onNew;
+    }
+    expect(previous.size).toBe(population.length);
+  });
+
+  it.each([1, 10, 25, 50, 90])(
+    'sends close to %i %% of 10,000 orders to the new side',
+    (percent) => {
+      for (const stage of MIGRATION_STAGES) {
+        const share =
+          ids(10_000).filter(
+            (id) => routeForOrder(id, { stage, mode: 'new', newPercent: percent }) === 'new',
+          ).length / 100;
+        expect(Math.abs(share - percent)).toBeLessThanOrEqual(1.5);
+      }
+    },
+  );
+
+  it('ramps each stage over different orders', () => {
+    const population = ids(10_000, 'ord');
+    const newFor = (stage: StageRoute['stage']) =>
+      new Set(
+        population.filter(
+          (id) => routeForOrder(id, { stage, mode: 'new', newPercent: 10 }) === 'new',
+        ),
+      );
+    const fraudNew = newFor('fraud');
+    const paymentNew = newFor('payment');
+    const both = [...fraudNew].filter((id) => paymentNew.has(id)).length;
+    // Independent 10 % samples share about 1 % of the orders, not 10 %.
+    expect(both).toBeLessThan(250);
+  });
+
+  it('routes all five stages of an order, a stage without a stored route as legacy', () => {
+    expect(
+      routesForOrder('o-1', [
+        { stage: 'fraud', mode: 'legacy', newPercent: 100 },
+        { stage: 'payment', mode: 'shadow', newPercent: 100 },
+        { stage: 'inventory', mode: 'new', newPercent: 0 },
+      ]),
+    ).toEqual({
+      fraud: 'legacy',
+      inventory: 'shadow',
+      payment: 'shadow',
+      fulfilment: 'legacy',
+      notification: 'legacy',
+    });
+  });
+});
+
+describe('the promotion guard', () => {
+  const bar = { minMatchRate: 0.999, minSample: 1000 };
+  const request = (overrides: Partial<PromotionRequest>): PromotionRequest => ({
+    from: { mode: 'shadow', newPercent: 100 },
+    to: { mode: 'new', newPercent: 10 },
+    matchRate: 0.9995,
+    sampleSize: 1000,
+    bar,
+    ...overrides,
+  });
+
+  it('promotes shadow to new when the stage clears the bar', () => {
+    expect(checkPromotion(request({}))).toEqual({ allowed: true });
+    expect(checkPromotion(request({ matchRate: 0.999 }))).toEqual({ allowed: true });
+  });
+
+  it('refuses below the match rate, saying the rate and the sample', () => {
+    const verdict = checkPromotion(request({ matchRate: 0.9985 }));
+    expect(verdict).toEqual({ allowed: false, reason: expect.stringContaining('99.85 %') });
+    expect(verdict).toEqual({ allowed: false, reason: expect.stringContaining('1000') });
+  });
+
+  it('refuses on too small a sample, even a perfect one', () => {
+    expect(checkPromotion(request({ matchRate: 1, sampleSize: 999 }))).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('too few comparisons'),
+    });
+    expect(checkPromotion(request({ matchRate: null, sampleSize: 0 }))).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('no comparisons yet'),
+    });
+  });
+
+  it('guards raising the percentage, not lowering it', () => {
+    const ramping = { from: { mode: 'new', newPercent: 10 }, matchRate: 0.5 } as const;
+    expect(
+      checkPromotion(request({ ...ramping, to: { mode: 'new', newPercent: 50 } })),
+    ).toMatchObject({
+      allowed: false,
+    });
+    expect(checkPromotion(request({ ...ramping, to: { mode: 'new', newPercent: 5 } }))).toEqual({
+      allowed: true,
+    });
+    expect(checkPromotion(request({ ...ramping, to: { mode: 'new', newPercent: 10 } }))).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('refuses legacy straight to new even with a perfect record', () => {
+    expect(
+      checkPromotion(request({ from: { mode: 'legacy', newPercent: 100 }, matchRate: 1 })),
+    ).toEqual({ allowed: false, reason: expect.stringContaining('shadow first') });
+  });
+
+  it('lets an override reason through, but not a blank one', () => {
+    const below = { matchRate: 0.5, overrideReason: 'differences are the known rounding fix' };
+    expect(checkPromotion(request(below))).toEqual({ allowed: true });
+    expect(
+      checkPromotion(
+        request({ from: { mode: 'legacy', newPercent: 100 }, overrideReason: 'greenfield stage' }),
+      ),
+    ).toEqual({ allowed: true });
+    expect(checkPromotion(request({ matchRate: 0.5, overrideReason: '  ' }))).toMatchObject({
+      allowed: false,
+    });
+  });
+
+  it('never blocks a rollback or moving legacy to shadow', () => {
+    const awful = { matchRate: 0, sampleSize: 0 };
+    const moves: [PromotionRequest['from'], PromotionRequest['to']][] = [
+      [
+        { mode: 'new', newPercent: 100 },
+        { mode: 'shadow', newPercent: 100 },
+      ],
+      [
+        { mode: 'new', newPercent: 100 },
+        { mode: 'legacy', newPercent: 100 },
+      ],
+      [
+        { mode: 'shadow', newPercent: 100 },
+        { mode: 'legacy', newPercent: 100 },
+      ],
+      [
+        { mode: 'legacy', newPercent: 100 },
+        { mode: 'shadow', newPercent: 100 },
+      ],
+      [
+        { mode: 'new', newPercent: 50 },
+        { mode: 'new', newPercent: 0 },
+      ],
+    ];
+    for (const [from, to] of moves) {
+      expect(checkPromotion(request({ ...awful, from, to }))).toEqual({ allowed: true });
+    }
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Strangler routing (ARCHITECTURE.md, "Strangler routing"): which side decides a stage for one
+ * order, and whether an operator's change of a stage's route may go ahead.
+ *
+ * The ramp is sticky: an order's bucket comes from a hash of the stage and the order id, never
+ * from a clock or a dice roll, so every reader (workflow, adapter, report) agrees on it, a replay
+ * routes the same way, and raising the percentage only ever moves more orders to the new side:
+ * an order that went new at 10 % still goes new at 20 %.
+ *
+ * The promotion guard protects the way forward only. Giving the new side more orders needs
+ * evidence (the stage's recent comparisons agree often enough, over enough of them) or an
+ * operator's stated reason; going back is never blocked, because a rollback is what one reaches
+ * for when something is already wrong.
+ */
+import type { MigrationStage } from './legacy-events';
+import { MIGRATION_STAGES } from './legacy-events';
+import type { MigrationRoute } from './order-status-view';
+
+export interface StageRoute {
+  stage: MigrationStage;
+  mode: MigrationRoute;
+  /** In mode 'new', the share of orders (0..100) the new side decides; the rest stay shadow. */
+  newPercent: number;
+}
+
+/** A stage without a stored route stays with the monolith: nothing moves until a team moves it. */
+export const defaultStageRoute = (stage: MigrationStage): StageRoute => ({
+  stage,
+  mode: 'legacy',
+  newPercent: 100,
+});
+
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes of `text` (the same value any language computes). */
+export function fnv1a32(text: string): number {
+  let hash = FNV_OFFSET_BASIS;
+  const mix = (byte: number) => {
+    hash = Math.imul(hash ^ byte, FNV_PRIME) >>> 0;
+  };
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x80) mix(code);
+    else if (code < 0x800) {
+      mix(0xc0 | (code >> 6));
+      mix(0x80 | (code & 0x3f));
+    } else if (code < 0x10000) {
+      mix(0xe0 | (code >> 12));
+      mix(0x80 | ((code >> 6) & 0x3f));
+      mix(0x80 | (code & 0x3f));
+    } else {
+      mix(0xf0 | (code >> 18));
+      mix(0x80 | ((code >> 12) & 0x3f));
+      mix(0x80 | ((code >> 6) & 0x3f));
+      mix(0x80 | (code & 0x3f));
+    }
+  }
+  return hash;
+}
+
+/**
+ * The order's place (0..99) in a stage's ramp. The stage is part of the key, so the first 10 %
+ * of fraud are not also the first 10 % of payment: one unlucky order does not meet every new
+ * stage at once.
+ */
+export const rampBucket = (stage: MigrationStage, orderId: string): number =>
+  fnv1a32(`${stage}:${orderId}`) % 100;
+
+/** Who decides `route.stage` for this order: 'legacy' and 'shadow' apply to every order. */
+export function routeForOrder(orderId: string, route: StageRoute): MigrationRoute {
+  if (route.mode !== 'new') return route.mode;
+  return rampBucket(route.stage, orderId) < route.newPercent ? 'new' : 'shadow';
+}
+
+/** Every stage's route for this order; a stage missing from `routes` is 'legacy' (the default). */
+export function routesForOrder(
+  orderId: string,
+  routes: readonly StageRoute[],
+): Record<MigrationStage, MigrationRoute> {
+  const byStage = new Map(routes.map((route) => [route.stage, route]));
+  return Object.fromEntries(
+    MIGRATION_STAGES.map((stage) => [
+      stage,
+      routeForOrder(orderId, byStage.get(stage) ?? defaultStageRoute(stage)),
+    ]),
+  ) as Record<MigrationStage, MigrationRoute>;
+}
+
+/** A stage's route without the stage: what a change moves from and to. */
+export type RouteSetting = Pick<StageRoute, 'mode' | 'newPercent'>;
+
+/** What the new side must have shown before it takes more orders. */
+export interface PromotionBar {
+  /** Share (0..1) of the sample where both sides agreed (excused differences count as agreed). */
+  minMatchRate: number;
+  /** The sample is the stage's latest `minSample` comparisons, and must be that large. */
+  minSample: number;
+}
+
+export interface PromotionRequest {
+  from: RouteSetting;
+  to: RouteSetting;
+  /** Over the stage's latest `bar.minSample` comparisons; null when there are none. */
+  matchRate: number | null;
+  sampleSize: number;
+  bar: PromotionBar;
+  /** An operator's reason to go ahead without the evidence (audited by the caller). */
+  overrideReason?: string;
+}
+
+export type PromotionVerdict = { allowed: true } | { allowed: false; reason: string };
+
+/** The share of orders the new side decides under a setting (shadow and legacy: none). */
+const newShare = (setting: RouteSetting): number =>
+  setting.mode === 'new' ? setting.newPercent : 0;
+
+const percent = (rate: number): string => `${(Math.floor(rate * 100_000) / 1000).toString()} %`;
+
+/**
+ * May a stage's route change from `from` to `to`? Only a change that gives the new side more
+ * orders is checked: legacy straight to new needs an override (nothing was compared in
+ * shadow first), shadow to new or a higher percentage needs the bar or an override. Everything
+ * else (legacy to shadow, any step back, the same setting again) is allowed.
+ */
+export function checkPromotion(request: PromotionRequest): PromotionVerdict {
+  const { from, to, matchRate, sampleSize, bar } = request;
+  if (to.mode !== 'new') return { allowed: true };
+  if (from.mode !== 'legacy' && newShare(to) <= newShare(from)) return { allowed: true };
+  if (request.overrideReason !== undefined && request.overrideReason.trim() !== '') {
+    return { allowed: true };
+  }
+  if (from.mode === 'legacy') {
+    return {
+      allowed: false,
+      reason:
+        'legacy straight to new skips the shadow comparison: go to shadow first, or give an overrideReason',
+    };
+  }
+  const evidence =
+    matchRate === null
+      ? `no comparisons yet (bar: ${percent(bar.minMatchRate)} over ${bar.minSample})`
+      : `match rate ${percent(matchRate)} over the latest ${sampleSize} comparisons (bar: ${percent(bar.minMatchRate)} over ${bar.minSample})`;
+  if (sampleSize < bar.minSample) {
+    return {
+      allowed: false,
+      reason: `too few comparisons to promote: ${evidence}; give an overrideReason to go ahead anyway`,
+    };
+  }
+  if (matchRate === null || matchRate < bar.minMatchRate) {
+    return {
+      allowed: false,
+      reason: `the new side agrees too rarely to promote: ${evidence}; give an overrideReason to go ahead anyway`,
+    };
+  }
+  return { allowed: true };
+}
