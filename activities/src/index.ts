@@ -18,3 +18,7 @@ export {
 } from './read-model/typeorm-order-status-projector';
 export * from './http-ports';
 export * from './retry';
+export * from './strangler-activities';
+export type * from './legacy/monolith.port';
+export { MonolithHttpAdapter } from './legacy/monolith.http-adapter';
+export { TypeOrmStageRouteReader, type StageRouteReader } from './routing/stage-routes';

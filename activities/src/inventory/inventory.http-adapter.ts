@@ -30,6 +30,21 @@ export class InventoryHttpAdapter implements InventoryPort {
     return { reservationId: reserved.reservationId, expiresAt: reserved.expiresAt };
   }
 
+  async isAvailable(lines: StockLine[]): Promise<boolean> {
+    const levels = await Promise.all(
+      lines.map((line) =>
+        this.http
+          .get<{ available: number }>(`/warehouse/stock/${encodeURIComponent(line.sku)}`)
+          // An unknown sku has nothing available, like any sku out of stock.
+          .catch((error: unknown) => {
+            if ((error as { status?: number }).status === 404) return { available: 0 };
+            throw error;
+          }),
+      ),
+    );
+    return lines.every((line, i) => levels[i]!.available >= line.quantity);
+  }
+
   async allocate(request: { idempotencyKey: string; reservationId: string }): Promise<void> {
     await this.http
       .post(

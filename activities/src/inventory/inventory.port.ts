@@ -14,6 +14,8 @@ export interface Reservation {
 }
 
 export interface InventoryPort {
+  /** Side-effect free: whether every line could be reserved now (a shadow decision). */
+  isAvailable(lines: StockLine[]): Promise<boolean>;
   /** @throws OutOfStockError */
   reserve(request: {
     idempotencyKey: string;

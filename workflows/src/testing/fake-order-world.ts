@@ -151,6 +151,10 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
       },
     },
     inventory: {
+      isAvailable: async (lines) => {
+        const at = now();
+        return lines.every((line) => world.available(line.sku, at) >= line.quantity);
+      },
       reserve: (request) =>
         world.once(request.idempotencyKey, () => {
           const at = now();
