@@ -28,6 +28,9 @@ export const LIFECYCLE_EVENT_TYPES = [
   'OrderRejected',
   'OrderFailed',
   'CompensationFailed',
+  // What the platform decided for a stage of a monolith order (strangler): acted on in route
+  // 'new', only compared with the monolith's decision in route 'shadow'.
+  'StageDecided',
 ] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
 

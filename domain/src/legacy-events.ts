@@ -8,6 +8,7 @@
  * payment), so a consumer can still tell "out of order" from "missing".
  */
 import { type EventEnvelope, LIFECYCLE_SCHEMA_VERSION } from './events';
+import type { CustomerSegment, PlacedOrder } from './order';
 
 /** In lifecycle order; the index + 1 is the fact's `sequence`. */
 export const LEGACY_FACT_TYPES = [
@@ -103,4 +104,31 @@ export function legacyEvent<T extends LegacyFactType>(
     sequence: LEGACY_FACT_TYPES.indexOf(eventType) + 1,
     payload,
   } as LegacyEvent<T>;
+}
+
+/**
+ * How the legacy adapter reaches the workflow that follows a monolith order: by name, so the
+ * adapter needs none of the workflow code. `order-<orderId>` like every order.
+ */
+export const LEGACY_ORDER_WORKFLOW_TYPE = 'legacyOrderLifecycle';
+export const LEGACY_FACT_SIGNAL = 'legacyFact';
+
+/** The order a monolith placed, as the platform's workflow takes it. */
+export function placedOrderFromLegacy(
+  event: LegacyEvent<'LegacyOrderPlaced'>,
+  segment: CustomerSegment = 'standard',
+): PlacedOrder {
+  return {
+    orderId: event.orderId,
+    customerId: event.payload.customerId,
+    segment,
+    items: event.payload.lines.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPriceMinor: line.unitPriceMinor ?? 0,
+    })),
+    currency: event.payload.currency,
+    expedited: event.payload.expedited,
+    placedAt: event.occurredAt,
+  };
 }

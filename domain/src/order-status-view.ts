@@ -10,6 +10,7 @@ import {
   type PlacedOrder,
   workflowIdForOrder,
 } from './order';
+import type { MigrationStage } from './legacy-events';
 import type { OrderStage } from './stages';
 
 export const MIGRATION_ROUTES = ['legacy', 'shadow', 'new'] as const;
@@ -50,7 +51,10 @@ export interface OrderStatusView {
   history: StageTransition[];
   /** Why an operator should look, or '' when nothing needs attention. */
   needsAttention: string;
+  /** Platform orders: 'new'. Monolith orders: the least migrated of their stages' routes. */
   migrationRoute: MigrationRoute;
+  /** Monolith orders only: who decides each stage, fixed when the order started. */
+  stageRoutes?: Record<MigrationStage, MigrationRoute>;
   cancellable: boolean;
   /** Increases with every change; a projection never replaces a higher version. */
   version: number;

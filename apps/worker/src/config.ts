@@ -40,6 +40,8 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
         notifier: env.url('NOTIFIER_URL', ['http', 'https'], SIMULATORS)(e),
       }),
       policies: stagePolicies,
+      /** The legacy monolith's API, told the platform's decisions for stages it owns. */
+      monolithUrl: env.url('MONOLITH_URL', ['http', 'https'], 'http://127.0.0.1:3100'),
       port: env.port('WORKER_PORT', 3300),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     },

@@ -10,6 +10,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   createHttpPorts,
   createOrderActivities,
+  createStranglerActivities,
+  MonolithHttpAdapter,
+  TypeOrmStageRouteReader,
   createReadModelDataSource,
   KafkaLifecyclePublisher,
   TypeOrmOrderStatusProjector,
@@ -33,12 +36,21 @@ runMain('worker', async () => {
   const publisher = new KafkaLifecyclePublisher(
     createKafka({ clientId: 'order-worker', brokers: config.kafkaBrokers, logger }),
   );
-  const activities = createOrderActivities({
-    ...createHttpPorts(config.downstream),
-    events: publisher,
-    readModel: new TypeOrmOrderStatusProjector(readModel),
-    policies: () => config.policies,
-  });
+  const ports = createHttpPorts(config.downstream);
+  const activities = {
+    ...createOrderActivities({
+      ...ports,
+      events: publisher,
+      readModel: new TypeOrmOrderStatusProjector(readModel),
+      policies: () => config.policies,
+    }),
+    // For the workflows that follow monolith orders (the strangler).
+    ...createStranglerActivities({
+      routes: new TypeOrmStageRouteReader(readModel),
+      inventory: ports.inventory,
+      monolith: new MonolithHttpAdapter(config.monolithUrl),
+    }),
+  };
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
   const worker = await Worker.create({

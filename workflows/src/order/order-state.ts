@@ -13,6 +13,7 @@ import {
   lifecycleEvent,
   type LifecycleEventType,
   type MigrationRoute,
+  type MigrationStage,
   type OrderStage,
   type OrderStatusView,
   orderTotalMinor,
@@ -50,6 +51,8 @@ export class OrderState {
     readonly order: PlacedOrder,
     readonly workflowId: string,
     readonly migrationRoute: MigrationRoute,
+    /** Monolith orders: each stage's route, fixed at the start. */
+    readonly stageRoutes?: Record<MigrationStage, MigrationRoute>,
   ) {
     this.totalMinor = orderTotalMinor(order.items);
     this.stageEnteredAt = Date.now();
@@ -84,6 +87,7 @@ export class OrderState {
       history: [...this.history],
       needsAttention: this.needsAttention,
       migrationRoute: this.migrationRoute,
+      ...(this.stageRoutes ? { stageRoutes: { ...this.stageRoutes } } : {}),
       cancellable: isCancellable(this.stage),
       version: this.version,
     };
@@ -125,7 +129,12 @@ export class OrderState {
         stageDeadline: this.stageDeadline === null ? null : new Date(this.stageDeadline),
         customerId: this.order.customerId,
         totalMinor: this.totalMinor,
-        migrationRoute: this.migrationRoute,
+        // Per stage when there are stage routes, so `MigrationRoute STARTS_WITH "fraud=new"` works.
+        migrationRoute: this.stageRoutes
+          ? Object.entries(this.stageRoutes)
+              .map(([stage, route]) => `${stage}=${route}`)
+              .join(',')
+          : this.migrationRoute,
         needsAttention: this.needsAttention,
       }),
     );

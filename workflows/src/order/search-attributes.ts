@@ -29,7 +29,8 @@ export interface OrderSearchFields {
   stageDeadline: Date | null;
   customerId: string;
   totalMinor: number;
-  migrationRoute: MigrationRoute | null;
+  /** A route, or per stage for monolith orders: `fraud=new,inventory=legacy,...`. */
+  migrationRoute: MigrationRoute | string | null;
   needsAttention: string;
 }
 

@@ -1,0 +1,267 @@
+/**
+ * The workflow that follows an order placed in the legacy monolith (the strangler). The legacy
+ * adapter starts it when the monolith's `LegacyOrderPlaced` is mirrored and signals it every
+ * later fact. Each stage's route is fixed when the order starts (read through an activity, so
+ * replay is deterministic) and recorded in `MigrationRoute`:
+ *
+ * - legacy: the monolith decides; the workflow waits for the mirrored fact and follows it;
+ * - shadow: the workflow also decides, with side-effect-free calls only, publishes that decision
+ *   (`StageDecided`, acted: false) for the comparator, and still follows the monolith;
+ * - new: the workflow decides (`StageDecided`, acted: true), acts and tells the monolith. The
+ *   sample monolith can hand over only its fraud decision (a provider asking for a review goes
+ *   to an operator first); for other stages, and when the monolith did not wait for us, the
+ *   workflow follows the monolith and says so (`NeedsAttention`).
+ *
+ * Whatever decides, the order goes through the same business stages as a platform order, with
+ * the same deadlines, the same read model and the same customer statuses: a customer of the
+ * monolith sees the truth through the gateway. What the workflow records after following the
+ * monolith carries `followed: 'legacy'`, so the comparator never compares the monolith with its
+ * own echo.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { StranglerActivities } from '@order-platform/activities';
+import {
+  LEGACY_FACT_SIGNAL,
+  type LegacyEvent,
+  type LegacyFactType,
+  type MigrationRoute,
+  type MigrationStage,
+  type OrderStatusView,
+  type PlacedOrder,
+  type StagePolicy,
+  validatePlacedOrder,
+} from '@order-platform/domain';
+import { mustHappen, screening } from '../order/activities';
+import {
+  cancelOrderUpdate,
+  type CancelRequest,
+  type ManualReviewDecision,
+  manualReviewDecisionSignal,
+  orderStatusQuery,
+} from '../order/messages';
+import { OrderState } from '../order/order-state';
+
+export const legacyFactSignal = defineSignal<[LegacyEvent]>(LEGACY_FACT_SIGNAL);
+
+const strangler = proxyActivities<StranglerActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** legacy < shadow < new: how far the order as a whole has moved to the platform. */
+const ROUTE_ORDER: readonly MigrationRoute[] = ['legacy', 'shadow', 'new'];
+const leastMigrated = (routes: Record<MigrationStage, MigrationRoute>): MigrationRoute =>
+  ROUTE_ORDER[Math.min(...Object.values(routes).map((route) => ROUTE_ORDER.indexOf(route)))]!;
+
+/** The monolith ended the order: nothing more to follow. */
+class LegacyEnding extends Error {
+  constructor(readonly fact: LegacyEvent) {
+    super(fact.eventType);
+  }
+}
+
+const ENDINGS: readonly LegacyFactType[] = ['LegacyOrderRejected', 'LegacyOrderCancelled'];
+
+export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderStatusView> {
+  const problems = validatePlacedOrder(order);
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(`invalid order: ${problems.join('; ')}`, 'InvalidOrder');
+  }
+  const facts = new Map<LegacyFactType, LegacyEvent>();
+  // Facts may arrive before the routes are read: collected from the first moment.
+  setHandler(legacyFactSignal, (fact) => {
+    if (fact.orderId === order.orderId && !facts.has(fact.eventType))
+      facts.set(fact.eventType, fact);
+  });
+  const routes = await strangler.resolveStageRoutes({ orderId: order.orderId });
+  const state = new OrderState(order, workflowInfo().workflowId, leastMigrated(routes), routes);
+  setHandler(orderStatusQuery, () => state.view());
+  let review: ManualReviewDecision | undefined;
+  setHandler(manualReviewDecisionSignal, (decision) => {
+    if (state.stage === 'ManualReviewRequired') review ??= decision;
+  });
+  setHandler(cancelOrderUpdate, async (_request: CancelRequest) => state.view(), {
+    // The monolith owns the order's lifecycle; a cancel there reaches us as a fact.
+    validator: (_request: CancelRequest) => {
+      throw new Error('orders placed in the legacy system are cancelled there');
+    },
+  });
+  const policy: StagePolicy = await mustHappen.loadStagePolicy(order.segment);
+
+  /** The first of `types` the monolith reports; a late one marks the order for attention. */
+  async function legacyFact(types: LegacyFactType[], deadline: number, stage: MigrationStage) {
+    const wanted = [...types, ...ENDINGS];
+    const first = () => wanted.map((type) => facts.get(type)).find((fact) => fact !== undefined);
+    if (!(await condition(() => first() !== undefined, Math.max(1, deadline - Date.now())))) {
+      await state.record({ needsAttention: `LegacyFactOverdue:${stage}` });
+      await condition(() => first() !== undefined);
+      await state.record({ needsAttention: '' });
+    }
+    const fact = first()!;
+    if (ENDINGS.includes(fact.eventType)) throw new LegacyEnding(fact);
+    return fact;
+  }
+
+  const stageDecided = (stage: MigrationStage, decision: Record<string, unknown>, acted = false) =>
+    state.record({ events: [{ type: 'StageDecided', payload: { stage, decision, acted } }] });
+
+  /** In route 'new': the provider's verdict, or an operator's when the provider wants a review. */
+  async function platformFraudDecision(verdict: string): Promise<'approve' | 'reject' | undefined> {
+    if (verdict === 'approve' || verdict === 'reject') return verdict;
+    const deadline = Date.now() + policy.manualReviewDeadlineMs;
+    await state.record({
+      stage: 'ManualReviewRequired',
+      deadline,
+      needsAttention: 'ManualReview',
+      events: [{ type: 'ManualReviewRequired', payload: { reason: `FraudProvider:${verdict}` } }],
+    });
+    const decided = await condition(() => review !== undefined, Math.max(1, deadline - Date.now()));
+    return decided ? review!.decision : undefined;
+  }
+
+  async function fraudStage(): Promise<void> {
+    const deadline = Date.now() + policy.fraudSlaMs;
+    await state.record({
+      stage: 'AwaitingFraudDecision',
+      deadline,
+      events: [{ type: 'FraudReviewRequested' }],
+    });
+    const route = routes.fraud;
+    if (route !== 'legacy') {
+      const verdict = await screening(policy.fraudSlaMs)({
+        step: 'screen-order',
+        orderId: order.orderId,
+        customerId: order.customerId,
+        segment: order.segment,
+        totalMinor: state.totalMinor,
+        currency: order.currency,
+      });
+      if (route === 'shadow') {
+        await stageDecided('fraud', { decision: verdict.decision });
+      } else {
+        const decision = await platformFraudDecision(verdict.decision);
+        const told = decision
+          ? await strangler.tellMonolithFraudDecision({
+              orderId: order.orderId,
+              decision,
+              reference: verdict.reference,
+            })
+          : { accepted: false };
+        if (told.accepted) {
+          await stageDecided('fraud', { decision }, true);
+        } else {
+          // The monolith decided itself (it was not waiting), or nobody decided in time.
+          await state.record({ needsAttention: 'MonolithDidNotDefer:fraud' });
+        }
+      }
+    }
+    const decided = await legacyFact(['LegacyFraudDecided'], deadline, 'fraud');
+    const { decision } = (decided as LegacyEvent<'LegacyFraudDecided'>).payload;
+    if (decision === 'reject') {
+      // The monolith's OrderRejected follows in the same transaction: end on it.
+      await legacyFact([], Date.now() + policy.fraudSlaMs, 'fraud');
+    }
+    state.commitments.fraud = { decision: 'approved', decidedBy: 'legacy', at: decided.occurredAt };
+    await state.record({
+      needsAttention: '',
+      events: [{ type: 'FraudApproved', payload: { decidedBy: 'legacy', followed: 'legacy' } }],
+    });
+  }
+
+  async function inventoryStage(): Promise<void> {
+    const deadline = Date.now() + policy.reservationTtlMs;
+    await state.record({ stage: 'InventoryHoldPending', deadline });
+    if (routes.inventory !== 'legacy') {
+      const available = await strangler.checkAvailability({
+        lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+      });
+      await stageDecided('inventory', { reserved: available });
+    }
+    await legacyFact(['LegacyStockReserved'], deadline, 'inventory');
+    const reservationId = `legacy:${order.orderId}`;
+    state.commitments.stock = { reservationId, state: 'reserved' };
+    await state.record({
+      events: [{ type: 'InventoryReserved', payload: { reservationId, followed: 'legacy' } }],
+    });
+  }
+
+  async function paymentStage(): Promise<void> {
+    const deadline = Date.now() + policy.paymentSlaMs;
+    await state.record({ stage: 'PaymentAuthorizationPending', deadline });
+    if (routes.payment !== 'legacy') {
+      // What the platform would ask its gateway for; no call, so nothing is held.
+      await stageDecided('payment', { authorized: true, amountMinor: state.totalMinor });
+    }
+    const fact = await legacyFact(['LegacyPaymentAuthorized'], deadline, 'payment');
+    const { authorizationId, amountMinor, currency } = (
+      fact as LegacyEvent<'LegacyPaymentAuthorized'>
+    ).payload;
+    state.commitments.payment = { authorizationId, state: 'authorized', amountMinor, currency };
+    await state.record({
+      events: [
+        {
+          type: 'PaymentAuthorized',
+          payload: { authorizationId, amountMinor, followed: 'legacy' },
+        },
+      ],
+    });
+  }
+
+  async function fulfilmentStages(): Promise<void> {
+    await legacyFact(['LegacyOrderAccepted'], Date.now() + policy.paymentSlaMs, 'payment');
+    await state.record({ stage: 'Confirmed', events: [{ type: 'OrderConfirmed' }] });
+    const readyDeadline = Date.now() + policy.authorizationValidityMs;
+    await state.record({ stage: 'ReadyForFulfillment', deadline: readyDeadline });
+    await legacyFact(['LegacyOrderShipped'], readyDeadline, 'fulfilment');
+    state.commitments.shipment = { shipmentId: `legacy:${order.orderId}`, state: 'dispatched' };
+    const deliveryDeadline = Date.now() + policy.deliveryWindowMs;
+    await state.record({
+      stage: 'Shipped',
+      deadline: deliveryDeadline,
+      events: [{ type: 'OrderShipped', payload: { followed: 'legacy' } }],
+    });
+    await legacyFact(['LegacyOrderDelivered'], deliveryDeadline, 'fulfilment');
+    state.commitments.shipment = { ...state.commitments.shipment, state: 'delivered' };
+    if (state.commitments.payment) state.commitments.payment.state = 'captured';
+    await state.record({
+      stage: 'Delivered',
+      events: [{ type: 'OrderDelivered', payload: { followed: 'legacy' } }],
+    });
+  }
+
+  try {
+    await state.record({
+      events: [{ type: 'OrderAccepted', payload: { origin: 'legacy-monolith', routes } }],
+    });
+    await fraudStage();
+    await inventoryStage();
+    await paymentStage();
+    await fulfilmentStages();
+  } catch (error) {
+    if (!(error instanceof LegacyEnding)) throw error;
+    const rejected = error.fact.eventType === 'LegacyOrderRejected';
+    // The monolith undoes what it held; the platform holds nothing of this order.
+    state.commitments = {};
+    await state.record({
+      stage: rejected ? 'Rejected' : 'Cancelled',
+      reason: rejected ? 'RejectedInLegacy' : 'CancelledInLegacy',
+      events: [
+        {
+          type: rejected ? 'OrderRejected' : 'OrderCancelled',
+          payload: {
+            reason: rejected ? 'RejectedInLegacy' : 'CancelledInLegacy',
+            followed: 'legacy',
+          },
+        },
+      ],
+    });
+  }
+  return state.view();
+}
