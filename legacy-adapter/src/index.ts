@@ -5,3 +5,4 @@ export * from './mirror/cdc-source';
 export * from './comparator/stage-decisions';
 export * from './comparator/comparison-store';
 export * from './comparator/comparator';
+export * from './bridge/signal-bridge';

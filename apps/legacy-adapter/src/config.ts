@@ -23,6 +23,12 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
       databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      temporalNamespace: env.string('TEMPORAL_NAMESPACE', 'default'),
+      /** Where the workflows that follow monolith orders run (the worker's queue). */
+      taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
+      /** on: start and signal a workflow for every monolith order (the strangler's new side). */
+      bridge: (e: NodeJS.ProcessEnv) =>
+        env.oneOf('BRIDGE', ['on', 'off'] as const, 'on')(e) === 'on',
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       mirror: (e: NodeJS.ProcessEnv) => ({
         /** cdc: logical replication (pgoutput); outbox: poll the outbox; off: no mirror. */

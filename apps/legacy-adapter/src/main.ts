@@ -1,16 +1,18 @@
 /**
  * The legacy adapter process: the mirror (the monolith's changes -> `legacy.order-events.v1`),
- * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), and the comparator (what
- * the monolith decided vs what the workflows decided, per stage). Ready when both databases,
+ * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), the signal bridge (each
+ * fact to the workflow that follows its order) and the comparator (what the monolith decided vs
+ * what the workflows decided, per stage). Ready when both databases,
  * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
   MirrorPublisher,
   OutboxSource,
+  SignalBridge,
 } from '@order-platform/legacy-adapter';
 import {
   createIdempotentProducer,
@@ -49,6 +51,17 @@ runMain('legacy-adapter', async () => {
       })
     : undefined;
   await comparator?.start();
+  const bridge = config.bridge
+    ? new SignalBridge({
+        kafka,
+        pool: platformDb,
+        temporal: new Client({ connection: temporal, namespace: config.temporalNamespace }),
+        taskQueue: config.taskQueue,
+        registry,
+        logger,
+      })
+    : undefined;
+  await bridge?.start();
 
   const { mirror } = config;
   const publisher = new MirrorPublisher(producer, mirror.source === 'cdc' ? 'cdc' : 'outbox');
@@ -110,6 +123,7 @@ runMain('legacy-adapter', async () => {
     { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
     { name: 'stop the mirror', run: async () => source?.stop() },
     { name: 'stop the comparator', run: async () => comparator?.stop() },
+    { name: 'stop the signal bridge', run: async () => bridge?.stop() },
     {
       name: 'close connections',
       run: async () => {

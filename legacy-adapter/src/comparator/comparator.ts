@@ -73,6 +73,10 @@ export class Comparator {
       },
       eventId: ({ event }) => event.eventId,
       handle: async ({ side, event }, tx) => {
+        const payload = event.payload as Record<string, unknown>;
+        if (event.eventType === 'OrderAccepted' && payload.origin === 'legacy-monolith') {
+          await this.store.rememberRoutes(tx, event.orderId, payload.routes);
+        }
         const fact =
           side === 'legacy'
             ? legacyDecision(event as LegacyEvent)

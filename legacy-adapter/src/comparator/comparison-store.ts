@@ -133,6 +133,15 @@ export class ComparisonStore {
     return { ...base, ...result, ...both };
   }
 
+  /** Remembers the routes a monolith order started with (from its workflow's OrderAccepted). */
+  async rememberRoutes(tx: PoolClient, orderId: string, routes: unknown): Promise<void> {
+    await tx.query(
+      `INSERT INTO comparison_order (order_id, routes) VALUES ($1, $2::jsonb)
+       ON CONFLICT (order_id) DO NOTHING`,
+      [orderId, JSON.stringify(routes)],
+    );
+  }
+
   /** The live ignore rules (read once per batch of facts, not per fact). */
   async ignoreRules(db: Pool | PoolClient): Promise<IgnoreRule[]> {
     const { rows } = await db.query<{
@@ -155,6 +164,13 @@ export class ComparisonStore {
    */
   async sweep(pool: Pool, graceMs: number): Promise<Comparison[]> {
     const grace = `${Math.round(graceMs)} milliseconds`;
+    // Stages the monolith alone decides for that order: nothing expected from the new side.
+    await pool.query(
+      `DELETE FROM stage_comparison c USING comparison_order o
+        WHERE c.order_id = o.order_id AND c.outcome = 'pending' AND c.new IS NULL
+          AND o.routes ->> c.stage = 'legacy' AND c.compared_at < now() - $1::interval`,
+      [grace],
+    );
     await pool.query(
       `DELETE FROM stage_comparison c
         WHERE c.outcome = 'pending' AND c.legacy IS NULL AND c.compared_at < now() - $1::interval

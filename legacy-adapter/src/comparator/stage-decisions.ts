@@ -3,7 +3,12 @@
  * volatile ids (authorization, reservation), timestamps and each side's wording are dropped,
  * amounts are minor units on both sides. A fact that records no stage decision maps to nothing.
  */
-import { type LegacyEvent, type LifecycleEvent, type MigrationStage } from '@order-platform/domain';
+import {
+  type LegacyEvent,
+  type LifecycleEvent,
+  MIGRATION_STAGES,
+  type MigrationStage,
+} from '@order-platform/domain';
 
 /** A stage's decision as compared: flat fields, values that are equal when the decisions agree. */
 export type Decision = Record<string, string | number | boolean>;
@@ -38,10 +43,20 @@ export function legacyDecision(event: LegacyEvent): StageDecision | undefined {
   }
 }
 
+/**
+ * The workflows' side. A fact a workflow recorded by following the monolith (`followed:
+ * 'legacy'`) is the monolith's decision echoed, never compared; for monolith orders the
+ * platform's own decisions arrive as `StageDecided`.
+ */
 export function newDecision(event: LifecycleEvent): StageDecision | undefined {
   const at = { sequence: event.sequence, eventId: event.eventId };
   const payload = event.payload as Record<string, unknown>;
+  if (payload.followed === 'legacy') return undefined;
   switch (event.eventType) {
+    case 'StageDecided':
+      return MIGRATION_STAGES.includes(payload.stage as MigrationStage)
+        ? { stage: payload.stage as MigrationStage, decision: payload.decision as Decision, ...at }
+        : undefined;
     case 'FraudApproved':
       return { stage: 'fraud', decision: { decision: 'approve' }, ...at };
     case 'OrderRejected':

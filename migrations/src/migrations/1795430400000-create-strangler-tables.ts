@@ -44,6 +44,14 @@ export class CreateStranglerTables1795430400000 implements MigrationInterface {
     await queryRunner.query(
       'CREATE INDEX stage_comparison_stage_time_idx ON stage_comparison (stage, compared_at DESC)',
     );
+    // The routes a monolith order started with: a stage the monolith alone decides is not
+    // expected from the new side, so its lone legacy fact is not "missing in new".
+    await queryRunner.query(`
+      CREATE TABLE comparison_order (
+        order_id text        PRIMARY KEY,
+        routes   jsonb       NOT NULL,
+        seen_at  timestamptz NOT NULL DEFAULT now()
+      )`);
     await queryRunner.query(`
       CREATE TABLE comparison_ignore_rule (
         id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -59,6 +67,7 @@ export class CreateStranglerTables1795430400000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP TABLE comparison_ignore_rule');
+    await queryRunner.query('DROP TABLE comparison_order');
     await queryRunner.query('DROP TABLE stage_comparison');
     await queryRunner.query('DROP TABLE stage_route');
   }
