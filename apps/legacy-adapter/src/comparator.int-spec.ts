@@ -34,6 +34,8 @@ describe('the stage comparator on the real platform', () => {
     simulators = await apps.downstream();
     monolith = await apps.start('legacy-monolith');
     await apps.start('legacy-adapter', 'legacy-adapter', {
+      // This suite starts the workflows itself, as the signal bridge would.
+      BRIDGE: 'off',
       MIRROR_SOURCE: 'cdc',
       MIRROR_SLOT: slot,
       MIRROR_PUBLICATION: slot,

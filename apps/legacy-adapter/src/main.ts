@@ -50,7 +50,6 @@ runMain('legacy-adapter', async () => {
         graceMs: config.comparator.graceMs,
       })
     : undefined;
-  await comparator?.start();
   const bridge = config.bridge
     ? new SignalBridge({
         kafka,
@@ -61,7 +60,13 @@ runMain('legacy-adapter', async () => {
         logger,
       })
     : undefined;
-  await bridge?.start();
+  // Both join their consumer groups, which after a crash waits out the dead member's session:
+  // joined side by side, and reported by readiness rather than holding up the rest.
+  const consumers = { pending: true, error: undefined as string | undefined };
+  void Promise.all([comparator?.start(), bridge?.start()]).then(
+    () => (consumers.pending = false),
+    (error: unknown) => (consumers.error = String(error)),
+  );
 
   const { mirror } = config;
   const publisher = new MirrorPublisher(producer, mirror.source === 'cdc' ? 'cdc' : 'outbox');
@@ -107,6 +112,13 @@ runMain('legacy-adapter', async () => {
       if (mirrorError) throw new Error(mirrorError);
     },
   };
+  const consumersCheck: HealthCheck = {
+    name: 'consumers',
+    check: async () => {
+      if (consumers.error) throw new Error(consumers.error);
+      if (consumers.pending) throw new Error('joining consumer groups');
+    },
+  };
   const health = await startHealthServer(
     config.port,
     [
@@ -115,6 +127,7 @@ runMain('legacy-adapter', async () => {
       kafkaCheck(config.kafkaBrokers),
       temporalCheck(temporal),
       mirrorCheck,
+      consumersCheck,
     ],
     registry,
   );
