@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { type OrderStage, TERMINAL_STAGES, workflowIdForOrder } from '@order-platform/domain';
-import { manualReviewDecisionSignal, orderStatusQuery } from '@order-platform/workflows';
+import { manualReviewDecisionSignal } from '@order-platform/workflows';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
@@ -68,13 +68,14 @@ export class OpsService {
 
   async review(operatorId: string, orderId: string, request: ReviewRequest) {
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
-    let stage: OrderStage;
-    try {
-      stage = (await callTemporal(this.temporal, () => handle.query(orderStatusQuery))).stage;
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw problems.orderNotFound();
-      throw error;
-    }
+    // The stage from the read model: no worker needs to answer a query first. The workflow takes
+    // a review only while it is in manual review, so a stale row cannot make it act wrongly.
+    const [row]: { stage: OrderStage }[] = await this.db.query(
+      'SELECT stage FROM order_status WHERE order_id = $1',
+      [orderId],
+    );
+    if (!row) throw problems.orderNotFound();
+    const { stage } = row;
     if (stage !== 'ManualReviewRequired') {
       throw problems.conflict(
         'not-in-manual-review',
@@ -89,9 +90,16 @@ export class OpsService {
          VALUES ($1, 'manual-review', $2, $3::jsonb) RETURNING id::text AS id`,
         [operatorId, orderId, JSON.stringify(request)],
       );
-      await callTemporal(this.temporal, () =>
-        handle.signal(manualReviewDecisionSignal, { ...request, operatorId }),
-      );
+      try {
+        await callTemporal(this.temporal, () =>
+          handle.signal(manualReviewDecisionSignal, { ...request, operatorId }),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) {
+          throw problems.conflict('not-in-manual-review', 'The order has already ended');
+        }
+        throw error;
+      }
       return { orderId, decision: request.decision, operatorId, auditId: audit!.id };
     });
   }
