@@ -7,3 +7,4 @@ export * from './testing/apps-under-test';
 export * from './testing/schemathesis';
 export * from './testing/topic-reader';
 export * from './testing/suite-env';
+export * from './testing/legacy-monolith';

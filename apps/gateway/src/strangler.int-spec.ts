@@ -7,7 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { AppsUnderTest, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  simulatorCall,
+  suiteEnv,
+  dropReplicationSlot,
+  monolithCall as monolithCallAt,
+} from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 interface View {
@@ -49,28 +55,12 @@ describe('strangling the monolith one stage at a time', () => {
     await platformDb?.query(`UPDATE stage_route SET mode = 'legacy', new_percent = 100`);
     await monolithCall('PUT', '/settings/fraud', {}).catch(() => undefined);
     await apps.stopAll();
-    const legacyDb = new PgClient({ connectionString: suiteEnv('LEGACY_DATABASE_URL') });
-    await legacyDb.connect();
-    await legacyDb
-      .query('SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1', [
-        slot,
-      ])
-      .catch(() => undefined);
-    await legacyDb.end();
+    await dropReplicationSlot(slot).catch(() => undefined);
     await platformDb?.end();
   }, 60_000);
 
-  async function monolithCall(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${monolith}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const reply = (await response.json()) as Record<string, unknown>;
-    if (!response.ok)
-      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(reply)}`);
-    return reply;
-  }
+  const monolithCall = (method: string, path: string, body?: unknown) =>
+    monolithCallAt(monolith, method, path, body);
 
   async function placeInMonolith(customerId: string): Promise<string> {
     const reply = await monolithCall('POST', '/orders', {

@@ -10,7 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { type PlacedOrder, TOPICS, workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, readTopic, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  readTopic,
+  simulatorCall,
+  suiteEnv,
+  dropReplicationSlot,
+  monolithCall as monolithCallAt,
+} from '@order-platform/tools';
 
 interface ComparisonRow {
   stage: string;
@@ -57,28 +64,12 @@ describe('the stage comparator on the real platform', () => {
     ]);
     await connection?.close();
     await apps.stopAll();
-    const legacyDb = new PgClient({ connectionString: suiteEnv('LEGACY_DATABASE_URL') });
-    await legacyDb.connect();
-    await legacyDb
-      .query('SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1', [
-        slot,
-      ])
-      .catch(() => undefined);
-    await legacyDb.end();
+    await dropReplicationSlot(slot).catch(() => undefined);
     await platformDb?.end();
   }, 60_000);
 
-  async function monolithCall(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${monolith}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const reply = (await response.json()) as Record<string, unknown>;
-    if (!response.ok)
-      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(reply)}`);
-    return reply;
-  }
+  const monolithCall = (method: string, path: string, body?: unknown) =>
+    monolithCallAt(monolith, method, path, body);
 
   /** The same order decided twice: by the monolith, and by a workflow started for its id. */
   async function decideOnBothSides(): Promise<string> {

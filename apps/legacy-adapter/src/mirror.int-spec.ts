@@ -8,7 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { deadLetterTopic, type LegacyEvent, TOPICS } from '@order-platform/domain';
-import { AppsUnderTest, readTopic, type TopicRecord, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  readTopic,
+  type TopicRecord,
+  suiteEnv,
+  dropReplicationSlot,
+  monolithCall as monolithCallAt,
+} from '@order-platform/tools';
 
 const ACCEPTED_FACTS = [
   'LegacyOrderPlaced',
@@ -40,27 +47,12 @@ describe('the mirror of the monolith into Kafka', () => {
 
   afterAll(async () => {
     await apps.stopAll();
-    // A slot left behind would hold the test database's WAL for ever.
-    await legacyDb
-      ?.query(
-        'SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1',
-        [cdcEnv.MIRROR_SLOT],
-      )
-      .catch(() => undefined);
+    await dropReplicationSlot(cdcEnv.MIRROR_SLOT).catch(() => undefined);
     await legacyDb?.end();
   }, 60_000);
 
-  async function monolithCall(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${monolith}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const reply = (await response.json()) as Record<string, unknown>;
-    if (!response.ok)
-      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(reply)}`);
-    return reply;
-  }
+  const monolithCall = (method: string, path: string, body?: unknown) =>
+    monolithCallAt(monolith, method, path, body);
 
   async function placeOrder(sku: string, totalUnits = 1): Promise<string> {
     const reply = await monolithCall('POST', '/orders', {
