@@ -11,3 +11,4 @@ export * from './notifications';
 export * from './order-status-view';
 export * from './legacy-events';
 export * from './stage-routing';
+export * from './reconciliation';
