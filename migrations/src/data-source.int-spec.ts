@@ -30,6 +30,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateOrderSubmission1795430200000: 'order_submission',
   CreateOperatorAudit1795430300000: 'operator_audit',
   CreateStranglerTables1795430400000: 'stage_route',
+  CreateReconciliationFinding1795430500000: 'reconciliation_finding',
 };
 
 describe('the platform schema history on PostgreSQL', () => {

@@ -9,6 +9,7 @@ import { CreateOrderStatus1795430100000 } from './migrations/1795430100000-creat
 import { CreateOrderSubmission1795430200000 } from './migrations/1795430200000-create-order-submission';
 import { CreateOperatorAudit1795430300000 } from './migrations/1795430300000-create-operator-audit';
 import { CreateStranglerTables1795430400000 } from './migrations/1795430400000-create-strangler-tables';
+import { CreateReconciliationFinding1795430500000 } from './migrations/1795430500000-create-reconciliation-finding';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -17,6 +18,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateOrderSubmission1795430200000,
   CreateOperatorAudit1795430300000,
   CreateStranglerTables1795430400000,
+  CreateReconciliationFinding1795430500000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
