@@ -22,3 +22,6 @@ export * from './strangler-activities';
 export type * from './legacy/monolith.port';
 export { MonolithHttpAdapter } from './legacy/monolith.http-adapter';
 export { TypeOrmStageRouteReader, type StageRouteReader } from './routing/stage-routes';
+export * from './reconciliation-activities';
+export type * from './reconciliation/holdings.port';
+export { HoldingsHttpAdapter } from './reconciliation/holdings.http-adapter';
