@@ -6,3 +6,4 @@ export { orderLifecycle } from './order/order-lifecycle.workflow';
 export * from './order/messages';
 export * from './order/search-attributes';
 export { legacyOrderLifecycle, legacyFactSignal } from './legacy/legacy-order.workflow';
+export * from './reconciliation/reconciliation.workflow';

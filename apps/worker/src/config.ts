@@ -40,6 +40,20 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
         notifier: env.url('NOTIFIER_URL', ['http', 'https'], SIMULATORS)(e),
       }),
       policies: stagePolicies,
+      reconciliation: (e: NodeJS.ProcessEnv) => ({
+        /** Schedule interval, and the window of orders each scheduled run looks at. */
+        intervalMs: env.int('RECONCILIATION_INTERVAL_MS', 15 * 60_000, {
+          min: 10_000,
+          max: 7 * 86_400_000,
+        })(e),
+        lookbackMs: env.int('RECONCILIATION_LOOKBACK_MS', 86_400_000, {
+          min: 60_000,
+          max: 90 * 86_400_000,
+        })(e),
+        /** Holds younger than this are not judged (the order's view may not show them yet). */
+        graceMs: env.int('RECONCILIATION_GRACE_MS', 5 * 60_000, { min: 0, max: 86_400_000 })(e),
+        ordersPerSecond: env.int('RECONCILIATION_ORDERS_PER_SECOND', 20, { min: 1, max: 1000 })(e),
+      }),
       /** The legacy monolith's API, told the platform's decisions for stages it owns. */
       monolithUrl: env.url('MONOLITH_URL', ['http', 'https'], 'http://127.0.0.1:3100'),
       port: env.port('WORKER_PORT', 3300),

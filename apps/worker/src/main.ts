@@ -5,12 +5,14 @@
  * worker running and every dependency answering.
  */
 import 'reflect-metadata';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   createHttpPorts,
   createOrderActivities,
+  createReconciliationActivities,
   createStranglerActivities,
+  HoldingsHttpAdapter,
   MonolithHttpAdapter,
   TypeOrmStageRouteReader,
   createReadModelDataSource,
@@ -28,6 +30,7 @@ import {
 } from '@order-platform/runtime';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { loadWorkerConfig } from './config';
+import { ensureReconciliationSchedule } from './reconciliation-schedule';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
@@ -43,6 +46,12 @@ runMain('worker', async () => {
       events: publisher,
       readModel: new TypeOrmOrderStatusProjector(readModel),
       policies: () => config.policies,
+    }),
+    ...createReconciliationActivities({
+      db: readModel,
+      holdings: new HoldingsHttpAdapter(config.downstream),
+      payment: ports.payment,
+      inventory: ports.inventory,
     }),
     // For the workflows that follow monolith orders (the strangler).
     ...createStranglerActivities({
@@ -62,6 +71,18 @@ runMain('worker', async () => {
     activities,
   });
   const running = worker.run();
+  await ensureReconciliationSchedule(
+    new Client({ connection: probeConnection, namespace: config.temporalNamespace }),
+    {
+      taskQueue: config.taskQueue,
+      intervalMs: config.reconciliation.intervalMs,
+      input: {
+        lookbackMs: config.reconciliation.lookbackMs,
+        graceMs: config.reconciliation.graceMs,
+        ordersPerSecond: config.reconciliation.ordersPerSecond,
+      },
+    },
+  );
   const health = await startHealthServer(config.port, [
     temporalCheck(probeConnection),
     kafkaCheck(config.kafkaBrokers),

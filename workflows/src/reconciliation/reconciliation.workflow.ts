@@ -1,0 +1,113 @@
+/**
+ * Reconciliation: walks the orders of a scope (one order, a time window, or the last
+ * `lookbackMs` for the scheduled run), compares what each workflow believes with what the
+ * payment ledger and the warehouse hold (domain/reconciliation.ts), repairs the safe differences
+ * and queues the rest for an operator. Paced at `ordersPerSecond` so a large re-run cannot become
+ * a backlog of its own; continues as new every few pages so its history stays small. Running it
+ * again is harmless: repairs are idempotent and each finding is recorded once.
+ */
+import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ReconciliationActivities } from '@order-platform/activities';
+import { type DifferenceKind, reconcileOrder } from '@order-platform/domain';
+
+export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliation';
+
+export interface ReconciliationInput {
+  orderId?: string;
+  from?: string;
+  to?: string;
+  /** Instead of from: the window ending when the run starts (the scheduled run). */
+  lookbackMs?: number;
+  /** Holds younger than this are left alone (the view may not show them yet). Default 5 min. */
+  graceMs?: number;
+  /** The pace. Default 20. */
+  ordersPerSecond?: number;
+  pageSize?: number;
+  /** Carried across continue-as-new. */
+  progress?: ReconciliationSummary & { after?: { placedAt: string; orderId: string } };
+}
+
+export interface ReconciliationSummary {
+  inspected: number;
+  repaired: number;
+  queued: number;
+  /** The first findings of the run, for whoever reads its result. */
+  examples: {
+    orderId: string;
+    kind: DifferenceKind;
+    subject: string;
+    outcome: 'repaired' | 'queued';
+  }[];
+}
+
+const act = proxyActivities<ReconciliationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+  },
+});
+
+const PAGES_PER_RUN = 20;
+const MAX_EXAMPLES = 50;
+
+export async function reconciliation(input: ReconciliationInput): Promise<ReconciliationSummary> {
+  const from =
+    input.from ??
+    (input.lookbackMs ? new Date(Date.now() - input.lookbackMs).toISOString() : undefined);
+  const summary: ReconciliationSummary = input.progress ?? {
+    inspected: 0,
+    repaired: 0,
+    queued: 0,
+    examples: [],
+  };
+  let after = input.progress?.after;
+  const runId = workflowInfo().workflowId;
+  const pause = Math.ceil(1000 / (input.ordersPerSecond ?? 20));
+  const graceMs = input.graceMs ?? 5 * 60_000;
+
+  for (let page = 0; page < PAGES_PER_RUN; page++) {
+    const views = await act.ordersToReconcile({
+      orderId: input.orderId,
+      from,
+      to: input.to,
+      after,
+      limit: input.pageSize ?? 50,
+    });
+    for (const view of views) {
+      const holdings = await act.inspectHoldings({ orderId: view.orderId });
+      const findings = reconcileOrder({
+        view,
+        ...holdings,
+        now: new Date().toISOString(),
+        graceMs,
+      });
+      for (const finding of findings) {
+        let outcome: 'repaired' | 'queued' | undefined;
+        if (finding.repair) {
+          await act.repair({ runId, finding });
+          summary.repaired += 1;
+          outcome = 'repaired';
+        } else if ((await act.recordException({ runId, finding })).queued) {
+          summary.queued += 1;
+          outcome = 'queued';
+        }
+        if (outcome && summary.examples.length < MAX_EXAMPLES) {
+          summary.examples.push({
+            orderId: finding.orderId,
+            kind: finding.kind,
+            subject: finding.subject,
+            outcome,
+          });
+        }
+      }
+      summary.inspected += 1;
+      after = { placedAt: view.placedAt, orderId: view.orderId };
+      await sleep(pause);
+    }
+    if (views.length < (input.pageSize ?? 50)) return summary;
+  }
+  return continueAsNew<typeof reconciliation>({ ...input, from, progress: { ...summary, after } });
+}
