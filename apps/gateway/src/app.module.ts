@@ -15,6 +15,8 @@ import { OpsService } from './ops/ops.service';
 import { OrderStore } from './orders/order-store';
 import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
+import { ReconciliationController } from './reconciliation/reconciliation.controller';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
 
 @Global()
 @Module({})
@@ -34,7 +36,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.of(config), InfrastructureModule, HealthModule],
-      controllers: [OrdersController, OpsController, MigrationController, MetricsController],
+      controllers: [
+        ReconciliationController,
+        OrdersController,
+        OpsController,
+        MigrationController,
+        MetricsController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         AdmissionService,
@@ -44,6 +52,7 @@ export class AppModule {
         OpsService,
         OrderStore,
         OrdersService,
+        ReconciliationService,
       ],
     };
   }

@@ -69,7 +69,9 @@ export class AppsUnderTest {
 
   async stopAll(): Promise<void> {
     await Promise.all(this.pidFiles.reverse().map((pidFile) => stopApp(pidFile)));
-    rmSync(this.dir, { recursive: true, force: true });
+    // KEEP_TEST_STACK keeps the apps' logs too, for a post-mortem.
+    if (process.env.KEEP_TEST_STACK) console.error(`kept the apps' logs in ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 
   private downstreamEnv(): NodeJS.ProcessEnv {

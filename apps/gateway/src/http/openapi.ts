@@ -27,7 +27,7 @@ const PROBLEMS: Record<number, string> = {
   400: 'Bad input; `errors` names each field at fault',
   401: 'Missing, expired or invalid bearer token',
   403: 'The token lacks the role this path needs',
-  404: 'No such order for this caller',
+  404: 'Not found (an order: none for this caller)',
   409: 'Conflict with the current state (the detail says why)',
   413: 'The body is larger than the limit',
   415: 'The body is not application/json',

@@ -76,6 +76,8 @@ export const problems = {
       'There is no such order for this customer',
     ),
   routeNotFound: () => new Problem(404, 'not-found', 'Not found', 'There is no such resource'),
+  notFound: (what: string) =>
+    new Problem(404, 'not-found', 'Not found', `There is no such ${what}`),
   conflict: (slug: string, detail: string) => new Problem(409, slug, 'Conflict', detail),
   tooLarge: (limit: number) =>
     new Problem(413, 'body-too-large', 'The body is too large', `At most ${limit} bytes`),

@@ -1,16 +1,10 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { MIGRATION_STAGES, type MigrationStage } from '@order-platform/domain';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard';
 import type { Principal } from '../auth/tokens';
-import {
-  ApiJsonBody,
-  ApiJsonResponse,
-  ApiProblems,
-  ApiQueryParameters,
-  PROBLEM_SCHEMA,
-} from '../http/openapi';
-import { PROBLEM_CONTENT_TYPE, problems } from '../http/problem';
+import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryParameters } from '../http/openapi';
+import { problems } from '../http/problem';
 import { bodyValidator, queryValidator } from '../http/validation';
 import {
   MIGRATION_QUERY_SCHEMA,
@@ -25,14 +19,6 @@ import { MigrationService } from './migration.service';
 
 const validateChange = bodyValidator<RouteChangeRequest>(ROUTE_CHANGE_REQUEST_SCHEMA);
 const validateReportQuery = queryValidator<MigrationQuery>(MIGRATION_QUERY_SCHEMA);
-
-// ApiProblems(404) speaks of orders; here the missing thing is a stage.
-const ApiStageNotFound = () =>
-  ApiResponse({
-    status: 404,
-    description: 'No such migration stage',
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM_SCHEMA as Record<string, unknown> } },
-  });
 
 @ApiTags('operations')
 @ApiBearerAuth()
@@ -58,8 +44,7 @@ export class MigrationController {
   @ApiParam({ name: 'stage', schema: { type: 'string', enum: [...MIGRATION_STAGES] } })
   @ApiJsonBody(ROUTE_CHANGE_REQUEST_SCHEMA)
   @ApiJsonResponse(200, 'The route as changed, with the audit record id', ROUTE_CHANGED_SCHEMA)
-  @ApiStageNotFound()
-  @ApiProblems(400, 409, 413, 415)
+  @ApiProblems(400, 404, 409, 413, 415)
   changeRoute(
     @CurrentPrincipal() principal: Principal,
     @Param('stage') stage: string,

@@ -1,0 +1,227 @@
+/**
+ * Reconciliation on the real platform: orders placed through the gateway and run by the real
+ * worker against the simulators; holds and charges then made behind the workflows' backs
+ * directly at the simulated payment gateway and warehouse, as a crashed retry or a buggy
+ * integration would. A scoped run started through the operator API must repair what is safe
+ * (void, release), queue what is not (money taken twice) for an operator, and change nothing
+ * when run again.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { workflowIdForOrder } from '@order-platform/domain';
+import { AppsUnderTest, simulatorCall, suiteEnv } from '@order-platform/tools';
+import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
+import { tokenFor } from './testing/test-tokens';
+
+describe('reconciliation against the payment ledger and the warehouse', () => {
+  const apps = new AppsUnderTest('reconciliation');
+  const sku = `SKU-REC-${randomUUID().slice(0, 8)}`;
+  let gateway: string;
+  let simulators: string;
+  let platformDb: PgClient;
+  let connection: Connection;
+  let temporal: Client;
+
+  beforeAll(async () => {
+    simulators = await apps.downstream();
+    gateway = await apps.start('gateway');
+    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
+    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
+    platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
+    await platformDb.connect();
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+  }, 240_000);
+
+  afterAll(async () => {
+    await connection?.close();
+    await platformDb?.end();
+    await apps.stopAll();
+  }, 60_000);
+
+  async function api(method: string, path: string, token: string, body?: unknown) {
+    const response = await fetch(`${gateway}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'idempotency-key': randomUUID(),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+
+  /** A call to the simulated downstream behind the workflow's back. */
+  async function behindTheBack<T>(path: string, body: unknown): Promise<T> {
+    const response = await fetch(`${simulators}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  }
+
+  async function orderReadyToShip(customer: string): Promise<string> {
+    const token = await tokenFor('customer', customer);
+    const placed = await api('POST', '/v1/orders', token, {
+      items: [{ sku, quantity: 1, unitPrice: 1500 }],
+      currency: 'EUR',
+      shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
+    });
+    expect({ status: placed.status, body: placed.body }).toMatchObject({ status: 202 });
+    const orderId = placed.body.orderId as string;
+    await until(`${orderId} ready to ship`, async () => {
+      const { body } = await api('GET', `/v1/orders/${orderId}`, token);
+      return body.status === 'READY_TO_SHIP' ? body : undefined;
+    });
+    return orderId;
+  }
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  async function reconcile(orderId: string) {
+    const operator = await tokenFor('operator', 'ops-reconcile');
+    const started = await api('POST', '/v1/ops/reconciliation/runs', operator, {
+      orderId,
+      graceSeconds: 0,
+    });
+    expect(started.status).toBe(202);
+    let last: unknown;
+    return until('the run to complete', async () => {
+      const { body } = await api('GET', started.body.links.self, operator);
+      last = body;
+      if (body.status === 'failed') throw new Error(`the run failed: ${JSON.stringify(last)}`);
+      return body.status === 'completed' ? body.summary : undefined;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; last seen ${JSON.stringify(last)}`);
+    });
+  }
+
+  const ledgerOf = (orderId: string) =>
+    simulatorCall<{ kind: string; reference: string }[]>(
+      simulators,
+      'GET',
+      `/payments/ledger?orderId=${orderId}`,
+    );
+
+  it('voids an orphan authorization and releases an orphan reservation, audited, and a re-run changes nothing', async () => {
+    const customer = `c-${randomUUID().slice(0, 8)}`;
+    const orderId = await orderReadyToShip(customer);
+    const [own] = await ledgerOf(orderId);
+    const orphan = await behindTheBack<{ authorizationId: string }>('/payments/authorizations', {
+      orderId,
+      customerId: customer,
+      amountMinor: 1500,
+      currency: 'EUR',
+      validityMs: 3_600_000,
+    });
+    const stray = await behindTheBack<{ reservationId: string }>('/warehouse/reservations', {
+      orderId,
+      lines: [{ sku, quantity: 1 }],
+      ttlMs: 3_600_000,
+    });
+
+    expect(await reconcile(orderId)).toMatchObject({ inspected: 1, repaired: 2, queued: 0 });
+    const ledger = await ledgerOf(orderId);
+    expect(ledger.filter((e) => e.kind === 'void').map((e) => e.reference)).toEqual([
+      orphan.authorizationId,
+    ]);
+    expect(own!.kind).toBe('authorization');
+    expect(ledger.some((e) => e.kind === 'void' && e.reference === own!.reference)).toBe(false);
+    expect(
+      await simulatorCall<{ state: string }>(
+        simulators,
+        'GET',
+        `/warehouse/reservations/${stray.reservationId}`,
+      ),
+    ).toMatchObject({ state: 'released' });
+    const audited = await platformDb.query(
+      `SELECT action FROM operator_audit WHERE operator_id = 'reconciliation' AND subject = $1 ORDER BY id`,
+      [orderId],
+    );
+    expect(audited.rows.map((r) => r.action)).toEqual([
+      'void-authorization',
+      'release-reservation',
+    ]);
+
+    // Idempotent: nothing left to repair, nothing repaired twice, the order untouched.
+    expect(await reconcile(orderId)).toMatchObject({ inspected: 1, repaired: 0, queued: 0 });
+    expect((await ledgerOf(orderId)).filter((e) => e.kind === 'void')).toHaveLength(1);
+    const { body } = await api(
+      'GET',
+      `/v1/orders/${orderId}`,
+      await tokenFor('customer', customer),
+    );
+    expect(body.status).toBe('READY_TO_SHIP');
+  });
+
+  it('queues money taken twice for an operator, who resolves it with a note', async () => {
+    const customer = `c-${randomUUID().slice(0, 8)}`;
+    const orderId = await orderReadyToShip(customer);
+    const handle = temporal.workflow.getHandle(workflowIdForOrder(orderId));
+    await handle.signal(shipmentDispatchedSignal, {});
+    await handle.signal(orderDeliveredSignal);
+    await handle.result();
+    // A second charge, as a retried integration might make.
+    const again = await behindTheBack<{ authorizationId: string }>('/payments/authorizations', {
+      orderId,
+      customerId: customer,
+      amountMinor: 1500,
+      currency: 'EUR',
+      validityMs: 3_600_000,
+    });
+    await behindTheBack(`/payments/authorizations/${again.authorizationId}/capture`, {
+      amountMinor: 1500,
+    });
+
+    expect(await reconcile(orderId)).toMatchObject({ queued: 1 });
+    const operator = await tokenFor('operator', 'ops-reconcile');
+    const open = await api('GET', '/v1/ops/reconciliation/findings?status=open', operator);
+    const finding = open.body.findings.find((f: { orderId: string }) => f.orderId === orderId);
+    expect(finding).toMatchObject({ kind: 'double-charge', status: 'open', repair: null });
+
+    const resolved = await api(
+      'POST',
+      `/v1/ops/reconciliation/findings/${finding.id}/resolve`,
+      operator,
+      {
+        note: 'refunded by hand in the payment console',
+      },
+    );
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'ops-reconcile' });
+    const twice = await api(
+      'POST',
+      `/v1/ops/reconciliation/findings/${finding.id}/resolve`,
+      operator,
+      {
+        note: 'again',
+      },
+    );
+    expect(twice.status).toBe(409);
+    // Known now: a re-run queues nothing new.
+    expect(await reconcile(orderId)).toMatchObject({ queued: 0 });
+  });
+
+  it('runs on a Temporal Schedule the worker keeps, skipping a run while the last one is busy', async () => {
+    const schedule = await temporal.schedule.getHandle('order-reconciliation').describe();
+    expect(schedule.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: 'reconciliation',
+    });
+    expect(schedule.spec.intervals?.[0]?.every).toBe(15 * 60_000);
+    expect(schedule.policies.overlap).toBe('SKIP');
+  });
+});
