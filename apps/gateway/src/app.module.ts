@@ -9,6 +9,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { MigrationController } from './migration/migration.controller';
 import { MigrationService } from './migration/migration.service';
+import { BacklogHistory } from './ops/backlog-history';
 import { BacklogService } from './ops/backlog.service';
 import { OpsController } from './ops/ops.controller';
 import { OpsService } from './ops/ops.service';
@@ -46,6 +47,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         AdmissionService,
+        BacklogHistory,
         BacklogService,
         GatewayMetrics,
         MigrationService,

@@ -26,6 +26,11 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
         corsOrigins: env.list('GATEWAY_CORS_ORIGINS')(e),
       }),
+      backlogHistory: (e: NodeJS.ProcessEnv) => ({
+        /** How often the operator page's backlog history is sampled, and how many samples are kept. */
+        sampleMs: env.int('BACKLOG_SAMPLE_MS', 10_000, { min: 100, max: 3_600_000 })(e),
+        points: env.int('BACKLOG_HISTORY_POINTS', 360, { min: 2, max: 100_000 })(e),
+      }),
       admission: (e: NodeJS.ProcessEnv) => ({
         /** Orders admitted but not started (AcceptedForProcessing + queued tasks) before 429. */
         maxPending: env.int('ADMISSION_MAX_PENDING', 500, { min: 1, max: 1_000_000 })(e),

@@ -126,3 +126,33 @@ export const REVIEW_RECORDED_SCHEMA = {
     auditId: { type: 'string' },
   },
 } as const;
+
+export const BACKLOG_HISTORY_SCHEMA = {
+  type: 'object',
+  required: ['intervalMs', 'samples'],
+  properties: {
+    intervalMs: { type: 'integer' },
+    samples: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['at', 'stages'],
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          stages: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['stage', 'count', 'overdueCount'],
+              properties: {
+                stage: { type: 'string', enum: [...ORDER_STAGES] },
+                count: { type: 'integer' },
+                overdueCount: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -6,8 +6,10 @@ import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryParameters } from '.
 import { problems } from '../http/problem';
 import { bodyValidator, queryValidator } from '../http/validation';
 import { ORDER_ID_PATTERN } from '../orders/order-api.schemas';
+import { BacklogHistory } from './backlog-history';
 import { BacklogService } from './backlog.service';
 import {
+  BACKLOG_HISTORY_SCHEMA,
   BACKLOG_SCHEMA,
   REVIEW_RECORDED_SCHEMA,
   REVIEW_REQUEST_SCHEMA,
@@ -29,6 +31,7 @@ const validateReview = bodyValidator<ReviewRequest>(REVIEW_REQUEST_SCHEMA);
 export class OpsController {
   constructor(
     private readonly backlog: BacklogService,
+    private readonly history: BacklogHistory,
     private readonly ops: OpsService,
   ) {}
 
@@ -37,6 +40,15 @@ export class OpsController {
   @ApiJsonResponse(200, 'The backlog now', BACKLOG_SCHEMA)
   getBacklog() {
     return this.backlog.snapshot();
+  }
+
+  @Get('backlog/history')
+  @ApiOperation({
+    summary: 'Orders and overdue orders per stage over time (the operator page charts)',
+  })
+  @ApiJsonResponse(200, 'The samples this gateway kept, oldest first', BACKLOG_HISTORY_SCHEMA)
+  backlogHistory() {
+    return this.history.history();
   }
 
   @Get('orders')
