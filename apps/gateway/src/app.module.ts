@@ -12,6 +12,7 @@ import { MigrationService } from './migration/migration.service';
 import { BacklogHistory } from './ops/backlog-history';
 import { BacklogService } from './ops/backlog.service';
 import { OpsController } from './ops/ops.controller';
+import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
 import { OrderStore } from './orders/order-store';
 import { OrdersController } from './orders/orders.controller';
@@ -43,6 +44,7 @@ export class AppModule {
         OpsController,
         MigrationController,
         MetricsController,
+        OpsPageController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

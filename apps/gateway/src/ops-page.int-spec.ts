@@ -1,0 +1,189 @@
+/**
+ * The operator page at /ops, end to end in headless Chromium (Debian's, driven by
+ * playwright-core): served by the gateway under its own CSP, signed in with an operator token,
+ * it draws the backlog over time, the share past deadline, the stuck orders with their Temporal
+ * links, the exception queue and the migration match rates from the real /v1/ops API, with no
+ * console error and no CSP violation; a bad or wrong-role token brings the sign-in back with the
+ * problem's detail. A full-page screenshot is kept in test-artifacts/ops-page.png.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { MIGRATION_STAGES } from '@order-platform/domain';
+import { AppsUnderTest, REPO_ROOT, simulatorCall } from '@order-platform/tools';
+import { tokenFor } from './testing/test-tokens';
+
+describe('the operator page in headless Chromium', () => {
+  const apps = new AppsUnderTest('ops-page');
+  const sku = `SKU-OPS-${randomUUID().slice(0, 8)}`;
+  let gateway: string;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    const simulators = await apps.downstream();
+    gateway = await apps.start('gateway', 'gateway', { BACKLOG_SAMPLE_MS: '500' });
+    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
+    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
+    for (let i = 0; i < 2; i++) {
+      const customer = await tokenFor('customer', `c-ops-${randomUUID().slice(0, 8)}`);
+      const response = await fetch(`${gateway}/v1/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${customer}`,
+          'idempotency-key': randomUUID(),
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          items: [{ sku, quantity: 1, unitPrice: 1500 }],
+          currency: 'EUR',
+          shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
+        }),
+      });
+      expect(response.status).toBe(202);
+    }
+    const executablePath = execFileSync('bash', ['tools/toolchain/chromium.sh'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await apps.stopAll();
+  }, 60_000);
+
+  /** A fresh tab that records console errors, uncaught exceptions and CSP violations. */
+  async function openPage(): Promise<{ page: Page; problems: string[] }> {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) {
+        problems.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(`${gateway}/ops`);
+    await page.locator('#login').waitFor({ state: 'visible' });
+    return { page, problems };
+  }
+
+  async function signIn(page: Page, token: string): Promise<void> {
+    await page.fill('#token', token);
+    await page.click('#login button[type=submit]');
+  }
+
+  async function operatorApi<T>(path: string): Promise<T> {
+    const response = await fetch(`${gateway}${path}`, {
+      headers: { authorization: `Bearer ${await tokenFor('operator', 'ops-page-check')}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  }
+
+  it('serves the page, its script and its styles from its own origin under the CSP', async () => {
+    for (const [path, type] of [
+      ['/ops', 'text/html'],
+      ['/ops/ops.js', 'application/javascript'],
+      ['/ops/ops.css', 'text/css'],
+    ] as const) {
+      const response = await fetch(`${gateway}${path}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(response.headers.get('content-type')).toContain(type);
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+  });
+
+  it('shows backlog, share past deadline, stuck orders, exceptions and migration after sign-in', async () => {
+    const { page, problems } = await openPage();
+    await signIn(page, await tokenFor('operator', 'ops-1'));
+    await page.locator('#dashboard').waitFor({ state: 'visible' });
+    await page.locator('#status', { hasText: 'updated' }).waitFor();
+    expect(await page.textContent('#status')).not.toContain('failed');
+
+    const backlog = await operatorApi<{ stages: { stage: string }[] }>('/v1/ops/backlog');
+    const openStages = backlog.stages.map(({ stage }) => stage).sort();
+    expect(openStages.length).toBeGreaterThan(0);
+    const lines = await page.$$eval('#backlog-chart svg path[data-stage]', (paths) =>
+      paths.map((path) => [path.getAttribute('data-stage'), path.getAttribute('d')] as const),
+    );
+    expect(lines.map(([stage]) => stage).sort()).toEqual(openStages);
+    for (const [, d] of lines) expect(d).toMatch(/^M[\d.]+,[\d.]+/);
+    expect(await page.locator('#backlog-chart .legend li').count()).toBe(openStages.length);
+
+    const bars = await page.$$eval('#overdue-chart svg rect.bar', (rects) =>
+      rects.map((rect) => rect.getAttribute('data-stage')),
+    );
+    expect(bars.sort()).toEqual(openStages);
+    expect(await page.locator('#overdue-chart svg title').count()).toBe(openStages.length);
+
+    const stuck = page.locator('#stuck-orders a[data-order]');
+    expect(await stuck.count()).toBeGreaterThan(0);
+    expect(await stuck.first().getAttribute('href')).toMatch(/^https?:\/\//);
+    expect(await stuck.first().getAttribute('rel')).toBe('noopener');
+    expect(await stuck.first().getAttribute('target')).toBe('_blank');
+    expect(await page.getAttribute('#temporal-all', 'href')).toMatch(/^https?:\/\//);
+
+    const findings = await operatorApi<{ findings: unknown[] }>(
+      '/v1/ops/reconciliation/findings?status=open',
+    );
+    if (findings.findings.length === 0) {
+      expect(await page.textContent('#findings')).toContain('No open exceptions');
+    } else {
+      expect(await page.locator('#findings tr[data-finding]').count()).toBe(
+        findings.findings.length,
+      );
+    }
+
+    const migration = await page.$$eval('#migration li[data-stage]', (items) =>
+      items.map((item) => item.getAttribute('data-stage')),
+    );
+    expect(migration).toEqual([...MIGRATION_STAGES]);
+
+    mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({
+      path: join(REPO_ROOT, 'test-artifacts', 'ops-page.png'),
+      fullPage: true,
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it.each([
+    ['an invalid token', async () => 'not-a-valid-token', /./],
+    ['a customer token', () => tokenFor('customer', 'c-ops-page'), /operator/],
+  ])(
+    'shows the sign-in again with the problem for %s',
+    async (_what, token, detail) => {
+      const { page } = await openPage();
+      await signIn(page, await token());
+      await page.locator('#login-error:not(:empty)').waitFor();
+      expect(await page.isVisible('#login')).toBe(true);
+      expect(await page.isVisible('#dashboard')).toBe(false);
+      expect(await page.textContent('#login-error')).toMatch(detail);
+      expect(await page.evaluate('sessionStorage.length')).toBe(0);
+      await page.close();
+    },
+    60_000,
+  );
+});

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Makes sure Debian's Chromium is installed (the ops page's end-to-end test drives it headless
+# through playwright-core, which downloads no browser of its own) and prints its path.
+source "$(dirname "$0")/common.sh"
+binary="/usr/bin/chromium"
+if [ ! -x "$binary" ]; then
+  log "installing Chromium from Debian's packages"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2
+fi
+echo "$binary"
