@@ -99,7 +99,7 @@ for (const [name, s] of Object.entries(services)) {
   const colon = s.image.lastIndexOf(':');
   const [repository, tag] =
     colon < 0 ? [s.image, ''] : [s.image.slice(0, colon), s.image.slice(colon + 1)];
-  if (!/^\d+\.\d+/.test(tag)) {
+  if (!/^v?\d+\.\d+/.test(tag)) {
     problems.add(`service "${name}": image ${s.image} is not pinned to a version`);
   }
   if (repository === 'apache/kafka' && tag !== versions.KAFKA_VERSION) {
