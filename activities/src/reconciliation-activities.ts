@@ -6,6 +6,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { Finding, OrderStatusView } from '@order-platform/domain';
+import { recordOperatorAction } from '@order-platform/runtime';
 import { asActivity } from './errors';
 import type { InventoryPort } from './inventory/inventory.port';
 import type { PaymentPort } from './payment/payment.port';
@@ -89,11 +90,12 @@ export function createReconciliationActivities(deps: ReconciliationDependencies)
           ],
         );
         if (inserted.length === 0) return;
-        await tx.query(
-          `INSERT INTO operator_audit (operator_id, action, subject, details)
-           VALUES ('reconciliation', $1, $2, $3::jsonb)`,
-          [repair.type, finding.orderId, JSON.stringify({ ...finding, runId: input.runId })],
-        );
+        await recordOperatorAction(tx, {
+          operatorId: 'reconciliation',
+          action: repair.type,
+          subject: finding.orderId,
+          details: { ...finding, runId: input.runId },
+        });
       });
     },
 

@@ -5,8 +5,6 @@ source "$(dirname "$0")/common.sh"
 binary="/usr/bin/chromium"
 if [ ! -x "$binary" ]; then
   log "installing Chromium from Debian's packages"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >&2
+  apt_install chromium
 fi
 echo "$binary"

@@ -18,6 +18,7 @@ import {
   type MigrationStage,
   type RouteSetting,
 } from '@order-platform/domain';
+import { recordOperatorAction } from '@order-platform/runtime';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import {
@@ -154,25 +155,22 @@ export class MigrationService {
          RETURNING stage, mode, new_percent, updated_at, updated_by`,
         [stage, to.mode, to.newPercent, operatorId],
       );
-      const [audit]: { id: string }[] = await tx.query(
-        `INSERT INTO operator_audit (operator_id, action, subject, details)
-         VALUES ($1, 'routing-change', $2, $3::jsonb) RETURNING id::text AS id`,
-        [
-          operatorId,
-          stage,
-          JSON.stringify({
-            from,
-            to,
-            reason: request.reason,
-            overrideReason: request.overrideReason ?? null,
-            // Whether the override was what let the change through.
-            guard: checkPromotion(evidence).allowed ? 'passed' : 'overridden',
-            matchRate,
-            sampleSize,
-          }),
-        ],
-      );
-      return { ...routeView(route!), auditId: audit!.id };
+      const auditId = await recordOperatorAction(tx, {
+        operatorId,
+        action: 'routing-change',
+        subject: stage,
+        details: {
+          from,
+          to,
+          reason: request.reason,
+          overrideReason: request.overrideReason ?? null,
+          // Whether the override was what let the change through.
+          guard: checkPromotion(evidence).allowed ? 'passed' : 'overridden',
+          matchRate,
+          sampleSize,
+        },
+      });
+      return { ...routeView(route!), auditId };
     });
   }
 

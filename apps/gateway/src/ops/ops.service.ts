@@ -8,6 +8,7 @@ import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { type OrderStage, TERMINAL_STAGES, workflowIdForOrder } from '@order-platform/domain';
 import { manualReviewDecisionSignal } from '@order-platform/workflows';
+import { recordOperatorAction } from '@order-platform/runtime';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
@@ -85,11 +86,12 @@ export class OpsService {
     // The audit row commits only if the signal was delivered, so every decision that reached
     // the workflow is on record, and nothing on record failed to reach it.
     return this.db.transaction(async (tx) => {
-      const [audit]: { id: string }[] = await tx.query(
-        `INSERT INTO operator_audit (operator_id, action, subject, details)
-         VALUES ($1, 'manual-review', $2, $3::jsonb) RETURNING id::text AS id`,
-        [operatorId, orderId, JSON.stringify(request)],
-      );
+      const auditId = await recordOperatorAction(tx, {
+        operatorId,
+        action: 'manual-review',
+        subject: orderId,
+        details: request,
+      });
       try {
         await callTemporal(this.temporal, () =>
           handle.signal(manualReviewDecisionSignal, { ...request, operatorId }),
@@ -100,7 +102,7 @@ export class OpsService {
         }
         throw error;
       }
-      return { orderId, decision: request.decision, operatorId, auditId: audit!.id };
+      return { orderId, decision: request.decision, operatorId, auditId };
     });
   }
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import { recordOperatorAction } from '@order-platform/runtime';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
@@ -49,15 +50,12 @@ export class ReconciliationService {
           WHERE id = $1 RETURNING ${FINDING_COLUMNS}`,
         [id, operatorId, note],
       );
-      await tx.query(
-        `INSERT INTO operator_audit (operator_id, action, subject, details)
-         VALUES ($1, 'reconciliation-resolve', $2, $3::jsonb)`,
-        [
-          operatorId,
-          id,
-          JSON.stringify({ note, orderId: resolved!.orderId, kind: resolved!.kind }),
-        ],
-      );
+      await recordOperatorAction(tx, {
+        operatorId,
+        action: 'reconciliation-resolve',
+        subject: id,
+        details: { note, orderId: resolved!.orderId, kind: resolved!.kind },
+      });
       return resolved;
     });
   }
@@ -80,11 +78,12 @@ export class ReconciliationService {
         memo: { requestedBy: operatorId },
       }),
     );
-    await this.db.query(
-      `INSERT INTO operator_audit (operator_id, action, subject, details)
-       VALUES ($1, 'reconciliation-run', $2, $3::jsonb)`,
-      [operatorId, runId, JSON.stringify(request)],
-    );
+    await recordOperatorAction(this.db, {
+      operatorId,
+      action: 'reconciliation-run',
+      subject: runId,
+      details: request,
+    });
     return { runId, status: 'running' as const, links: { self: runPath(runId) } };
   }
 
