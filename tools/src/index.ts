@@ -8,3 +8,4 @@ export * from './testing/schemathesis';
 export * from './testing/topic-reader';
 export * from './testing/suite-env';
 export * from './testing/legacy-monolith';
+export * from './testing/eventually';

@@ -7,12 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, simulatorCall, suiteEnv } from '@order-platform/tools';
+import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { mintToken } from './auth/tokens';
 import { stackTokenKeys, tokenFor } from './testing/test-tokens';
 
-const EVENTUALLY_MS = 30_000;
 const PROBLEM_JSON = 'application/problem+json';
 
 interface Reply {
@@ -54,21 +53,6 @@ function orderBody(overrides: Record<string, unknown> = {}) {
     },
     ...overrides,
   };
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + EVENTUALLY_MS;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 describe('the gateway API on the real platform', () => {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, simulatorCall, suiteEnv } from '@order-platform/tools';
+import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { tokenFor } from './testing/test-tokens';
 
@@ -74,21 +74,11 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     });
     expect({ status: placed.status, body: placed.body }).toMatchObject({ status: 202 });
     const orderId = placed.body.orderId as string;
-    await until(`${orderId} ready to ship`, async () => {
+    await eventually(`${orderId} ready to ship`, async () => {
       const { body } = await api('GET', `/v1/orders/${orderId}`, token);
       return body.status === 'READY_TO_SHIP' ? body : undefined;
     });
     return orderId;
-  }
-
-  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
   }
 
   async function reconcile(orderId: string) {
@@ -99,7 +89,7 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     });
     expect(started.status).toBe(202);
     let last: unknown;
-    return until('the run to complete', async () => {
+    return eventually('the run to complete', async () => {
       const { body } = await api('GET', started.body.links.self, operator);
       last = body;
       if (body.status === 'failed') throw new Error(`the run failed: ${JSON.stringify(last)}`);

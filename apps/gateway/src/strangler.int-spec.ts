@@ -13,6 +13,7 @@ import {
   suiteEnv,
   dropReplicationSlot,
   monolithCall as monolithCallAt,
+  eventually,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
@@ -69,16 +70,6 @@ describe('strangling the monolith one stage at a time', () => {
       currency: 'EUR',
     });
     return reply.orderId as string;
-  }
-
-  async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
   }
 
   async function customerStatus(customerId: string, orderId: string, wanted: string) {

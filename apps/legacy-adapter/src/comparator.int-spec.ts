@@ -17,6 +17,7 @@ import {
   suiteEnv,
   dropReplicationSlot,
   monolithCall as monolithCallAt,
+  eventually,
 } from '@order-platform/tools';
 
 interface ComparisonRow {
@@ -108,22 +109,18 @@ describe('the stage comparator on the real platform', () => {
     orderId: string,
     stages: string[],
   ): Promise<Map<string, ComparisonRow>> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+    return eventually(`verdicts on ${stages.join(', ')} of ${orderId}`, async () => {
       const { rows } = await platformDb.query<ComparisonRow>(
         `SELECT stage, outcome, differences, ignored_by::text AS ignored_by FROM stage_comparison
           WHERE order_id = $1 AND outcome <> 'pending'`,
         [orderId],
       );
       const byStage = new Map(rows.map((row) => [row.stage, row]));
-      if (stages.every((stage) => byStage.has(stage))) return byStage;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `no verdict for ${stages.join(', ')} of ${orderId}; have ${JSON.stringify(rows)}`,
-        );
+      if (!stages.every((stage) => byStage.has(stage))) {
+        throw new Error(`have ${JSON.stringify(rows)}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+      return byStage;
+    });
   }
 
   it('finds the two sides agreeing on fraud, stock and payment for an ordinary order', async () => {

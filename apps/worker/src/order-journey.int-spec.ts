@@ -22,7 +22,13 @@ import {
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { AppsUnderTest, readTopic, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  readTopic,
+  simulatorCall,
+  suiteEnv,
+  eventually,
+} from '@order-platform/tools';
 import {
   cancelOrderUpdate,
   orderDeliveredSignal,
@@ -307,27 +313,4 @@ interface StockLevel {
   reserved: number;
   allocated: number;
   available: number;
-}
-
-/**
- * Polls `probe` until it gives a value (errors count as "not yet": a query before the first
- * workflow task, say); after EVENTUALLY_MS it fails with what it was waiting for and the last
- * error, if any.
- */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + EVENTUALLY_MS;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
-      throw new Error(`waited ${EVENTUALLY_MS} ms for ${what}${cause}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
