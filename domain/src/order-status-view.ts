@@ -13,6 +13,7 @@ import {
 import type { MigrationStage } from './legacy-events';
 import type { OrderStage } from './stages';
 
+/** In order of how far a stage has moved from the monolith to the platform. */
 export const MIGRATION_ROUTES = ['legacy', 'shadow', 'new'] as const;
 export type MigrationRoute = (typeof MIGRATION_ROUTES)[number];
 

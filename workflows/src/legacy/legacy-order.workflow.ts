@@ -31,6 +31,7 @@ import {
   LEGACY_FACT_SIGNAL,
   type LegacyEvent,
   type LegacyFactType,
+  MIGRATION_ROUTES,
   type MigrationRoute,
   type MigrationStage,
   type OrderStatusView,
@@ -55,10 +56,11 @@ const strangler = proxyActivities<StranglerActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-/** legacy < shadow < new: how far the order as a whole has moved to the platform. */
-const ROUTE_ORDER: readonly MigrationRoute[] = ['legacy', 'shadow', 'new'];
+/** MIGRATION_ROUTES runs legacy, shadow, new: the least of them is how far the order has moved. */
 const leastMigrated = (routes: Record<MigrationStage, MigrationRoute>): MigrationRoute =>
-  ROUTE_ORDER[Math.min(...Object.values(routes).map((route) => ROUTE_ORDER.indexOf(route)))]!;
+  MIGRATION_ROUTES[
+    Math.min(...Object.values(routes).map((route) => MIGRATION_ROUTES.indexOf(route)))
+  ]!;
 
 /** The monolith ended the order: nothing more to follow. */
 class LegacyEnding extends Error {

@@ -36,39 +36,27 @@ export function toProblem(error: unknown, bodyLimitBytes: number): Problem | und
   return undefined;
 }
 
-export function sendProblem(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: { logger: Logger; bodyLimitBytes: number },
-): void {
-  let problem = toProblem(error, options.bodyLimitBytes);
-  if (!problem) {
-    options.logger.error('unhandled error', {
-      requestId: request.id,
-      route: request.routeOptions?.url ?? 'unmatched',
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
-    problem = problems.internal();
-  }
-  void reply
-    .status(problem.status)
-    .headers(problem.headers)
-    .header('content-type', PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problem.document(request.id)));
-}
-
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(private readonly options: { logger: Logger; bodyLimitBytes: number }) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(
-      error,
-      http.getRequest<FastifyRequest>(),
-      http.getResponse<FastifyReply>(),
-      this.options,
-    );
+    const request = http.getRequest<FastifyRequest>();
+    let problem = toProblem(error, this.options.bodyLimitBytes);
+    if (!problem) {
+      this.options.logger.error('unhandled error', {
+        requestId: request.id,
+        route: request.routeOptions?.url ?? 'unmatched',
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      problem = problems.internal();
+    }
+    void http
+      .getResponse<FastifyReply>()
+      .status(problem.status)
+      .headers(problem.headers)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(problem.document(request.id)));
   }
 }
