@@ -4,7 +4,12 @@
  * transient and retried.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { BUSINESS_FAILURES, type BusinessFailureType } from '@order-platform/domain';
+import {
+  BUSINESS_FAILURES,
+  type BusinessFailureType,
+  FRAUD_CIRCUIT_OPEN,
+} from '@order-platform/domain';
+import { CircuitOpenError } from './fraud/circuit-breaker';
 import { retryTransient } from './retry';
 
 export class BusinessOutcomeError extends Error {
@@ -37,6 +42,10 @@ export async function asActivity<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof BusinessOutcomeError) {
       throw ApplicationFailure.nonRetryable(error.message, BUSINESS_FAILURES[error.type]);
+    }
+    // Retrying into an open circuit is the retry storm it is there to stop.
+    if (error instanceof CircuitOpenError) {
+      throw ApplicationFailure.nonRetryable(error.message, FRAUD_CIRCUIT_OPEN);
     }
     return retryTransient(error);
   }

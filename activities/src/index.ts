@@ -25,3 +25,11 @@ export { TypeOrmStageRouteReader, type StageRouteReader } from './routing/stage-
 export * from './reconciliation-activities';
 export type * from './reconciliation/holdings.port';
 export { HoldingsHttpAdapter } from './reconciliation/holdings.http-adapter';
+export { CircuitBreaker, CircuitOpenError, type CircuitState } from './fraud/circuit-breaker';
+export { CircuitBreakingFraudPort } from './fraud/circuit-breaking-fraud';
+export {
+  BACKLOG_MONITOR_ACTOR,
+  DegradedModeStore,
+  type DegradedModeState,
+} from './degraded-modes/degraded-mode.store';
+export * from './backlog-monitor-activities';

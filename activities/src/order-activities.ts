@@ -7,6 +7,10 @@
  */
 import { Context } from '@temporalio/activity';
 import {
+  type DegradedModeConfig,
+  type DegradedModeName,
+  fraudRouteFor,
+  type FraudRoute,
   idempotencyKey,
   type CustomerSegment,
   type LifecycleEvent,
@@ -35,6 +39,10 @@ export interface OrderActivityDependencies {
   readModel: OrderStatusProjector;
   /** The policies in force in this worker (defaults plus configuration). */
   policies: () => PolicySet;
+  /** Where orders read, at decision time, whether a degraded mode is on. */
+  degradedModes: {
+    get(name: DegradedModeName): Promise<{ active: boolean; config: DegradedModeConfig }>;
+  };
 }
 
 /** Every side-effecting input names its step; with the workflow id it is the idempotency key. */
@@ -56,6 +64,15 @@ export function createOrderActivities(deps: OrderActivityDependencies) {
     /** Read at decision time, so a policy change reaches orders without changing workflow code. */
     async loadStagePolicy(segment: CustomerSegment): Promise<StagePolicy> {
       return deps.policies()[segment];
+    },
+
+    /** The fraud route for an order now: the provider, or a shortcut of a degraded mode. */
+    async routeFraudDecision(order: {
+      segment: CustomerSegment;
+      totalMinor: number;
+    }): Promise<FraudRoute> {
+      const mode = await deps.degradedModes.get('fraud-backlog');
+      return fraudRouteFor(order, deps.policies()[order.segment], mode);
     },
 
     async screenOrder(

@@ -12,3 +12,5 @@ export * from './order-status-view';
 export * from './legacy-events';
 export * from './stage-routing';
 export * from './reconciliation';
+export * from './degraded-mode';
+export * from './resilience';

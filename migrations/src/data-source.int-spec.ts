@@ -31,6 +31,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateOperatorAudit1795430300000: 'operator_audit',
   CreateStranglerTables1795430400000: 'stage_route',
   CreateReconciliationFinding1795430500000: 'reconciliation_finding',
+  CreateDegradedMode1795430600000: 'degraded_mode',
 };
 
 describe('the platform schema history on PostgreSQL', () => {

@@ -10,6 +10,7 @@ import { CreateOrderSubmission1795430200000 } from './migrations/1795430200000-c
 import { CreateOperatorAudit1795430300000 } from './migrations/1795430300000-create-operator-audit';
 import { CreateStranglerTables1795430400000 } from './migrations/1795430400000-create-strangler-tables';
 import { CreateReconciliationFinding1795430500000 } from './migrations/1795430500000-create-reconciliation-finding';
+import { CreateDegradedMode1795430600000 } from './migrations/1795430600000-create-degraded-mode';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -19,6 +20,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateOperatorAudit1795430300000,
   CreateStranglerTables1795430400000,
   CreateReconciliationFinding1795430500000,
+  CreateDegradedMode1795430600000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

@@ -7,3 +7,4 @@ export * from './order/messages';
 export * from './order/search-attributes';
 export { legacyOrderLifecycle, legacyFactSignal } from './legacy/legacy-order.workflow';
 export * from './reconciliation/reconciliation.workflow';
+export * from './backlog-monitor/backlog-monitor.workflow';

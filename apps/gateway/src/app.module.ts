@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { AdmissionService } from './admission/admission.service';
 import { AuthGuard } from './auth/auth.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { DegradedModesController } from './degraded-modes/degraded-modes.controller';
+import { DegradedModesService } from './degraded-modes/degraded-modes.service';
 import { HealthModule } from './health/health.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -42,6 +44,7 @@ export class AppModule {
         ReconciliationController,
         OrdersController,
         OpsController,
+        DegradedModesController,
         MigrationController,
         MetricsController,
         OpsPageController,
@@ -51,6 +54,7 @@ export class AppModule {
         AdmissionService,
         BacklogHistory,
         BacklogService,
+        DegradedModesService,
         GatewayMetrics,
         MigrationService,
         OpsService,

@@ -155,6 +155,14 @@ describe('the operator page in headless Chromium', () => {
       );
     }
 
+    const modes = await page.$$eval('#degraded-modes li[data-mode]', (items) =>
+      items.map((item) => [item.getAttribute('data-mode'), item.getAttribute('data-active')]),
+    );
+    const { modes: expectedModes } = await operatorApi<{
+      modes: { name: string; active: boolean }[];
+    }>('/v1/ops/degraded-modes');
+    expect(modes).toEqual(expectedModes.map((mode) => [mode.name, String(mode.active)]));
+
     const migration = await page.$$eval('#migration li[data-stage]', (items) =>
       items.map((item) => item.getAttribute('data-stage')),
     );

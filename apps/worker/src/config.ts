@@ -1,5 +1,11 @@
 /** The worker's configuration, validated once at start-up (README, "Configuration"). */
-import { loadPolicies, PolicyError, type PolicySet } from '@order-platform/domain';
+import {
+  type Downstream,
+  DOWNSTREAMS,
+  loadPolicies,
+  PolicyError,
+  type PolicySet,
+} from '@order-platform/domain';
 import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
 const SIMULATORS = 'http://127.0.0.1:3400';
@@ -24,6 +30,29 @@ const stagePolicies = (e: NodeJS.ProcessEnv): PolicySet => {
   }
 };
 
+/** Concurrent activities per downstream task queue (its bulkhead), unless configured. */
+const DEFAULT_BULKHEAD_LIMIT = 50;
+
+/** BULKHEAD_LIMITS: `fraud=20,payment=10`: concurrent activities per downstream. */
+const bulkheadLimits = (e: NodeJS.ProcessEnv): Record<Downstream, number> => {
+  const limits = Object.fromEntries(DOWNSTREAMS.map((d) => [d, DEFAULT_BULKHEAD_LIMIT])) as Record<
+    Downstream,
+    number
+  >;
+  for (const entry of (e.BULKHEAD_LIMITS ?? '').split(',').filter((part) => part.trim())) {
+    const [name, value] = entry.split('=').map((part) => part.trim());
+    const limit = Number(value);
+    if (!DOWNSTREAMS.includes(name as Downstream))
+      throw new ConfigProblem(
+        `BULKHEAD_LIMITS: unknown downstream ${name} (known: ${DOWNSTREAMS.join(', ')})`,
+      );
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ConfigProblem(`BULKHEAD_LIMITS: ${name} needs an integer from 1 to 1000`);
+    limits[name as Downstream] = limit;
+  }
+  return limits;
+};
+
 export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
     {
@@ -40,6 +69,18 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
         notifier: env.url('NOTIFIER_URL', ['http', 'https'], SIMULATORS)(e),
       }),
       policies: stagePolicies,
+      bulkheadLimits,
+      /** Opens after this many failed or slow screenings in a row, refusing for FRAUD_CIRCUIT_OPEN_MS. */
+      fraudCircuit: (e: NodeJS.ProcessEnv) => ({
+        failureThreshold: env.int('FRAUD_CIRCUIT_FAILURES', 5, { min: 1, max: 1000 })(e),
+        slowCallMs: env.int('FRAUD_CIRCUIT_SLOW_CALL_MS', 60_000, { min: 100, max: 3_600_000 })(e),
+        openMs: env.int('FRAUD_CIRCUIT_OPEN_MS', 30_000, { min: 100, max: 3_600_000 })(e),
+      }),
+      /** How often the backlog monitor measures the fraud stage and may switch degraded modes. */
+      backlogMonitorIntervalMs: env.int('BACKLOG_MONITOR_INTERVAL_MS', 15_000, {
+        min: 500,
+        max: 3_600_000,
+      }),
       reconciliation: (e: NodeJS.ProcessEnv) => ({
         /** Schedule interval, and the window of orders each scheduled run looks at. */
         intervalMs: env.int('RECONCILIATION_INTERVAL_MS', 15 * 60_000, {

@@ -8,7 +8,12 @@ import 'reflect-metadata';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
+  CircuitBreaker,
+  CircuitBreakingFraudPort,
+  createBacklogMonitorActivities,
   createHttpPorts,
+  DegradedModeStore,
+  VisibilityFraudBacklog,
   createOrderActivities,
   createReconciliationActivities,
   createStranglerActivities,
@@ -28,7 +33,9 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
+import { bulkheadTaskQueue, DOWNSTREAMS } from '@order-platform/domain';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
+import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 
@@ -40,12 +47,29 @@ runMain('worker', async () => {
     createKafka({ clientId: 'order-worker', brokers: config.kafkaBrokers, logger }),
   );
   const ports = createHttpPorts(config.downstream);
+  const fraudCircuit = new CircuitBreaker({
+    ...config.fraudCircuit,
+    onChange: (state, why) => logger.warn('fraud provider circuit changed', { state, why }),
+  });
+  const degradedModes = new DegradedModeStore(readModel);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const probeConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: probeConnection, namespace: config.temporalNamespace });
   const activities = {
     ...createOrderActivities({
       ...ports,
+      fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit),
       events: publisher,
       readModel: new TypeOrmOrderStatusProjector(readModel),
       policies: () => config.policies,
+      degradedModes,
+    }),
+    ...createBacklogMonitorActivities({
+      gauge: new VisibilityFraudBacklog(client, config.taskQueue),
+      modes: degradedModes,
+      intervalMs: () => config.backlogMonitorIntervalMs,
+      onSwitch: (active, reason) =>
+        logger.warn(`degraded mode fraud-backlog ${active ? 'on' : 'off'}`, { reason }),
     }),
     ...createReconciliationActivities({
       db: readModel,
@@ -60,29 +84,38 @@ runMain('worker', async () => {
       monolith: new MonolithHttpAdapter(config.monolithUrl),
     }),
   };
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const probeConnection = await Connection.connect({ address: config.temporalAddress });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    bundlerOptions: workflowBundlerOptions(),
-    activities,
-  });
-  const running = worker.run();
-  await ensureReconciliationSchedule(
-    new Client({ connection: probeConnection, namespace: config.temporalNamespace }),
-    {
+  // The order task queue runs the workflows and the platform's own activities; each downstream
+  // has its own queue and limit (its bulkhead), so a slow one cannot take the others' slots.
+  const workers = await Promise.all([
+    Worker.create({
+      connection,
+      namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      intervalMs: config.reconciliation.intervalMs,
-      input: {
-        lookbackMs: config.reconciliation.lookbackMs,
-        graceMs: config.reconciliation.graceMs,
-        ordersPerSecond: config.reconciliation.ordersPerSecond,
-      },
+      workflowsPath: WORKFLOWS_PATH,
+      bundlerOptions: workflowBundlerOptions(),
+      activities,
+    }),
+    ...DOWNSTREAMS.map((downstream) =>
+      Worker.create({
+        connection,
+        namespace: config.temporalNamespace,
+        taskQueue: bulkheadTaskQueue(config.taskQueue, downstream),
+        activities,
+        maxConcurrentActivityTaskExecutions: config.bulkheadLimits[downstream],
+      }),
+    ),
+  ]);
+  const running = Promise.all(workers.map((worker) => worker.run()));
+  await ensureBacklogMonitor(client, config.taskQueue);
+  await ensureReconciliationSchedule(client, {
+    taskQueue: config.taskQueue,
+    intervalMs: config.reconciliation.intervalMs,
+    input: {
+      lookbackMs: config.reconciliation.lookbackMs,
+      graceMs: config.reconciliation.graceMs,
+      ordersPerSecond: config.reconciliation.ordersPerSecond,
     },
-  );
+  });
   const health = await startHealthServer(config.port, [
     temporalCheck(probeConnection),
     kafkaCheck(config.kafkaBrokers),
@@ -90,7 +123,11 @@ runMain('worker', async () => {
     {
       name: 'worker',
       check: async () => {
-        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+        const stopped = workers.filter((worker) => worker.getState() !== 'RUNNING');
+        if (stopped.length > 0)
+          throw new Error(
+            stopped.map((w) => `${w.options.taskQueue} is ${w.getState()}`).join('; '),
+          );
       },
     },
   ]);
@@ -103,7 +140,7 @@ runMain('worker', async () => {
     {
       name: 'drain worker',
       run: async () => {
-        worker.shutdown();
+        for (const worker of workers) worker.shutdown();
         await running;
       },
     },

@@ -39,7 +39,7 @@ import {
   type StagePolicy,
   validatePlacedOrder,
 } from '@order-platform/domain';
-import { mustHappen, screening } from '../order/activities';
+import { bulkheads, mustHappen } from '../order/activities';
 import {
   cancelOrderUpdate,
   type CancelRequest,
@@ -137,7 +137,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     });
     const route = routes.fraud;
     if (route !== 'legacy') {
-      const verdict = await screening(policy.fraudSlaMs)({
+      const verdict = await bulkheads(workflowInfo().taskQueue).screening(policy.fraudSlaMs)({
         step: 'screen-order',
         orderId: order.orderId,
         customerId: order.customerId,

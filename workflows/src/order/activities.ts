@@ -5,6 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '@order-platform/activities';
+import { bulkheadTaskQueue, type Downstream } from '@order-platform/domain';
 
 /** Calls to downstream services: quick, retried with backoff up to a cap. */
 const DOWNSTREAM_CALL = {
@@ -34,26 +35,58 @@ const COMPENSATION_CALL = {
   },
 } as const;
 
-export const downstream = proxyActivities<OrderActivities>(DOWNSTREAM_CALL);
+/**
+ * On the order task queue: the platform's own work (policy, routes, events, read model), which
+ * no downstream can slow down.
+ */
 export const mustHappen = proxyActivities<OrderActivities>(MUST_HAPPEN);
-export const compensation = proxyActivities<OrderActivities>(COMPENSATION_CALL);
+export const platform = proxyActivities<OrderActivities>(DOWNSTREAM_CALL);
 
 /**
- * Fraud screening may take as long as the provider's queue: it heartbeats, retries within the
- * fraud SLA only, and is cancelled when the workflow stops waiting for it.
+ * Each downstream's calls on its own task queue (its bulkhead), found from the order's task
+ * queue. Activities inherit the order's priority, so an expedited order overtakes a backlog in
+ * every queue it passes through.
  */
-export const screening = (fraudSlaMs: number) =>
-  proxyActivities<OrderActivities>({
-    scheduleToCloseTimeout: fraudSlaMs,
-    startToCloseTimeout: fraudSlaMs,
-    heartbeatTimeout: '10 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-  }).screenOrder;
-
-/** Authorization gets the payment SLA as its whole budget, retries included. */
-export const authorization = (paymentSlaMs: number) =>
-  proxyActivities<OrderActivities>({
-    scheduleToCloseTimeout: paymentSlaMs,
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-  }).authorizePayment;
+export function bulkheads(orderTaskQueue: string) {
+  const on = (downstream: Downstream) => ({
+    taskQueue: bulkheadTaskQueue(orderTaskQueue, downstream),
+  });
+  const calls = (downstream: Downstream) => ({
+    call: proxyActivities<OrderActivities>({ ...DOWNSTREAM_CALL, ...on(downstream) }),
+    compensate: proxyActivities<OrderActivities>({ ...COMPENSATION_CALL, ...on(downstream) }),
+  });
+  return {
+    inventory: calls('inventory'),
+    payment: calls('payment'),
+    fulfillment: calls('fulfillment'),
+    notifications: proxyActivities<OrderActivities>({ ...MUST_HAPPEN, ...on('notifications') }),
+    /**
+     * Fraud screening may take as long as the provider's queue: it heartbeats, retries within
+     * the fraud SLA only, and is cancelled when the workflow stops waiting for it.
+     */
+    screening: (fraudSlaMs: number) =>
+      proxyActivities<OrderActivities>({
+        scheduleToCloseTimeout: fraudSlaMs,
+        startToCloseTimeout: fraudSlaMs,
+        heartbeatTimeout: '10 seconds',
+        retry: {
+          initialInterval: '1 second',
+          backoffCoefficient: 2,
+          maximumInterval: '30 seconds',
+        },
+        ...on('fraud'),
+      }).screenOrder,
+    /** Authorization gets the payment SLA as its whole budget, retries included. */
+    authorization: (paymentSlaMs: number) =>
+      proxyActivities<OrderActivities>({
+        scheduleToCloseTimeout: paymentSlaMs,
+        startToCloseTimeout: '30 seconds',
+        retry: {
+          initialInterval: '1 second',
+          backoffCoefficient: 2,
+          maximumInterval: '30 seconds',
+        },
+        ...on('payment'),
+      }).authorizePayment,
+  };
+}

@@ -5,6 +5,7 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { DEFAULT_POLICIES, holdsEverything } from '@order-platform/domain';
+import { eventually } from '@order-platform/tools';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv } from '../testing/order-test-env';
 import {
@@ -172,6 +173,70 @@ describe('the order lifecycle', () => {
         await t.skip('16 minutes');
         const review = await t.reach(handle, 'ManualReviewRequired');
         expect(review.history.at(-1)?.reason).toBe('FraudProviderUnavailable');
+      }));
+  });
+
+  describe('when the fraud provider falls behind (degraded mode, circuit breaker)', () => {
+    const degraded = () => {
+      world.fraud = 'pending';
+      world.degradedMode = { ...world.degradedMode, active: true };
+    };
+
+    it('approves a low-risk order at once with a review flag, without asking the provider', () =>
+      t.run(world, async () => {
+        degraded();
+        const handle = await t.place();
+        const view = await t.reach(handle, 'ReadyForFulfillment');
+        expect(view.commitments.fraud).toMatchObject({
+          decidedBy: 'policy',
+          flag: 'DegradedModeReviewLater',
+        });
+        expect(world.calls.get('screenOrder') ?? 0).toBe(0);
+        expect(world.told(view.orderId)).toEqual(['confirmed']);
+      }));
+
+    it('sends a high-value order straight to manual review and tells the customer', () =>
+      t.run(world, async () => {
+        degraded();
+        const handle = await t.place({
+          items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: 250_000 }],
+        });
+        const review = await t.reach(handle, 'ManualReviewRequired');
+        expect(review.history.at(-1)?.reason).toBe('DegradedModeHighValue');
+        expect(review.customer).toMatchObject({ status: 'UNDER_REVIEW', delayed: true });
+        // The customer hears right after the stage is recorded.
+        await eventually('the delay notification', async () =>
+          world.told(review.orderId).length > 0 ? true : undefined,
+        );
+        expect(world.told(review.orderId)).toEqual(['delayed']);
+      }));
+
+    it('lets a high-risk segment wait longer for the provider, so nothing is authorized early', () =>
+      t.run(world, async () => {
+        degraded();
+        const handle = await t.place({ segment: 'new-customer' });
+        const waiting = await t.reach(handle, 'AwaitingFraudDecision');
+        expect(Date.parse(waiting.stageDeadline!) - Date.parse(waiting.stageEnteredAt)).toBe(
+          world.degradedMode.config.deferredFraudSlaMs,
+        );
+        await t.skip('20 minutes');
+        const still = await handle.query(orderStatusQuery);
+        expect(still.stage).toBe('AwaitingFraudDecision');
+        expect(still.commitments.payment).toBeUndefined();
+        expect(world.ledger).toEqual([]);
+      }));
+
+    it('sends the order to manual review at once while the provider circuit is open', () =>
+      t.run(world, async () => {
+        world.fraud = 'circuit-open';
+        const handle = await t.place();
+        const review = await t.reach(handle, 'ManualReviewRequired');
+        expect(review.history.at(-1)?.reason).toBe('FraudCircuitOpen');
+        expect(world.calls.get('screenOrder')).toBe(1);
+        await eventually('the delay notification', async () =>
+          world.told(review.orderId).length > 0 ? true : undefined,
+        );
+        expect(world.told(review.orderId)).toEqual(['delayed']);
       }));
   });
 

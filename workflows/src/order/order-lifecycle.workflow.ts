@@ -14,11 +14,14 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
   type BusinessFailureType,
+  FRAUD_CIRCUIT_OPEN,
+  type FraudRoute,
   type HoldStep,
   isBusinessFailureType,
   isCancellable,
@@ -30,7 +33,7 @@ import {
   type StagePolicy,
   validatePlacedOrder,
 } from '@order-platform/domain';
-import { authorization, compensation, downstream, mustHappen, screening } from './activities';
+import { bulkheads, platform } from './activities';
 import {
   cancelOrderUpdate,
   type CancelRequest,
@@ -46,6 +49,9 @@ import { iso, OrderState } from './order-state';
 import { Saga } from './saga';
 
 type Ending = 'Cancelled' | 'Rejected' | 'Failed';
+
+/** Patch: the fraud route is asked at decision time (degraded modes); older runs always screen. */
+const DEGRADED_MODES = 'degraded-modes';
 
 /** Thrown from anywhere in the story to end the order early; caught once, at the top. */
 class OrderEnds extends Error {
@@ -63,6 +69,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     throw ApplicationFailure.nonRetryable(`invalid order: ${problems.join('; ')}`, 'InvalidOrder');
   }
   const state = new OrderState(order, workflowInfo().workflowId, 'new');
+  const downstreams = bulkheads(workflowInfo().taskQueue);
   const saga = new Saga(state);
   const facts = {
     fraud: undefined as FraudDecision | undefined,
@@ -106,7 +113,11 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     if (!mayNotify(notified, kind)) return;
     notified.push(kind);
     // A promise to the customer is not dropped because the notifier is down: retried until sent.
-    await mustHappen.notifyCustomer({ orderId: order.orderId, customerId: order.customerId, kind });
+    await downstreams.notifications.notifyCustomer({
+      orderId: order.orderId,
+      customerId: order.customerId,
+      kind,
+    });
   };
 
   /** A cancel request ends whatever the order is doing at the next step or wait. */
@@ -147,18 +158,54 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
   // --- holds -------------------------------------------------------------------------------
 
   async function screenForFraud(policy: StagePolicy): Promise<void> {
-    const deadline = Date.now() + policy.fraudSlaMs;
+    // Asked when deciding, not when the order started: a degraded mode switched on meanwhile
+    // applies. The answer is an activity result, so a replay takes the same route.
+    const route: FraudRoute = patched(DEGRADED_MODES)
+      ? await platform.routeFraudDecision({ segment: order.segment, totalMinor: state.totalMinor })
+      : { route: 'screen', fraudSlaMs: policy.fraudSlaMs, mode: null };
+    const fraudSlaMs = route.route === 'screen' ? route.fraudSlaMs : policy.fraudSlaMs;
+    const deadline = Date.now() + fraudSlaMs;
     await state.record({
       stage: 'AwaitingFraudDecision',
       deadline,
-      events: [{ type: 'FraudReviewRequested' }],
+      events: [{ type: 'FraudReviewRequested', payload: { degradedMode: route.mode } }],
     });
+    if (route.route === 'manual-review') {
+      await state.record({
+        events: [
+          {
+            type: 'FraudReviewDeferred',
+            payload: { reason: 'DegradedMode', action: 'manual-review', mode: route.mode },
+          },
+        ],
+      });
+      return manualReview(policy, 'DegradedModeHighValue');
+    }
+    if (route.route === 'approve-with-flag') {
+      // Approved now, flagged so the screening is looked at once the provider has caught up.
+      state.commitments.fraud = {
+        decision: 'approved',
+        decidedBy: 'policy',
+        flag: 'DegradedModeReviewLater',
+        at: iso(Date.now()),
+      };
+      await state.record({
+        events: [
+          {
+            type: 'FraudApproved',
+            payload: { decidedBy: 'policy', flag: 'DegradedModeReviewLater', mode: route.mode },
+          },
+        ],
+      });
+      return;
+    }
     let verdict:
       { decision: 'approve' | 'reject' | 'review'; decidedBy: 'provider' | 'legacy' } | undefined;
     let providerUnavailable = false;
+    let circuitOpen = false;
     const scope = new CancellationScope();
     const call = scope.run(() =>
-      screening(policy.fraudSlaMs)({
+      downstreams.screening(fraudSlaMs)({
         step: 'screen-order',
         orderId: order.orderId,
         customerId: order.customerId,
@@ -173,15 +220,32 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
         if (result.decision !== 'pending')
           verdict ??= { decision: result.decision, decidedBy: 'provider' };
       },
-      (error) => void (providerUnavailable = !isCancellation(error)),
+      (error) => {
+        if (isCancellation(error)) return;
+        if (failureType(error) === FRAUD_CIRCUIT_OPEN) circuitOpen = true;
+        else providerUnavailable = true;
+      },
     );
     const outcome = await waitFor(() => {
       if (facts.fraud) return { decision: facts.fraud.decision, decidedBy: facts.fraud.decidedBy };
       if (verdict) return verdict;
+      if (circuitOpen) return 'circuit-open' as const;
       return providerUnavailable ? ('unavailable' as const) : undefined;
     }, deadline);
     scope.cancel();
 
+    // The provider is failing for everyone: a person decides, rather than a retry storm.
+    if (outcome === 'circuit-open') {
+      await state.record({
+        events: [
+          {
+            type: 'FraudReviewDeferred',
+            payload: { reason: 'FraudCircuitOpen', action: 'manual-review' },
+          },
+        ],
+      });
+      return manualReview(policy, 'FraudCircuitOpen');
+    }
     if (outcome === 'deadline' || outcome === 'unavailable')
       return deferFraudDecision(policy, outcome);
     if (outcome.decision === 'reject') throw new OrderEnds('Rejected', 'FraudRejected');
@@ -260,7 +324,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
       deadline: Date.now() + policy.reservationTtlMs,
     });
     const reservation = await businessOutcome(() =>
-      downstream.reserveInventory({
+      downstreams.inventory.call.reserveInventory({
         step: `reserve-inventory-${reservations}`,
         orderId: order.orderId,
         lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
@@ -282,7 +346,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     const stock = state.commitments.stock;
     if (!stock) return;
     saga.drop('release-inventory');
-    await compensation.releaseInventory({
+    await downstreams.inventory.compensate.releaseInventory({
       step: `release-inventory-${stock.reservationId}`,
       reservationId: stock.reservationId,
     });
@@ -300,7 +364,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     if (!payment) return;
     const { authorizationId } = payment;
     saga.drop('void-authorization');
-    await compensation.voidAuthorization({
+    await downstreams.payment.compensate.voidAuthorization({
       step: `void-authorization-${authorizationId}`,
       authorizationId,
     });
@@ -319,7 +383,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     let granted;
     try {
       granted = await businessOutcome(() =>
-        authorization(policy.paymentSlaMs)({
+        downstreams.authorization(policy.paymentSlaMs)({
           step: `authorize-payment-${authorizations}`,
           orderId: order.orderId,
           customerId: order.customerId,
@@ -383,7 +447,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
       const stock = state.commitments.stock!;
       try {
         await businessOutcome(() =>
-          downstream.allocateInventory({
+          downstreams.inventory.call.allocateInventory({
             step: `allocate-inventory-${stock.reservationId}`,
             reservationId: stock.reservationId,
           }),
@@ -415,7 +479,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
 
   async function handOverToFulfilment(policy: StagePolicy): Promise<void> {
     const { shipmentId } = await businessOutcome(() =>
-      downstream.createShipment({
+      downstreams.fulfillment.call.createShipment({
         step: 'create-shipment',
         orderId: order.orderId,
         lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
@@ -426,7 +490,10 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     saga.push({
       name: 'cancel-shipment',
       run: async () => {
-        await compensation.cancelShipment({ step: `cancel-shipment-${shipmentId}`, shipmentId });
+        await downstreams.fulfillment.compensate.cancelShipment({
+          step: `cancel-shipment-${shipmentId}`,
+          shipmentId,
+        });
         state.commitments.shipment = undefined;
         await state.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
       },
@@ -447,7 +514,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
 
   async function ship(policy: StagePolicy): Promise<void> {
     const payment = state.commitments.payment!;
-    const { captureId } = await downstream.capturePayment({
+    const { captureId } = await downstreams.payment.call.capturePayment({
       step: `capture-payment-${payment.authorizationId}`,
       authorizationId: payment.authorizationId,
       amountMinor: payment.amountMinor,
@@ -512,7 +579,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     events: [{ type: 'OrderAccepted', payload: { totalMinor: state.totalMinor } }],
   });
   try {
-    const policy = await downstream.loadStagePolicy(order.segment);
+    const policy = await platform.loadStagePolicy(order.segment);
     await confirm(policy);
     await handOverToFulfilment(policy);
     await ship(policy);
@@ -529,14 +596,18 @@ async function businessOutcome<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    const type =
-      error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
-        ? error.cause.type
-        : undefined;
+    const type = failureType(error);
     if (isBusinessFailureType(type))
       throw new OrderEnds(ENDING_OF[type].stage, ENDING_OF[type].reason);
     throw error;
   }
+}
+
+/** The type of the application failure an activity ended with, if that is how it ended. */
+function failureType(error: unknown): string | null | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+    ? error.cause.type
+    : undefined;
 }
 
 const ENDING_OF: Record<BusinessFailureType, { stage: Ending; reason: string }> = {

@@ -7,6 +7,7 @@
  */
 import { Context } from '@temporalio/activity';
 import {
+  CircuitOpenError,
   createOrderActivities,
   type FraudVerdict,
   type OrderActivities,
@@ -18,6 +19,8 @@ import {
   type StockLine,
 } from '@order-platform/activities';
 import {
+  DEFAULT_DEGRADED_MODE,
+  type DegradedModeConfig,
   DEFAULT_POLICIES,
   type LifecycleEvent,
   type NotificationKind,
@@ -26,7 +29,9 @@ import {
 } from '@order-platform/domain';
 
 /** `pending`: the provider queues the order (its decision would come later, by signal). */
-export type FraudBehaviour = 'approve' | 'reject' | 'review' | 'pending' | 'unavailable';
+/** `circuit-open`: the worker's circuit breaker refuses the call without asking the provider. */
+export type FraudBehaviour =
+  'approve' | 'reject' | 'review' | 'pending' | 'unavailable' | 'circuit-open';
 
 interface ReservationRecord {
   reservationId: string;
@@ -78,6 +83,11 @@ export class FakeOrderWorld {
   fraud: FraudBehaviour = 'approve';
   declineCustomers = new Set<string>();
   policies: PolicySet = DEFAULT_POLICIES;
+  /** The fraud-backlog degraded mode as orders read it at decision time. */
+  degradedMode: { active: boolean; config: DegradedModeConfig } = {
+    active: false,
+    config: DEFAULT_DEGRADED_MODE,
+  };
   readonly responses = new Map<string, unknown>();
   private counter = 0;
 
@@ -139,9 +149,11 @@ export class FakeOrderWorld {
 function fakeActivities(world: FakeOrderWorld): OrderActivities {
   const real = createOrderActivities({
     policies: () => world.policies,
+    degradedModes: { get: async () => world.degradedMode },
     fraud: {
       async screen(request): Promise<FraudVerdict> {
         if (world.fraud === 'unavailable') throw new Error('fraud provider unavailable');
+        if (world.fraud === 'circuit-open') throw new CircuitOpenError(30_000);
         const decision = world.fraud;
         return {
           decision,

@@ -10,6 +10,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import {
+  bulkheadTaskQueue,
+  DOWNSTREAMS,
   ORDER_SEARCH_ATTRIBUTES,
   type OrderStage,
   type OrderStatusView,
@@ -64,14 +66,32 @@ export class OrderTestEnv {
   async run<T>(world: FakeOrderWorld, scenario: () => Promise<T>): Promise<T> {
     const taskQueue = `orders-${randomUUID()}`;
     this.taskQueue = taskQueue;
+    const activities = world.activities();
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue,
       workflowBundle: this.bundle,
-      activities: world.activities(),
+      activities,
     });
+    // The downstream calls go to their bulkhead task queues, as in the real worker.
+    const bulkheads = await Promise.all(
+      DOWNSTREAMS.map((downstream) =>
+        Worker.create({
+          connection: this.env.nativeConnection,
+          taskQueue: bulkheadTaskQueue(taskQueue, downstream),
+          activities,
+        }),
+      ),
+    );
+    const bulkheadsRunning = Promise.all(bulkheads.map((bulkhead) => bulkhead.run()));
     try {
-      return await worker.runUntil(scenario);
+      return await worker.runUntil(async () => {
+        try {
+          return await scenario();
+        } finally {
+          await this.settleActivities();
+        }
+      });
     } finally {
       // An order left running has no worker any more, and its pending tasks would stop the
       // test server from skipping time for every later test: end them.
@@ -80,6 +100,25 @@ export class OrderTestEnv {
           .splice(0)
           .map((handle) => handle.terminate('test over').catch(() => undefined)),
       );
+      for (const bulkhead of bulkheads) bulkhead.shutdown();
+      await bulkheadsRunning;
+    }
+  }
+
+  /**
+   * Waits (a few seconds at most) until no started order has an activity in flight. Terminating
+   * an order while one of its activities runs has left the time-skipping server unable to skip
+   * time for every later test, so a test that ends early (a notification still being sent, say)
+   * lets it finish first.
+   */
+  private async settleActivities(): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    for (const handle of this.started) {
+      while (Date.now() < deadline) {
+        const { raw } = await handle.describe();
+        if ((raw.pendingActivities ?? []).length === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
   }
 

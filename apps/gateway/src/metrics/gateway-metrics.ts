@@ -5,6 +5,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DegradedModeState } from '@order-platform/activities';
+import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
 import { BacklogService } from '../ops/backlog.service';
 
 @Injectable()
@@ -45,7 +47,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(backlog: BacklogService) {
+  constructor(backlog: BacklogService, degradedModes: DegradedModesService) {
     collectDefaultMetrics({ register: this.registry, prefix: 'order_platform_gateway_' });
     const perStage = (name: string, help: string, pick: (s: StageRow) => number | null) =>
       new Gauge({
@@ -68,6 +70,32 @@ export class GatewayMetrics {
       'order_platform_stage_oldest_age_seconds',
       'Age of the oldest order in each stage',
       (s) => s.oldestAgeSeconds,
+    );
+    const perMode = (name: string, help: string, pick: (m: DegradedModeState) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['mode'] as const,
+        registers: [this.registry],
+        async collect() {
+          const { modes } = await degradedModes.overview();
+          for (const mode of modes) this.set({ mode: mode.name }, pick(mode));
+        },
+      });
+    perMode(
+      'order_platform_degraded_mode_active',
+      'Whether a degraded mode is on (1) or off',
+      (m) => (m.active ? 1 : 0),
+    );
+    perMode(
+      'order_platform_fraud_backlog_waiting',
+      'Orders awaiting a fraud decision, as the backlog monitor last measured',
+      (m) => m.measured?.waiting ?? 0,
+    );
+    perMode(
+      'order_platform_fraud_backlog_overdue',
+      "Of those, the ones waiting past the mode's fraud target",
+      (m) => m.measured?.overdue ?? 0,
     );
   }
 }

@@ -259,6 +259,46 @@
     );
   }
 
+  // ---- (c2) degraded modes: on or off, why, and the latest switches -----------------------
+
+  function renderDegradedModes(result) {
+    const container = $('degraded-modes');
+    const list = el('ul', { class: 'modes' });
+    for (const mode of result.modes || []) {
+      const item = el('li', { 'data-mode': mode.name, 'data-active': String(mode.active) });
+      const state = !mode.config.enabled ? 'disabled' : mode.active ? 'ON' : 'off';
+      item.append(
+        el('span', { class: 'stage' }, mode.name),
+        el('span', { class: `tag ${mode.active ? 'bad' : ''}` }, state),
+      );
+      if (mode.measured) {
+        item.append(
+          el(
+            'span',
+            { class: 'detail' },
+            `${mode.measured.overdue} of ${mode.measured.waiting} fraud decisions past ${mode.config.fraudTargetMs / 1000} s`,
+          ),
+        );
+      }
+      if (mode.reason)
+        item.append(
+          el('span', { class: 'detail' }, `since ${stamp(mode.changedAt)}: ${mode.reason}`),
+        );
+      list.append(item);
+    }
+    const changes = el('ol', { class: 'changes' });
+    for (const change of (result.changes || []).slice(0, 5)) {
+      changes.append(
+        el(
+          'li',
+          {},
+          `${stamp(change.at)} ${change.action.replace('degraded-mode.', '')} by ${change.by}`,
+        ),
+      );
+    }
+    container.replaceChildren(list, changes);
+  }
+
   // ---- (d) the reconciliation exception queue ----------------------------------------------
 
   function renderFindings(result) {
@@ -358,6 +398,7 @@
   const sections = [
     [() => api('/v1/ops/backlog/history'), renderBacklogChart, 'backlog-chart'],
     [() => api('/v1/ops/backlog'), renderOverdueChart, 'overdue-chart'],
+    [() => api('/v1/ops/degraded-modes'), renderDegradedModes, 'degraded-modes'],
     [stuckOrders, ([result, overdue]) => renderStuckOrders(result, overdue), 'stuck-orders'],
     [() => api('/v1/ops/reconciliation/findings?status=open'), renderFindings, 'findings'],
     [() => api('/v1/ops/migration'), renderMigration, 'migration'],

@@ -15,6 +15,7 @@ import {
 import {
   admittedOrderView,
   orderTotalMinor,
+  PRIORITY,
   type OrderStatusView,
   type PlacedOrder,
   workflowIdForOrder,
@@ -254,6 +255,9 @@ export class OrdersService {
           // A repeat finds the running workflow; a finished one is never started again.
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // The priority lane past admission: every task of the order (its workflow tasks and
+          // the activities in each bulkhead, which inherit it) overtakes a standard backlog.
+          priority: { priorityKey: order.expedited ? PRIORITY.expedited : PRIORITY.standard },
           typedSearchAttributes: startingSearchAttributes({
             stage: 'AcceptedForProcessing',
             stageEnteredAt: new Date(order.placedAt),

@@ -1,0 +1,135 @@
+/**
+ * The degraded modes as stored (`degraded_mode`): read by orders at decision time, switched by
+ * the backlog monitor, configured by operators. Every switch and every configuration change
+ * writes its audit record in the same transaction as the change.
+ */
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  DEFAULT_DEGRADED_MODE,
+  type DegradedModeConfig,
+  type DegradedModeName,
+  type FraudBacklog,
+  nextDegradedState,
+} from '@order-platform/domain';
+import { recordOperatorAction } from '@order-platform/runtime';
+
+export interface DegradedModeState {
+  name: DegradedModeName;
+  config: DegradedModeConfig;
+  active: boolean;
+  reason: string | null;
+  changedAt: string;
+  measured: FraudBacklog | null;
+  measuredAt: string | null;
+}
+
+interface Row {
+  name: DegradedModeName;
+  config: Partial<DegradedModeConfig>;
+  active: boolean;
+  reason: string | null;
+  changed_at: Date;
+  measured: FraudBacklog | null;
+  measured_at: Date | null;
+}
+
+/** Who switches modes on and off in the audit trail. */
+export const BACKLOG_MONITOR_ACTOR = 'backlog-monitor';
+
+export class DegradedModeStore {
+  constructor(private readonly db: DataSource) {}
+
+  /** Read by every order at its fraud decision: a plain read, the row is created only once. */
+  async get(name: DegradedModeName): Promise<DegradedModeState> {
+    const rows: Row[] = await this.db.query('SELECT * FROM degraded_mode WHERE name = $1', [name]);
+    if (rows[0]) return toState(rows[0]);
+    return this.db.transaction((tx) => this.lockedRow(tx, name)).then(toState);
+  }
+
+  /** Replaces the configuration; switching off is the monitor's job (at its next measurement). */
+  async configure(
+    name: DegradedModeName,
+    config: DegradedModeConfig,
+    operatorId: string,
+    why: string,
+  ): Promise<DegradedModeState> {
+    return this.db.transaction(async (tx) => {
+      const before = toState(await this.lockedRow(tx, name));
+      const [rows]: [Row[], number] = await tx.query(
+        `UPDATE degraded_mode SET config = $2::jsonb WHERE name = $1 RETURNING *`,
+        [name, JSON.stringify(config)],
+      );
+      await recordOperatorAction(tx, {
+        operatorId,
+        action: 'degraded-mode.configure',
+        subject: name,
+        details: { why, before: before.config, after: config },
+      });
+      return toState(rows[0]!);
+    });
+  }
+
+  /**
+   * Records what the monitor measured and switches the mode when a threshold is crossed.
+   * @returns the state after, and whether it switched
+   */
+  async measure(
+    name: DegradedModeName,
+    backlog: FraudBacklog,
+  ): Promise<{ state: DegradedModeState; switched: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.lockedRow(tx, name);
+      const before = toState(row);
+      const [clock]: { now: Date }[] = await tx.query('SELECT now() AS now');
+      const next = nextDegradedState(
+        before.config,
+        { active: before.active, forMs: clock!.now.getTime() - row.changed_at.getTime() },
+        backlog,
+      );
+      const switched = next.active !== before.active;
+      const [rows]: [Row[], number] = await tx.query(
+        `UPDATE degraded_mode
+            SET measured = $2::jsonb, measured_at = now(),
+                active = $3,
+                reason = CASE WHEN $4 THEN $5 ELSE reason END,
+                changed_at = CASE WHEN $4 THEN now() ELSE changed_at END
+          WHERE name = $1 RETURNING *`,
+        [name, JSON.stringify(backlog), next.active, switched, next.reason],
+      );
+      if (switched) {
+        await recordOperatorAction(tx, {
+          operatorId: BACKLOG_MONITOR_ACTOR,
+          action: next.active ? 'degraded-mode.on' : 'degraded-mode.off',
+          subject: name,
+          details: { reason: next.reason, backlog, thresholds: before.config },
+        });
+      }
+      return { state: toState(rows[0]!), switched };
+    });
+  }
+
+  /** The mode's row, created with the defaults on first use, locked for this transaction. */
+  private async lockedRow(tx: EntityManager, name: DegradedModeName): Promise<Row> {
+    await tx.query(
+      `INSERT INTO degraded_mode (name, config) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING`,
+      [name, JSON.stringify(DEFAULT_DEGRADED_MODE)],
+    );
+    const rows: Row[] = await tx.query(`SELECT * FROM degraded_mode WHERE name = $1 FOR UPDATE`, [
+      name,
+    ]);
+    return rows[0]!;
+  }
+}
+
+function toState(row: Row): DegradedModeState {
+  return {
+    name: row.name,
+    // Fields added to the configuration later take their defaults in rows stored before.
+    config: { ...DEFAULT_DEGRADED_MODE, ...row.config },
+    active: row.active,
+    reason: row.reason,
+    changedAt: row.changed_at.toISOString(),
+    measured: row.measured,
+    measuredAt: row.measured_at?.toISOString() ?? null,
+  };
+}

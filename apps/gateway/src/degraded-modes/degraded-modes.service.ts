@@ -1,0 +1,59 @@
+/**
+ * Degraded modes for operators: what is on and why, the audit of switches and configuration
+ * changes, and a new configuration (validated by the domain's rules, audited). The backlog
+ * monitor in the worker does the switching; an operator changes the thresholds and the policy.
+ */
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DegradedModeStore } from '@order-platform/activities';
+import {
+  DEGRADED_MODE_NAMES,
+  type DegradedModeName,
+  validateDegradedMode,
+} from '@order-platform/domain';
+import { problems } from '../http/problem';
+import type { ConfigureRequest } from './degraded-modes-api.schemas';
+
+const CHANGES_SHOWN = 50;
+
+@Injectable()
+export class DegradedModesService {
+  private readonly store: DegradedModeStore;
+
+  constructor(private readonly db: DataSource) {
+    this.store = new DegradedModeStore(db);
+  }
+
+  async overview() {
+    const modes = await Promise.all(DEGRADED_MODE_NAMES.map((name) => this.store.get(name)));
+    const changes: Record<string, unknown>[] = await this.db.query(
+      `SELECT at, operator_id AS by, action, subject AS mode, details FROM operator_audit
+        WHERE action LIKE 'degraded-mode.%' ORDER BY at DESC, id DESC LIMIT ${CHANGES_SHOWN}`,
+    );
+    return { modes, changes };
+  }
+
+  get(name: DegradedModeName) {
+    return this.store.get(name);
+  }
+
+  async configure(operatorId: string, name: string, request: ConfigureRequest) {
+    if (!DEGRADED_MODE_NAMES.includes(name as DegradedModeName))
+      throw problems.notFound('degraded mode');
+    const invalid = validateDegradedMode(request.config);
+    if (invalid.length > 0) {
+      throw problems.invalid(
+        invalid.map((problem) => {
+          const [field, ...message] = problem.split(': ');
+          return { field: `config.${field}`, message: message.join(': ') };
+        }),
+      );
+    }
+    return this.store.configure(
+      name as DegradedModeName,
+      request.config,
+      operatorId,
+      request.reason,
+    );
+  }
+}
