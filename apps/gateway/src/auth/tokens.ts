@@ -4,13 +4,18 @@
  * minting is for local use (`npm run token`) and tests: production tokens come from the
  * company's identity provider with the same claims.
  */
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import { CUSTOMER_SEGMENTS, type CustomerSegment } from '@order-platform/domain';
+import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_ISSUER,
+  mintToken as mintAnyToken,
+  tokenKey,
+  type TokenKeys,
+} from '@order-platform/runtime';
 
+export { DEFAULT_AUDIENCE, DEFAULT_ISSUER, type TokenKeys };
 export const ROLES = ['customer', 'operator'] as const;
-/** Defaults of GATEWAY_JWT_ISSUER / GATEWAY_JWT_AUDIENCE, shared by the gateway and `npm run token`. */
-export const DEFAULT_ISSUER = 'order-platform-local';
-export const DEFAULT_AUDIENCE = 'order-platform-gateway';
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
@@ -21,21 +26,14 @@ export interface Principal {
   segment: CustomerSegment;
 }
 
-export interface TokenKeys {
-  jwtSecret: string;
-  issuer: string;
-  audience: string;
-}
-
 export class InvalidToken extends Error {}
 
-const key = (keys: TokenKeys): Uint8Array => new TextEncoder().encode(keys.jwtSecret);
 const SUBJECT = /^[A-Za-z0-9_.@:-]{1,128}$/;
 
 export async function verifyToken(token: string, keys: TokenKeys): Promise<Principal> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key(keys), {
+    ({ payload } = await jwtVerify(token, tokenKey(keys), {
       algorithms: ['HS256'],
       issuer: keys.issuer,
       audience: keys.audience,
@@ -58,20 +56,11 @@ export async function verifyToken(token: string, keys: TokenKeys): Promise<Princ
   return { subject, roles, segment };
 }
 
+/** A token this gateway accepts (the subject checked as verification will check it). */
 export async function mintToken(
   claims: { subject: string; roles: Role[]; segment?: CustomerSegment; ttlSeconds?: number },
   keys: TokenKeys,
 ): Promise<string> {
   if (!SUBJECT.test(claims.subject)) throw new Error(`not a usable subject: ${claims.subject}`);
-  return new SignJWT({
-    roles: claims.roles,
-    ...(claims.segment ? { segment: claims.segment } : {}),
-  })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(claims.subject)
-    .setIssuer(keys.issuer)
-    .setAudience(keys.audience)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.ttlSeconds ?? 3600))
-    .sign(key(keys));
+  return mintAnyToken(claims, keys);
 }
