@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { workflowIdForOrder } from '@order-platform/domain';
+import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
 import { AppsUnderTest, findFreePort, suiteEnv } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
@@ -125,9 +125,14 @@ describe('admission and degraded reads on the real stack', () => {
 
     // Nothing admitted is lost: each has its workflow, and reads are never shed.
     expect(admitted).toHaveLength(2 + burstAdmitted + expeditedAdmitted);
+    const expeditedIds = new Set(expedited.map((r) => r.body.orderId));
     for (const { orderId, customer } of admitted) {
       const description = await temporal.workflow.getHandle(workflowIdForOrder(orderId)).describe();
       expect(description.status.name).toBe('RUNNING');
+      // The lane goes on inside Temporal: expedited work is dispatched first in every queue.
+      expect(description.raw.workflowExecutionInfo?.priority?.priorityKey).toBe(
+        expeditedIds.has(orderId) ? PRIORITY.expedited : PRIORITY.standard,
+      );
       const read = await fetch(`${gateway}/v1/orders/${orderId}`, {
         headers: { authorization: `Bearer ${await token(customer)}` },
       });

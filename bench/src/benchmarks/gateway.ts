@@ -1,0 +1,232 @@
+/**
+ * The gateway under autocannon. Status reads (`GET /v1/orders/{id}`, a customer's token, from
+ * the read model) against a bare NestJS app on the same Fastify adapter and versions answering
+ * the same body as a constant; order submissions (`POST /v1/orders`, a fresh idempotency key
+ * each) against a loop calling `client.workflow.start` the way the gateway does, with as many
+ * in flight as autocannon has connections. Submissions go to a task queue without a worker, so
+ * both sides measure the submission path alone, not the workflows behind it; that gateway's
+ * admission bound is lifted for the same reason.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { eventually, findFreePort, REPO_ROOT } from '@order-platform/tools';
+import {
+  benchOrder,
+  type BenchContext,
+  type BenchResult,
+  GATEWAY_BENCH_ENV,
+  gatewayOrderBody,
+  startOrder,
+} from '../context';
+import { startChild } from '../support/child';
+import { percentile, ratioOf, round } from '../support/stats';
+
+const READ_CONNECTIONS = 32;
+const SUBMIT_CONNECTIONS = 16;
+const WARM_UP_SECONDS = 2;
+const NO_WORKER_QUEUE = 'bench-submissions-no-worker';
+
+interface LoadFigures {
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  notOk: number;
+  errors: number;
+}
+
+export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> {
+  const gateway = await ctx.gateway();
+  const seconds = ctx.scaled(10, 3);
+  const customer = `c-bench-${randomUUID().slice(0, 8)}`;
+  const token = await ctx.customerToken(customer);
+  const auth = { authorization: `Bearer ${token}` };
+
+  // One order to read, settled in READY_TO_SHIP so every read answers the same.
+  const placed = await fetch(`${gateway.url}/v1/orders`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: gatewayOrderBody,
+  });
+  if (placed.status !== 202) throw new Error(`placing the order to read: ${placed.status}`);
+  const { orderId } = (await placed.json()) as { orderId: string };
+  const statusPath = `/v1/orders/${orderId}`;
+  const body = await eventually(`order ${orderId} READY_TO_SHIP`, async () => {
+    const reply = await fetch(`${gateway.url}${statusPath}`, { headers: auth });
+    const text = await reply.text();
+    return (JSON.parse(text) as { status?: string }).status === 'READY_TO_SHIP' ? text : undefined;
+  });
+
+  const barePort = await findFreePort();
+  const bare = await startChild(
+    join(REPO_ROOT, 'bench/src/baselines/bare-nest.ts'),
+    { PORT: String(barePort), BENCH_CONSTANT_BODY: body },
+    join(ctx.stack.stateDir, 'bare-nest.log'),
+  );
+  let reads: { platform: LoadFigures; baseline: LoadFigures };
+  try {
+    reads = {
+      platform: await load(`${gateway.url}${statusPath}`, {
+        headers: auth,
+        seconds,
+        connections: READ_CONNECTIONS,
+      }),
+      baseline: await load(`http://127.0.0.1:${barePort}/constant`, {
+        seconds,
+        connections: READ_CONNECTIONS,
+      }),
+    };
+  } finally {
+    await bare.stop();
+  }
+
+  const submitGateway = await ctx.stack.start('gateway', 'gateway-submissions', {
+    ...GATEWAY_BENCH_ENV,
+    TEMPORAL_TASK_QUEUE: NO_WORKER_QUEUE,
+    ADMISSION_MAX_PENDING: '1000000',
+    ADMISSION_MAX_PENDING_EXPEDITED: '1000000',
+  });
+  let submissions: { platform: LoadFigures; baseline: LoadFigures };
+  try {
+    submissions = {
+      platform: await load(`${submitGateway.url}/v1/orders`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: gatewayOrderBody,
+        freshIdempotencyKey: true,
+        seconds,
+        connections: SUBMIT_CONNECTIONS,
+      }),
+      baseline: await startLoop(ctx, seconds, SUBMIT_CONNECTIONS),
+    };
+  } finally {
+    await ctx.stack.stop('gateway-submissions');
+  }
+
+  return {
+    rows: [
+      {
+        metric: 'status reads',
+        unit: 'req/s',
+        platform: round(reads.platform.perSecond),
+        baseline: round(reads.baseline.perSecond),
+        ratio: ratioOf(reads.platform.perSecond, reads.baseline.perSecond),
+      },
+      {
+        metric: 'status read p50',
+        unit: 'ms',
+        platform: reads.platform.p50Ms,
+        baseline: reads.baseline.p50Ms,
+        ratio: ratioOf(reads.platform.p50Ms, reads.baseline.p50Ms),
+      },
+      {
+        metric: 'status read p99',
+        unit: 'ms',
+        platform: reads.platform.p99Ms,
+        baseline: reads.baseline.p99Ms,
+        ratio: ratioOf(reads.platform.p99Ms, reads.baseline.p99Ms),
+      },
+      {
+        metric: 'order submissions',
+        unit: 'orders/s',
+        platform: round(submissions.platform.perSecond),
+        baseline: round(submissions.baseline.perSecond),
+        ratio: ratioOf(submissions.platform.perSecond, submissions.baseline.perSecond),
+      },
+      {
+        metric: 'order submission p99',
+        unit: 'ms',
+        platform: submissions.platform.p99Ms,
+        baseline: submissions.baseline.p99Ms,
+        ratio: ratioOf(submissions.platform.p99Ms, submissions.baseline.p99Ms),
+      },
+    ],
+    details: {
+      secondsPerSide: seconds,
+      readConnections: READ_CONNECTIONS,
+      submitConnections: SUBMIT_CONNECTIONS,
+      statusBodyBytes: Buffer.byteLength(body),
+      reads,
+      submissions,
+    },
+  };
+}
+
+interface LoadOptions {
+  seconds: number;
+  connections: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** A new Idempotency-Key on every request: each one is a new order. */
+  freshIdempotencyKey?: boolean;
+}
+
+/** A short warm-up, then the measured run; only 2xx answers count as served. */
+async function load(url: string, options: LoadOptions): Promise<LoadFigures> {
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      duration,
+      connections: options.connections,
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      body: options.body,
+      requests: options.freshIdempotencyKey
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, 'idempotency-key': randomUUID() },
+              }),
+            },
+          ]
+        : undefined,
+    });
+  await run(WARM_UP_SECONDS);
+  const result = await run(options.seconds);
+  return {
+    perSecond: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    ok: result['2xx'],
+    notOk: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+/** `client.workflow.start` from `lanes` loops at once for `seconds`, timed per call. */
+async function startLoop(ctx: BenchContext, seconds: number, lanes: number): Promise<LoadFigures> {
+  const client = await ctx.temporal();
+  const latencies: number[] = [];
+  let errors = 0;
+  const runFor = async (ms: number, record: boolean): Promise<number> => {
+    const until = Date.now() + ms;
+    const began = Date.now();
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (Date.now() < until) {
+          const sent = performance.now();
+          try {
+            await startOrder(client, NO_WORKER_QUEUE, benchOrder());
+            if (record) latencies.push(performance.now() - sent);
+          } catch {
+            errors += 1;
+          }
+        }
+      }),
+    );
+    return (Date.now() - began) / 1000;
+  };
+  await runFor(WARM_UP_SECONDS * 1000, false);
+  const elapsed = await runFor(seconds * 1000, true);
+  return {
+    perSecond: latencies.length / elapsed,
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    ok: latencies.length,
+    notOk: 0,
+    errors,
+  };
+}

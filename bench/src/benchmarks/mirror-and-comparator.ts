@@ -1,0 +1,366 @@
+/**
+ * The strangler's pipes. The mirror: orders placed on the sample monolith (one transaction each)
+ * and streamed from its transaction log to `legacy.order-events.v1`; its throughput is facts per
+ * second while it drains a backlog (it was stopped while the orders were placed), its latency is
+ * each fact's broker append time minus its commit time (the fact's `occurredAt`) while orders
+ * arrive at a steady pace. The baseline is a raw kafkajs producer with the same settings
+ * (runtime's idempotent acks=all producer) sending the same messages, transaction by transaction,
+ * to a topic of the same shape; its latency starts at the send call. Both topics stamp records
+ * with the broker's append time. The comparator: facts per second while it works through both
+ * topics from the beginning, against a raw kafkajs consumer reading the same records.
+ */
+import { ConfigResourceTypes, type Kafka, type KafkaMessage } from 'kafkajs';
+import { Client as PgClient } from 'pg';
+import { TOPICS } from '@order-platform/domain';
+import { createIdempotentProducer, createKafka, createLogger } from '@order-platform/runtime';
+import { type BenchContext, type BenchResult, BENCH_SKU } from '../context';
+import { latencySummary, pool, ratioOf, round, sleep } from '../support/stats';
+
+const RAW_TOPIC = 'bench.raw-producer.v1';
+const SLOT = 'bench_mirror';
+const COMPARATOR_GROUP = 'stage-comparator';
+const STEADY_ORDERS_PER_SECOND = 20;
+const MIRROR_ONLY = {
+  BRIDGE: 'off',
+  COMPARATOR: 'off',
+  MIRROR_SOURCE: 'cdc',
+  MIRROR_SLOT: SLOT,
+  MIRROR_PUBLICATION: SLOT,
+};
+
+interface Appended {
+  key: string;
+  value: string;
+  appendedAt: number;
+}
+
+export async function mirrorAndComparator(ctx: BenchContext): Promise<BenchResult> {
+  const monolith = await ctx.monolith();
+  // The platform's client settings; kafkajs's own retried errors (a group coordinator still
+  // loading) are not logged: what fails for good throws.
+  const kafka = createKafka({
+    clientId: 'bench',
+    brokers: ctx.stack.env.KAFKA_BROKERS.split(','),
+    logger: createLogger('bench', 'error', () => undefined),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const collector = new TopicCollector(kafka, [TOPICS.legacyOrderEvents, RAW_TOPIC]);
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: TOPICS.legacyOrderEvents,
+          configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+        },
+      ],
+    });
+    const partitions = (await admin.fetchTopicMetadata({ topics: [TOPICS.legacyOrderEvents] }))
+      .topics[0]!.partitions.length;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: RAW_TOPIC,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+        },
+      ],
+    });
+    await collector.start();
+
+    const placeOrder = async (): Promise<string> => {
+      const response = await fetch(`${monolith.url}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: `c-mirror-${Math.random().toString(36).slice(2, 10)}`,
+          items: [{ sku: BENCH_SKU, quantity: 1, unitPriceCents: 1999 }],
+          currency: 'EUR',
+        }),
+      });
+      const reply = (await response.json()) as { orderId?: string };
+      if (!response.ok || !reply.orderId) throw new Error(`monolith order: ${response.status}`);
+      return reply.orderId;
+    };
+
+    // Latency: the mirror running, orders at a steady pace.
+    await ctx.stack.start('legacy-adapter', 'adapter-mirror', MIRROR_ONLY);
+    const steadyOrders = ctx.scaled(100, 20);
+    const steadyIds = await paced(steadyOrders, STEADY_ORDERS_PER_SECOND, placeOrder);
+    const steadyFacts = await collector.settled(TOPICS.legacyOrderEvents, steadyIds);
+    const mirrorLatency = latencySummary(
+      steadyFacts.map(
+        (f) =>
+          f.appendedAt - Date.parse((JSON.parse(f.value) as { occurredAt: string }).occurredAt),
+      ),
+    );
+
+    // Throughput: a backlog placed while the mirror was stopped, drained when it starts again.
+    await ctx.stack.stop('adapter-mirror');
+    const backlogOrders = ctx.scaled(300, 50);
+    const backlogIds: string[] = [];
+    await pool(backlogOrders, 8, async () => void backlogIds.push(await placeOrder()));
+    await ctx.stack.start('legacy-adapter', 'adapter-mirror', MIRROR_ONLY);
+    const backlogFacts = await collector.settled(TOPICS.legacyOrderEvents, backlogIds);
+    await ctx.stack.stop('adapter-mirror');
+    await dropSlot(ctx.stack.env.LEGACY_DATABASE_URL);
+    const mirrorPerSecond = perSecond(backlogFacts);
+
+    // The raw producer: the same messages, one send per monolith transaction (per order).
+    const producer = createIdempotentProducer(kafka);
+    await producer.connect();
+    const rawSentAt = new Map<string, number>();
+    const sendOrder = async (facts: Appended[]): Promise<void> => {
+      const key = `raw-${facts[0]!.key}`;
+      rawSentAt.set(key, Date.now());
+      await producer.sendBatch({
+        topicMessages: [
+          { topic: RAW_TOPIC, messages: facts.map((f) => ({ key, value: f.value })) },
+        ],
+      });
+    };
+    const steadyByOrder = groupByKey(steadyFacts);
+    await paced(steadyByOrder.length, STEADY_ORDERS_PER_SECOND, async (i) => {
+      await sendOrder(steadyByOrder[i]!);
+      return '';
+    });
+    const rawSteady = await collector.settled(RAW_TOPIC, [...rawSentAt.keys()]);
+    const rawLatency = latencySummary(rawSteady.map((f) => f.appendedAt - rawSentAt.get(f.key)!));
+    rawSentAt.clear();
+    for (const facts of groupByKey(backlogFacts)) await sendOrder(facts);
+    const rawBacklog = await collector.settled(RAW_TOPIC, [...rawSentAt.keys()]);
+    await producer.disconnect();
+    const rawPerSecond = perSecond(rawBacklog);
+
+    const comparator = await comparatorThroughput(ctx, kafka, admin);
+    return {
+      rows: [
+        {
+          metric: 'mirror facts (commit → topic)',
+          unit: 'facts/s',
+          platform: round(mirrorPerSecond),
+          baseline: round(rawPerSecond),
+          ratio: ratioOf(mirrorPerSecond, rawPerSecond),
+        },
+        {
+          metric: 'mirror commit → topic p99',
+          unit: 'ms',
+          platform: mirrorLatency.p99Ms,
+          baseline: rawLatency.p99Ms,
+          ratio: ratioOf(mirrorLatency.p99Ms, rawLatency.p99Ms),
+        },
+        {
+          metric: 'comparator events',
+          unit: 'events/s',
+          platform: round(comparator.comparatorPerSecond),
+          baseline: round(comparator.rawPerSecond),
+          ratio: ratioOf(comparator.comparatorPerSecond, comparator.rawPerSecond),
+        },
+      ],
+      details: {
+        mirror: {
+          source: 'cdc',
+          backlogOrders,
+          backlogFacts: backlogFacts.length,
+          factsPerOrder: round(backlogFacts.length / backlogOrders),
+          ordersPerSecond: round((mirrorPerSecond * backlogOrders) / backlogFacts.length),
+          steadyOrders,
+          steadyOrdersPerSecond: STEADY_ORDERS_PER_SECOND,
+          commitToTopic: mirrorLatency,
+        },
+        rawProducer: { perSecond: round(rawPerSecond), sendToTopic: rawLatency },
+        comparator,
+      },
+    };
+  } finally {
+    await ctx.stack.stop('adapter-mirror');
+    await ctx.stack.stop('adapter-comparator');
+    await collector.stop();
+    await admin.disconnect();
+  }
+}
+
+/** Facts per second between the first and the last append. */
+function perSecond(facts: Appended[]): number {
+  const times = facts.map((f) => f.appendedAt);
+  return (facts.length * 1000) / Math.max(1, Math.max(...times) - Math.min(...times));
+}
+
+function groupByKey(facts: Appended[]): Appended[][] {
+  const groups = new Map<string, Appended[]>();
+  for (const fact of facts) groups.set(fact.key, [...(groups.get(fact.key) ?? []), fact]);
+  return [...groups.values()];
+}
+
+/** Calls `task(i)` `count` times at `perSecond`, without waiting for one to finish. */
+async function paced(
+  count: number,
+  perSecond: number,
+  task: (index: number) => Promise<string>,
+): Promise<string[]> {
+  const began = Date.now();
+  const pending: Promise<string>[] = [];
+  for (let i = 0; i < count; i += 1) {
+    await sleep(Math.max(0, began + (i * 1000) / perSecond - Date.now()));
+    pending.push(task(i));
+  }
+  return Promise.all(pending);
+}
+
+async function dropSlot(legacyDatabaseUrl: string): Promise<void> {
+  const db = new PgClient({ connectionString: legacyDatabaseUrl });
+  await db.connect();
+  try {
+    await db.query(
+      'SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1',
+      [SLOT],
+    );
+  } finally {
+    await db.end();
+  }
+}
+
+/** Every record of some topics, as the broker stamped them, collected from the beginning. */
+class TopicCollector {
+  private readonly records = new Map<string, Appended[]>();
+  private readonly consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topics: string[],
+  ) {
+    this.consumer = kafka.consumer({ groupId: `bench-collector-${Date.now()}` });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const list = this.records.get(topic) ?? [];
+        list.push(appended(message));
+        this.records.set(topic, list);
+      },
+    });
+  }
+
+  /** The records of `keys` on `topic` once each key has one and no more arrive for 2 s. */
+  async settled(topic: string, keys: string[], timeoutMs = 180_000): Promise<Appended[]> {
+    const wanted = new Set(keys);
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    let stableSince = Date.now();
+    for (;;) {
+      const mine = (this.records.get(topic) ?? []).filter((r) => wanted.has(r.key));
+      const seen = new Set(mine.map((r) => r.key));
+      if (mine.length !== last) {
+        last = mine.length;
+        stableSince = Date.now();
+      } else if (seen.size === wanted.size && Date.now() - stableSince > 2_000) {
+        return mine;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`${topic}: ${seen.size} of ${wanted.size} keys after ${timeoutMs} ms`);
+      }
+      await sleep(100);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+const appended = (message: KafkaMessage): Appended => ({
+  key: message.key?.toString() ?? '',
+  value: String(message.value),
+  appendedAt: Number(message.timestamp),
+});
+
+/**
+ * The comparator's pace through both topics from the beginning (its consumer group's committed
+ * offsets, sampled), then a raw consumer's through the same records.
+ */
+async function comparatorThroughput(
+  ctx: BenchContext,
+  kafka: Kafka,
+  admin: ReturnType<Kafka['admin']>,
+): Promise<{ events: number; comparatorPerSecond: number; rawPerSecond: number }> {
+  const topics = [TOPICS.legacyOrderEvents, TOPICS.orderLifecycle];
+  const ends = new Map<string, number>();
+  for (const topic of topics) {
+    for (const p of await admin.fetchTopicOffsets(topic))
+      ends.set(`${topic}:${p.partition}`, Number(p.high));
+  }
+  const total = [...ends.values()].reduce((a, b) => a + b, 0);
+
+  // The raw consumer: parse each record, nothing more.
+  const raw = kafka.consumer({ groupId: `bench-raw-consumer-${Date.now()}` });
+  let rawCount = 0;
+  let rawFirst = 0;
+  let rawLast = 0;
+  await raw.connect();
+  await raw.subscribe({ topics, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('raw consumer: not done in 5 minutes')),
+      300_000,
+    );
+    void raw.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        if (Number(message.offset) >= ends.get(`${topic}:${partition}`)!) return;
+        JSON.parse(String(message.value));
+        rawCount += 1;
+        rawLast = Date.now();
+        if (rawFirst === 0) rawFirst = rawLast;
+        if (rawCount === total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await raw.disconnect();
+
+  // The comparator, from an adapter that runs nothing else.
+  await ctx.stack.start('legacy-adapter', 'adapter-comparator', {
+    BRIDGE: 'off',
+    MIRROR_SOURCE: 'off',
+    COMPARATOR: 'on',
+  });
+  const committed = async (): Promise<number> => {
+    let sum = 0;
+    for (const { topic, partitions } of await admin.fetchOffsets({
+      groupId: COMPARATOR_GROUP,
+      topics,
+    })) {
+      for (const p of partitions) {
+        sum += Math.min(Math.max(0, Number(p.offset)), ends.get(`${topic}:${p.partition}`) ?? 0);
+      }
+    }
+    return sum;
+  };
+  let first: { at: number; done: number } | undefined;
+  const deadline = Date.now() + 10 * 60_000;
+  let done = 0;
+  while ((done = await committed()) < total) {
+    if (done > 0 && !first) first = { at: Date.now(), done };
+    if (Date.now() > deadline) throw new Error(`comparator: ${done} of ${total} after 10 minutes`);
+    await sleep(200);
+  }
+  const finishedAt = Date.now();
+  await ctx.stack.stop('adapter-comparator');
+  // Sampled: the first sample that showed progress starts the clock (it needs some backlog left).
+  const comparatorPerSecond = first
+    ? ((total - first.done) * 1000) / (finishedAt - first.at)
+    : Number.NaN;
+  return {
+    events: total,
+    comparatorPerSecond: round(comparatorPerSecond),
+    rawPerSecond: round((rawCount * 1000) / Math.max(1, rawLast - rawFirst)),
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * Workflow throughput: a burst of orders started straight on Temporal, as the gateway starts
+ * them, driven to CONFIRMED (they then wait for a shipment) and, with both outside facts sent at
+ * once, to DELIVERED; against the bare workflow with the same number of no-op activities between
+ * the same stage markers, on the same server, with the same worker options, in its own worker
+ * process. Throughput is orders ÷ (last order at the stage − first start), every time from the
+ * histories; where the time goes comes from the same histories.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
+import { REPO_ROOT } from '@order-platform/tools';
+import {
+  bareDeliveredSignal,
+  bareDispatchedSignal,
+  bareOrder,
+  type BareOrderPlan,
+} from '../baselines/bare-order.workflow';
+import { benchOrder, type BenchContext, type BenchResult, startOrder } from '../context';
+import { startChild } from '../support/child';
+import {
+  activitiesBetweenStages,
+  costUntil,
+  meanCost,
+  stageReachedAt,
+  type WorkflowCost,
+  workflowStartedAt,
+} from '../support/history';
+import { latencySummary, pool, ratioOf, round, sleep, within } from '../support/stats';
+
+const ORDERS_QUEUE = 'orders';
+const BARE_QUEUE = 'bench-bare-order';
+const STAGES = ['Confirmed', 'ReadyForFulfillment', 'Shipped', 'Delivered'];
+/** Starts in flight at once: enough to keep both workers busy, like a busy gateway. */
+const START_CONCURRENCY = 16;
+const CUSTOMER_ID = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+
+type Target = 'Confirmed' | 'Delivered';
+type Side = 'platform' | 'baseline';
+
+interface BurstResult {
+  ordersPerSecond: number;
+  latency: ReturnType<typeof latencySummary>;
+  cost: WorkflowCost;
+}
+
+export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult> {
+  await ctx.downstream();
+  const client = await ctx.temporal();
+  const bareWorker = await startChild(
+    join(REPO_ROOT, 'bench/src/baselines/bare-worker.ts'),
+    { ...ctx.stack.env, TEMPORAL_TASK_QUEUE: BARE_QUEUE },
+    join(ctx.stack.stateDir, 'bare-worker.log'),
+  );
+  try {
+    const plan = await calibrate(client);
+    const orders = ctx.scaled(30, 10);
+    // Warm both workers (workflow bundle loaded, connections open, JIT) before timing anything.
+    for (const side of ['platform', 'baseline'] as const)
+      await burst(client, side, 'Delivered', 5, plan);
+    const results: Record<string, BurstResult> = {};
+    for (const target of ['Confirmed', 'Delivered'] as const) {
+      for (const side of ['platform', 'baseline'] as const) {
+        results[`${side}:${target}`] = await burst(client, side, target, orders, plan);
+        console.log(
+          `  ${side} to ${target}: ${round(results[`${side}:${target}`]!.ordersPerSecond)} orders/s`,
+        );
+      }
+    }
+    const confirmed = results['platform:Confirmed']!;
+    ctx.sustainableOrdersPerSecond = confirmed.ordersPerSecond;
+    const row = (target: Target) => {
+      const platform = results[`platform:${target}`]!.ordersPerSecond;
+      const baseline = results[`baseline:${target}`]!.ordersPerSecond;
+      return {
+        metric: `orders to ${target.toUpperCase()}`,
+        unit: 'orders/s',
+        platform: round(platform),
+        baseline: round(baseline),
+        ratio: ratioOf(platform, baseline),
+      };
+    };
+    return {
+      rows: [row('Confirmed'), row('Delivered')],
+      details: {
+        ordersPerBurst: orders,
+        startConcurrency: START_CONCURRENCY,
+        activitiesBetweenStages: plan,
+        bursts: Object.fromEntries(
+          Object.entries(results).map(([key, r]) => [
+            key,
+            {
+              ordersPerSecond: round(r.ordersPerSecond),
+              latency: r.latency,
+              perOrder: roundCost(r.cost),
+            },
+          ]),
+        ),
+      },
+    };
+  } finally {
+    await bareWorker.stop();
+  }
+}
+
+/** One order to DELIVERED on the platform: how many activities it runs before each stage. */
+async function calibrate(client: Client): Promise<BareOrderPlan> {
+  const handle = await startOrder(client, ORDERS_QUEUE, benchOrder());
+  await handle.signal(shipmentDispatchedSignal, {});
+  await handle.signal(orderDeliveredSignal);
+  await within(
+    'one order to DELIVERED (is the worker failing? see its log in the state folder)',
+    120_000,
+    handle.result(),
+  );
+  const { events } = await handle.fetchHistory();
+  const [toConfirmed, toReadyForFulfillment, toShipped, toDelivered] = activitiesBetweenStages(
+    events ?? [],
+    STAGES,
+  ) as [number, number, number, number];
+  return { toConfirmed, toReadyForFulfillment, toShipped, toDelivered };
+}
+
+async function burst(
+  client: Client,
+  side: Side,
+  target: Target,
+  count: number,
+  plan: BareOrderPlan,
+): Promise<BurstResult> {
+  const run = `run-${randomUUID().slice(0, 8)}`;
+  const handles: WorkflowHandle[] = [];
+  await pool(count, START_CONCURRENCY, async () => {
+    const handle =
+      side === 'platform'
+        ? await startOrder(client, ORDERS_QUEUE, benchOrder(run))
+        : await client.workflow.start(bareOrder, {
+            taskQueue: BARE_QUEUE,
+            workflowId: `bare-${randomUUID()}`,
+            args: [plan],
+            typedSearchAttributes: [{ key: CUSTOMER_ID, value: run }],
+          });
+    if (target === 'Delivered' && side === 'platform') {
+      await handle.signal(shipmentDispatchedSignal, {});
+      await handle.signal(orderDeliveredSignal);
+    } else if (target === 'Delivered') {
+      await handle.signal(bareDispatchedSignal);
+      await handle.signal(bareDeliveredSignal);
+    }
+    handles.push(handle);
+  });
+  if (target === 'Delivered') {
+    await within(
+      `${count} ${side} orders to DELIVERED`,
+      10 * 60_000,
+      Promise.all(handles.map((handle) => handle.result())),
+    );
+  } else {
+    // Both wait for the shipment in ReadyForFulfillment, right after CONFIRMED.
+    await waitForCount(
+      client,
+      `CustomerId = "${run}" AND OrderStage = "ReadyForFulfillment"`,
+      count,
+    );
+  }
+  const starts: number[] = [];
+  const reached: number[] = [];
+  const costs: WorkflowCost[] = [];
+  for (const handle of handles) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const at = stageReachedAt(events, target);
+    if (at === undefined) throw new Error(`${handle.workflowId} never reached ${target}`);
+    starts.push(workflowStartedAt(events));
+    reached.push(at);
+    costs.push(costUntil(events, at));
+  }
+  const elapsedMs = Math.max(...reached) - Math.min(...starts);
+  return {
+    ordersPerSecond: (count * 1000) / elapsedMs,
+    latency: latencySummary(reached.map((at, i) => at - starts[i]!)),
+    cost: meanCost(costs),
+  };
+}
+
+async function waitForCount(client: Client, query: string, count: number): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  while ((await client.workflow.count(query)).count < count) {
+    if (Date.now() > deadline) throw new Error(`waited 10 minutes for ${count} × ${query}`);
+    await sleep(250);
+  }
+}
+
+function roundCost(cost: WorkflowCost): Record<string, unknown> {
+  return {
+    workflowTasks: round(cost.workflowTasks),
+    activities: round(cost.activities),
+    historyEvents: round(cost.events),
+    workflowTaskQueueMs: round(cost.workflowTaskQueueMs),
+    workflowTaskRunMs: round(cost.workflowTaskRunMs),
+    activityQueueMs: round(cost.activityQueueMs),
+    activityRunMs: round(cost.activityRunMs),
+    activityRunMsByType: Object.fromEntries(
+      Object.entries(cost.activityRunMsByType)
+        .sort(([, a], [, b]) => b - a)
+        .map(([type, ms]) => [type, round(ms)]),
+    ),
+  };
+}
+
+/** For a benchmark run on its own: a short burst of orders to CONFIRMED. */
+export async function measureSustainableRate(ctx: BenchContext): Promise<number> {
+  await ctx.downstream();
+  const client = await ctx.temporal();
+  const plan = { toConfirmed: 0, toReadyForFulfillment: 0, toShipped: 0, toDelivered: 0 };
+  const { ordersPerSecond } = await burst(
+    client,
+    'platform',
+    'Confirmed',
+    ctx.scaled(30, 10),
+    plan,
+  );
+  ctx.sustainableOrdersPerSecond = ordersPerSecond;
+  return ordersPerSecond;
+}
