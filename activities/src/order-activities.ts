@@ -200,6 +200,21 @@ export function createOrderActivities(deps: OrderActivityDependencies) {
     async projectOrderStatus(view: OrderStatusView): Promise<{ applied: boolean }> {
       return asActivity(() => deps.readModel.project(view));
     },
+
+    /**
+     * A change of an order, made visible: its events in order, then the view. A retry publishes
+     * again; the events' ids are deterministic and consumers dedupe by them, and the projection
+     * keeps the newest version.
+     */
+    async recordOrderChange(change: {
+      events: LifecycleEvent[];
+      view: OrderStatusView;
+    }): Promise<{ applied: boolean }> {
+      return asActivity(async () => {
+        for (const event of change.events) await deps.events.publish(event);
+        return deps.readModel.project(change.view);
+      });
+    },
   };
 }
 

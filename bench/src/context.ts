@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { orderTotalMinor, type PlacedOrder, workflowIdForOrder } from '@order-platform/domain';
-import { orderLifecycle, startingSearchAttributes } from '@order-platform/workflows';
+import { type PlacedOrder } from '@order-platform/domain';
+import { orderLifecycle, orderStartOptions } from '@order-platform/workflows';
 import { simulatorCall } from '@order-platform/tools';
 import { mintToken, stackTokenKeys } from '@order-platform/runtime';
 import { type BenchStack, type RunningApp } from './support/bench-stack';
@@ -143,22 +143,7 @@ export function benchOrder(customerId = `c-${randomUUID().slice(0, 8)}`): Placed
 
 /** Starts an order workflow exactly as the gateway's submission does (orders.service.ts). */
 export async function startOrder(client: Client, taskQueue: string, order: PlacedOrder) {
-  return client.workflow.start(orderLifecycle, {
-    taskQueue,
-    workflowId: workflowIdForOrder(order.orderId),
-    args: [order],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: startingSearchAttributes({
-      stage: 'AcceptedForProcessing',
-      stageEnteredAt: new Date(order.placedAt),
-      stageDeadline: null,
-      customerId: order.customerId,
-      totalMinor: orderTotalMinor(order.items),
-      migrationRoute: null,
-      needsAttention: '',
-    }),
-  });
+  return client.workflow.start(orderLifecycle, orderStartOptions(order, taskQueue));
 }
 
 /** The gateway's JSON body for a new order of the bench SKU. */

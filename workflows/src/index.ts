@@ -8,3 +8,4 @@ export * from './order/search-attributes';
 export { legacyOrderLifecycle, legacyFactSignal } from './legacy/legacy-order.workflow';
 export * from './reconciliation/reconciliation.workflow';
 export * from './backlog-monitor/backlog-monitor.workflow';
+export * from './order/start-options';

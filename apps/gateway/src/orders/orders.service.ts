@@ -14,8 +14,6 @@ import {
 } from '@temporalio/client';
 import {
   admittedOrderView,
-  orderTotalMinor,
-  PRIORITY,
   type OrderStatusView,
   type PlacedOrder,
   workflowIdForOrder,
@@ -24,7 +22,7 @@ import {
   cancelOrderUpdate,
   orderLifecycle,
   orderStatusQuery,
-  startingSearchAttributes,
+  orderStartOptions,
 } from '@order-platform/workflows';
 import { AdmissionService } from '../admission/admission.service';
 import type { Principal } from '../auth/tokens';
@@ -248,26 +246,10 @@ export class OrdersService {
   private async start(order: PlacedOrder): Promise<void> {
     try {
       await callTemporal(this.temporal, () =>
-        this.temporal.workflow.start(orderLifecycle, {
-          taskQueue: this.config.taskQueue,
-          workflowId: workflowIdForOrder(order.orderId),
-          args: [order],
-          // A repeat finds the running workflow; a finished one is never started again.
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          // The priority lane past admission: every task of the order (its workflow tasks and
-          // the activities in each bulkhead, which inherit it) overtakes a standard backlog.
-          priority: { priorityKey: order.expedited ? PRIORITY.expedited : PRIORITY.standard },
-          typedSearchAttributes: startingSearchAttributes({
-            stage: 'AcceptedForProcessing',
-            stageEnteredAt: new Date(order.placedAt),
-            stageDeadline: null,
-            customerId: order.customerId,
-            totalMinor: orderTotalMinor(order.items),
-            migrationRoute: null,
-            needsAttention: '',
-          }),
-        }),
+        this.temporal.workflow.start(
+          orderLifecycle,
+          orderStartOptions(order, this.config.taskQueue),
+        ),
       );
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError) return;
