@@ -32,6 +32,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateStranglerTables1795430400000: 'stage_route',
   CreateReconciliationFinding1795430500000: 'reconciliation_finding',
   CreateDegradedMode1795430600000: 'degraded_mode',
+  CreateLegacyFactParked1795430700000: 'legacy_fact_parked',
 };
 
 describe('the platform schema history on PostgreSQL', () => {

@@ -11,6 +11,7 @@ import { CreateOperatorAudit1795430300000 } from './migrations/1795430300000-cre
 import { CreateStranglerTables1795430400000 } from './migrations/1795430400000-create-strangler-tables';
 import { CreateReconciliationFinding1795430500000 } from './migrations/1795430500000-create-reconciliation-finding';
 import { CreateDegradedMode1795430600000 } from './migrations/1795430600000-create-degraded-mode';
+import { CreateLegacyFactParked1795430700000 } from './migrations/1795430700000-create-legacy-fact-parked';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -21,6 +22,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateStranglerTables1795430400000,
   CreateReconciliationFinding1795430500000,
   CreateDegradedMode1795430600000,
+  CreateLegacyFactParked1795430700000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

@@ -44,5 +44,11 @@ export const temporalCheck = (connection: Connection): HealthCheck => ({
 export function createPgPool(connectionString: string, logger: Logger, max = 4): Pool {
   const pool = new Pool({ connectionString, max });
   pool.on('error', (error) => logger.warn('idle PostgreSQL connection lost', { error }));
+  // A connection checked out when the server goes away emits 'error' too, and pg-pool listens
+  // only while it is idle: without this a restart of PostgreSQL mid-query ended the process.
+  // The query in flight still fails, and its caller retries.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => logger.warn('PostgreSQL connection lost', { error })),
+  );
   return pool;
 }

@@ -12,7 +12,7 @@ import {
   WorkflowNotFoundError,
 } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
 import {
   deadLetterTopic,
@@ -56,7 +56,7 @@ export class SignalBridge {
         return event;
       },
       eventId: (event) => event.eventId,
-      handle: (event) => this.handOver(event),
+      handle: (event, tx) => this.handOver(event, tx),
       maxInFlight: 3,
       registry,
       logger,
@@ -67,11 +67,11 @@ export class SignalBridge {
     await this.consumer?.stop();
   }
 
-  private async handOver(event: LegacyEvent): Promise<void> {
+  private async handOver(event: LegacyEvent, tx: PoolClient): Promise<void> {
     const { temporal, taskQueue, logger } = this.options;
     const workflowId = workflowIdForOrder(event.orderId);
-    try {
-      if (event.eventType === 'LegacyOrderPlaced') {
+    if (event.eventType === 'LegacyOrderPlaced') {
+      try {
         await temporal.workflow.signalWithStart(LEGACY_ORDER_WORKFLOW_TYPE, {
           workflowId,
           taskQueue,
@@ -81,21 +81,57 @@ export class SignalBridge {
           // A finished order is never started again by a replayed fact.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
-      } else {
-        await temporal.workflow.getHandle(workflowId).signal(LEGACY_FACT_SIGNAL, event);
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        logger.info('order placed again after its workflow finished', { orderId: event.orderId });
+        return;
       }
+      await this.handOverParked(event.orderId, tx);
+      return;
+    }
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(LEGACY_FACT_SIGNAL, event);
     } catch (error) {
-      // The order's workflow has finished (or the order predates the bridge): nothing to tell.
-      if (
-        error instanceof WorkflowNotFoundError ||
-        error instanceof WorkflowExecutionAlreadyStartedError
-      ) {
-        logger.info('legacy fact for an order without a running workflow', {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      if (await this.workflowEverRan(workflowId)) {
+        // The order's workflow has finished: nothing to tell.
+        logger.info('legacy fact for a finished order', {
           orderId: event.orderId,
           eventType: event.eventType,
         });
         return;
       }
+      // Ahead of its order's placement: kept until the workflow starts, never dropped.
+      await tx.query(
+        `INSERT INTO legacy_fact_parked (event_id, order_id, fact) VALUES ($1, $2, $3::jsonb)
+         ON CONFLICT (event_id) DO NOTHING`,
+        [event.eventId, event.orderId, JSON.stringify(event)],
+      );
+      logger.warn('legacy fact ahead of its order, parked', {
+        orderId: event.orderId,
+        eventType: event.eventType,
+      });
+    }
+  }
+
+  /** Facts that came before the placement, in the order they came, once the workflow runs. */
+  private async handOverParked(orderId: string, tx: PoolClient): Promise<void> {
+    const { rows } = await tx.query<{ fact: LegacyEvent }>(
+      'DELETE FROM legacy_fact_parked WHERE order_id = $1 RETURNING fact, parked_at',
+      [orderId],
+    );
+    const handle = this.options.temporal.workflow.getHandle(workflowIdForOrder(orderId));
+    // The workflow keeps the first fact of each kind, so a repeat after a crash is harmless.
+    for (const { fact } of rows.sort((a, b) => a.fact.occurredAt.localeCompare(b.fact.occurredAt)))
+      await handle.signal(LEGACY_FACT_SIGNAL, fact);
+  }
+
+  private async workflowEverRan(workflowId: string): Promise<boolean> {
+    try {
+      await this.options.temporal.workflow.getHandle(workflowId).describe();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
       throw error;
     }
   }

@@ -36,8 +36,14 @@ interface RowChange {
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const QUALIFIED = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 
+/** Pauses between replication streams: doubling from the first to the last. */
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
 export class CdcSource {
   private service?: LogicalReplicationService;
+  private running = false;
+  private supervising?: Promise<void>;
   private transaction: RowChange[] = [];
   private lastAcknowledged?: string;
 
@@ -84,36 +90,88 @@ export class CdcSource {
     }
   }
 
+  /**
+   * Streams until stopped. Whatever ends a stream (PostgreSQL restarting, Kafka refusing a
+   * transaction's facts) ends it without acknowledging anything more, and a new stream starts
+   * from the slot's last acknowledged position, after a growing pause: the transaction that
+   * failed is sent again, never skipped.
+   */
   async start(): Promise<void> {
     await this.setup();
-    const service = new LogicalReplicationService(
-      { connectionString: this.options.connectionString },
-      // Manual acknowledgements (after Kafka has the facts), and one message at a time.
-      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
-    );
-    service.on('data', (lsn: string, message: Pgoutput.Message) => this.onMessage(lsn, message));
-    service.on('heartbeat', async (_lsn: string, _at: number, shouldRespond: boolean) => {
-      // Answer with what is really done, never with the server's current position.
-      if (shouldRespond && this.lastAcknowledged) await service.acknowledge(this.lastAcknowledged);
-    });
-    service.on('error', (error: Error) =>
-      this.logger.error('replication stream failed', { error: String(error) }),
-    );
-    this.service = service;
-    // Resolves only when the stream ends; errors surface through 'error'.
-    void service
-      .subscribe(
-        new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.options.publication] }),
-        this.options.slot,
-      )
-      .catch((error: unknown) => this.logger.error('replication ended', { error: String(error) }));
+    this.running = true;
+    this.supervising = this.supervise();
   }
 
   async stop(): Promise<void> {
-    await this.service?.stop();
+    this.running = false;
+    await this.service?.stop().catch(() => undefined);
+    await this.supervising;
   }
 
-  private async onMessage(lsn: string, message: Pgoutput.Message): Promise<void> {
+  private async supervise(): Promise<void> {
+    let pauseMs = RESTART_MIN_MS;
+    while (this.running) {
+      const startedAt = Date.now();
+      const why = await this.streamUntilItEnds();
+      if (!this.running) return;
+      // A stream that ran a while was healthy: start the pauses from the shortest again.
+      if (Date.now() - startedAt > RESTART_MAX_MS) pauseMs = RESTART_MIN_MS;
+      this.logger.error('replication stream ended; resuming from the last acknowledged position', {
+        error: why,
+        lastAcknowledged: this.lastAcknowledged,
+        retryInMs: pauseMs,
+      });
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      pauseMs = Math.min(pauseMs * 2, RESTART_MAX_MS);
+      await this.setup().catch((error: unknown) =>
+        this.logger.warn('mirror setup failed; will try again', { error: String(error) }),
+      );
+    }
+  }
+
+  /** One replication stream; resolves with the reason it ended. */
+  private streamUntilItEnds(): Promise<string> {
+    return new Promise((resolve) => {
+      const service = new LogicalReplicationService(
+        { connectionString: this.options.connectionString },
+        // Manual acknowledgements (after Kafka has the facts), and one message at a time.
+        { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+      );
+      this.service = service;
+      this.transaction = [];
+      let ended = false;
+      const end = (reason: unknown): void => {
+        if (ended) return;
+        ended = true;
+        void service
+          .stop()
+          .catch(() => undefined)
+          .then(() => resolve(String(reason)));
+      };
+      // After a failure nothing more is handled, so nothing later is acknowledged past it.
+      service.on('data', (lsn: string, message: Pgoutput.Message) =>
+        ended ? undefined : this.onMessage(service, lsn, message).catch(end),
+      );
+      service.on('heartbeat', async (_lsn: string, _at: number, shouldRespond: boolean) => {
+        // Answer with what is really done, never with the server's current position.
+        if (shouldRespond && this.lastAcknowledged && !ended)
+          await service.acknowledge(this.lastAcknowledged).catch(end);
+      });
+      service.on('error', end);
+      service
+        .subscribe(
+          new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.options.publication] }),
+          this.options.slot,
+        )
+        .then(() => end(this.running ? 'the stream closed' : 'stopped'), end);
+    });
+  }
+
+  private async onMessage(
+    service: LogicalReplicationService,
+    lsn: string,
+    message: Pgoutput.Message,
+  ): Promise<void> {
     switch (message.tag) {
       case 'begin':
         this.transaction = [];
@@ -132,7 +190,7 @@ export class CdcSource {
         const committedAt = new Date(Number(message.commitTime) / 1000).toISOString();
         if (changes.length > 0)
           await this.publisher.publish(await this.records(changes, committedAt, lsn));
-        await this.service!.acknowledge(lsn);
+        await service.acknowledge(lsn);
         this.lastAcknowledged = lsn;
         return;
       }

@@ -19,11 +19,13 @@
  * own echo.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   defineSignal,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { StranglerActivities } from '@order-platform/activities';
@@ -39,7 +41,10 @@ import {
   type StagePolicy,
   validatePlacedOrder,
 } from '@order-platform/domain';
-import { bulkheads, mustHappen } from '../order/activities';
+import { bulkheads, mustHappen, screeningRequest } from '../order/activities';
+
+/** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
+const SCREENING_RETRY_MS = 15_000;
 import {
   cancelOrderUpdate,
   type CancelRequest,
@@ -128,6 +133,25 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     return decided ? review!.decision : undefined;
   }
 
+  /**
+   * The platform's own screening, within the fraud deadline. While the provider's circuit is
+   * open (or it keeps failing), it asks again after a pause; at the deadline it gives up
+   * (undefined) instead of failing the workflow that follows the monolith's order.
+   */
+  async function screenWithin(deadline: number) {
+    for (;;) {
+      try {
+        return await bulkheads(workflowInfo().taskQueue).screening(
+          Math.max(1_000, deadline - Date.now()),
+        )(screeningRequest(order, state.totalMinor));
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        if (Date.now() + SCREENING_RETRY_MS >= deadline) return undefined;
+        await sleep(SCREENING_RETRY_MS);
+      }
+    }
+  }
+
   async function fraudStage(): Promise<void> {
     const deadline = Date.now() + policy.fraudSlaMs;
     await state.record({
@@ -137,23 +161,18 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     });
     const route = routes.fraud;
     if (route !== 'legacy') {
-      const verdict = await bulkheads(workflowInfo().taskQueue).screening(policy.fraudSlaMs)({
-        step: 'screen-order',
-        orderId: order.orderId,
-        customerId: order.customerId,
-        segment: order.segment,
-        totalMinor: state.totalMinor,
-        currency: order.currency,
-      });
+      const verdict = await screenWithin(deadline);
       if (route === 'shadow') {
-        await stageDecided('fraud', { decision: verdict.decision });
+        // Without a verdict in time there is nothing to compare: the monolith's decision stands.
+        if (verdict) await stageDecided('fraud', { decision: verdict.decision });
       } else {
-        const decision = await platformFraudDecision(verdict.decision);
+        // No verdict from the provider: a person decides, as for a provider asking for review.
+        const decision = await platformFraudDecision(verdict?.decision ?? 'review');
         const told = decision
           ? await strangler.tellMonolithFraudDecision({
               orderId: order.orderId,
               decision,
-              reference: verdict.reference,
+              reference: verdict?.reference ?? 'manual-review',
             })
           : { accepted: false };
         if (told.accepted) {

@@ -5,7 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '@order-platform/activities';
-import { bulkheadTaskQueue, type Downstream } from '@order-platform/domain';
+import { bulkheadTaskQueue, type Downstream, type PlacedOrder } from '@order-platform/domain';
 
 /** Calls to downstream services: quick, retried with backoff up to a cap. */
 const DOWNSTREAM_CALL = {
@@ -90,3 +90,13 @@ export function bulkheads(orderTaskQueue: string) {
       }).authorizePayment,
   };
 }
+
+/** What the fraud provider is asked about an order (the same step, so the same idempotency key). */
+export const screeningRequest = (order: PlacedOrder, totalMinor: number) => ({
+  step: 'screen-order',
+  orderId: order.orderId,
+  customerId: order.customerId,
+  segment: order.segment,
+  totalMinor,
+  currency: order.currency,
+});

@@ -33,7 +33,7 @@ import {
   type StagePolicy,
   validatePlacedOrder,
 } from '@order-platform/domain';
-import { bulkheads, platform } from './activities';
+import { bulkheads, platform, screeningRequest } from './activities';
 import {
   cancelOrderUpdate,
   type CancelRequest,
@@ -205,14 +205,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     let circuitOpen = false;
     const scope = new CancellationScope();
     const call = scope.run(() =>
-      downstreams.screening(fraudSlaMs)({
-        step: 'screen-order',
-        orderId: order.orderId,
-        customerId: order.customerId,
-        segment: order.segment,
-        totalMinor: state.totalMinor,
-        currency: order.currency,
-      }),
+      downstreams.screening(fraudSlaMs)(screeningRequest(order, state.totalMinor)),
     );
     call.then(
       // 'pending': the provider queued it; its decision arrives later as a fraudDecision signal.
