@@ -37,4 +37,8 @@ step "integration tests (real Temporal, Kafka, PostgreSQL)"
 timeout --foreground 1800 npx jest --selectProjects integration --ci --runInBand \
   --testPathIgnorePatterns '/node_modules/' "$TIME_SKIPPING_SUITES"
 
+# Faults stop and restart the stack's own services, so they get a stack of their own, last.
+step "fault injection (a stack of its own: worker, Temporal, Kafka, PostgreSQL broken on purpose)"
+timeout --foreground 1200 npx jest --selectProjects faults --ci --runInBand
+
 printf '\nall checks passed in %ss\n' "$(( $(date +%s) - start ))" >&2

@@ -122,14 +122,47 @@ export async function startPostgres(opts: PostgresOptions): Promise<void> {
   await ensureDatabases(opts.port);
 }
 
+export interface StopPostgresOptions {
+  /** fast: end sessions and checkpoint (a restart); immediate: abort, recover on start (a crash). */
+  mode?: 'fast' | 'immediate';
+  /** How long pg_ctl waits for the server to go. */
+  timeoutSeconds?: number;
+}
+
+/** Stops the cluster; throws if it is still running afterwards. */
 export async function stopPostgres(
   opts: Pick<PostgresOptions, 'binDir' | 'dataDir'>,
+  { mode = 'fast', timeoutSeconds = 60 }: StopPostgresOptions = {},
 ): Promise<void> {
   if (!existsSync(join(opts.dataDir, 'postmaster.pid'))) return;
+  const pgOpts = opts as PostgresOptions;
   try {
-    runPg(opts as PostgresOptions, 'pg_ctl', ['stop', '-D', opts.dataDir, '-m', 'fast', '-w']);
+    runPg(pgOpts, 'pg_ctl', [
+      'stop',
+      '-D',
+      opts.dataDir,
+      '-m',
+      mode,
+      '-w',
+      '-t',
+      String(timeoutSeconds),
+    ]);
+  } catch (error) {
+    // A stale pid file (not running) is nothing to stop; a server that did not go is a failure.
+    if (isRunning(pgOpts)) {
+      throw new Error(
+        `PostgreSQL (${opts.dataDir}) did not stop (${mode}): ${describeExecError(error)}`,
+      );
+    }
+  }
+}
+
+function isRunning(opts: PostgresOptions): boolean {
+  try {
+    runPg(opts, 'pg_ctl', ['status', '-D', opts.dataDir]);
+    return true;
   } catch {
-    // Not running (a stale pid file): nothing to stop.
+    return false;
   }
 }
 

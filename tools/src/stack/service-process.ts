@@ -43,9 +43,15 @@ export function readPid(pidFile: string): number | undefined {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // A zombie answers signal 0 but has exited: its parent (a test runner that restarted a
+  // service and now blocks in a synchronous teardown, say) has not reaped it yet.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc here: signal 0 is all there is
   }
 }
 

@@ -9,7 +9,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { ALL_TOPICS } from '@order-platform/domain';
 import { findFreePort } from './ports';
-import { databaseUrl, startPostgres, stopPostgres, STACK_DATABASES } from './postgres';
+import {
+  databaseUrl,
+  startPostgres,
+  stopPostgres,
+  type StopPostgresOptions,
+  STACK_DATABASES,
+} from './postgres';
 import { startKafka, stopKafka } from './kafka';
 import { startTemporal, stopTemporal } from './temporal';
 import { installToolchain, type Toolchain } from './toolchain';
@@ -38,6 +44,8 @@ export interface RunningStack {
   postgresDataDir?: string;
   postgresBin: string;
   toolchain: Toolchain;
+  /** fsync on or off, as started (absent in state folders written before it was recorded). */
+  durable?: boolean;
   env: StackEnv;
 }
 
@@ -113,40 +121,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     postgresDataDir,
     postgresBin: toolchain.postgresBin,
     toolchain,
+    durable: options.durable,
     env: stackEnv(ports, localJwtSecret(stateDir), options.externalDatabaseUrl),
   };
   // Written before starting so `stop` can clean up after a start that failed half-way.
   writeFileSync(stackFile(stateDir), JSON.stringify(stack, null, 2));
-  const started = await Promise.allSettled([
-    postgresDataDir
-      ? startPostgres({
-          binDir: toolchain.postgresBin,
-          dataDir: postgresDataDir,
-          logFile: logFile(stateDir, 'postgres'),
-          port: ports.postgres,
-          durable: options.durable,
-        })
-      : Promise.resolve(),
-    startKafka({
-      libsDir: toolchain.kafkaLibs,
-      stateDir: join(stateDir, 'kafka'),
-      logFile: logFile(stateDir, 'kafka'),
-      pidFile: pidFile(stateDir, 'kafka'),
-      port: ports.kafka,
-      controllerPort: ports.kafkaController,
-      topics: ALL_TOPICS,
-      partitions: KAFKA_PARTITIONS,
-    }),
-    startTemporal({
-      cli: toolchain.temporalCli,
-      stateDir: join(stateDir, 'temporal'),
-      logFile: logFile(stateDir, 'temporal'),
-      pidFile: pidFile(stateDir, 'temporal'),
-      port: ports.temporal,
-      uiPort: ports.temporalUi,
-      namespace: stack.env.TEMPORAL_NAMESPACE,
-    }),
-  ]);
+  const started = await Promise.allSettled(
+    STACK_SERVICES.map((service) => startService(stack, service)),
+  );
   const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
     await stopStack(stateDir);
@@ -156,6 +138,82 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
   return stack;
 }
+
+/** The stack's own services, each stoppable and restartable alone (the fault suite does). */
+export const STACK_SERVICES = ['postgres', 'kafka', 'temporal'] as const;
+export type StackService = (typeof STACK_SERVICES)[number];
+
+/** Starts one service of `stack` with the options the stack was started with. */
+function startService(stack: RunningStack, service: StackService): Promise<void> {
+  const { stateDir, ports, toolchain } = stack;
+  switch (service) {
+    case 'postgres':
+      return stack.postgresDataDir
+        ? startPostgres({
+            binDir: toolchain.postgresBin,
+            dataDir: stack.postgresDataDir,
+            logFile: logFile(stateDir, 'postgres'),
+            port: ports.postgres,
+            durable: stack.durable ?? true,
+          })
+        : Promise.resolve();
+    case 'kafka':
+      return startKafka({
+        libsDir: toolchain.kafkaLibs,
+        stateDir: join(stateDir, 'kafka'),
+        logFile: logFile(stateDir, 'kafka'),
+        pidFile: pidFile(stateDir, 'kafka'),
+        port: ports.kafka,
+        controllerPort: ports.kafkaController,
+        topics: ALL_TOPICS,
+        partitions: KAFKA_PARTITIONS,
+      });
+    case 'temporal':
+      return startTemporal({
+        cli: toolchain.temporalCli,
+        stateDir: join(stateDir, 'temporal'),
+        logFile: logFile(stateDir, 'temporal'),
+        pidFile: pidFile(stateDir, 'temporal'),
+        port: ports.temporal,
+        uiPort: ports.temporalUi,
+        namespace: stack.env.TEMPORAL_NAMESPACE,
+      });
+  }
+}
+
+function stopService(
+  stack: RunningStack,
+  service: StackService,
+  postgres?: StopPostgresOptions,
+): Promise<void> {
+  switch (service) {
+    case 'postgres':
+      return stack.postgresDataDir
+        ? stopPostgres({ binDir: stack.postgresBin, dataDir: stack.postgresDataDir }, postgres)
+        : Promise.resolve();
+    case 'kafka':
+      return stopKafka(pidFile(stack.stateDir, 'kafka'));
+    case 'temporal':
+      return stopTemporal(pidFile(stack.stateDir, 'temporal'));
+  }
+}
+
+function requireStack(stateDir: string): RunningStack {
+  const stack = readRunningStack(stateDir);
+  if (!stack) throw new Error(`no stack in ${stateDir}`);
+  return stack;
+}
+
+/** Stops one service of the stack in `stateDir`, keeping its state (data, logs, ports). */
+export const stopStackService = (
+  stateDir: string,
+  service: StackService,
+  postgres?: StopPostgresOptions,
+): Promise<void> => stopService(requireStack(stateDir), service, postgres);
+
+/** Starts one service of the stack in `stateDir` again, on its ports, from its kept state. */
+export const startStackService = (stateDir: string, service: StackService): Promise<void> =>
+  startService(requireStack(stateDir), service);
 
 /** A random signing key for local tokens, created on the stack's first start and then reused. */
 function localJwtSecret(stateDir: string): string {
@@ -172,13 +230,15 @@ export function readRunningStack(stateDir: string): RunningStack | undefined {
 /** Stops whatever of the stack is running; safe to call twice. */
 export async function stopStack(stateDir: string): Promise<void> {
   const stack = readRunningStack(stateDir);
-  await Promise.all([
-    stopTemporal(pidFile(stateDir, 'temporal')),
-    stopKafka(pidFile(stateDir, 'kafka')),
-    stack?.postgresDataDir
-      ? stopPostgres({ binDir: stack.postgresBin, dataDir: stack.postgresDataDir })
-      : Promise.resolve(),
-  ]);
+  if (!stack) {
+    // Nothing described: still stop what pid files name.
+    await Promise.all([
+      stopTemporal(pidFile(stateDir, 'temporal')),
+      stopKafka(pidFile(stateDir, 'kafka')),
+    ]);
+    return;
+  }
+  await Promise.all(STACK_SERVICES.map((service) => stopService(stack, service)));
 }
 
 /** Stops the stack and deletes its state: for the throw-away stacks of test runs. */

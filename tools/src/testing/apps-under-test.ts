@@ -67,6 +67,12 @@ export class AppsUnderTest {
     while (isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
+  /** Whether `instance` still runs: a process that died by itself shows here. */
+  isRunning(instance: string): boolean {
+    const pid = readPid(join(this.dir, `${instance}.pid`));
+    return pid !== undefined && isAlive(pid);
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all(this.pidFiles.reverse().map((pidFile) => stopApp(pidFile)));
     // KEEP_TEST_STACK keeps the apps' logs too, for a post-mortem.

@@ -1,0 +1,463 @@
+/**
+ * The fault-injection suite (`npm run test:faults`): the whole platform as processes on the real
+ * stack (monolith, mirror, signal bridge and comparator in the legacy adapter, worker,
+ * simulators), fraud, inventory and payment shadowed so the comparator has both sides to judge,
+ * and for each fault a steady stream of orders that the fault hits mid-way. Each fault is
+ * judged by the same audit (fault-audit.ts) and adds a row to the table printed at the end.
+ * The stack's Temporal dev server keeps its state in SQLite in the stack's folder, with or
+ * without `--ephemeral` (that only turns fsync off for PostgreSQL), so a restart keeps it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import {
+  deadLetterTopic,
+  LEGACY_FACT_TYPES,
+  type LegacyEvent,
+  type LegacyFactType,
+  legacyEventId,
+  TOPICS,
+} from '@order-platform/domain';
+import { AppsUnderTest, simulatorCall } from '../testing/apps-under-test';
+import { dropReplicationSlot, monolithCall } from '../testing/legacy-monolith';
+import { suiteEnv } from '../testing/suite-env';
+import { readTopic } from '../testing/topic-reader';
+import { REPO_ROOT } from '../stack/versions';
+import { startStackService, type StackService, stopStackService } from '../stack/stack';
+import {
+  auditFollowedOrders,
+  auditMonolithOrders,
+  auditPlatformOrders,
+  emptyFindings,
+  type FaultWorld,
+  type Findings,
+  SHADOWED_STAGES,
+  waitUntilSettled,
+} from './fault-audit';
+import { type FaultOutcome, type FaultRow, faultTable, rowOf, runFault } from './fault-run';
+import { MonolithOrderStream, PlatformOrderStream, type StreamedOrder } from './order-streams';
+
+const STOCK = 1_000;
+/** Each fault's test: stream, fault, recovery window and audit. */
+const FAULT_TIMEOUT_MS = 300_000;
+jest.setTimeout(FAULT_TIMEOUT_MS);
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('faults during a steady stream of orders', () => {
+  const apps = new AppsUnderTest('faults');
+  const suffix = randomUUID().slice(0, 8);
+  const slot = `faults_${suffix}`;
+  const adapterEnv = {
+    MIRROR_SOURCE: 'cdc',
+    MIRROR_SLOT: slot,
+    MIRROR_PUBLICATION: slot,
+    // Long enough that a backlog after an outage is judged, not declared missing.
+    COMPARATOR_GRACE_MS: '120000',
+  };
+  const rows: FaultRow[] = [];
+  let world: FaultWorld;
+  let monolith: string;
+  let connection: Connection;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    const pool = (url: string) => {
+      const created = new Pool({ connectionString: url, max: 4 });
+      // PostgreSQL restarts under this suite: a dropped idle connection is not a failure.
+      created.on('error', () => undefined);
+      return created;
+    };
+    const platformDb = pool(suiteEnv('DATABASE_URL'));
+    // Shadow before any workflow starts: each reads its routes when it begins.
+    await platformDb.query(
+      `UPDATE stage_route SET mode = 'shadow', new_percent = 100 WHERE stage = ANY($1)`,
+      [SHADOWED_STAGES],
+    );
+    monolith = await apps.start('legacy-monolith');
+    const simulatorsUrl = await apps.downstream({ MONOLITH_URL: monolith });
+    await apps.start('legacy-adapter', 'legacy-adapter', adapterEnv);
+    await simulatorCall(simulatorsUrl, 'PUT', '/fraud/settings', {});
+    await simulatorCall(simulatorsUrl, 'PUT', '/payments/settings', {});
+    await monolithCall(monolith, 'PUT', '/settings/fraud', {});
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    const kafka = new Kafka({
+      clientId: 'fault-injector',
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    producer = kafka.producer();
+    await producer.connect();
+    world = {
+      simulatorsUrl,
+      temporal: new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') }),
+      platformDb,
+      legacyDb: pool(suiteEnv('LEGACY_DATABASE_URL')),
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
+    };
+  }, 240_000);
+
+  afterAll(async () => {
+    const table = faultTable(rows);
+    process.stdout.write(`\nfault injection (${rows.length} faults)\n${table}\n`);
+    mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+    writeFileSync(join(REPO_ROOT, 'test-artifacts', 'faults.md'), `${table}\n`);
+    await producer?.disconnect().catch(() => undefined);
+    await connection?.close();
+    await apps.stopAll();
+    await dropReplicationSlot(slot).catch(() => undefined);
+    await world?.platformDb.end();
+    await world?.legacyDb.end();
+  }, 60_000);
+
+  // --- the faults ----------------------------------------------------------------------------
+
+  it('the worker killed with SIGKILL in the middle of activities, then restarted', async () => {
+    // A slow payment gateway keeps activities in flight when the kill lands.
+    await simulator('PUT', '/payments/settings', { latencyMs: 400 });
+    const platform = await platformStream('worker');
+    const { outcome, findings } = await judge('worker SIGKILL', {
+      platform,
+      count: 12,
+      intervalMs: 250,
+      injectAfter: 4,
+      inject: async () => {
+        await apps.kill('worker');
+        await pause(1_000);
+        await apps.start('worker', 'worker', appEnvs().worker);
+        await simulator('PUT', '/payments/settings', {});
+      },
+    });
+    expect(outcome.inFlight).toBeGreaterThan(0);
+    expect(findings).toEqual(emptyFindings());
+  });
+
+  it('the Temporal dev server restarted', async () => {
+    const { findings } = await judge('Temporal restart', {
+      platform: await platformStream('temporal'),
+      legacy: await monolithStream('temporal'),
+      count: 10,
+      intervalMs: 300,
+      injectAfter: 3,
+      inject: () => restart('temporal', 1_000),
+    });
+    expect(findings).toEqual(emptyFindings());
+  });
+
+  it('the Kafka broker stopped and restarted while the mirror and the comparator run', async () => {
+    const { findings } = await judge('Kafka restart', {
+      platform: await platformStream('kafka'),
+      legacy: await monolithStream('kafka'),
+      count: 10,
+      intervalMs: 300,
+      injectAfter: 3,
+      inject: () => restart('kafka', 2_000),
+    });
+    expect(findings).toEqual(emptyFindings());
+  });
+
+  it('the legacy adapter killed mid-batch, then restarted', async () => {
+    const { findings } = await judge('legacy adapter SIGKILL', {
+      legacy: await monolithStream('adapter'),
+      // A burst: the mirror is mid-batch when the kill lands.
+      count: 20,
+      intervalMs: 40,
+      injectAfter: 6,
+      inject: async () => {
+        await apps.kill('legacy-adapter');
+        await pause(1_000);
+        await apps.start('legacy-adapter', 'legacy-adapter', appEnvs()['legacy-adapter']);
+      },
+    });
+    expect(findings).toEqual(emptyFindings());
+  });
+
+  it('PostgreSQL restarted under load', async () => {
+    let stoppedHow = 'fast';
+    const { findings } = await judge('PostgreSQL restart', {
+      platform: await platformStream('postgres'),
+      legacy: await monolithStream('postgres'),
+      count: 10,
+      intervalMs: 300,
+      injectAfter: 3,
+      inject: async () => {
+        const stateDir = suiteEnv('ORDER_TEST_STACK_DIR');
+        // A fast shutdown waits for the logical walsender to hand over its WAL, which a busy
+        // mirror can hold up; past that it is stopped the hard way, as a crash would.
+        await stopStackService(stateDir, 'postgres', { mode: 'fast', timeoutSeconds: 20 }).catch(
+          () => {
+            stoppedHow = 'immediate';
+            return stopStackService(stateDir, 'postgres', { mode: 'immediate' });
+          },
+        );
+        await pause(1_000);
+        await startStackService(stateDir, 'postgres');
+      },
+    });
+    if (stoppedHow === 'immediate') rows.at(-1)!.fault += ' (fast stop hung: immediate)';
+    expect(findings).toEqual(emptyFindings());
+  });
+
+  it('duplicated, reordered and poison events injected into the topics', async () => {
+    const legacy = await monolithStream('events');
+    const platform = await platformStream('events');
+    const marker = `fault-poison-${suffix}`;
+    const injected: StreamedOrder[] = [];
+    const { findings } = await judge(
+      'duplicate, reordered, poison events',
+      {
+        legacy,
+        platform,
+        count: 8,
+        intervalMs: 300,
+        injectAfter: 2,
+        inject: async () => {
+          const [first] = legacy.accepted;
+          const facts = await mirroredFacts(first!.orderId);
+          // Duplicates: the whole history again, twice, as a replaying producer would send it.
+          await produce(TOPICS.legacyOrderEvents, [...facts, ...facts]);
+          const lifecycle = await lifecycleRecordsOf(platform.accepted[0]!.orderId);
+          await produce(TOPICS.orderLifecycle, lifecycle);
+          // Reordered: the same facts for orders the platform has not seen, out of order;
+          // once with the order's placement first, once with it last.
+          for (const [label, order] of [
+            [
+              'placed-first',
+              [
+                'LegacyOrderPlaced',
+                'LegacyOrderAccepted',
+                'LegacyPaymentAuthorized',
+                'LegacyStockReserved',
+                'LegacyFraudDecided',
+              ],
+            ],
+            [
+              'placed-last',
+              [
+                'LegacyOrderAccepted',
+                'LegacyPaymentAuthorized',
+                'LegacyStockReserved',
+                'LegacyFraudDecided',
+                'LegacyOrderPlaced',
+              ],
+            ],
+          ] as const) {
+            const orderId = `L-reordered-${label}-${suffix}`;
+            await produce(
+              TOPICS.legacyOrderEvents,
+              order.map((type) =>
+                asOrder(
+                  facts.find((f) => f.eventType === type)!,
+                  orderId,
+                ),
+              ),
+            );
+            injected.push({ ...first!, orderId });
+          }
+          // Poison: not JSON, not an envelope, a fact type nobody knows.
+          await producer.send({
+            topic: TOPICS.legacyOrderEvents,
+            messages: [
+              { key: `${marker}-1`, value: `{not json ${marker}-1` },
+              { key: `${marker}-2`, value: JSON.stringify({ marker: `${marker}-2` }) },
+              {
+                key: `${marker}-3`,
+                value: JSON.stringify({
+                  ...facts[0],
+                  eventId: `${marker}-3`,
+                  orderId: `${marker}-3`,
+                  eventType: 'LegacyOrderTeleported',
+                }),
+              },
+            ],
+          });
+          await producer.send({
+            topic: TOPICS.orderLifecycle,
+            messages: [{ key: `${marker}-4`, value: `{not json ${marker}-4` }],
+          });
+        },
+      },
+      async (f) => {
+        // The injected orders too: followed to rest, judged once per stage. They were injected
+        // before the stream's recovery window opened, so a short extra wait is enough.
+        await waitUntilSettled(world, injected, 15_000);
+        await auditFollowedOrders(world, injected, f);
+      },
+    );
+    // Each poison message parked with its reason by every consumer that could not read it.
+    const parked = {
+      legacy: await deadLetters(deadLetterTopic(TOPICS.legacyOrderEvents), marker, 5),
+      lifecycle: await deadLetters(deadLetterTopic(TOPICS.orderLifecycle), marker, 1),
+    };
+    expect({ findings, parked }).toEqual({
+      findings: emptyFindings(),
+      parked: {
+        legacy: expect.arrayContaining([
+          { key: `${marker}-1`, consumer: 'legacy-signal-bridge', poison: true },
+          { key: `${marker}-1`, consumer: 'stage-comparator', poison: true },
+          { key: `${marker}-2`, consumer: 'legacy-signal-bridge', poison: true },
+          { key: `${marker}-2`, consumer: 'stage-comparator', poison: true },
+          { key: `${marker}-3`, consumer: 'legacy-signal-bridge', poison: true },
+        ]),
+        lifecycle: [{ key: `${marker}-4`, consumer: 'stage-comparator', poison: true }],
+      },
+    });
+  });
+
+  it('a downstream simulator answering slowly, then with errors, then recovering', async () => {
+    const { findings } = await judge('payment gateway slow, failing, back', {
+      platform: await platformStream('dials'),
+      count: 12,
+      intervalMs: 400,
+      injectAfter: 3,
+      inject: async () => {
+        await simulator('PUT', '/payments/settings', { latencyMs: 1_500 });
+        await pause(3_000);
+        await simulator('PUT', '/payments/settings', { failureRate: 1 });
+        await pause(4_000);
+        await simulator('PUT', '/payments/settings', {});
+      },
+    });
+    expect(findings).toEqual(emptyFindings());
+  });
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  /** Runs one fault, audits every order it touched and records the table row. */
+  async function judge(
+    name: string,
+    plan: Omit<Parameters<typeof runFault>[1], 'name'>,
+    extraAudit?: (findings: Findings) => Promise<void>,
+  ): Promise<{ outcome: FaultOutcome; findings: Findings }> {
+    const outcome = await runFault(world, { name, ...plan });
+    const findings = emptyFindings();
+    if (plan.platform) {
+      await auditPlatformOrders(
+        world,
+        plan.platform.accepted,
+        { sku: plan.platform.sku, onHand: STOCK },
+        findings,
+      );
+    }
+    if (plan.legacy) {
+      const held = await auditMonolithOrders(
+        world,
+        plan.legacy.accepted,
+        { sku: plan.legacy.sku, onHand: STOCK },
+        findings,
+      );
+      // Orders the monolith committed although its reply was lost count as in the stream.
+      outcome.orders.push(
+        ...held.filter((o) => !outcome.orders.some((known) => known.orderId === o.orderId)),
+      );
+    }
+    await extraAudit?.(findings);
+    // An order that never came to rest (an injected one, say) means the platform did not recover.
+    if (findings.unsettled.length > 0) outcome.settledAt = undefined;
+    // The next fault starts from a whole platform, whatever this one did to it: a crashed
+    // process is reported and restarted, and after any finding the worker and the adapter are
+    // restarted too (a mirror that stopped without crashing would fail the next fault as well).
+    // The monolith and the simulators would come back on other ports: a crash of theirs stays.
+    const failed = Object.values(findings).some((list) => list.length > 0);
+    for (const instance of ['legacy-monolith', 'simulators', 'worker', 'legacy-adapter']) {
+      const running = apps.isRunning(instance);
+      if (!running) findings.crashed.push(instance);
+      const env = appEnvs()[instance];
+      if (!env || (running && !failed)) continue;
+      if (running) await apps.kill(instance);
+      await apps.start(instance, instance, env);
+    }
+    rows.push(rowOf(name, outcome, findings));
+    return { outcome, findings };
+  }
+
+  /** The apps a fault may restart, with the settings they are (re)started with. */
+  function appEnvs(): Record<string, NodeJS.ProcessEnv> {
+    return { worker: { MONOLITH_URL: monolith }, 'legacy-adapter': adapterEnv };
+  }
+
+  async function platformStream(label: string): Promise<PlatformOrderStream> {
+    const sku = `SKU-FAULT-${label}-${suffix}`;
+    await simulator('PUT', `/warehouse/stock/${sku}`, { onHand: STOCK });
+    return new PlatformOrderStream(label, sku, world.temporal, apps.taskQueue);
+  }
+
+  async function monolithStream(label: string): Promise<MonolithOrderStream> {
+    const sku = `SKU-FAULT-L-${label}-${suffix}`;
+    await monolithCall(monolith, 'PUT', `/stock/${sku}`, { onHand: STOCK });
+    // The shadowed inventory stage asks the platform's warehouse the same question.
+    await simulator('PUT', `/warehouse/stock/${sku}`, { onHand: STOCK });
+    return new MonolithOrderStream(label, sku, monolith);
+  }
+
+  /** Stops one service of the suite's stack, leaves it down a while, and starts it again. */
+  async function restart(service: StackService, downMs: number): Promise<void> {
+    const stateDir = suiteEnv('ORDER_TEST_STACK_DIR');
+    await stopStackService(stateDir, service);
+    await pause(downMs);
+    await startStackService(stateDir, service);
+  }
+
+  const simulator = (method: 'GET' | 'PUT', path: string, body?: unknown) =>
+    simulatorCall(world.simulatorsUrl, method, path, body);
+
+  async function mirroredFacts(orderId: string): Promise<LegacyEvent[]> {
+    const records = await readTopic({
+      brokers: world.brokers,
+      topic: TOPICS.legacyOrderEvents,
+      accept: (r) => r.key === orderId,
+      until: (accepted) => accepted.some((r) => r.value.includes('LegacyOrderAccepted')),
+      timeoutMs: 60_000,
+    });
+    const byType = new Map<string, LegacyEvent>();
+    for (const r of records) {
+      const event = JSON.parse(r.value) as LegacyEvent;
+      byType.set(event.eventType, event);
+    }
+    return LEGACY_FACT_TYPES.filter((t) => byType.has(t)).map((t) => byType.get(t)!);
+  }
+
+  async function lifecycleRecordsOf(orderId: string): Promise<{ orderId: string }[]> {
+    const records = await readTopic({
+      brokers: world.brokers,
+      topic: TOPICS.orderLifecycle,
+      accept: (r) => r.key === orderId,
+      until: (accepted) => accepted.length >= 3,
+      timeoutMs: 60_000,
+    });
+    return records.map((r) => JSON.parse(r.value) as { orderId: string });
+  }
+
+  function asOrder(fact: LegacyEvent, orderId: string): LegacyEvent {
+    return {
+      ...fact,
+      orderId,
+      eventId: legacyEventId(orderId, fact.eventType as LegacyFactType),
+    } as LegacyEvent;
+  }
+
+  async function produce(topic: string, events: { orderId: string }[]): Promise<void> {
+    await producer.send({
+      topic,
+      messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
+    });
+  }
+
+  async function deadLetters(topic: string, marker: string, atLeast: number) {
+    const records = await readTopic({
+      brokers: world.brokers,
+      topic,
+      accept: (r) => (r.key ?? '').startsWith(marker),
+      until: (accepted) => accepted.length >= atLeast,
+      timeoutMs: 30_000,
+    });
+    return records.map((r) => ({
+      key: r.key,
+      consumer: r.headers['x-dlq-consumer'],
+      poison: (r.headers['x-dlq-reason'] ?? '').startsWith('poison'),
+    }));
+  }
+});
