@@ -36,12 +36,24 @@ interface Row {
 /** Who switches modes on and off in the audit trail. */
 export const BACKLOG_MONITOR_ACTOR = 'backlog-monitor';
 
+/** The modes of one order task queue (each queue's monitor switches its own). */
 export class DegradedModeStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** How the audit trail names a mode of this queue. */
+  subjectOf(name: DegradedModeName): string {
+    return `${name}@${this.taskQueue}`;
+  }
 
   /** Read by every order at its fraud decision: a plain read, the row is created only once. */
   async get(name: DegradedModeName): Promise<DegradedModeState> {
-    const rows: Row[] = await this.db.query('SELECT * FROM degraded_mode WHERE name = $1', [name]);
+    const rows: Row[] = await this.db.query(
+      'SELECT * FROM degraded_mode WHERE name = $1 AND task_queue = $2',
+      [name, this.taskQueue],
+    );
     if (rows[0]) return toState(rows[0]);
     return this.db.transaction((tx) => this.lockedRow(tx, name)).then(toState);
   }
@@ -56,13 +68,14 @@ export class DegradedModeStore {
     return this.db.transaction(async (tx) => {
       const before = toState(await this.lockedRow(tx, name));
       const [rows]: [Row[], number] = await tx.query(
-        `UPDATE degraded_mode SET config = $2::jsonb WHERE name = $1 RETURNING *`,
-        [name, JSON.stringify(config)],
+        `UPDATE degraded_mode SET config = $3::jsonb WHERE name = $1 AND task_queue = $2
+         RETURNING *`,
+        [name, this.taskQueue, JSON.stringify(config)],
       );
       await recordOperatorAction(tx, {
         operatorId,
         action: 'degraded-mode.configure',
-        subject: name,
+        subject: this.subjectOf(name),
         details: { why, before: before.config, after: config },
       });
       return toState(rows[0]!);
@@ -93,14 +106,14 @@ export class DegradedModeStore {
                 active = $3,
                 reason = CASE WHEN $4 THEN $5 ELSE reason END,
                 changed_at = CASE WHEN $4 THEN now() ELSE changed_at END
-          WHERE name = $1 RETURNING *`,
-        [name, JSON.stringify(backlog), next.active, switched, next.reason],
+          WHERE name = $1 AND task_queue = $6 RETURNING *`,
+        [name, JSON.stringify(backlog), next.active, switched, next.reason, this.taskQueue],
       );
       if (switched) {
         await recordOperatorAction(tx, {
           operatorId: BACKLOG_MONITOR_ACTOR,
           action: next.active ? 'degraded-mode.on' : 'degraded-mode.off',
-          subject: name,
+          subject: this.subjectOf(name),
           details: { reason: next.reason, backlog, thresholds: before.config },
         });
       }
@@ -111,12 +124,14 @@ export class DegradedModeStore {
   /** The mode's row, created with the defaults on first use, locked for this transaction. */
   private async lockedRow(tx: EntityManager, name: DegradedModeName): Promise<Row> {
     await tx.query(
-      `INSERT INTO degraded_mode (name, config) VALUES ($1, $2::jsonb) ON CONFLICT (name) DO NOTHING`,
-      [name, JSON.stringify(DEFAULT_DEGRADED_MODE)],
+      `INSERT INTO degraded_mode (name, task_queue, config) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (name, task_queue) DO NOTHING`,
+      [name, this.taskQueue, JSON.stringify(DEFAULT_DEGRADED_MODE)],
     );
-    const rows: Row[] = await tx.query(`SELECT * FROM degraded_mode WHERE name = $1 FOR UPDATE`, [
-      name,
-    ]);
+    const rows: Row[] = await tx.query(
+      `SELECT * FROM degraded_mode WHERE name = $1 AND task_queue = $2 FOR UPDATE`,
+      [name, this.taskQueue],
+    );
     return rows[0]!;
   }
 }

@@ -51,7 +51,7 @@ runMain('worker', async () => {
     ...config.fraudCircuit,
     onChange: (state, why) => logger.warn('fraud provider circuit changed', { state, why }),
   });
-  const degradedModes = new DegradedModeStore(readModel);
+  const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: probeConnection, namespace: config.temporalNamespace });

@@ -75,7 +75,7 @@ export const FULL_FORM: ScenarioSettings = {
   latencySteps: [2_000, 8_000, 20_000, 40_000],
   stepMs: 20_000,
   degradedMode: degradedFor(10_000, 20),
-  admissionMaxPending: 25,
+  admissionMaxPending: 60,
   drainTimeoutMs: 300_000,
   gatewayMemoryCapBytes: 768 * 1024 * 1024,
 };
@@ -292,7 +292,7 @@ export async function runBlackFriday(
           ? `still open after ${settings.drainTimeoutMs} ms: ${summarise(all.filter((o) => !SETTLED_STATUSES.includes(o.status ?? '')))}`
           : `every admitted order settled ${Math.round(drainMs / 100) / 10} s after the provider recovered; ${confirmed} of ${all.length} ready to ship`,
     });
-    const reconciliation = await reconcile(http, operator, startedAt);
+    const reconciliation = await reconcile(http, operator, startedAt, settings.drainTimeoutMs);
     checks.push({
       name: 'reconciliation found nothing left to repair (or repaired it)',
       passed: reconciliation !== null && reconciliation.queued === 0,
@@ -763,14 +763,15 @@ async function waitForDrain(
   return null;
 }
 
-async function reconcile(http: Http, operator: string, from: Date) {
+/** A reconciliation run over the scenario's window; it is paced, so it may take a while. */
+async function reconcile(http: Http, operator: string, from: Date, timeoutMs: number) {
   const run = (await http.expect(202, 'POST', '/v1/ops/reconciliation/runs', operator, {
     from: from.toISOString(),
     to: new Date().toISOString(),
     graceSeconds: 0,
     ordersPerSecond: 100,
   })) as { runId: string };
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const status = (await http.expect(
       200,

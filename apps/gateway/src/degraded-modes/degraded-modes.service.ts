@@ -3,7 +3,7 @@
  * changes, and a new configuration (validated by the domain's rules, audited). The backlog
  * monitor in the worker does the switching; an operator changes the thresholds and the policy.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DegradedModeStore } from '@order-platform/activities';
 import {
@@ -11,6 +11,7 @@ import {
   type DegradedModeName,
   validateDegradedMode,
 } from '@order-platform/domain';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import type { ConfigureRequest } from './degraded-modes-api.schemas';
 
@@ -20,15 +21,21 @@ const CHANGES_SHOWN = 50;
 export class DegradedModesService {
   private readonly store: DegradedModeStore;
 
-  constructor(private readonly db: DataSource) {
-    this.store = new DegradedModeStore(db);
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly db: DataSource,
+  ) {
+    // The modes of the orders this gateway starts (its task queue's).
+    this.store = new DegradedModeStore(db, config.taskQueue);
   }
 
   async overview() {
     const modes = await Promise.all(DEGRADED_MODE_NAMES.map((name) => this.store.get(name)));
     const changes: Record<string, unknown>[] = await this.db.query(
       `SELECT at, operator_id AS by, action, subject AS mode, details FROM operator_audit
-        WHERE action LIKE 'degraded-mode.%' ORDER BY at DESC, id DESC LIMIT ${CHANGES_SHOWN}`,
+        WHERE action LIKE 'degraded-mode.%' AND subject = ANY($1)
+        ORDER BY at DESC, id DESC LIMIT ${CHANGES_SHOWN}`,
+      [DEGRADED_MODE_NAMES.map((name) => this.store.subjectOf(name))],
     );
     return { modes, changes };
   }
