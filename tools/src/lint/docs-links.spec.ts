@@ -60,12 +60,15 @@ describe('the docs link check', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('catches a missing path in a source comment, a broken link and a missing anchor', () => {
+  it('catches a missing path in a comment or doc, a broken link and a missing anchor', () => {
     const files = write({
       'domain/src/stages.ts': '/** The stage table (docs/architecture.md). */\nexport {};\n',
-      'domain/src/policy.ts':
-        "// Defaults as in domain/src/stage.ts and ARCHITECTURE.md.\nexport const x = 'domain/src/nowhere.ts';\n",
+      'domain/src/policy.ts': [
+        '// Defaults as in domain/src/stage.ts and ARCHITECTURE.md.',
+        "export const x = 'domain/src/nowhere.ts';",
+      ].join('\n'),
       'tools/run.sh': '#!/usr/bin/env bash\n# Hands over to tools/src/cli/gone.ts\necho "#"\n',
+      'docker-compose.yml': 'services:\n  gateway: # as tools/src/stack/apps.ts starts it\n',
       'docs/architecture.md': '# Architecture\n\n## The stage table\n',
       'README.md': [
         '# Order platform',
@@ -82,6 +85,7 @@ describe('the docs link check', () => {
       'domain/src/policy.ts:1: domain/src/stage.ts: no such path',
       'domain/src/policy.ts:1: ARCHITECTURE.md: no such path',
       'tools/run.sh:2: tools/src/cli/gone.ts: no such path',
+      'docker-compose.yml:2: tools/src/stack/apps.ts: no such path',
       'README.md:3: docs/policy.md: no such path',
       'README.md:4: docs/architecture.md#folders: no heading #folders in docs/architecture.md',
       'README.md:7: domain/src/missing.spec.ts: no such path',

@@ -5,10 +5,12 @@
  *
  * What counts as a cited path is kept narrow so that it fires on stale citations only: a token
  * with a `/` whose last part has a known file extension or whose first part is an existing
- * top-level folder (`domain/src/stages.ts`, `legacy-adapter/src/mirror`), or a bare Markdown
- * file name (`README.md`), or anything starting with `../`. URLs, npm package names (`@scope/name`), globs and placeholders
- * (`*`, `{}`, `<>`, `$`), absolute and home paths, and folders git ignores are never paths.
- * A path resolves from the repository root or from any folder above the citing file.
+ * top-level folder (`domain/src/stages.ts`, `legacy-adapter/src/mirror`), a bare Markdown
+ * file name (`README.md`), or anything starting with `../`. URLs, npm package names
+ * (`@scope/name`), globs and placeholders (`*`, `{}`, `<>`, `$`), absolute and home paths, and
+ * folders that exist only at run time (`.stack/`, `test-artifacts/`) are never paths. A path
+ * resolves from the repository root or from any folder above the citing file. Comments are read
+ * in TypeScript and JavaScript, shell scripts, YAML and the Dockerfile.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -153,7 +155,7 @@ export function scriptComments(fileName: string, source: string): { text: string
   return [...found.values()].sort((a, b) => a.line - b.line);
 }
 
-/** Shell comments: from a `#` at the start of a line or after a space (the shebang aside). */
+/** Shell, YAML and Dockerfile comments: from a `#` starting a line or after a space (not `#!`). */
 export function shellComments(source: string): { text: string; line: number }[] {
   return source.split('\n').flatMap((text, index) => {
     const comment = /(?:^|\s)#(?!!)(.*)$/.exec(text);
@@ -233,7 +235,7 @@ export class RepositoryPaths {
   }
 }
 
-/** Every broken link or citation in the repository's Markdown, scripts and shell scripts. */
+/** Every broken link or citation in the repository's Markdown and comments. */
 export function pathProblems(root: string, files = repositoryFiles(root)): Problem[] {
   const paths = new RepositoryPaths(root, files);
   const problems: Problem[] = [];
@@ -261,7 +263,7 @@ export function pathProblems(root: string, files = repositoryFiles(root)): Probl
       );
     } else if (/\.(ts|js|mjs|cjs)$/.test(file)) {
       checkCitations(file, scriptComments(file, source()));
-    } else if (file.endsWith('.sh')) {
+    } else if (/\.(sh|ya?ml)$/.test(file) || /(^|\/)Dockerfile$/.test(file)) {
       checkCitations(file, shellComments(source()));
     }
   }
