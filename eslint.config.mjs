@@ -1,4 +1,4 @@
-// Lint rules, including the import table of ARCHITECTURE.md as Nx module-boundary constraints:
+// Lint rules, including the import table of docs/architecture.md as Nx module-boundary constraints:
 // the folders' tags (project.json) say what may import what.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**/*.ts'];
 
-/** What each kind of project may import (ARCHITECTURE.md, "Folders"). */
+/** What each kind of project may import (docs/architecture.md#folders-and-the-import-table). */
 const depConstraints = [
   {
     sourceTag: 'type:domain',

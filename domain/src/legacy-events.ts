@@ -27,7 +27,7 @@ export const LEGACY_FACT_TYPES = [
 ] as const;
 export type LegacyFactType = (typeof LEGACY_FACT_TYPES)[number];
 
-/** The stages a team migrates one at a time (ARCHITECTURE.md, "Strangler routing"). */
+/** The stages a team migrates one at a time (docs/architecture.md#strangler-routing). */
 export const MIGRATION_STAGES = [
   'fraud',
   'inventory',

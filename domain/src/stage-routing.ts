@@ -1,5 +1,5 @@
 /**
- * Strangler routing (ARCHITECTURE.md, "Strangler routing"): which side decides a stage for one
+ * Strangler routing (docs/architecture.md#strangler-routing): which side decides a stage for one
  * order, and whether an operator's change of a stage's route may go ahead.
  *
  * The ramp is sticky: an order's bucket comes from a hash of the stage and the order id, never

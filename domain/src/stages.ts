@@ -42,7 +42,7 @@ export const CUSTOMER_STATUSES = [
 ] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 
-/** The stage table of ARCHITECTURE.md, "customer sees" column. */
+/** The stage table of docs/architecture.md#the-stage-table, "customer sees" column. */
 export const CUSTOMER_STATUS_OF_STAGE: Readonly<Record<OrderStage, CustomerStatus>> = {
   AcceptedForProcessing: 'RECEIVED',
   AwaitingFraudDecision: 'UNDER_REVIEW',

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares every binary and jar the local stack needs, in parallel, from the cache when present.
-# Prints KEY=path lines the stack runner reads (tools/stack/toolchain.ts).
+# Prints KEY=path lines the stack runner reads (tools/src/stack/toolchain.ts).
 source "$(dirname "$0")/common.sh"
 here="$(dirname "$0")"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT

@@ -1,4 +1,4 @@
-/** The gateway's configuration, validated once at start-up (README, "Configuration"). */
+/** The gateway's configuration, validated once at start-up (docs/configuration.md). */
 import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './auth/tokens';
 

@@ -3,7 +3,7 @@
  * adapter mirrors them (logical replication), starts and signals a workflow per order (signal
  * bridge) and compares decisions; the worker runs those workflows against the simulators; the
  * gateway answers the customer and takes the operator's routing changes. Migrating the fraud
- * stage from legacy to shadow to new, as the README walks through it.
+ * stage from legacy to shadow to new, as docs/strangler.md walks through it.
  */
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';

@@ -1,4 +1,4 @@
-/** The legacy adapter's configuration, validated once at start-up (README, "Configuration"). */
+/** The legacy adapter's configuration, validated once at start-up (docs/configuration.md). */
 import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
 const MIRROR_SOURCES = ['cdc', 'outbox', 'off'] as const;

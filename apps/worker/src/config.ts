@@ -1,4 +1,4 @@
-/** The worker's configuration, validated once at start-up (README, "Configuration"). */
+/** The worker's configuration, validated once at start-up (docs/configuration.md). */
 import {
   type Downstream,
   DOWNSTREAMS,

@@ -1,7 +1,7 @@
 /**
  * Drive an order by hand on the running platform from the workflow's side: start it, send it
  * the facts the outside world would (a dispatched or delivered parcel, a review), read its
- * status. Customers go through the gateway (README, "Try it with curl"). It talks
+ * status. Customers go through the gateway (docs/api.md). It talks
  * to TEMPORAL_ADDRESS (default 127.0.0.1:7233) and the simulators on SIMULATORS_PORT (3400).
  *   npm run order -- place [--segment vip] [--sku SKU-1] [--quantity 2] [--price 2500] [--customer c-1]
  *   npm run order -- status|dispatch|deliver|cancel <orderId>

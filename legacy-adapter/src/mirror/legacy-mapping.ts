@@ -1,6 +1,6 @@
 /**
  * The anti-corruption layer: the monolith's rows and outbox records, in its words (cents,
- * APPROVED, status codes), become the platform's legacy facts (domain/legacy-events.ts). It
+ * APPROVED, status codes), become the platform's legacy facts (domain/src/legacy-events.ts). It
  * relies on the monolith's tables and outbox only, never on its code. What cannot be mapped is
  * not guessed at: it comes back as `unmappable` with the reason, for the dead-letter topic.
  */

@@ -39,7 +39,7 @@ const { positionals, values } = parseArgs({
 });
 const stateDir = resolve(values['state-dir'] ?? join(REPO_ROOT, '.stack'));
 
-/** The fixed ports of `npm start`, each overridable (README, "Configuration"). */
+/** The fixed ports of `npm start`, each overridable (docs/configuration.md). */
 function configuredPorts(): StackPorts {
   const port = (name: string, fallback: number): number => {
     const raw = process.env[name];

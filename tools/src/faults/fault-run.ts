@@ -72,7 +72,7 @@ export function rowOf(name: string, outcome: FaultOutcome, findings: Findings): 
   };
 }
 
-/** The table the suite prints at the end (Markdown, so it pastes into the README as is). */
+/** The table the suite prints at the end (Markdown, so it pastes into docs/benchmarks.md as is). */
 export function faultTable(rows: FaultRow[]): string {
   const header = [
     'fault',

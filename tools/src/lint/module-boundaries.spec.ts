@@ -1,6 +1,6 @@
 /**
- * The import table of ARCHITECTURE.md is enforced by lint; these cases prove the rules bite, so
- * a config change that silently disables them fails the build.
+ * The import table of docs/architecture.md is enforced by lint; these cases prove the rules
+ * bite, so a config change that silently disables them fails the build.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

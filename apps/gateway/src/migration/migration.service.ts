@@ -1,6 +1,6 @@
 /**
  * The strangler as operators run it: each stage's route, changes of it behind the promotion
- * guard (domain/stage-routing.ts), and the report the guard's evidence comes from, read from
+ * guard (domain/src/stage-routing.ts), and the report the guard's evidence comes from, read from
  * the comparator's verdicts in stage_comparison.
  *
  * A stage's sample is its latest `minSample` comparisons: recent enough to reflect the code
