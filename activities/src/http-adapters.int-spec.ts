@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { findFreePort, PLATFORM_APPS, startApp, stopApp } from '@order-platform/tools';
 import { BusinessOutcomeError } from './errors';
 import { HttpProblemError } from './http-client';
-import { createHttpPorts, type HttpPorts } from './http-ports';
+import type { DownstreamPorts } from './downstream-activities';
+import { createHttpPorts } from './http-ports';
 
 interface RunningProcess {
   url: string;
@@ -54,7 +55,7 @@ async function outcomeOf(call: Promise<unknown>): Promise<string> {
 
 describe('the downstream HTTP adapters against the simulators', () => {
   let simulators: RunningProcess;
-  let ports: HttpPorts;
+  let ports: DownstreamPorts;
 
   const get = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${simulators.url}${path}`);
@@ -77,10 +78,10 @@ describe('the downstream HTTP adapters against the simulators', () => {
     const url = simulators.url;
     ports = createHttpPorts({
       fraud: url,
-      warehouse: url,
-      payments: url,
+      inventory: url,
+      payment: url,
       fulfillment: url,
-      notifier: url,
+      notifications: url,
     });
   });
 
