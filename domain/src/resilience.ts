@@ -1,10 +1,15 @@
 /**
  * How the platform keeps one slow dependency from sinking the rest.
  *
- * Bulkheads: each downstream service gets a task queue of its own, next to the order task
+ * Bulkheads: each downstream context gets a task queue of its own, next to the order task
  * queue, polled by its own worker with its own concurrency limit, so a slow dependency fills
  * its own queue and never takes the slots of the others. The names derive from the order task
  * queue, so a workflow finds them without configuration.
+ */
+
+/**
+ * The downstream contexts, spelled as in code everywhere (ports, configuration keys, task
+ * queues). The legacy monolith is reached from the order task queue and has no bulkhead.
  */
 export const DOWNSTREAMS = [
   'fraud',
