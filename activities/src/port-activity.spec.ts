@@ -1,24 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { outOfStock, shipmentAlreadyDispatched } from './errors';
 import { CircuitOpenError } from './fraud/circuit-breaker';
 import { portActivity, stepActivity } from './port-activity';
+import { activityOf, failureOf } from './testing/activity-environment';
 
-/** An activity of order o-1's workflow; failures are expected here, so the worker's log is quiet. */
-const inOrder = (attempt = 1) =>
-  new MockActivityEnvironment(
-    { attempt, workflowExecution: { workflowId: 'order-o-1', runId: 'run-1' } },
-    { logger: new DefaultLogger('ERROR') },
-  );
-
-const failureOf = (run: Promise<unknown>) =>
-  run.then(
-    () => {
-      throw new Error('expected the activity to fail');
-    },
-    (error: unknown) => error as ApplicationFailure,
-  );
+const inOrder = (attempt = 1) => activityOf('order-o-1', attempt);
 
 describe('a port call as an activity', () => {
   it('calls the port with the key of the workflow step, the same on every retry', async () => {
