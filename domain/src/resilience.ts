@@ -8,8 +8,9 @@
  */
 
 /**
- * The downstream contexts, spelled as in code everywhere (ports, configuration keys, task
- * queues). The legacy monolith is reached from the order task queue and has no bulkhead.
+ * The downstream contexts, listed once: ports, configuration keys (`BULKHEAD_LIMITS`) and task
+ * queues go by these names. The legacy monolith is called from the order task queue and has
+ * no bulkhead.
  */
 export const DOWNSTREAMS = [
   'fraud',
