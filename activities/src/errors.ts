@@ -1,16 +1,9 @@
 /**
- * Errors the downstream adapters raise for permanent business outcomes. The activities turn each
+ * Errors the downstream adapters raise for permanent business outcomes. `portActivity` turns each
  * into a non-retryable Temporal failure whose type is the domain's name for it; anything else is
  * transient and retried.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import {
-  BUSINESS_FAILURES,
-  type BusinessFailureType,
-  FRAUD_CIRCUIT_OPEN,
-} from '@order-platform/domain';
-import { CircuitOpenError } from './fraud/circuit-breaker';
-import { retryTransient } from './retry';
+import type { BusinessFailureType } from '@order-platform/domain';
 
 export class BusinessOutcomeError extends Error {
   constructor(
@@ -31,22 +24,3 @@ export const authorizationExpired = (message: string) =>
   new BusinessOutcomeError('AuthorizationExpired', message);
 export const shipmentAlreadyDispatched = (message: string) =>
   new BusinessOutcomeError('ShipmentAlreadyDispatched', message);
-
-/**
- * Runs a port call: business outcomes become non-retryable failures the saga acts on; anything
- * else is transient and retries after a jittered delay.
- */
-export async function asActivity<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof BusinessOutcomeError) {
-      throw ApplicationFailure.nonRetryable(error.message, BUSINESS_FAILURES[error.type]);
-    }
-    // Retrying into an open circuit is the retry storm it is there to stop.
-    if (error instanceof CircuitOpenError) {
-      throw ApplicationFailure.nonRetryable(error.message, FRAUD_CIRCUIT_OPEN);
-    }
-    return retryTransient(error);
-  }
-}

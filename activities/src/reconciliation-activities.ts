@@ -7,7 +7,7 @@
 import type { DataSource } from 'typeorm';
 import type { Finding, OrderStatusView } from '@order-platform/domain';
 import { recordOperatorAction } from '@order-platform/runtime';
-import { asActivity } from './errors';
+import { asActivity } from './port-activity';
 import type { InventoryPort } from './inventory/inventory.port';
 import type { PaymentPort } from './payment/payment.port';
 import type { HoldingsPort } from './reconciliation/holdings.port';

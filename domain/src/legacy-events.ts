@@ -9,6 +9,7 @@
  */
 import { type EventEnvelope, LIFECYCLE_SCHEMA_VERSION } from './events';
 import type { CustomerSegment, PlacedOrder } from './order';
+import { type Downstream, DOWNSTREAMS } from './resilience';
 
 /** In lifecycle order; the index + 1 is the fact's `sequence`. */
 export const LEGACY_FACT_TYPES = [
@@ -27,15 +28,24 @@ export const LEGACY_FACT_TYPES = [
 ] as const;
 export type LegacyFactType = (typeof LEGACY_FACT_TYPES)[number];
 
+/**
+ * Each downstream context's migration stage. Stage names are stored (stage routes, comparisons)
+ * and sent (`StageDecided` events, the migration API) as first written, so two keep the
+ * monolith's spelling.
+ */
+export const MIGRATION_STAGE_OF = {
+  fraud: 'fraud',
+  inventory: 'inventory',
+  payment: 'payment',
+  fulfillment: 'fulfilment',
+  notifications: 'notification',
+} as const satisfies Record<Downstream, string>;
+export type MigrationStage = (typeof MIGRATION_STAGE_OF)[Downstream];
+
 /** The stages a team migrates one at a time (docs/architecture.md#strangler-routing). */
-export const MIGRATION_STAGES = [
-  'fraud',
-  'inventory',
-  'payment',
-  'fulfilment',
-  'notification',
-] as const;
-export type MigrationStage = (typeof MIGRATION_STAGES)[number];
+export const MIGRATION_STAGES: readonly MigrationStage[] = DOWNSTREAMS.map(
+  (context) => MIGRATION_STAGE_OF[context],
+);
 
 /** Which stage's decision a legacy fact records (undefined: lifecycle bookkeeping). */
 export const STAGE_OF_LEGACY_FACT: Readonly<Partial<Record<LegacyFactType, MigrationStage>>> = {

@@ -1,10 +1,16 @@
 /**
  * How the platform keeps one slow dependency from sinking the rest.
  *
- * Bulkheads: each downstream service gets a task queue of its own, next to the order task
+ * Bulkheads: each downstream context gets a task queue of its own, next to the order task
  * queue, polled by its own worker with its own concurrency limit, so a slow dependency fills
  * its own queue and never takes the slots of the others. The names derive from the order task
  * queue, so a workflow finds them without configuration.
+ */
+
+/**
+ * The downstream contexts, listed once: ports, configuration keys (`BULKHEAD_LIMITS`) and task
+ * queues go by these names. The legacy monolith is called from the order task queue and has
+ * no bulkhead.
  */
 export const DOWNSTREAMS = [
   'fraud',

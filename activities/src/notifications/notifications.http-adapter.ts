@@ -1,12 +1,12 @@
 /**
- * NotificationPort over HTTP: the notifier delivers once per idempotency key and says whether
+ * NotificationsPort over HTTP: the notifier delivers once per idempotency key and says whether
  * this call was a repeat (`duplicate: true`), which the activity passes on.
  */
 import type { NotificationKind } from '@order-platform/domain';
 import { type HttpClientOptions, JsonHttpClient } from '../http-client';
-import type { NotificationPort } from './notifications.port';
+import type { NotificationsPort } from './notifications.port';
 
-export class NotificationsHttpAdapter implements NotificationPort {
+export class NotificationsHttpAdapter implements NotificationsPort {
   private readonly http: JsonHttpClient;
 
   constructor(baseUrl: string, options: HttpClientOptions = {}) {

@@ -1,7 +1,7 @@
 /** The notifier: it delivers a message to a customer once per idempotency key. */
 import type { NotificationKind } from '@order-platform/domain';
 
-export interface NotificationPort {
+export interface NotificationsPort {
   notify(request: {
     idempotencyKey: string;
     orderId: string;

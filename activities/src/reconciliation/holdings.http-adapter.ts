@@ -7,9 +7,9 @@ export class HoldingsHttpAdapter implements HoldingsPort {
   private readonly payments: JsonHttpClient;
   private readonly warehouse: JsonHttpClient;
 
-  constructor(urls: { payments: string; warehouse: string }) {
-    this.payments = new JsonHttpClient(urls.payments);
-    this.warehouse = new JsonHttpClient(urls.warehouse);
+  constructor(urls: { payment: string; inventory: string }) {
+    this.payments = new JsonHttpClient(urls.payment);
+    this.warehouse = new JsonHttpClient(urls.inventory);
   }
 
   async ledgerOf(orderId: string): Promise<LedgerRecord[]> {

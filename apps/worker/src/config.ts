@@ -61,12 +61,13 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
       taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
       databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
-      downstream: (e) => ({
+      /** Each downstream context's base URL; the variables are named for its service. */
+      downstream: (e): Record<Downstream, string> => ({
         fraud: env.url('FRAUD_URL', ['http', 'https'], SIMULATORS)(e),
-        warehouse: env.url('WAREHOUSE_URL', ['http', 'https'], SIMULATORS)(e),
-        payments: env.url('PAYMENTS_URL', ['http', 'https'], SIMULATORS)(e),
+        inventory: env.url('WAREHOUSE_URL', ['http', 'https'], SIMULATORS)(e),
+        payment: env.url('PAYMENTS_URL', ['http', 'https'], SIMULATORS)(e),
         fulfillment: env.url('FULFILLMENT_URL', ['http', 'https'], SIMULATORS)(e),
-        notifier: env.url('NOTIFIER_URL', ['http', 'https'], SIMULATORS)(e),
+        notifications: env.url('NOTIFIER_URL', ['http', 'https'], SIMULATORS)(e),
       }),
       policies: stagePolicies,
       bulkheadLimits,

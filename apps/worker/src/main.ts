@@ -1,8 +1,9 @@
 /**
- * The Temporal worker process: polls the order task queue and runs the workflows in workflows/
- * with the activities in activities/, wired here to their real adapters: the downstream services
- * over HTTP, Kafka for lifecycle events, PostgreSQL for the read model. Readiness reports the
- * worker running and every dependency answering.
+ * The Temporal worker process: polls the order task queue and the downstream bulkheads' queues
+ * (`task-queues.ts`) and runs the workflows in workflows/ with the activities in activities/,
+ * wired here to their real adapters: the downstream services over HTTP, Kafka for lifecycle
+ * events, PostgreSQL for the read model. Readiness reports the workers running and every
+ * dependency answering.
  */
 import 'reflect-metadata';
 import { Client, Connection } from '@temporalio/client';
@@ -10,13 +11,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   CircuitBreaker,
   CircuitBreakingFraudPort,
-  createBacklogMonitorActivities,
   createHttpPorts,
   DegradedModeStore,
   VisibilityFraudBacklog,
-  createOrderActivities,
-  createReconciliationActivities,
-  createStranglerActivities,
   HoldingsHttpAdapter,
   MonolithHttpAdapter,
   TypeOrmStageRouteReader,
@@ -33,11 +30,11 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
-import { bulkheadTaskQueue, DOWNSTREAMS } from '@order-platform/domain';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
+import { createWorkerActivities, taskQueueWorkers } from './task-queues';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
@@ -55,56 +52,47 @@ runMain('worker', async () => {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: probeConnection, namespace: config.temporalNamespace });
-  const activities = {
-    ...createOrderActivities({
-      ...ports,
-      fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit),
+  const activities = createWorkerActivities({
+    order: {
       events: publisher,
       readModel: new TypeOrmOrderStatusProjector(readModel),
       policies: () => config.policies,
       degradedModes,
-    }),
-    ...createBacklogMonitorActivities({
+    },
+    backlogMonitor: {
       gauge: new VisibilityFraudBacklog(client, config.taskQueue),
       modes: degradedModes,
       intervalMs: () => config.backlogMonitorIntervalMs,
       onSwitch: (active, reason) =>
         logger.warn(`degraded mode fraud-backlog ${active ? 'on' : 'off'}`, { reason }),
-    }),
-    ...createReconciliationActivities({
+    },
+    reconciliation: {
       db: readModel,
       holdings: new HoldingsHttpAdapter(config.downstream),
       payment: ports.payment,
       inventory: ports.inventory,
-    }),
+    },
     // For the workflows that follow monolith orders (the strangler).
-    ...createStranglerActivities({
+    strangler: {
       routes: new TypeOrmStageRouteReader(readModel),
       inventory: ports.inventory,
       monolith: new MonolithHttpAdapter(config.monolithUrl),
-    }),
-  };
-  // The order task queue runs the workflows and the platform's own activities; each downstream
-  // has its own queue and limit (its bulkhead), so a slow one cannot take the others' slots.
-  const workers = await Promise.all([
-    Worker.create({
-      connection,
-      namespace: config.temporalNamespace,
-      taskQueue: config.taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      bundlerOptions: workflowBundlerOptions(),
-      activities,
-    }),
-    ...DOWNSTREAMS.map((downstream) =>
-      Worker.create({
-        connection,
-        namespace: config.temporalNamespace,
-        taskQueue: bulkheadTaskQueue(config.taskQueue, downstream),
-        activities,
-        maxConcurrentActivityTaskExecutions: config.bulkheadLimits[downstream],
-      }),
+    },
+    downstream: { ...ports, fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit) },
+  });
+  const workers = await Promise.all(
+    taskQueueWorkers(config.taskQueue, config.bulkheadLimits, activities).map(
+      ({ runsWorkflows, ...queue }) =>
+        Worker.create({
+          connection,
+          namespace: config.temporalNamespace,
+          ...queue,
+          ...(runsWorkflows
+            ? { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions() }
+            : {}),
+        }),
     ),
-  ]);
+  );
   const running = Promise.all(workers.map((worker) => worker.run()));
   await ensureBacklogMonitor(client, config.taskQueue);
   await ensureReconciliationSchedule(client, {

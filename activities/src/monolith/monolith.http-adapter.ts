@@ -4,7 +4,7 @@
  * of ours got through): not an error to retry, an answer.
  */
 import { HttpProblemError, JsonHttpClient } from '../http-client';
-import type { MonolithPort } from './monolith.port';
+import type { FraudDecisionHandOver, MonolithPort } from './monolith.port';
 
 export class MonolithHttpAdapter implements MonolithPort {
   private readonly http: JsonHttpClient;
@@ -13,11 +13,7 @@ export class MonolithHttpAdapter implements MonolithPort {
     this.http = new JsonHttpClient(baseUrl);
   }
 
-  async decideFraud(request: {
-    orderId: string;
-    decision: 'approve' | 'reject';
-    reference: string;
-  }): Promise<{ accepted: boolean }> {
+  async decideFraud(request: FraudDecisionHandOver): Promise<{ accepted: boolean }> {
     try {
       await this.http.post(`/orders/${encodeURIComponent(request.orderId)}/fraud-decision`, {
         decision: request.decision,
