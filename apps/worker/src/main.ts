@@ -12,17 +12,13 @@ import {
   CircuitBreakingFraudPort,
   createBacklogMonitorActivities,
   createHttpPorts,
-  DegradedModeStore,
   VisibilityFraudBacklog,
   createOrderActivities,
   createReconciliationActivities,
   createStranglerActivities,
   HoldingsHttpAdapter,
   MonolithHttpAdapter,
-  TypeOrmStageRouteReader,
-  createReadModelDataSource,
   KafkaLifecyclePublisher,
-  TypeOrmOrderStatusProjector,
 } from '@order-platform/activities';
 import {
   createKafka,
@@ -34,6 +30,14 @@ import {
   temporalCheck,
 } from '@order-platform/runtime';
 import { bulkheadTaskQueue, DOWNSTREAMS } from '@order-platform/domain';
+import {
+  DegradedModeStore,
+  OrderStatusStore,
+  platformDataSource,
+  ReconciliationFindingStore,
+  StageRouteStore,
+  TypeOrmOrderStatusProjector,
+} from '@order-platform/stores';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
@@ -42,7 +46,9 @@ import { ensureReconciliationSchedule } from './reconciliation-schedule';
 runMain('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
-  const readModel = await createReadModelDataSource(config.databaseUrl).initialize();
+  const readModel = await platformDataSource(config.databaseUrl, {
+    applicationName: 'order-platform-read-model',
+  }).initialize();
   const publisher = new KafkaLifecyclePublisher(
     createKafka({ clientId: 'order-worker', brokers: config.kafkaBrokers, logger }),
   );
@@ -72,14 +78,15 @@ runMain('worker', async () => {
         logger.warn(`degraded mode fraud-backlog ${active ? 'on' : 'off'}`, { reason }),
     }),
     ...createReconciliationActivities({
-      db: readModel,
+      orders: new OrderStatusStore(readModel),
+      findings: new ReconciliationFindingStore(readModel),
       holdings: new HoldingsHttpAdapter(config.downstream),
       payment: ports.payment,
       inventory: ports.inventory,
     }),
     // For the workflows that follow monolith orders (the strangler).
     ...createStranglerActivities({
-      routes: new TypeOrmStageRouteReader(readModel),
+      routes: new StageRouteStore(readModel),
       inventory: ports.inventory,
       monolith: new MonolithHttpAdapter(config.monolithUrl),
     }),
