@@ -21,10 +21,23 @@ const depConstraints = [
     onlyDependOnLibsWithTags: ['type:domain', 'type:activities'],
     allowedExternalImports: ['@temporalio/workflow', '@temporalio/common'],
   },
-  { sourceTag: 'type:activities', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime'] },
-  { sourceTag: 'type:legacy-adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:runtime'] },
-  // Process plumbing shared by the apps: typed config, JSON logs, health, shutdown.
-  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'type:activities',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:stores'],
+  },
+  {
+    sourceTag: 'type:legacy-adapter',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:stores'],
+  },
+  // Process plumbing shared by the apps: typed config, JSON logs, health, shutdown, and the
+  // reliable consumer, whose inbox is a store.
+  { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:stores'] },
+  // One owner per platform table: SQL lives here, on the schema the migrations made.
+  {
+    sourceTag: 'type:stores',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:migrations'],
+    allowedExternalImports: ['typeorm', 'pg'],
+  },
   {
     sourceTag: 'type:migrations',
     onlyDependOnLibsWithTags: [],
@@ -36,23 +49,30 @@ const depConstraints = [
   },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['*'] },
   {
+    // The gateway reaches the tables through the stores, never the worker's activities.
     sourceTag: 'app:gateway',
     onlyDependOnLibsWithTags: [
       'type:domain',
       'type:workflows',
-      'type:activities',
       'type:legacy-adapter',
       'type:migrations',
       'type:runtime',
+      'type:stores',
     ],
   },
   {
     sourceTag: 'app:worker',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:workflows', 'type:activities', 'type:runtime'],
+    onlyDependOnLibsWithTags: [
+      'type:domain',
+      'type:workflows',
+      'type:activities',
+      'type:runtime',
+      'type:stores',
+    ],
   },
   {
     sourceTag: 'app:legacy-adapter',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:legacy-adapter', 'type:runtime'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:legacy-adapter', 'type:runtime', 'type:stores'],
   },
   // The sample monolith stands in for a customer's system: its own code only.
   { sourceTag: 'app:legacy-monolith', onlyDependOnLibsWithTags: [] },

@@ -7,7 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { FraudBacklog } from '@order-platform/domain';
-import type { DegradedModeStore } from './degraded-modes/degraded-mode.store';
+import type { DegradedModeStore } from '@order-platform/stores';
 
 export interface FraudBacklogGauge {
   /** Orders awaiting a fraud decision, and those waiting longer than `targetMs`. */

@@ -23,21 +23,11 @@ export {
   KafkaLifecyclePublisher,
   lifecycleMessage,
 } from './lifecycle-events/kafka-lifecycle-publisher';
-export { OrderStatusRecord } from './read-model/order-status.entity';
-export {
-  TypeOrmOrderStatusProjector,
-  createReadModelDataSource,
-} from './read-model/typeorm-order-status-projector';
 export { MonolithHttpAdapter } from './monolith/monolith.http-adapter';
-export { TypeOrmStageRouteReader, type StageRouteReader } from './routing/stage-routes';
+export type { StageRouteReader } from './routing/stage-routes';
 export * from './reconciliation-activities';
 export type * from './reconciliation/holdings.port';
 export { HoldingsHttpAdapter } from './reconciliation/holdings.http-adapter';
 export { CircuitBreaker, CircuitOpenError, type CircuitState } from './fraud/circuit-breaker';
 export { CircuitBreakingFraudPort } from './fraud/circuit-breaking-fraud';
-export {
-  BACKLOG_MONITOR_ACTOR,
-  DegradedModeStore,
-  type DegradedModeState,
-} from './degraded-modes/degraded-mode.store';
 export * from './backlog-monitor-activities';

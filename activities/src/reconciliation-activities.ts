@@ -4,52 +4,32 @@
  * the saga, keyed by what they repair so a re-run never repeats one), and the record: every
  * repair audited, every exception queued for an operator, each at most once per subject.
  */
-import type { DataSource } from 'typeorm';
 import type { Finding, OrderStatusView } from '@order-platform/domain';
-import { recordOperatorAction } from '@order-platform/runtime';
+import type {
+  OrderStatusStore,
+  ReconciliationFindingStore,
+  ReconciliationPage,
+} from '@order-platform/stores';
 import { asActivity } from './port-activity';
 import type { InventoryPort } from './inventory/inventory.port';
 import type { PaymentPort } from './payment/payment.port';
 import type { HoldingsPort } from './reconciliation/holdings.port';
 
 export interface ReconciliationDependencies {
-  db: DataSource;
+  orders: Pick<OrderStatusStore, 'viewsToReconcile'>;
+  findings: Pick<ReconciliationFindingStore, 'recordRepaired' | 'recordException'>;
   holdings: HoldingsPort;
   payment: PaymentPort;
   inventory: InventoryPort;
 }
 
-export interface OrdersPage {
-  orderId?: string;
-  /** Orders placed in [from, to). */
-  from?: string;
-  to?: string;
-  /** Keyset position: orders after this one (placed_at, order_id). */
-  after?: { placedAt: string; orderId: string };
-  limit: number;
-}
+/** Orders by id or placed in [from, to), keyset-paged by (placed_at, order_id). */
+export type OrdersPage = ReconciliationPage;
 
 export function createReconciliationActivities(deps: ReconciliationDependencies) {
   return {
     async ordersToReconcile(page: OrdersPage): Promise<OrderStatusView[]> {
-      const conditions: string[] = [];
-      const parameters: unknown[] = [];
-      const param = (value: unknown): string => `$${parameters.push(value)}`;
-      if (page.orderId) conditions.push(`order_id = ${param(page.orderId)}`);
-      if (page.from) conditions.push(`placed_at >= ${param(page.from)}`);
-      if (page.to) conditions.push(`placed_at < ${param(page.to)}`);
-      if (page.after) {
-        conditions.push(
-          `(placed_at, order_id) > (${param(page.after.placedAt)}::timestamptz, ${param(page.after.orderId)})`,
-        );
-      }
-      const rows: { view: OrderStatusView }[] = await deps.db.query(
-        `SELECT view FROM order_status
-          ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-          ORDER BY placed_at, order_id LIMIT ${Number(page.limit)}`,
-        parameters,
-      );
-      return rows.map((row) => row.view);
+      return deps.orders.viewsToReconcile(page);
     },
 
     async inspectHoldings(input: { orderId: string }) {
@@ -75,28 +55,7 @@ export function createReconciliationActivities(deps: ReconciliationDependencies)
               reservationId: repair.reservationId,
             }),
       );
-      await deps.db.transaction(async (tx) => {
-        const inserted: unknown[] = await tx.query(
-          `INSERT INTO reconciliation_finding (order_id, kind, subject, detail, repair, status, run_id)
-           VALUES ($1, $2, $3, $4, $5::jsonb, 'repaired', $6)
-           ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id`,
-          [
-            finding.orderId,
-            finding.kind,
-            finding.subject,
-            finding.detail,
-            JSON.stringify(repair),
-            input.runId,
-          ],
-        );
-        if (inserted.length === 0) return;
-        await recordOperatorAction(tx, {
-          operatorId: 'reconciliation',
-          action: repair.type,
-          subject: finding.orderId,
-          details: { ...finding, runId: input.runId },
-        });
-      });
+      await deps.findings.recordRepaired(input.runId, finding);
     },
 
     /** Queues a difference that needs a person; a re-run finds it already queued. */
@@ -104,14 +63,7 @@ export function createReconciliationActivities(deps: ReconciliationDependencies)
       runId: string;
       finding: Finding;
     }): Promise<{ queued: boolean }> {
-      const { finding } = input;
-      const inserted: unknown[] = await deps.db.query(
-        `INSERT INTO reconciliation_finding (order_id, kind, subject, detail, status, run_id)
-         VALUES ($1, $2, $3, $4, 'open', $5)
-         ON CONFLICT (order_id, kind, subject) DO NOTHING RETURNING id`,
-        [finding.orderId, finding.kind, finding.subject, finding.detail, input.runId],
-      );
-      return { queued: inserted.length > 0 };
+      return { queued: await deps.findings.recordException(input.runId, input.finding) };
     },
   };
 }

@@ -3,6 +3,6 @@ export * from './mirror/mirror-publisher';
 export * from './mirror/outbox-source';
 export * from './mirror/cdc-source';
 export * from './comparator/stage-decisions';
-export * from './comparator/comparison-store';
+export * from './comparator/comparison-join';
 export * from './comparator/comparator';
 export * from './bridge/signal-bridge';

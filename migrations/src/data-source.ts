@@ -1,7 +1,7 @@
 /**
- * One schema history for the platform's own tables. Apps add their entities to a DataSource of
- * their own; migrations are applied once, by `npm run db:migrate` (and `npm start`), never by
- * an app racing another at start-up.
+ * One schema history for the platform's own tables. The stores (`@order-platform/stores`) open
+ * the apps' DataSource on these options with their entities; migrations are applied once, by
+ * `npm run db:migrate` (and `npm start`), never by an app racing another at start-up.
  */
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CreateInbox1795430000000 } from './migrations/1795430000000-create-inbox';

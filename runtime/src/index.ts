@@ -5,5 +5,4 @@ export * from './probes';
 export * from './shutdown';
 export * from './kafka';
 export * from './reliable-consumer';
-export * from './operator-audit';
 export * from './tokens';

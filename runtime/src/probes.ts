@@ -1,9 +1,8 @@
 /** Readiness checks for the three pieces of infrastructure every platform process depends on. */
 import { type Connection } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { HealthCheck } from './health';
-import type { Logger } from './logger';
 
 export const postgresCheck = (pool: Pool, name = 'postgres'): HealthCheck => ({
   name,
@@ -35,20 +34,3 @@ export const temporalCheck = (connection: Connection): HealthCheck => ({
     await connection.workflowService.getSystemInfo({});
   },
 });
-
-/**
- * A pg pool that survives its server restarting: an idle connection the server closes emits
- * 'error' on the pool, which without a listener crashes the process. The pool replaces the
- * connection on next use; the readiness check reports the outage meanwhile.
- */
-export function createPgPool(connectionString: string, logger: Logger, max = 4): Pool {
-  const pool = new Pool({ connectionString, max });
-  pool.on('error', (error) => logger.warn('idle PostgreSQL connection lost', { error }));
-  // A connection checked out when the server goes away emits 'error' too, and pg-pool listens
-  // only while it is idle: without this a restart of PostgreSQL mid-query ended the process.
-  // The query in flight still fails, and its caller retries.
-  pool.on('connect', (client) =>
-    client.on('error', (error) => logger.warn('PostgreSQL connection lost', { error })),
-  );
-  return pool;
-}

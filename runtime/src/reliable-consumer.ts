@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { type Pool, type PoolClient } from 'pg';
 import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import { recordInInbox } from '@order-platform/stores';
 import { createIdempotentProducer } from './kafka';
 import { type Logger } from './logger';
 
@@ -215,11 +216,7 @@ export async function startReliableConsumer<E>(
       let fresh: boolean;
       try {
         await client.query('BEGIN');
-        const inserted = await client.query(
-          'INSERT INTO inbox_event (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-          [name, id, context.topic],
-        );
-        fresh = inserted.rowCount === 1;
+        fresh = await recordInInbox(client, { consumer: name, eventId: id, topic: context.topic });
       } catch (error) {
         throw new InboxUnavailable(messageOf(error), { cause: error });
       }

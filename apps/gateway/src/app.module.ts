@@ -16,7 +16,6 @@ import { BacklogService } from './ops/backlog.service';
 import { OpsController } from './ops/ops.controller';
 import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
-import { OrderStore } from './orders/order-store';
 import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
@@ -58,7 +57,6 @@ export class AppModule {
         GatewayMetrics,
         MigrationService,
         OpsService,
-        OrderStore,
         OrdersService,
         ReconciliationService,
       ],

@@ -18,7 +18,6 @@ import {
   createIdempotentProducer,
   createKafka,
   createLogger,
-  createPgPool,
   type HealthCheck,
   kafkaCheck,
   onShutdown,
@@ -27,6 +26,7 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
+import { createPgPool } from '@order-platform/stores';
 import { loadLegacyAdapterConfig } from './config';
 
 runMain('legacy-adapter', async () => {

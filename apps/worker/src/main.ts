@@ -12,14 +12,10 @@ import {
   CircuitBreaker,
   CircuitBreakingFraudPort,
   createHttpPorts,
-  DegradedModeStore,
   VisibilityFraudBacklog,
   HoldingsHttpAdapter,
   MonolithHttpAdapter,
-  TypeOrmStageRouteReader,
-  createReadModelDataSource,
   KafkaLifecyclePublisher,
-  TypeOrmOrderStatusProjector,
 } from '@order-platform/activities';
 import {
   createKafka,
@@ -30,6 +26,14 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
+import {
+  DegradedModeStore,
+  OrderStatusStore,
+  platformDataSource,
+  ReconciliationFindingStore,
+  StageRouteStore,
+  TypeOrmOrderStatusProjector,
+} from '@order-platform/stores';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
@@ -39,7 +43,9 @@ import { createWorkerActivities, taskQueueWorkers } from './task-queues';
 runMain('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
-  const readModel = await createReadModelDataSource(config.databaseUrl).initialize();
+  const readModel = await platformDataSource(config.databaseUrl, {
+    applicationName: 'order-platform-read-model',
+  }).initialize();
   const publisher = new KafkaLifecyclePublisher(
     createKafka({ clientId: 'order-worker', brokers: config.kafkaBrokers, logger }),
   );
@@ -67,14 +73,15 @@ runMain('worker', async () => {
         logger.warn(`degraded mode fraud-backlog ${active ? 'on' : 'off'}`, { reason }),
     },
     reconciliation: {
-      db: readModel,
+      orders: new OrderStatusStore(readModel),
+      findings: new ReconciliationFindingStore(readModel),
       holdings: new HoldingsHttpAdapter(config.downstream),
       payment: ports.payment,
       inventory: ports.inventory,
     },
     // For the workflows that follow monolith orders (the strangler).
     strangler: {
-      routes: new TypeOrmStageRouteReader(readModel),
+      routes: new StageRouteStore(readModel),
       inventory: ports.inventory,
       monolith: new MonolithHttpAdapter(config.monolithUrl),
     },

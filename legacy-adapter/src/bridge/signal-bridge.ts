@@ -25,6 +25,7 @@ import {
   workflowIdForOrder,
 } from '@order-platform/domain';
 import { type Logger, type ReliableConsumer, startReliableConsumer } from '@order-platform/runtime';
+import { parkLegacyFact, takeParkedLegacyFacts } from '@order-platform/stores';
 
 export interface SignalBridgeOptions {
   kafka: Kafka;
@@ -102,11 +103,7 @@ export class SignalBridge {
         return;
       }
       // Ahead of its order's placement: kept until the workflow starts, never dropped.
-      await tx.query(
-        `INSERT INTO legacy_fact_parked (event_id, order_id, fact) VALUES ($1, $2, $3::jsonb)
-         ON CONFLICT (event_id) DO NOTHING`,
-        [event.eventId, event.orderId, JSON.stringify(event)],
-      );
+      await parkLegacyFact(tx, event);
       logger.warn('legacy fact ahead of its order, parked', {
         orderId: event.orderId,
         eventType: event.eventType,
@@ -116,13 +113,10 @@ export class SignalBridge {
 
   /** Facts that came before the placement, in the order they came, once the workflow runs. */
   private async handOverParked(orderId: string, tx: PoolClient): Promise<void> {
-    const { rows } = await tx.query<{ fact: LegacyEvent }>(
-      'DELETE FROM legacy_fact_parked WHERE order_id = $1 RETURNING fact, parked_at',
-      [orderId],
-    );
+    const parked = await takeParkedLegacyFacts(tx, orderId);
     const handle = this.options.temporal.workflow.getHandle(workflowIdForOrder(orderId));
     // The workflow keeps the first fact of each kind, so a repeat after a crash is harmless.
-    for (const { fact } of rows.sort((a, b) => a.fact.occurredAt.localeCompare(b.fact.occurredAt)))
+    for (const fact of parked.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt)))
       await handle.signal(LEGACY_FACT_SIGNAL, fact);
   }
 

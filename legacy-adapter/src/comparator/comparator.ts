@@ -20,7 +20,8 @@ import {
   type ReliableConsumer,
   startReliableConsumer,
 } from '@order-platform/runtime';
-import { type Comparison, ComparisonStore, type Side } from './comparison-store';
+import { type Side } from '@order-platform/stores';
+import { type Comparison, ComparisonJoin } from './comparison-join';
 import { type IgnoreRule, legacyDecision, newDecision } from './stage-decisions';
 
 export interface ComparatorOptions {
@@ -44,7 +45,7 @@ export class Comparator {
   private consumer?: ReliableConsumer;
   private sweeper?: NodeJS.Timeout;
   private rules: { at: number; rules: IgnoreRule[] } = { at: 0, rules: [] };
-  private readonly store = new ComparisonStore();
+  private readonly store = new ComparisonJoin();
   private readonly verdicts: Counter<'stage' | 'outcome'>;
 
   constructor(private readonly options: ComparatorOptions) {

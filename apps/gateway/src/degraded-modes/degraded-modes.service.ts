@@ -5,12 +5,12 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DegradedModeStore } from '@order-platform/activities';
 import {
   DEGRADED_MODE_NAMES,
   type DegradedModeName,
   validateDegradedMode,
 } from '@order-platform/domain';
+import { DegradedModeStore } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import type { ConfigureRequest } from './degraded-modes-api.schemas';
@@ -21,21 +21,21 @@ const CHANGES_SHOWN = 50;
 export class DegradedModesService {
   private readonly store: DegradedModeStore;
 
-  constructor(
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-    private readonly db: DataSource,
-  ) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, db: DataSource) {
     // The modes of the orders this gateway starts (its task queue's).
     this.store = new DegradedModeStore(db, config.taskQueue);
   }
 
   async overview() {
     const modes = await Promise.all(DEGRADED_MODE_NAMES.map((name) => this.store.get(name)));
-    const changes: Record<string, unknown>[] = await this.db.query(
-      `SELECT at, operator_id AS by, action, subject AS mode, details FROM operator_audit
-        WHERE action LIKE 'degraded-mode.%' AND subject = ANY($1)
-        ORDER BY at DESC, id DESC LIMIT ${CHANGES_SHOWN}`,
-      [DEGRADED_MODE_NAMES.map((name) => this.store.subjectOf(name))],
+    const changes = (await this.store.recentChanges(DEGRADED_MODE_NAMES, CHANGES_SHOWN)).map(
+      (change) => ({
+        at: change.at,
+        by: change.operatorId,
+        action: change.action,
+        mode: change.subject,
+        details: change.details,
+      }),
     );
     return { modes, changes };
   }

@@ -1,19 +1,32 @@
 /**
  * The gateway's connections, made once and closed on shutdown: Temporal (lazy, so the gateway
  * starts and serves reads from the read model while Temporal is down), the read model's
- * PostgreSQL through TypeORM, and the readiness checks over them.
+ * PostgreSQL through the stores' DataSource and the stores over it, and the readiness checks.
  */
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { OrderStatusRecord } from '@order-platform/activities';
 import { createLogger, type HealthCheck, kafkaCheck, temporalCheck } from '@order-platform/runtime';
+import {
+  OrderStatusStore,
+  OrderSubmissionStore,
+  platformDataSource,
+  ReconciliationFindingStore,
+  StageRouteStore,
+} from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { OrderSubmissionRecord } from '../orders/order-submission.entity';
 
 export const TEMPORAL_CONNECTION = Symbol('TemporalConnection');
 export const READINESS_CHECKS = Symbol('ReadinessChecks');
 export const LOGGER = Symbol('Logger');
+
+/** The stores the gateway's services use, each over the one DataSource. */
+const STORES = [
+  OrderSubmissionStore,
+  OrderStatusStore,
+  StageRouteStore,
+  ReconciliationFindingStore,
+];
 
 @Global()
 @Module({
@@ -39,18 +52,18 @@ export const LOGGER = Symbol('Logger');
       inject: [GATEWAY_CONFIG],
       // PostgreSQL is needed to answer anything, so the gateway waits for it at start.
       useFactory: (config: GatewayConfig) =>
-        new DataSource({
-          type: 'postgres',
-          url: config.databaseUrl,
-          entities: [OrderStatusRecord, OrderSubmissionRecord],
-          synchronize: false,
-          migrationsRun: false,
-          logging: ['error'],
+        platformDataSource(config.databaseUrl, {
           applicationName: 'order-platform-gateway',
-          // Bounded: requests beyond the pool wait for a connection instead of opening more.
-          extra: { max: 10, connectionTimeoutMillis: 5_000, statement_timeout: 5_000 },
+          maxConnections: 10,
+          connectionTimeoutMs: 5_000,
+          statementTimeoutMs: 5_000,
         }).initialize(),
     },
+    ...STORES.map((store) => ({
+      provide: store,
+      inject: [DataSource],
+      useFactory: (db: DataSource) => new store(db),
+    })),
     {
       provide: READINESS_CHECKS,
       inject: [GATEWAY_CONFIG, TEMPORAL_CONNECTION, DataSource],
@@ -61,7 +74,7 @@ export const LOGGER = Symbol('Logger');
       ],
     },
   ],
-  exports: [LOGGER, TEMPORAL_CONNECTION, Client, DataSource, READINESS_CHECKS],
+  exports: [LOGGER, TEMPORAL_CONNECTION, Client, DataSource, READINESS_CHECKS, ...STORES],
 })
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(

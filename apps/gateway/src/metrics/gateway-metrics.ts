@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DegradedModeState } from '@order-platform/activities';
+import type { DegradedModeState } from '@order-platform/stores';
 import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
 import { BacklogService } from '../ops/backlog.service';
 

@@ -5,8 +5,8 @@
  * cached for a second, serves the ops API, the metrics and admission's view of the queue.
  */
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ORDER_STAGES, type OrderStage, TERMINAL_STAGES } from '@order-platform/domain';
+import { OrderStatusStore } from '@order-platform/stores';
 
 export const OPEN_STAGES = ORDER_STAGES.filter((stage) => !TERMINAL_STAGES.includes(stage));
 
@@ -38,29 +38,6 @@ export interface BacklogSnapshot {
   stages: StageBacklog[];
 }
 
-// Submissions younger than a day without a read-model row: admitted, not yet projected. Older
-// ones would have been projected or reconciled; the window keeps the anti-join small.
-const BACKLOG_SQL = `
-  WITH open_orders AS (
-    SELECT stage, stage_entered_at AS entered_at, stage_deadline AS deadline
-      FROM order_status
-     WHERE stage NOT IN (${TERMINAL_STAGES.map((s) => `'${s}'`).join(', ')})
-    UNION ALL
-    SELECT 'AcceptedForProcessing', s.placed_at, NULL
-      FROM order_submission s
-     WHERE s.placed_at > now() - interval '1 day'
-       AND NOT EXISTS (SELECT 1 FROM order_status o WHERE o.order_id = s.order_id)
-  )
-  SELECT stage,
-         count(*)::int AS count,
-         extract(epoch FROM now() - min(entered_at))::float8 AS oldest,
-         extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY now() - entered_at))::float8 AS p50,
-         extract(epoch FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY now() - entered_at))::float8 AS p95,
-         (count(*) FILTER (WHERE deadline < now()))::int AS overdue,
-         now() AS as_of
-    FROM open_orders
-   GROUP BY stage`;
-
 const round = (value: number | null): number | null =>
   value === null ? null : Math.round(value * 10) / 10;
 
@@ -68,7 +45,7 @@ const round = (value: number | null): number | null =>
 export class BacklogService {
   private cached?: { atMs: number; snapshot: Promise<BacklogSnapshot> };
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly orders: OrderStatusStore) {}
 
   snapshot(maxAgeMs = 1000): Promise<BacklogSnapshot> {
     const now = Date.now();
@@ -82,15 +59,7 @@ export class BacklogService {
   }
 
   private async query(): Promise<BacklogSnapshot> {
-    const rows: {
-      stage: OrderStage;
-      count: number;
-      oldest: number;
-      p50: number;
-      p95: number;
-      overdue: number;
-      as_of: Date;
-    }[] = await this.db.query(BACKLOG_SQL);
+    const rows = await this.orders.backlog();
     const byStage = new Map(rows.map((row) => [row.stage, row]));
     return {
       asOf: (rows[0]?.as_of ?? new Date()).toISOString(),

@@ -6,63 +6,37 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { type OrderStage, TERMINAL_STAGES, workflowIdForOrder } from '@order-platform/domain';
+import { workflowIdForOrder } from '@order-platform/domain';
 import { manualReviewDecisionSignal } from '@order-platform/workflows';
-import { recordOperatorAction } from '@order-platform/runtime';
+import { OrderStatusStore, recordOperatorAction } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ReviewRequest, StuckOrdersQuery } from './ops-api.schemas';
-
-const TERMINAL_LIST = TERMINAL_STAGES.map((stage) => `'${stage}'`).join(', ');
 
 @Injectable()
 export class OpsService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly db: DataSource,
+    private readonly orders: OrderStatusStore,
     private readonly temporal: Client,
   ) {}
 
   async stuckOrders(query: StuckOrdersQuery) {
-    const parameters: unknown[] = [];
-    let where = `stage NOT IN (${TERMINAL_LIST})`;
-    if (query.stage) {
-      parameters.push(query.stage);
-      where += ` AND stage = $${parameters.length}`;
-    }
-    if (query.overdue) where += ' AND stage_deadline < now()';
-    const rows: {
-      order_id: string;
-      customer_id: string;
-      workflow_id: string;
-      stage: OrderStage;
-      stage_entered_at: Date;
-      stage_deadline: Date | null;
-      overdue_seconds: number;
-      needs_attention: string | null;
-      expedited: boolean;
-    }[] = await this.db.query(
-      `SELECT order_id, customer_id, workflow_id, stage, stage_entered_at, stage_deadline,
-              greatest(0, extract(epoch FROM now() - stage_deadline))::float8 AS overdue_seconds,
-              needs_attention, expedited
-         FROM order_status WHERE ${where}
-        ORDER BY stage_entered_at ASC, order_id
-        LIMIT ${Number(query.limit)}`,
-      parameters,
-    );
+    const open = await this.orders.openOrders(query);
     return {
       temporalUi: this.temporalUiSearch(query),
-      orders: rows.map((row) => ({
-        orderId: row.order_id,
-        customerId: row.customer_id,
-        stage: row.stage,
-        stageEnteredAt: row.stage_entered_at.toISOString(),
-        stageDeadline: row.stage_deadline?.toISOString() ?? null,
-        overdueSeconds: Math.round((row.overdue_seconds ?? 0) * 10) / 10,
-        needsAttention: row.needs_attention,
-        expedited: row.expedited,
-        links: { temporalUi: this.temporalUiWorkflow(row.workflow_id) },
+      orders: open.map((order) => ({
+        orderId: order.orderId,
+        customerId: order.customerId,
+        stage: order.stage,
+        stageEnteredAt: order.stageEnteredAt.toISOString(),
+        stageDeadline: order.stageDeadline?.toISOString() ?? null,
+        overdueSeconds: Math.round(order.overdueSeconds * 10) / 10,
+        needsAttention: order.needsAttention,
+        expedited: order.expedited,
+        links: { temporalUi: this.temporalUiWorkflow(order.workflowId) },
       })),
     };
   }
@@ -71,12 +45,8 @@ export class OpsService {
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
     // The stage from the read model: no worker needs to answer a query first. The workflow takes
     // a review only while it is in manual review, so a stale row cannot make it act wrongly.
-    const [row]: { stage: OrderStage }[] = await this.db.query(
-      'SELECT stage FROM order_status WHERE order_id = $1',
-      [orderId],
-    );
-    if (!row) throw problems.orderNotFound();
-    const { stage } = row;
+    const stage = await this.orders.stageOf(orderId);
+    if (!stage) throw problems.orderNotFound();
     if (stage !== 'ManualReviewRequired') {
       throw problems.conflict(
         'not-in-manual-review',

@@ -24,6 +24,12 @@ import {
   orderStatusQuery,
   orderStartOptions,
 } from '@order-platform/workflows';
+import {
+  type Cursor,
+  OrderStatusStore,
+  OrderSubmissionStore,
+  type StoredOrder,
+} from '@order-platform/stores';
 import { AdmissionService } from '../admission/admission.service';
 import type { Principal } from '../auth/tokens';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -31,7 +37,6 @@ import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
 import { orderPath, orderResponse, type OrderResponse } from './order-response';
-import { type Cursor, OrderStore, type StoredOrder } from './order-store';
 
 /** How long a cancel waits for the compensations before answering 202 (under way). */
 const CANCEL_COMPLETION_MS = 10_000;
@@ -84,7 +89,8 @@ export class OrdersService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly temporal: Client,
-    private readonly store: OrderStore,
+    private readonly submissions: OrderSubmissionStore,
+    private readonly orders: OrderStatusStore,
     private readonly admission: AdmissionService,
   ) {}
 
@@ -111,7 +117,7 @@ export class OrdersService {
         placedAt: new Date().toISOString(),
       };
       const hash = requestHash(request);
-      const { created, submission } = await this.store.recordSubmission(
+      const { created, submission } = await this.submissions.record(
         principal.subject,
         idempotencyKey,
         { orderId, requestHash: hash, placedOrder },
@@ -142,7 +148,7 @@ export class OrdersService {
       const view = await this.askWorkflow(principal, orderId);
       return orderResponse(view, { now: new Date(), stale: false });
     }
-    const stored = await this.store.findOrder(principal.subject, orderId);
+    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) throw problems.orderNotFound();
     return this.respond(stored);
   }
@@ -151,7 +157,7 @@ export class OrdersService {
     principal: Principal,
     query: ListOrdersQuery,
   ): Promise<{ orders: OrderResponse[]; nextCursor: string | null }> {
-    const rows = await this.store.listOrders(principal.subject, {
+    const rows = await this.orders.listCustomerOrders(principal.subject, {
       status: query.status,
       limit: query.limit + 1,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
@@ -177,7 +183,7 @@ export class OrdersService {
     orderId: string,
   ): Promise<{ completed: boolean; order: OrderResponse }> {
     // Ownership first, from the same sources as a read: a stranger learns nothing.
-    const stored = await this.store.findOrder(principal.subject, orderId);
+    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) await this.askWorkflow(principal, orderId);
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
     try {

@@ -6,14 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { recordOperatorAction } from '@order-platform/runtime';
+import { recordOperatorAction, ReconciliationFindingStore } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { FindingsQuery, RunRequest } from './reconciliation-api.schemas';
-
-const FINDING_COLUMNS = `id::text AS id, order_id AS "orderId", kind, subject, detail, status, repair,
-  run_id AS "runId", found_at AS "foundAt", resolved_by AS "resolvedBy", resolved_at AS "resolvedAt", note`;
 
 const runPath = (runId: string) => `/v1/ops/reconciliation/runs/${runId}`;
 
@@ -22,42 +19,21 @@ export class ReconciliationService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly db: DataSource,
+    private readonly findingStore: ReconciliationFindingStore,
     private readonly temporal: Client,
   ) {}
 
   async findings(query: FindingsQuery) {
-    const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT ${FINDING_COLUMNS} FROM reconciliation_finding WHERE status = $1
-        ORDER BY found_at, id LIMIT ${Number(query.limit)}`,
-      [query.status],
-    );
-    return { findings: rows };
+    return { findings: await this.findingStore.list(query.status, query.limit) };
   }
 
   async resolve(operatorId: string, id: string, note: string) {
-    return this.db.transaction(async (tx) => {
-      const [finding]: { status: string }[] = await tx.query(
-        'SELECT status FROM reconciliation_finding WHERE id = $1 FOR UPDATE',
-        [id],
-      );
-      if (!finding) throw problems.notFound('finding');
-      if (finding.status !== 'open') {
-        throw problems.conflict('finding-not-open', `The finding is ${finding.status}, not open`);
-      }
-      // TypeORM answers an UPDATE with [rows, affected count].
-      const [[resolved]]: [Record<string, unknown>[], number] = await tx.query(
-        `UPDATE reconciliation_finding SET status = 'resolved', resolved_by = $2, resolved_at = now(), note = $3
-          WHERE id = $1 RETURNING ${FINDING_COLUMNS}`,
-        [id, operatorId, note],
-      );
-      await recordOperatorAction(tx, {
-        operatorId,
-        action: 'reconciliation-resolve',
-        subject: id,
-        details: { note, orderId: resolved!.orderId, kind: resolved!.kind },
-      });
-      return resolved;
-    });
+    const outcome = await this.findingStore.resolve(id, operatorId, note);
+    if ('notFound' in outcome) throw problems.notFound('finding');
+    if ('notOpen' in outcome) {
+      throw problems.conflict('finding-not-open', `The finding is ${outcome.notOpen}, not open`);
+    }
+    return outcome.resolved;
   }
 
   async startRun(operatorId: string, request: RunRequest) {

@@ -2,12 +2,11 @@
  * Writes the order status read model in PostgreSQL. Projections arrive late, twice or out of
  * order (activity retries, a slow attempt overtaken by a newer one), so each write is one
  * statement that inserts the row or replaces it only with a strictly newer `version`: the
- * database decides under its row lock, and there is no read-then-write race to lose.
+ * database decides under its row lock, and there is no read-then-write race to lose. SQL by
+ * hand: TypeORM's upsert has no WHERE on its DO UPDATE, and the version guard is that WHERE.
  */
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { OrderStatusView } from '@order-platform/domain';
-import { OrderStatusRecord } from './order-status.entity';
-import type { OrderStatusProjector } from './read-model.port';
 
 const UPSERT = `
   INSERT INTO order_status (
@@ -34,9 +33,11 @@ const UPSERT = `
     updated_at       = now()
   WHERE order_status.version < EXCLUDED.version`;
 
-export class TypeOrmOrderStatusProjector implements OrderStatusProjector {
+/** Fits the activities' `OrderStatusProjector` port. */
+export class TypeOrmOrderStatusProjector {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** @returns whether the write was applied (false: a newer version was already stored). */
   async project(view: OrderStatusView): Promise<{ applied: boolean }> {
     const runner = this.dataSource.createQueryRunner();
     try {
@@ -67,23 +68,4 @@ function parameters(view: OrderStatusView): unknown[] {
     view.version,
     JSON.stringify(view),
   ];
-}
-
-/**
- * A DataSource for the read model (call `initialize()`; the caller owns its life). Built here
- * rather than from `platformDataSourceOptions` in `@order-platform/migrations`: activities may
- * import only domain and runtime libraries, and the read model needs no migrations, which run
- * once by `npm run db:migrate`, never from a worker.
- */
-export function createReadModelDataSource(url: string): DataSource {
-  return new DataSource({
-    type: 'postgres',
-    url,
-    entities: [OrderStatusRecord],
-    synchronize: false,
-    migrationsRun: false,
-    logging: ['error'],
-    // Names the pool in pg_stat_activity, for whoever is looking at a busy database.
-    applicationName: 'order-platform-read-model',
-  });
 }

@@ -11,11 +11,9 @@ import {
   type OrderStage,
   type OrderStatusView,
 } from '@order-platform/domain';
+import { platformDataSource } from '../connection';
 import { OrderStatusRecord } from './order-status.entity';
-import {
-  createReadModelDataSource,
-  TypeOrmOrderStatusProjector,
-} from './typeorm-order-status-projector';
+import { TypeOrmOrderStatusProjector } from './order-status.projector';
 
 const PLACED_AT = '2026-11-23T12:00:00.000Z';
 
@@ -92,7 +90,7 @@ describe('the order status read model (real PostgreSQL)', () => {
   beforeAll(async () => {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    dataSource = await createReadModelDataSource(url).initialize();
+    dataSource = await platformDataSource(url, { applicationName: 'read-model-spec' }).initialize();
     projector = new TypeOrmOrderStatusProjector(dataSource);
   });
 

@@ -1,7 +1,9 @@
 /**
  * The degraded modes as stored (`degraded_mode`): read by orders at decision time, switched by
  * the backlog monitor, configured by operators. Every switch and every configuration change
- * writes its audit record in the same transaction as the change.
+ * writes its audit record in the same transaction as the change. Hand-written SQL: the row is
+ * created on first use (INSERT ... ON CONFLICT DO NOTHING), locked, and switched with CASE in
+ * one statement, which TypeORM's repositories cannot say.
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import {
@@ -11,7 +13,7 @@ import {
   type FraudBacklog,
   nextDegradedState,
 } from '@order-platform/domain';
-import { recordOperatorAction } from '@order-platform/runtime';
+import { recordOperatorAction, recentOperatorActions } from '../audit/operator-audit';
 
 export interface DegradedModeState {
   name: DegradedModeName;
@@ -46,6 +48,15 @@ export class DegradedModeStore {
   /** How the audit trail names a mode of this queue. */
   subjectOf(name: DegradedModeName): string {
     return `${name}@${this.taskQueue}`;
+  }
+
+  /** The latest switches and configuration changes of this queue's modes, newest first. */
+  recentChanges(names: readonly DegradedModeName[], limit: number) {
+    return recentOperatorActions(this.db, {
+      actionPrefix: 'degraded-mode.',
+      subjects: names.map((name) => this.subjectOf(name)),
+      limit,
+    });
   }
 
   /** Read by every order at its fraud decision: a plain read, the row is created only once. */

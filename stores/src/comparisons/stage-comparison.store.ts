@@ -1,0 +1,171 @@
+/**
+ * The comparator's rows (`stage_comparison`, `comparison_order`, `comparison_ignore_rule`): one
+ * row per order and stage holding each side's decision as it arrives and the verdict once both
+ * are in. The per-fact calls run inside the reliable consumer's transaction (with the inbox
+ * row), under the row's lock. SQL by hand: that transaction is a pg client, not TypeORM's, and
+ * the side's column is chosen per call.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { MigrationStage } from '@order-platform/domain';
+
+export type Side = 'legacy' | 'new';
+
+export type Outcome =
+  | 'pending'
+  | 'match'
+  | 'mismatch'
+  | 'missing-in-new'
+  | 'missing-in-legacy'
+  | 'duplicate'
+  | 'out-of-order';
+
+/** What a row holds per side: the comparator's own JSON (its decision, where in the lifecycle). */
+export interface ComparisonRow<S> {
+  outcome: Outcome;
+  legacy: S | null;
+  new: S | null;
+}
+
+export interface LiveIgnoreRule {
+  id: string;
+  stage: MigrationStage;
+  field: string;
+  reason: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+type Executor = Pick<PoolClient, 'query'>;
+
+export class StageComparisonStore {
+  /** The order's row for the stage, locked until `tx` ends; undefined when none yet. */
+  async lock<S>(
+    tx: PoolClient,
+    orderId: string,
+    stage: MigrationStage,
+  ): Promise<ComparisonRow<S> | undefined> {
+    const { rows } = await tx.query<ComparisonRow<S>>(
+      `SELECT legacy, new, outcome FROM stage_comparison
+        WHERE order_id = $1 AND stage = $2 FOR UPDATE`,
+      [orderId, stage],
+    );
+    return rows[0];
+  }
+
+  /** The first side's decision: a pending row. */
+  async open<S>(
+    tx: PoolClient,
+    orderId: string,
+    stage: MigrationStage,
+    side: Side,
+    decision: S,
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO stage_comparison (order_id, stage, outcome, ${column(side)}, compared_at)
+       VALUES ($1, $2, 'pending', $3::jsonb, $4)`,
+      [orderId, stage, JSON.stringify(decision), now],
+    );
+  }
+
+  /** The other side's decision, on the row `lock` found. */
+  async add<S>(
+    tx: PoolClient,
+    orderId: string,
+    stage: MigrationStage,
+    side: Side,
+    decision: S,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE stage_comparison SET ${column(side)} = $3::jsonb WHERE order_id = $1 AND stage = $2`,
+      [orderId, stage, JSON.stringify(decision)],
+    );
+  }
+
+  /** The verdict; `ignoredBy` is the rule that excused it, if one did. */
+  async decide(
+    tx: PoolClient,
+    orderId: string,
+    stage: MigrationStage,
+    verdict: { outcome: Outcome; differences: unknown[]; ignoredBy: string | null },
+    now: Date,
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE stage_comparison SET outcome = $3, differences = $4::jsonb, ignored_by = $5, compared_at = $6
+        WHERE order_id = $1 AND stage = $2`,
+      [
+        orderId,
+        stage,
+        verdict.outcome,
+        JSON.stringify(verdict.differences),
+        verdict.ignoredBy,
+        now,
+      ],
+    );
+  }
+
+  /** Counts one more use of each rule that excused a verdict. */
+  async countRuleHits(tx: PoolClient, ruleIds: readonly string[]): Promise<void> {
+    if (ruleIds.length === 0) return;
+    await tx.query(
+      'UPDATE comparison_ignore_rule SET hit_count = hit_count + 1 WHERE id = ANY($1::bigint[])',
+      [ruleIds],
+    );
+  }
+
+  /** Remembers the routes a monolith order started with (from its workflow's OrderAccepted). */
+  async rememberRoutes(tx: PoolClient, orderId: string, routes: unknown): Promise<void> {
+    await tx.query(
+      `INSERT INTO comparison_order (order_id, routes) VALUES ($1, $2::jsonb)
+       ON CONFLICT (order_id) DO NOTHING`,
+      [orderId, JSON.stringify(routes)],
+    );
+  }
+
+  /** The ignore rules that have not expired. */
+  async liveIgnoreRules(db: Executor): Promise<LiveIgnoreRule[]> {
+    const { rows } = await db.query<Omit<LiveIgnoreRule, 'expiresAt'> & { expires_at: Date }>(
+      `SELECT id::text AS id, stage, field, reason, owner, expires_at FROM comparison_ignore_rule WHERE expires_at > now()`,
+    );
+    return rows.map((row) => ({ ...row, expiresAt: row.expires_at }));
+  }
+
+  /**
+   * Ends what stayed pending past the grace window: drops the rows nothing is expected for (a
+   * stage the monolith alone decides for that order; a decision only the new side made, for an
+   * order the monolith never mentioned) and declares the rest missing on their other side.
+   * @returns the rows declared missing
+   */
+  async sweep<S>(
+    pool: Pool,
+    graceMs: number,
+  ): Promise<(ComparisonRow<S> & { orderId: string; stage: MigrationStage })[]> {
+    const grace = `${Math.round(graceMs)} milliseconds`;
+    await pool.query(
+      `DELETE FROM stage_comparison c USING comparison_order o
+        WHERE c.order_id = o.order_id AND c.outcome = 'pending' AND c.new IS NULL
+          AND o.routes ->> c.stage = 'legacy' AND c.compared_at < now() - $1::interval`,
+      [grace],
+    );
+    await pool.query(
+      `DELETE FROM stage_comparison c
+        WHERE c.outcome = 'pending' AND c.legacy IS NULL AND c.compared_at < now() - $1::interval
+          AND NOT EXISTS (SELECT 1 FROM stage_comparison o WHERE o.order_id = c.order_id AND o.legacy IS NOT NULL)`,
+      [grace],
+    );
+    const { rows } = await pool.query<
+      ComparisonRow<S> & { order_id: string; stage: MigrationStage }
+    >(
+      `UPDATE stage_comparison
+          SET outcome = CASE WHEN legacy IS NULL THEN 'missing-in-legacy' ELSE 'missing-in-new' END,
+              compared_at = now()
+        WHERE outcome = 'pending' AND compared_at < now() - $1::interval
+        RETURNING order_id, stage, outcome, legacy, new`,
+      [grace],
+    );
+    return rows.map(({ order_id, ...row }) => ({ ...row, orderId: order_id }));
+  }
+}
+
+/** The side's column; never a caller's string in the SQL. */
+const column = (side: Side): 'legacy' | 'new' => (side === 'legacy' ? 'legacy' : 'new');

@@ -1,0 +1,22 @@
+/**
+ * The inbox of idempotent consumers (`inbox_event`): each event id is recorded in the same
+ * transaction as the consumer's durable effect, so a redelivered event is recognised and
+ * skipped. SQL by hand on the consumer's pg client: the transaction is the consumer's, not
+ * TypeORM's.
+ */
+import type { PoolClient } from 'pg';
+
+/**
+ * Records the event in `consumer`'s inbox within `tx` (already begun).
+ * @returns true when the event is new, false when the inbox already had it
+ */
+export async function recordInInbox(
+  tx: Pick<PoolClient, 'query'>,
+  entry: { consumer: string; eventId: string; topic: string },
+): Promise<boolean> {
+  const inserted = await tx.query(
+    'INSERT INTO inbox_event (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [entry.consumer, entry.eventId, entry.topic],
+  );
+  return inserted.rowCount === 1;
+}

@@ -1,0 +1,24 @@
+/**
+ * The platform's stores: one module per table or aggregate of the platform database, each the
+ * only place SQL for its tables is written. The schema itself is `@order-platform/migrations`.
+ */
+export * from './connection';
+export { OperatorAuditRecord } from './audit/operator-audit.entity';
+export * from './audit/operator-audit';
+export { OrderSubmissionRecord } from './submissions/order-submission.entity';
+export * from './submissions/order-submission.store';
+export { OrderStatusRecord } from './order-status/order-status.entity';
+export * from './order-status/order-status.projector';
+export * from './order-status/order-status.store';
+export { StageRouteRecord } from './routes/stage-route.entity';
+export * from './routes/stage-route.store';
+export * from './comparisons/stage-comparison.store';
+export * from './comparisons/comparison-report.store';
+export {
+  type FindingStatus,
+  ReconciliationFindingRecord,
+} from './findings/reconciliation-finding.entity';
+export * from './findings/reconciliation-finding.store';
+export * from './degraded-modes/degraded-mode.store';
+export * from './inbox/inbox.store';
+export * from './legacy-facts/parked-legacy-fact.store';

@@ -1,0 +1,233 @@
+/**
+ * Reads of the order status read model (`order_status`, projected by the workflows), joined with
+ * the admitted submissions no worker has projected yet: a customer's orders (every read scoped
+ * by the customer, so another customer's order is simply not found), the open orders operators
+ * look at, the backlog by stage, and the pages reconciliation walks through.
+ */
+import type { DataSource } from 'typeorm';
+import {
+  type CustomerStatus,
+  type OrderStage,
+  type OrderStatusView,
+  type PlacedOrder,
+  TERMINAL_STAGES,
+} from '@order-platform/domain';
+import { OrderStatusRecord } from './order-status.entity';
+
+/** A page position: the last order's placedAt and id (newest first, id breaks ties). */
+export interface Cursor {
+  placedAt: string;
+  orderId: string;
+}
+
+export interface StoredOrder {
+  /** The projected view, or the admitted order when no projection has arrived yet. */
+  view?: OrderStatusView;
+  placedOrder?: PlacedOrder;
+  placedAt: string;
+  orderId: string;
+}
+
+export interface OpenOrder {
+  orderId: string;
+  customerId: string;
+  workflowId: string;
+  stage: OrderStage;
+  stageEnteredAt: Date;
+  stageDeadline: Date | null;
+  /** By the database's clock; 0 when the deadline has not passed (or there is none). */
+  overdueSeconds: number;
+  needsAttention: string | null;
+  expedited: boolean;
+}
+
+/** One open stage's backlog, ages in seconds by the database's clock. */
+export interface StageBacklogRow {
+  stage: OrderStage;
+  count: number;
+  oldest: number;
+  p50: number;
+  p95: number;
+  overdue: number;
+  as_of: Date;
+}
+
+export interface ReconciliationPage {
+  orderId?: string;
+  /** Orders placed in [from, to). */
+  from?: string;
+  to?: string;
+  /** Keyset position: orders after this one (placed_at, order_id). */
+  after?: { placedAt: string; orderId: string };
+  limit: number;
+}
+
+const TERMINAL_LIST = TERMINAL_STAGES.map((stage) => `'${stage}'`).join(', ');
+
+// SQL by hand: a UNION ALL with an anti-join, filtered and keyset-paged over both halves.
+const CUSTOMER_ORDERS_SQL = (condition: string, limit: number) => `
+  SELECT order_id, placed_at, view, placed_order FROM (
+    SELECT o.order_id, o.placed_at, o.customer_status, o.view, NULL::jsonb AS placed_order
+      FROM order_status o WHERE o.customer_id = $1
+    UNION ALL
+    SELECT s.order_id, s.placed_at, 'RECEIVED', NULL::jsonb, s.placed_order
+      FROM order_submission s
+     WHERE s.customer_id = $1
+       AND NOT EXISTS (SELECT 1 FROM order_status o WHERE o.order_id = s.order_id)
+  ) orders
+  WHERE true ${condition}
+  ORDER BY placed_at DESC, order_id DESC
+  LIMIT ${Number(limit)}`;
+
+// SQL by hand: percentiles over a union. Submissions younger than a day without a read-model
+// row are admitted, not yet projected; older ones would have been projected or reconciled, and
+// the window keeps the anti-join small.
+const BACKLOG_SQL = `
+  WITH open_orders AS (
+    SELECT stage, stage_entered_at AS entered_at, stage_deadline AS deadline
+      FROM order_status
+     WHERE stage NOT IN (${TERMINAL_LIST})
+    UNION ALL
+    SELECT 'AcceptedForProcessing', s.placed_at, NULL
+      FROM order_submission s
+     WHERE s.placed_at > now() - interval '1 day'
+       AND NOT EXISTS (SELECT 1 FROM order_status o WHERE o.order_id = s.order_id)
+  )
+  SELECT stage,
+         count(*)::int AS count,
+         extract(epoch FROM now() - min(entered_at))::float8 AS oldest,
+         extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY now() - entered_at))::float8 AS p50,
+         extract(epoch FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY now() - entered_at))::float8 AS p95,
+         (count(*) FILTER (WHERE deadline < now()))::int AS overdue,
+         now() AS as_of
+    FROM open_orders
+   GROUP BY stage`;
+
+export class OrderStatusStore {
+  constructor(private readonly db: DataSource) {}
+
+  async findCustomerOrder(customerId: string, orderId: string): Promise<StoredOrder | undefined> {
+    const [row] = await this.customerOrders(customerId, 'AND order_id = $2', [orderId], 1);
+    return row;
+  }
+
+  /** A customer's orders, newest first, projected or only admitted (as RECEIVED). */
+  listCustomerOrders(
+    customerId: string,
+    options: { status?: CustomerStatus; limit: number; after?: Cursor },
+  ): Promise<StoredOrder[]> {
+    const conditions: string[] = [];
+    const parameters: unknown[] = [];
+    if (options.status) {
+      parameters.push(options.status);
+      conditions.push(`AND customer_status = $${parameters.length + 1}`);
+    }
+    if (options.after) {
+      parameters.push(options.after.placedAt, options.after.orderId);
+      conditions.push(
+        `AND (placed_at, order_id) < ($${parameters.length}::timestamptz, $${parameters.length + 1})`,
+      );
+    }
+    return this.customerOrders(customerId, conditions.join(' '), parameters, options.limit);
+  }
+
+  /** The order's stage as last projected; undefined when it has no projection. */
+  async stageOf(orderId: string): Promise<OrderStage | undefined> {
+    const record = await this.db
+      .getRepository(OrderStatusRecord)
+      .findOne({ select: { stage: true }, where: { orderId } });
+    return record?.stage;
+  }
+
+  /** Orders not yet in a terminal stage, longest in their stage first. */
+  async openOrders(query: {
+    stage?: OrderStage;
+    overdue?: boolean;
+    limit: number;
+  }): Promise<OpenOrder[]> {
+    const parameters: unknown[] = [];
+    let where = `stage NOT IN (${TERMINAL_LIST})`;
+    if (query.stage) {
+      parameters.push(query.stage);
+      where += ` AND stage = $${parameters.length}`;
+    }
+    if (query.overdue) where += ' AND stage_deadline < now()';
+    // SQL by hand: how overdue, by the database's clock, computed in the query.
+    const rows: {
+      order_id: string;
+      customer_id: string;
+      workflow_id: string;
+      stage: OrderStage;
+      stage_entered_at: Date;
+      stage_deadline: Date | null;
+      overdue_seconds: number | null;
+      needs_attention: string | null;
+      expedited: boolean;
+    }[] = await this.db.query(
+      `SELECT order_id, customer_id, workflow_id, stage, stage_entered_at, stage_deadline,
+              greatest(0, extract(epoch FROM now() - stage_deadline))::float8 AS overdue_seconds,
+              needs_attention, expedited
+         FROM order_status WHERE ${where}
+        ORDER BY stage_entered_at ASC, order_id
+        LIMIT ${Number(query.limit)}`,
+      parameters,
+    );
+    return rows.map((row) => ({
+      orderId: row.order_id,
+      customerId: row.customer_id,
+      workflowId: row.workflow_id,
+      stage: row.stage,
+      stageEnteredAt: row.stage_entered_at,
+      stageDeadline: row.stage_deadline,
+      overdueSeconds: row.overdue_seconds ?? 0,
+      needsAttention: row.needs_attention,
+      expedited: row.expedited,
+    }));
+  }
+
+  /** Per open stage with orders in it: how many, how old, how many past the deadline. */
+  backlog(): Promise<StageBacklogRow[]> {
+    return this.db.query(BACKLOG_SQL);
+  }
+
+  /** The status views of one page of orders, oldest placed first. */
+  async viewsToReconcile(page: ReconciliationPage): Promise<OrderStatusView[]> {
+    const query = this.db
+      .getRepository(OrderStatusRecord)
+      .createQueryBuilder('o')
+      .select(['o.orderId', 'o.view'])
+      .orderBy('o.placedAt', 'ASC')
+      .addOrderBy('o.orderId', 'ASC')
+      .limit(Number(page.limit));
+    if (page.orderId) query.andWhere('o.orderId = :orderId', { orderId: page.orderId });
+    if (page.from) query.andWhere('o.placedAt >= :from', { from: page.from });
+    if (page.to) query.andWhere('o.placedAt < :to', { to: page.to });
+    if (page.after) {
+      query.andWhere('(o.placedAt, o.orderId) > (CAST(:afterPlacedAt AS timestamptz), :afterId)', {
+        afterPlacedAt: page.after.placedAt,
+        afterId: page.after.orderId,
+      });
+    }
+    return (await query.getMany()).map((record) => record.view);
+  }
+
+  private async customerOrders(
+    customerId: string,
+    condition: string,
+    parameters: unknown[],
+    limit: number,
+  ): Promise<StoredOrder[]> {
+    const rows: {
+      order_id: string;
+      placed_at: Date;
+      view: OrderStatusView | null;
+      placed_order: PlacedOrder | null;
+    }[] = await this.db.query(CUSTOMER_ORDERS_SQL(condition, limit), [customerId, ...parameters]);
+    return rows.map((row) => ({
+      orderId: row.order_id,
+      placedAt: row.placed_at.toISOString(),
+      ...(row.view ? { view: row.view } : {}),
+      ...(row.placed_order ? { placedOrder: row.placed_order } : {}),
+    }));
+  }
+}
