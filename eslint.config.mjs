@@ -166,6 +166,12 @@ export default tseslint.config(
               message: 'Workflow code is deterministic: no Node APIs.',
             })),
           ],
+          patterns: [
+            {
+              group: ['../order/*'],
+              message: 'Other workflows use order/ through its public entry: import from ../order.',
+            },
+          ],
         },
       ],
     },

@@ -6,6 +6,7 @@
  */
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { BacklogMonitorActivities } from '@order-platform/activities';
+import { UNTIL_DONE } from '../retry-policies';
 
 export const BACKLOG_MONITOR_WORKFLOW_TYPE = 'backlogMonitor';
 export const backlogMonitorWorkflowId = (taskQueue: string): string =>
@@ -13,7 +14,7 @@ export const backlogMonitorWorkflowId = (taskQueue: string): string =>
 
 const { checkBacklog } = proxyActivities<BacklogMonitorActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  retry: UNTIL_DONE,
 });
 
 const CHECKS_PER_RUN = 500;

@@ -20,8 +20,6 @@
  */
 import {
   ActivityFailure,
-  ApplicationFailure,
-  condition,
   defineSignal,
   proxyActivities,
   setHandler,
@@ -39,26 +37,30 @@ import {
   type OrderStatusView,
   type PlacedOrder,
   type StagePolicy,
-  validatePlacedOrder,
 } from '@order-platform/domain';
-import { bulkheads, mustHappen, screeningRequest } from '../order/activities';
-
-/** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
-const SCREENING_RETRY_MS = 15_000;
 import {
+  bulkheads,
   cancelOrderUpdate,
   type CancelRequest,
   type ManualReviewDecision,
   manualReviewDecisionSignal,
+  mustHappen,
+  OrderRecorder,
   orderStatusQuery,
-} from '../order/messages';
-import { OrderState } from '../order/order-state';
+  rejectInvalidOrder,
+  screeningRequest,
+  waitForFactOrDeadline,
+} from '../order';
+import { UNTIL_DONE } from '../retry-policies';
+
+/** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
+const SCREENING_RETRY_MS = 15_000;
 
 export const legacyFactSignal = defineSignal<[LegacyEvent]>(LEGACY_FACT_SIGNAL);
 
 const strangler = proxyActivities<StranglerActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: UNTIL_DONE,
 });
 
 /** MIGRATION_ROUTES runs legacy, shadow, new: the least of them is how far the order has moved. */
@@ -77,10 +79,7 @@ class LegacyEnding extends Error {
 const ENDINGS: readonly LegacyFactType[] = ['LegacyOrderRejected', 'LegacyOrderCancelled'];
 
 export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderStatusView> {
-  const problems = validatePlacedOrder(order);
-  if (problems.length > 0) {
-    throw ApplicationFailure.nonRetryable(`invalid order: ${problems.join('; ')}`, 'InvalidOrder');
-  }
+  rejectInvalidOrder(order);
   const facts = new Map<LegacyFactType, LegacyEvent>();
   // Facts may arrive before the routes are read: collected from the first moment.
   setHandler(legacyFactSignal, (fact) => {
@@ -88,13 +87,18 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       facts.set(fact.eventType, fact);
   });
   const routes = await strangler.resolveStageRoutes({ orderId: order.orderId });
-  const state = new OrderState(order, workflowInfo().workflowId, leastMigrated(routes), routes);
-  setHandler(orderStatusQuery, () => state.view());
+  const recorder = new OrderRecorder(
+    order,
+    workflowInfo().workflowId,
+    leastMigrated(routes),
+    routes,
+  );
+  setHandler(orderStatusQuery, () => recorder.view());
   let review: ManualReviewDecision | undefined;
   setHandler(manualReviewDecisionSignal, (decision) => {
-    if (state.stage === 'ManualReviewRequired') review ??= decision;
+    if (recorder.stage === 'ManualReviewRequired') review ??= decision;
   });
-  setHandler(cancelOrderUpdate, async (_request: CancelRequest) => state.view(), {
+  setHandler(cancelOrderUpdate, async (_request: CancelRequest) => recorder.view(), {
     // The monolith owns the order's lifecycle; a cancel there reaches us as a fact.
     validator: (_request: CancelRequest) => {
       throw new Error('orders placed in the legacy system are cancelled there');
@@ -106,10 +110,10 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   async function legacyFact(types: LegacyFactType[], deadline: number, stage: MigrationStage) {
     const wanted = [...types, ...ENDINGS];
     const first = () => wanted.map((type) => facts.get(type)).find((fact) => fact !== undefined);
-    if (!(await condition(() => first() !== undefined, Math.max(1, deadline - Date.now())))) {
-      await state.record({ needsAttention: `LegacyFactOverdue:${stage}` });
-      await condition(() => first() !== undefined);
-      await state.record({ needsAttention: '' });
+    if ((await waitForFactOrDeadline(first, deadline)) === 'deadline') {
+      await recorder.record({ needsAttention: `LegacyFactOverdue:${stage}` });
+      await waitForFactOrDeadline(first, null);
+      await recorder.record({ needsAttention: '' });
     }
     const fact = first()!;
     if (ENDINGS.includes(fact.eventType)) throw new LegacyEnding(fact);
@@ -117,20 +121,20 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   }
 
   const stageDecided = (stage: MigrationStage, decision: Record<string, unknown>, acted = false) =>
-    state.record({ events: [{ type: 'StageDecided', payload: { stage, decision, acted } }] });
+    recorder.record({ events: [{ type: 'StageDecided', payload: { stage, decision, acted } }] });
 
   /** In route 'new': the provider's verdict, or an operator's when the provider wants a review. */
   async function platformFraudDecision(verdict: string): Promise<'approve' | 'reject' | undefined> {
     if (verdict === 'approve' || verdict === 'reject') return verdict;
     const deadline = Date.now() + policy.manualReviewDeadlineMs;
-    await state.record({
+    await recorder.record({
       stage: 'ManualReviewRequired',
       deadline,
       needsAttention: 'ManualReview',
       events: [{ type: 'ManualReviewRequired', payload: { reason: `FraudProvider:${verdict}` } }],
     });
-    const decided = await condition(() => review !== undefined, Math.max(1, deadline - Date.now()));
-    return decided ? review!.decision : undefined;
+    const decided = await waitForFactOrDeadline(() => review, deadline);
+    return decided === 'deadline' ? undefined : decided.decision;
   }
 
   /**
@@ -143,7 +147,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       try {
         return await bulkheads(workflowInfo().taskQueue).screening(
           Math.max(1_000, deadline - Date.now()),
-        )(screeningRequest(order, state.totalMinor));
+        )(screeningRequest(order, recorder.totalMinor));
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
         if (Date.now() + SCREENING_RETRY_MS >= deadline) return undefined;
@@ -154,7 +158,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   async function fraudStage(): Promise<void> {
     const deadline = Date.now() + policy.fraudSlaMs;
-    await state.record({
+    await recorder.record({
       stage: 'AwaitingFraudDecision',
       deadline,
       events: [{ type: 'FraudReviewRequested' }],
@@ -179,7 +183,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
           await stageDecided('fraud', { decision }, true);
         } else {
           // The monolith decided itself (it was not waiting), or nobody decided in time.
-          await state.record({ needsAttention: 'MonolithDidNotDefer:fraud' });
+          await recorder.record({ needsAttention: 'MonolithDidNotDefer:fraud' });
         }
       }
     }
@@ -189,8 +193,12 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       // The monolith's OrderRejected follows in the same transaction: end on it.
       await legacyFact([], Date.now() + policy.fraudSlaMs, 'fraud');
     }
-    state.commitments.fraud = { decision: 'approved', decidedBy: 'legacy', at: decided.occurredAt };
-    await state.record({
+    recorder.commitments.fraud = {
+      decision: 'approved',
+      decidedBy: 'legacy',
+      at: decided.occurredAt,
+    };
+    await recorder.record({
       needsAttention: '',
       events: [{ type: 'FraudApproved', payload: { decidedBy: 'legacy', followed: 'legacy' } }],
     });
@@ -198,7 +206,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   async function inventoryStage(): Promise<void> {
     const deadline = Date.now() + policy.reservationTtlMs;
-    await state.record({ stage: 'InventoryHoldPending', deadline });
+    await recorder.record({ stage: 'InventoryHoldPending', deadline });
     if (routes.inventory !== 'legacy') {
       const available = await strangler.checkAvailability({
         lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
@@ -207,25 +215,25 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     }
     await legacyFact(['LegacyStockReserved'], deadline, 'inventory');
     const reservationId = `legacy:${order.orderId}`;
-    state.commitments.stock = { reservationId, state: 'reserved' };
-    await state.record({
+    recorder.commitments.stock = { reservationId, state: 'reserved' };
+    await recorder.record({
       events: [{ type: 'InventoryReserved', payload: { reservationId, followed: 'legacy' } }],
     });
   }
 
   async function paymentStage(): Promise<void> {
     const deadline = Date.now() + policy.paymentSlaMs;
-    await state.record({ stage: 'PaymentAuthorizationPending', deadline });
+    await recorder.record({ stage: 'PaymentAuthorizationPending', deadline });
     if (routes.payment !== 'legacy') {
       // What the platform would ask its gateway for; no call, so nothing is held.
-      await stageDecided('payment', { authorized: true, amountMinor: state.totalMinor });
+      await stageDecided('payment', { authorized: true, amountMinor: recorder.totalMinor });
     }
     const fact = await legacyFact(['LegacyPaymentAuthorized'], deadline, 'payment');
     const { authorizationId, amountMinor, currency } = (
       fact as LegacyEvent<'LegacyPaymentAuthorized'>
     ).payload;
-    state.commitments.payment = { authorizationId, state: 'authorized', amountMinor, currency };
-    await state.record({
+    recorder.commitments.payment = { authorizationId, state: 'authorized', amountMinor, currency };
+    await recorder.record({
       events: [
         {
           type: 'PaymentAuthorized',
@@ -237,28 +245,28 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   async function fulfilmentStages(): Promise<void> {
     await legacyFact(['LegacyOrderAccepted'], Date.now() + policy.paymentSlaMs, 'payment');
-    await state.record({ stage: 'Confirmed', events: [{ type: 'OrderConfirmed' }] });
+    await recorder.record({ stage: 'Confirmed', events: [{ type: 'OrderConfirmed' }] });
     const readyDeadline = Date.now() + policy.authorizationValidityMs;
-    await state.record({ stage: 'ReadyForFulfillment', deadline: readyDeadline });
+    await recorder.record({ stage: 'ReadyForFulfillment', deadline: readyDeadline });
     await legacyFact(['LegacyOrderShipped'], readyDeadline, 'fulfilment');
-    state.commitments.shipment = { shipmentId: `legacy:${order.orderId}`, state: 'dispatched' };
+    recorder.commitments.shipment = { shipmentId: `legacy:${order.orderId}`, state: 'dispatched' };
     const deliveryDeadline = Date.now() + policy.deliveryWindowMs;
-    await state.record({
+    await recorder.record({
       stage: 'Shipped',
       deadline: deliveryDeadline,
       events: [{ type: 'OrderShipped', payload: { followed: 'legacy' } }],
     });
     await legacyFact(['LegacyOrderDelivered'], deliveryDeadline, 'fulfilment');
-    state.commitments.shipment = { ...state.commitments.shipment, state: 'delivered' };
-    if (state.commitments.payment) state.commitments.payment.state = 'captured';
-    await state.record({
+    recorder.commitments.shipment = { ...recorder.commitments.shipment, state: 'delivered' };
+    if (recorder.commitments.payment) recorder.commitments.payment.state = 'captured';
+    await recorder.record({
       stage: 'Delivered',
       events: [{ type: 'OrderDelivered', payload: { followed: 'legacy' } }],
     });
   }
 
   try {
-    await state.record({
+    await recorder.record({
       events: [{ type: 'OrderAccepted', payload: { origin: 'legacy-monolith', routes } }],
     });
     await fraudStage();
@@ -269,8 +277,8 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     if (!(error instanceof LegacyEnding)) throw error;
     const rejected = error.fact.eventType === 'LegacyOrderRejected';
     // The monolith undoes what it held; the platform holds nothing of this order.
-    state.commitments = {};
-    await state.record({
+    recorder.commitments = {};
+    await recorder.record({
       stage: rejected ? 'Rejected' : 'Cancelled',
       reason: rejected ? 'RejectedInLegacy' : 'CancelledInLegacy',
       events: [
@@ -284,5 +292,5 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       ],
     });
   }
-  return state.view();
+  return recorder.view();
 }

@@ -1,46 +1,26 @@
 /**
- * Activity stubs with their timeouts and retry policies, named here once. Transient failures
- * retry (the activities add jitter through `nextRetryDelay`); business outcomes are
- * non-retryable and reach the workflow as typed failures.
+ * Activity stubs of the workflows that follow an order, with their timeouts and their retry
+ * policies (workflows/src/retry-policies.ts): the platform's own work on the order's task
+ * queue, each downstream's calls on its own bulkhead.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '@order-platform/activities';
 import { bulkheadTaskQueue, type Downstream, type PlacedOrder } from '@order-platform/domain';
+import { COMPENSATION, DOWNSTREAM_CALL, MUST_HAPPEN, UNTIL_DONE } from '../retry-policies';
 
-/** Calls to downstream services: quick, retried with backoff up to a cap. */
-const DOWNSTREAM_CALL = {
+const DOWNSTREAM_CALL_OPTIONS = {
   startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 8,
-  },
+  retry: DOWNSTREAM_CALL,
 } as const;
-
-/** Publishing and projecting must not be lost: retried until the broker or database is back. */
-const MUST_HAPPEN = {
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, // no attempt limit
-} as const;
-
-/** Compensations: a few quick tries per round; the saga keeps going round until they succeed. */
-const COMPENSATION_CALL = {
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '10 seconds',
-    maximumAttempts: 3,
-  },
-} as const;
+const MUST_HAPPEN_OPTIONS = { startToCloseTimeout: '15 seconds', retry: MUST_HAPPEN } as const;
+const COMPENSATION_OPTIONS = { startToCloseTimeout: '30 seconds', retry: COMPENSATION } as const;
 
 /**
  * On the order task queue: the platform's own work (policy, routes, events, read model), which
  * no downstream can slow down.
  */
-export const mustHappen = proxyActivities<OrderActivities>(MUST_HAPPEN);
-export const platform = proxyActivities<OrderActivities>(DOWNSTREAM_CALL);
+export const mustHappen = proxyActivities<OrderActivities>(MUST_HAPPEN_OPTIONS);
+export const platform = proxyActivities<OrderActivities>(DOWNSTREAM_CALL_OPTIONS);
 
 /**
  * Each downstream's calls on its own task queue (its bulkhead), found from the order's task
@@ -52,14 +32,17 @@ export function bulkheads(orderTaskQueue: string) {
     taskQueue: bulkheadTaskQueue(orderTaskQueue, downstream),
   });
   const calls = (downstream: Downstream) => ({
-    call: proxyActivities<OrderActivities>({ ...DOWNSTREAM_CALL, ...on(downstream) }),
-    compensate: proxyActivities<OrderActivities>({ ...COMPENSATION_CALL, ...on(downstream) }),
+    call: proxyActivities<OrderActivities>({ ...DOWNSTREAM_CALL_OPTIONS, ...on(downstream) }),
+    compensate: proxyActivities<OrderActivities>({ ...COMPENSATION_OPTIONS, ...on(downstream) }),
   });
   return {
     inventory: calls('inventory'),
     payment: calls('payment'),
     fulfillment: calls('fulfillment'),
-    notifications: proxyActivities<OrderActivities>({ ...MUST_HAPPEN, ...on('notifications') }),
+    notifications: proxyActivities<OrderActivities>({
+      ...MUST_HAPPEN_OPTIONS,
+      ...on('notifications'),
+    }),
     /**
      * Fraud screening may take as long as the provider's queue: it heartbeats, retries within
      * the fraud SLA only, and is cancelled when the workflow stops waiting for it.
@@ -69,11 +52,7 @@ export function bulkheads(orderTaskQueue: string) {
         scheduleToCloseTimeout: fraudSlaMs,
         startToCloseTimeout: fraudSlaMs,
         heartbeatTimeout: '10 seconds',
-        retry: {
-          initialInterval: '1 second',
-          backoffCoefficient: 2,
-          maximumInterval: '30 seconds',
-        },
+        retry: UNTIL_DONE,
         ...on('fraud'),
       }).screenOrder,
     /** Authorization gets the payment SLA as its whole budget, retries included. */
@@ -81,15 +60,13 @@ export function bulkheads(orderTaskQueue: string) {
       proxyActivities<OrderActivities>({
         scheduleToCloseTimeout: paymentSlaMs,
         startToCloseTimeout: '30 seconds',
-        retry: {
-          initialInterval: '1 second',
-          backoffCoefficient: 2,
-          maximumInterval: '30 seconds',
-        },
+        retry: UNTIL_DONE,
         ...on('payment'),
       }).authorizePayment,
   };
 }
+
+export type Bulkheads = ReturnType<typeof bulkheads>;
 
 /** What the fraud provider is asked about an order (the same step, so the same idempotency key). */
 export const screeningRequest = (order: PlacedOrder, totalMinor: number) => ({

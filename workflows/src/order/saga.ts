@@ -7,7 +7,7 @@
  */
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import { type CompensationRecord, isBusinessFailureType } from '@order-platform/domain';
-import type { OrderState } from './order-state';
+import type { OrderRecorder } from './order-recorder';
 
 /** Between rounds of a failing compensation (each round already retried a few times). */
 const COMPENSATION_ROUND_INTERVAL = '1 minute';
@@ -21,7 +21,7 @@ export interface Compensation {
 export class Saga {
   private readonly stack: Compensation[] = [];
 
-  constructor(private readonly state: OrderState) {}
+  constructor(private readonly recorder: OrderRecorder) {}
 
   push(compensation: Compensation): void {
     this.stack.push(compensation);
@@ -47,7 +47,7 @@ export class Saga {
       attempts: 0,
       at: new Date().toISOString(),
     };
-    this.state.compensations.push(entry);
+    this.recorder.compensations.push(entry);
     let announced = false;
     for (;;) {
       entry.attempts += 1;
@@ -56,7 +56,7 @@ export class Saga {
         entry.status = 'done';
         entry.at = new Date().toISOString();
         delete entry.lastError;
-        if (announced) await this.state.record({ needsAttention: '' });
+        if (announced) await this.recorder.record({ needsAttention: '' });
         return;
       } catch (error) {
         const failure =
@@ -68,7 +68,7 @@ export class Saga {
           failure?.message ?? (error instanceof Error ? error.message : String(error));
         if (!announced) {
           announced = true;
-          await this.state.record({
+          await this.recorder.record({
             needsAttention: `CompensationFailing:${compensation.name}`,
             events: [
               {

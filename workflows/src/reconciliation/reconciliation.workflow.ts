@@ -9,6 +9,7 @@
 import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '@order-platform/activities';
 import { type DifferenceKind, reconcileOrder } from '@order-platform/domain';
+import { BATCH_STEP } from '../retry-policies';
 
 export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliation';
 
@@ -42,12 +43,7 @@ export interface ReconciliationSummary {
 
 const act = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    maximumAttempts: 10,
-  },
+  retry: BATCH_STEP,
 });
 
 const PAGES_PER_RUN = 20;

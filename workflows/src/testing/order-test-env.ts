@@ -1,11 +1,12 @@
 /**
- * Runs the order workflow on Temporal's time-skipping test server with a fake downstream world:
- * one server per test file, the workflow bundle built once, a fresh world and worker per test.
+ * Runs the order workflows (the platform's, the legacy one, reconciliation) on Temporal's
+ * time-skipping test server with a fake downstream world: one server per test file, the
+ * workflow bundle built once, a fresh world and worker per test.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
@@ -21,6 +22,7 @@ import {
 } from '@order-platform/domain';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '../bundle';
 import { orderLifecycle, orderStatusQuery } from '../index';
+import type { Workflow } from '@temporalio/common';
 import { type FakeOrderWorld } from './fake-order-world';
 
 export type OrderHandle = WorkflowHandle<typeof orderLifecycle>;
@@ -62,11 +64,18 @@ export class OrderTestEnv {
     await this.env.teardown();
   }
 
-  /** Starts a worker over `world`, runs `scenario`, and stops the worker when it is done. */
-  async run<T>(world: FakeOrderWorld, scenario: () => Promise<T>): Promise<T> {
+  /**
+   * Starts a worker over `world` (and `moreActivities`, for the workflows that need others),
+   * runs `scenario`, and stops the worker when it is done.
+   */
+  async run<T>(
+    world: FakeOrderWorld,
+    scenario: () => Promise<T>,
+    moreActivities: object = {},
+  ): Promise<T> {
     const taskQueue = `orders-${randomUUID()}`;
     this.taskQueue = taskQueue;
-    const activities = world.activities();
+    const activities = { ...world.activities(), ...moreActivities };
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
       taskQueue,
@@ -123,7 +132,20 @@ export class OrderTestEnv {
   }
 
   private taskQueue = '';
-  private readonly started: OrderHandle[] = [];
+  private readonly started: WorkflowHandle[] = [];
+
+  /** Starts any workflow on this run's task queue; it is ended with the run if still running. */
+  async start<W extends Workflow>(
+    workflow: W,
+    options: Omit<WorkflowStartOptions<W>, 'taskQueue'>,
+  ): Promise<WorkflowHandle<W>> {
+    const handle = await this.env.client.workflow.start(workflow, {
+      ...options,
+      taskQueue: this.taskQueue,
+    } as WorkflowStartOptions<W>);
+    this.started.push(handle);
+    return handle;
+  }
 
   async place(overrides: Partial<PlacedOrder> = {}): Promise<OrderHandle> {
     const order = placedOrder(overrides);
@@ -169,7 +191,7 @@ export class OrderTestEnv {
    * History protobuf itself: the SDK's JSON converter breaks on the two protobufjs copies npm
    * installs here (grpc's 7.x beside the SDK's 8.x).
    */
-  async keepHistory(handle: OrderHandle, name: string): Promise<void> {
+  async keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
     if (process.env.RECORD_HISTORIES !== '1') return;
     mkdirSync(HISTORIES_DIR, { recursive: true });
     const history = await handle.fetchHistory();

@@ -1,8 +1,11 @@
 /**
- * Everything the order workflow knows about its order, and the one way to change it: `record`
- * a change (stage, commitments, attention), which bumps the version, keeps the history, upserts
- * the search attributes operators query, publishes the lifecycle events and projects the status
- * view into the read model, in that order.
+ * The order recorder: everything a workflow following an order knows about it (stage,
+ * commitments, compensations, history, attention), and the one way to change it. `record` is
+ * I/O, and named so: it applies a change, bumps the version, keeps the history, upserts the
+ * search attributes operators query, publishes the lifecycle events and projects the status
+ * view into the read model, in that order. State and its recording stay one object because a
+ * change nobody can see (not queryable, not published) is a bug: they must not drift apart.
+ * Commitments are set directly by the stage that takes or gives them up, then recorded.
  */
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import {
@@ -38,7 +41,7 @@ export interface Change {
   needsAttention?: string;
 }
 
-export class OrderState {
+export class OrderRecorder {
   stage: OrderStage = 'AcceptedForProcessing';
   stageEnteredAt: number;
   stageDeadline: number | null = null;

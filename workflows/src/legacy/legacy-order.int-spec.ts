@@ -1,0 +1,155 @@
+/**
+ * The workflow that follows a monolith order, on Temporal's time-skipping server: the platform
+ * decides a stage it owns and tells the monolith, follows the monolith's facts to delivery, and
+ * ends when the monolith cancels an order whose next fact is overdue.
+ */
+import {
+  legacyEvent,
+  type LegacyFactPayloads,
+  type LegacyFactType,
+  type MigrationRoute,
+  type MigrationStage,
+  workflowIdForOrder,
+} from '@order-platform/domain';
+import { eventually } from '@order-platform/tools';
+import { FakeOrderWorld } from '../testing/fake-order-world';
+import { OrderTestEnv, placedOrder } from '../testing/order-test-env';
+import { orderStatusQuery } from '../order/messages';
+import { legacyFactSignal, legacyOrderLifecycle } from './legacy-order.workflow';
+
+const ALL_LEGACY: Record<MigrationStage, MigrationRoute> = {
+  fraud: 'legacy',
+  inventory: 'legacy',
+  payment: 'legacy',
+  fulfilment: 'legacy',
+  notification: 'legacy',
+};
+
+describe('an order placed in the legacy monolith', () => {
+  let t: OrderTestEnv;
+  let world: FakeOrderWorld;
+  let told: { orderId: string; decision: string }[];
+
+  beforeAll(async () => {
+    t = await OrderTestEnv.start();
+  });
+  afterAll(() => t?.teardown());
+  beforeEach(() => {
+    world = new FakeOrderWorld();
+    told = [];
+  });
+
+  const strangler = (routes: Record<MigrationStage, MigrationRoute>) => ({
+    resolveStageRoutes: async () => routes,
+    checkAvailability: async () => true,
+    tellMonolithFraudDecision: async (input: { orderId: string; decision: string }) => {
+      told.push({ orderId: input.orderId, decision: input.decision });
+      return { accepted: true };
+    },
+  });
+
+  /** Starts the workflow, and returns once it answers queries (after it has read its routes). */
+  async function start(order = placedOrder()) {
+    const handle = await t.start(legacyOrderLifecycle, {
+      workflowId: workflowIdForOrder(order.orderId),
+      args: [order],
+    });
+    await eventually('the status query', () => handle.query(orderStatusQuery), {
+      intervalMs: 25,
+    });
+    return handle;
+  }
+
+  const fact = <T extends LegacyFactType>(
+    orderId: string,
+    type: T,
+    payload: LegacyFactPayloads[T],
+  ) => legacyEvent(orderId, type, '2026-11-23T10:00:00.000Z', payload);
+
+  it('is decided by the platform where it owns the stage, and follows the monolith to delivery', () =>
+    t.run(
+      world,
+      async () => {
+        const order = placedOrder();
+        const handle = await start(order);
+        const { orderId } = order;
+        const lines = [{ sku: 'SKU-1', quantity: 2 }];
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'external',
+            score: 3,
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: 'legacy-auth-1',
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderShipped', {}));
+        await t.reach(handle, 'Shipped');
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderDelivered', {}));
+        const done = await handle.result();
+
+        await t.keepHistory(handle, 'legacy-order-delivered');
+        expect(done.stage).toBe('Delivered');
+        expect(done.migrationRoute).toBe('legacy');
+        expect(told).toEqual([{ orderId, decision: 'approve' }]);
+        const decided = world.events.filter(
+          (event) => event.orderId === orderId && event.eventType === 'StageDecided',
+        );
+        expect(decided.map((event) => event.payload)).toEqual([
+          expect.objectContaining({ stage: 'fraud', acted: true }),
+          expect.objectContaining({ stage: 'inventory', acted: false }),
+        ]);
+        expect(done.commitments.payment?.state).toBe('captured');
+      },
+      strangler({ ...ALL_LEGACY, fraud: 'new', inventory: 'shadow' }),
+    ));
+
+  it('marks an overdue fact for attention, and ends when the monolith cancels the order', () =>
+    t.run(
+      world,
+      async () => {
+        const order = placedOrder();
+        const handle = await start(order);
+        await handle.signal(
+          legacyFactSignal,
+          fact(order.orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: null,
+          }),
+        );
+        await t.reach(handle, 'InventoryHoldPending');
+        await t.skip('1 day');
+        await eventually(
+          'the overdue stock fact flagged',
+          async () => {
+            const view = await handle.query(orderStatusQuery);
+            return view.needsAttention === 'LegacyFactOverdue:inventory' ? view : undefined;
+          },
+          { intervalMs: 25 },
+        );
+        await handle.signal(
+          legacyFactSignal,
+          fact(order.orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+
+        await t.keepHistory(handle, 'legacy-order-cancelled-after-overdue-fact');
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('CancelledInLegacy');
+        expect(done.commitments).toEqual({});
+        expect(told).toEqual([]);
+      },
+      strangler(ALL_LEGACY),
+    ));
+});

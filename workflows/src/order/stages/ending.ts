@@ -1,0 +1,87 @@
+/**
+ * How an order ends early. A stage throws `OrderEnds` (a cancel request, a rejection, a
+ * business outcome of a downstream call); the workflow catches it once, at the top, and `end`
+ * runs: the customer's status changes at once, then the saga undoes everything held, newest
+ * first, and the customer hears.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+} from '@temporalio/workflow';
+import { type BusinessFailureType, isBusinessFailureType } from '@order-platform/domain';
+import type { OrderRun } from '../run-context';
+
+export type Ending = 'Cancelled' | 'Rejected' | 'Failed';
+
+/** Thrown from anywhere in the story to end the order early; caught once, at the top. */
+export class OrderEnds extends Error {
+  constructor(
+    readonly stage: Ending,
+    readonly reason: string,
+  ) {
+    super(`${stage}: ${reason}`);
+  }
+}
+
+/** What an error that reached the top means for the order. */
+export function endingOf(error: unknown): OrderEnds {
+  if (error instanceof OrderEnds) return error;
+  if (isCancellation(error)) return new OrderEnds('Cancelled', 'WorkflowCancelled');
+  return new OrderEnds('Failed', describe(error));
+}
+
+/** Ends the order early: the customer's status changes at once, then everything held is undone. */
+export async function end(run: OrderRun, ending: OrderEnds): Promise<void> {
+  const { recorder, saga } = run;
+  await CancellationScope.nonCancellable(async () => {
+    const type =
+      ending.stage === 'Cancelled'
+        ? 'OrderCancelled'
+        : ending.stage === 'Rejected'
+          ? 'OrderRejected'
+          : 'OrderFailed';
+    await recorder.record({
+      stage: ending.stage,
+      reason: ending.reason,
+      events: [{ type, payload: { reason: ending.reason } }],
+    });
+    await saga.compensate();
+    await recorder.record({});
+    await run.notify(ending.stage === 'Rejected' ? 'rejected' : 'cancelled');
+  });
+}
+
+/** Turns a non-retryable business failure from an activity into the end it means. */
+export async function businessOutcome<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const type = failureType(error);
+    if (isBusinessFailureType(type))
+      throw new OrderEnds(ENDING_OF[type].stage, ENDING_OF[type].reason);
+    throw error;
+  }
+}
+
+/** The type of the application failure an activity ended with, if that is how it ended. */
+export function failureType(error: unknown): string | null | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+    ? error.cause.type
+    : undefined;
+}
+
+const ENDING_OF: Record<BusinessFailureType, { stage: Ending; reason: string }> = {
+  OutOfStock: { stage: 'Cancelled', reason: 'OutOfStock' },
+  ReservationExpired: { stage: 'Cancelled', reason: 'ReservationExpired' },
+  PaymentDeclined: { stage: 'Cancelled', reason: 'PaymentDeclined' },
+  AuthorizationExpired: { stage: 'Cancelled', reason: 'AuthorizationExpired' },
+  ShipmentAlreadyDispatched: { stage: 'Failed', reason: 'ShipmentAlreadyDispatched' },
+};
+
+function describe(error: unknown): string {
+  if (error instanceof ActivityFailure)
+    return `${error.activityType} failed: ${error.cause?.message ?? error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

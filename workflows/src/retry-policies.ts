@@ -1,0 +1,47 @@
+/**
+ * The retry policies of the workflows' activity calls: one per kind of call, named here once.
+ * Every policy backs off from 1 s, doubling; they differ in how far apart tries may get and in
+ * when to give up. Transient failures retry (the activities add jitter through
+ * `nextRetryDelay`); business outcomes are non-retryable and reach the workflow as typed
+ * failures whatever the policy. The Kafka consumers' retries are not Temporal's: see
+ * `DEFAULT_RETRY` in runtime/src/reliable-consumer.ts.
+ */
+import type { RetryPolicy } from '@temporalio/common';
+
+const BACKOFF = { initialInterval: '1 second', backoffCoefficient: 2 } as const;
+
+/** A call to a downstream service on the order's path: a few tries, then the order's failure path. */
+export const DOWNSTREAM_CALL = {
+  ...BACKOFF,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 8,
+} as const satisfies RetryPolicy;
+
+/** The platform's own bookkeeping (events, read model, policy): never lost, retried until done. */
+export const MUST_HAPPEN = {
+  ...BACKOFF,
+  maximumInterval: '1 minute',
+} as const satisfies RetryPolicy;
+
+/** One round of a compensation: a few quick tries; the saga keeps going round until it succeeds. */
+export const COMPENSATION = {
+  ...BACKOFF,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 3,
+} as const satisfies RetryPolicy;
+
+/**
+ * A call worth waiting for: no attempt limit. Bounded, where it has to be, by the caller's
+ * schedule-to-close timeout (fraud screening by the fraud SLA, authorization by the payment SLA).
+ */
+export const UNTIL_DONE = {
+  ...BACKOFF,
+  maximumInterval: '30 seconds',
+} as const satisfies RetryPolicy;
+
+/** A step of a batch run (reconciliation): ten tries, then the run fails; running it again is harmless. */
+export const BATCH_STEP = {
+  ...BACKOFF,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 10,
+} as const satisfies RetryPolicy;
