@@ -12,37 +12,13 @@ import {
   describeProblem,
   headingSlug,
   pathProblems,
-  type Problem,
   scriptComments,
 } from './docs-links';
 
-/**
- * Stale citations in workflows/, whose module headers are being rewritten on another branch
- * (issue 12). Each entry must still occur: once the rewrite lands, the test names the entry to
- * delete, so this list only ever shrinks.
- */
-const BEING_REWRITTEN: readonly string[] = [
-  'workflows/src/order/order-lifecycle.workflow.ts: ARCHITECTURE.md',
-  'workflows/src/order/order-lifecycle.workflow.ts: workflows/test/histories',
-  'workflows/src/reconciliation/reconciliation.workflow.ts: domain/reconciliation.ts',
-];
-
-const keyOf = (problem: Problem): string => `${problem.file}: ${problem.message.split(':')[0]}`;
-
 describe('links and cited paths in the repository', () => {
-  const problems = pathProblems(REPO_ROOT);
-
   it('resolve: every relative link, anchor and cited path exists', () => {
-    const broken = problems.filter((problem) => !BEING_REWRITTEN.includes(keyOf(problem)));
-    expect(broken.map((problem) => describeProblem(REPO_ROOT, problem))).toEqual([]);
-  });
-
-  it('keeps no exception that is no longer needed', () => {
-    const found = new Set(problems.map(keyOf));
-    const stale = BEING_REWRITTEN.filter((entry) => !found.has(entry));
-    expect(stale.map((entry) => `no longer broken, remove from BEING_REWRITTEN: ${entry}`)).toEqual(
-      [],
-    );
+    const problems = pathProblems(REPO_ROOT);
+    expect(problems.map((problem) => describeProblem(REPO_ROOT, problem))).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Reconciliation: walks the orders of a scope (one order, a time window, or the last
  * `lookbackMs` for the scheduled run), compares what each workflow believes with what the
- * payment ledger and the warehouse hold (domain/reconciliation.ts), repairs the safe differences
+ * payment ledger and the warehouse hold (domain/src/reconciliation.ts), repairs the safe differences
  * and queues the rest for an operator. Paced at `ordersPerSecond` so a large re-run cannot become
  * a backlog of its own; continues as new every few pages so its history stays small. Running it
  * again is harmless: repairs are idempotent and each finding is recorded once.
