@@ -155,3 +155,13 @@ export function checkPromotion(request: PromotionRequest): PromotionVerdict {
   }
   return { allowed: true };
 }
+
+/** A known, accepted difference between the monolith's and the platform's decisions of a stage. */
+export interface IgnoreRule {
+  id: string;
+  stage: MigrationStage;
+  field: string;
+  reason: string;
+  owner: string;
+  expiresAt: Date;
+}

@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { Counter, type Registry } from 'prom-client';
 import {
   deadLetterTopic,
+  type IgnoreRule,
   type LegacyEvent,
   type LifecycleEvent,
   TOPICS,
@@ -22,7 +23,7 @@ import {
 } from '@order-platform/runtime';
 import { type Side } from '@order-platform/stores';
 import { type Comparison, ComparisonJoin } from './comparison-join';
-import { type IgnoreRule, legacyDecision, newDecision } from './stage-decisions';
+import { legacyDecision, newDecision } from './stage-decisions';
 
 export interface ComparatorOptions {
   kafka: Kafka;

@@ -6,20 +6,9 @@
  * declared missing on the other side by `sweep`. The rows are the stores' (`StageComparisonStore`).
  */
 import type { Pool, PoolClient } from 'pg';
-import type { MigrationStage } from '@order-platform/domain';
-import {
-  type LiveIgnoreRule,
-  type Outcome,
-  type Side,
-  StageComparisonStore,
-} from '@order-platform/stores';
-import {
-  type Decision,
-  type Difference,
-  type IgnoreRule,
-  type StageDecision,
-  verdict,
-} from './stage-decisions';
+import type { IgnoreRule, MigrationStage } from '@order-platform/domain';
+import { type Outcome, type Side, StageComparisonStore } from '@order-platform/stores';
+import { type Decision, type Difference, type StageDecision, verdict } from './stage-decisions';
 
 /** One side's decision as the row keeps it. */
 interface Stored {
@@ -124,7 +113,7 @@ export class ComparisonJoin {
   }
 
   /** The live ignore rules (read once per batch of facts, not per fact). */
-  ignoreRules(db: Pool | PoolClient): Promise<LiveIgnoreRule[]> {
+  ignoreRules(db: Pool | PoolClient): Promise<IgnoreRule[]> {
     return this.rows.liveIgnoreRules(db);
   }
 

@@ -4,6 +4,7 @@
  * amounts are minor units on both sides. A fact that records no stage decision maps to nothing.
  */
 import {
+  type IgnoreRule,
   type LegacyEvent,
   type LifecycleEvent,
   MIGRATION_STAGES,
@@ -90,15 +91,6 @@ export function differencesOf(legacy: Decision, newer: Decision): Difference[] {
   return fields
     .filter((field) => legacy[field] !== newer[field])
     .map((field) => ({ field, legacy: legacy[field] ?? null, new: newer[field] ?? null }));
-}
-
-export interface IgnoreRule {
-  id: string;
-  stage: MigrationStage;
-  field: string;
-  reason: string;
-  owner: string;
-  expiresAt: Date;
 }
 
 /**

@@ -6,7 +6,7 @@
  * the side's column is chosen per call.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { MigrationStage } from '@order-platform/domain';
+import type { IgnoreRule, MigrationStage } from '@order-platform/domain';
 
 export type Side = 'legacy' | 'new';
 
@@ -24,15 +24,6 @@ export interface ComparisonRow<S> {
   outcome: Outcome;
   legacy: S | null;
   new: S | null;
-}
-
-export interface LiveIgnoreRule {
-  id: string;
-  stage: MigrationStage;
-  field: string;
-  reason: string;
-  owner: string;
-  expiresAt: Date;
 }
 
 type Executor = Pick<PoolClient, 'query'>;
@@ -123,8 +114,8 @@ export class StageComparisonStore {
   }
 
   /** The ignore rules that have not expired. */
-  async liveIgnoreRules(db: Executor): Promise<LiveIgnoreRule[]> {
-    const { rows } = await db.query<Omit<LiveIgnoreRule, 'expiresAt'> & { expires_at: Date }>(
+  async liveIgnoreRules(db: Executor): Promise<IgnoreRule[]> {
+    const { rows } = await db.query<Omit<IgnoreRule, 'expiresAt'> & { expires_at: Date }>(
       `SELECT id::text AS id, stage, field, reason, owner, expires_at FROM comparison_ignore_rule WHERE expires_at > now()`,
     );
     return rows.map((row) => ({ ...row, expiresAt: row.expires_at }));
