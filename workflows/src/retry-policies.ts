@@ -4,7 +4,7 @@
  * when to give up. Transient failures retry (the activities add jitter through
  * `nextRetryDelay`); business outcomes are non-retryable and reach the workflow as typed
  * failures whatever the policy. The Kafka consumers' retries are not Temporal's: see
- * `DEFAULT_RETRY` in runtime/src/reliable-consumer.ts.
+ * `DEFAULT_RETRY` in runtime/src/consumer/retry.ts.
  */
 import type { RetryPolicy } from '@temporalio/common';
 

@@ -1,0 +1,41 @@
+// The degraded modes: each one on or off and why, and the latest switches.
+
+import { byId, el, stamp } from './dom.js';
+
+export function renderDegradedModes(result) {
+  const container = byId('degraded-modes');
+  const list = el('ul', { class: 'modes' });
+  for (const mode of result.modes || []) {
+    const item = el('li', { 'data-mode': mode.name, 'data-active': String(mode.active) });
+    const state = !mode.config.enabled ? 'disabled' : mode.active ? 'ON' : 'off';
+    item.append(
+      el('span', { class: 'stage' }, mode.name),
+      el('span', { class: `tag ${mode.active ? 'bad' : ''}` }, state),
+    );
+    if (mode.measured) {
+      item.append(
+        el(
+          'span',
+          { class: 'detail' },
+          `${mode.measured.overdue} of ${mode.measured.waiting} fraud decisions past ${mode.config.fraudTargetMs / 1000} s`,
+        ),
+      );
+    }
+    if (mode.reason)
+      item.append(
+        el('span', { class: 'detail' }, `since ${stamp(mode.changedAt)}: ${mode.reason}`),
+      );
+    list.append(item);
+  }
+  const changes = el('ol', { class: 'changes' });
+  for (const change of (result.changes || []).slice(0, 5)) {
+    changes.append(
+      el(
+        'li',
+        {},
+        `${stamp(change.at)} ${change.action.replace('degraded-mode.', '')} by ${change.by}`,
+      ),
+    );
+  }
+  container.replaceChildren(list, changes);
+}
