@@ -8,15 +8,16 @@ import { type NotificationKind, TOPICS } from '@order-platform/domain';
 import { readTopic } from '../testing/topic-reader';
 import {
   type AuthorizationFact,
+  authorizationLapses,
   authorizationsLapsedUnused,
   chargedOnce,
   confirmedAfterFraudApproval,
   describeViolation,
   lapsedAndReplaced,
-  lapses,
   type LedgerFact,
   PROMISING_STATUSES,
   type ReservationFact,
+  reservationLapses,
   reservationsLapsedUnused,
   type Standing,
   standingOfStatus,
@@ -123,10 +124,8 @@ export function staleHoldsCheck(facts: OrderFacts[]): Check {
   const count = (pick: (f: OrderFacts) => number) => facts.reduce((n, f) => n + pick(f), 0);
   const renewed = count(
     (f) =>
-      lapsedAndReplaced(
-        f.reservations.map((r) => ({ id: r.reservationId, lapsed: r.state === 'expired' })),
-        f.standing,
-      ) + lapsedAndReplaced(lapses(f.authorizations), f.standing),
+      lapsedAndReplaced(reservationLapses(f.reservations), f.standing) +
+      lapsedAndReplaced(authorizationLapses(f.authorizations), f.standing),
   );
   return {
     name: 'no reservation or authorization outlived its TTL unused (each used, released or renewed)',

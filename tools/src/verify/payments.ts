@@ -74,8 +74,8 @@ export function authorizationsLapsedUnused(
   authorizations: readonly AuthorizationFact[],
   standing: Standing,
 ): Violation[] {
-  return holdsLapsedUnused(orderId, 'authorization', lapses(authorizations), standing);
+  return holdsLapsedUnused(orderId, 'authorization', authorizationLapses(authorizations), standing);
 }
 
-export const lapses = (authorizations: readonly AuthorizationFact[]) =>
+export const authorizationLapses = (authorizations: readonly AuthorizationFact[]) =>
   authorizations.map((a) => ({ id: a.authorizationId, lapsed: a.state === 'expired' }));

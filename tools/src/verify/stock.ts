@@ -92,10 +92,8 @@ export function reservationsLapsedUnused(
   reservations: readonly ReservationFact[],
   standing: Standing,
 ): Violation[] {
-  return holdsLapsedUnused(
-    orderId,
-    'reservation',
-    reservations.map((r) => ({ id: r.reservationId, lapsed: r.state === 'expired' })),
-    standing,
-  );
+  return holdsLapsedUnused(orderId, 'reservation', reservationLapses(reservations), standing);
 }
+
+export const reservationLapses = (reservations: readonly ReservationFact[]) =>
+  reservations.map((r) => ({ id: r.reservationId, lapsed: r.state === 'expired' }));
