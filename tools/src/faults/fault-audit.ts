@@ -20,6 +20,7 @@ import {
 import { simulatorCall } from '../testing/apps-under-test';
 import { readTopic } from '../testing/topic-reader';
 import {
+  type AuthorizationFact,
   authorizationsInLedger,
   chargedOnce,
   delayExplained,
@@ -75,6 +76,7 @@ export async function auditPlatformOrders(
     const { orderId } = order;
     const standing = standingOfStage(view.stage);
     const ledger = await ledgerOf(world, orderId);
+    const authorizations = await authorizationsNow(world, ledger);
     const reservations = await reservationsOf(world, orderId);
     const told = await notificationsOf(world, orderId);
     heldUnits += unitsHeld(reservations);
@@ -84,12 +86,12 @@ export async function auditPlatformOrders(
       status: CUSTOMER_STATUS_OF_STAGE[view.stage],
       fraudApproved: view.commitments.fraud?.decision === 'approved',
       reservations,
-      authorizations: authorizationsInLedger(ledger),
+      authorizations,
       delayed: view.customer.delayed,
       delayReason: view.customer.delayReason,
     };
     file(findings, [
-      ...chargedOnce({ orderId, standing, ledger }),
+      ...chargedOnce({ orderId, standing, ledger, authorizations }),
       ...stockHeldAsPromised({ orderId, standing, reservations }),
       ...reservationsLapsedUnused(orderId, reservations, standing),
       ...toldOnceAndConsistently(orderId, told),
@@ -297,6 +299,24 @@ async function notificationsOf(world: FaultWorld, orderId: string): Promise<Noti
 
 const ledgerOf = (world: FaultWorld, orderId: string) =>
   simulatorCall<LedgerFact[]>(world.simulatorsUrl, 'GET', `/payments/ledger?orderId=${orderId}`);
+
+/** Each authorization on the ledger as the gateway reports it now (an expired one holds nothing). */
+async function authorizationsNow(
+  world: FaultWorld,
+  ledger: LedgerFact[],
+): Promise<AuthorizationFact[]> {
+  const now: AuthorizationFact[] = [];
+  for (const { authorizationId } of authorizationsInLedger(ledger)) {
+    now.push(
+      await simulatorCall<AuthorizationFact>(
+        world.simulatorsUrl,
+        'GET',
+        `/payments/authorizations/${authorizationId}`,
+      ),
+    );
+  }
+  return now;
+}
 
 const reservationsOf = (world: FaultWorld, orderId: string) =>
   simulatorCall<ReservationFact[]>(

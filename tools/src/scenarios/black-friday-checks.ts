@@ -137,8 +137,8 @@ export function staleHoldsCheck(facts: OrderFacts[]): Check {
 }
 
 export function chargedOnceCheck(facts: OrderFacts[]): Check {
-  const broken = facts.flatMap(({ order, standing, ledger, reservations }) => [
-    ...chargedOnce({ orderId: order.orderId, standing, ledger }),
+  const broken = facts.flatMap(({ order, standing, ledger, authorizations, reservations }) => [
+    ...chargedOnce({ orderId: order.orderId, standing, ledger, authorizations }),
     ...stockHeldAsPromised({ orderId: order.orderId, standing, reservations }),
   ]);
   return {

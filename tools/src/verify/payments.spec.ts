@@ -48,7 +48,24 @@ describe('charged once: the payment ledger of one order', () => {
     ]);
   });
 
-  it('catches money still held after the order was undone, expired or not: only a void releases it', () => {
+  it('passes an undone order whose authorization expired before anyone voided it', () => {
+    const ledger = [authorized('auth-1')];
+    const authorizations = [{ authorizationId: 'auth-1', state: 'expired' as const }];
+    expect(chargedOnce({ orderId: 'o-1', standing: 'undone', ledger, authorizations })).toEqual([]);
+  });
+
+  it('passes an authorization that lapsed and was replaced', () => {
+    const ledger = [authorized('auth-1'), authorized('auth-2')];
+    const authorizations = [
+      { authorizationId: 'auth-1', state: 'expired' as const },
+      { authorizationId: 'auth-2', state: 'authorized' as const },
+    ];
+    expect(chargedOnce({ orderId: 'o-1', standing: 'committed', ledger, authorizations })).toEqual(
+      [],
+    );
+  });
+
+  it('catches money still held after the order was undone (the ledger alone: until voided)', () => {
     const ledger = [authorized('auth-1')];
     expect(rules(chargedOnce({ orderId: 'o-1', standing: 'undone', ledger }))).toEqual([
       'money-held-after-undone',

@@ -1,9 +1,11 @@
 /**
  * Charged once: judged over the payment ledger (every authorization, void, capture, refund of
- * an order, in order). At most one authorization holds money at a time (an authorization is
- * counted until its void is on the ledger: the ledger is the money trail, and a hold nobody
- * released is not one to trust to its expiry), at most one capture, a capture only once the
- * goods left, and nothing held or taken for an order that was undone.
+ * an order, in order) and, where the caller can ask the gateway, each authorization's state now.
+ * At most one authorization holds money at a time, at most one capture, a capture only once the
+ * goods left, and nothing held or taken for an order that was undone. An authorization holds
+ * money until its void is on the ledger or the gateway reports it expired: the workflow may give
+ * up voiding one that already lapsed (the compensation is then reported failed, for a person),
+ * and an expired one holds nothing.
  */
 import {
   type AuthorizationFact,
@@ -18,11 +20,21 @@ export interface PaymentFacts {
   orderId: string;
   standing: Standing;
   ledger: readonly LedgerFact[];
+  /** Each authorization's state as the gateway reports it now; without it, the ledger's word. */
+  authorizations?: readonly AuthorizationFact[];
 }
 
-export function chargedOnce({ orderId, standing, ledger }: PaymentFacts): Violation[] {
+export function chargedOnce({
+  orderId,
+  standing,
+  ledger,
+  authorizations,
+}: PaymentFacts): Violation[] {
   const violations: Violation[] = [];
-  const held = authorizationsInLedger(ledger).filter((a) => a.state === 'authorized');
+  const now = new Map((authorizations ?? []).map((a) => [a.authorizationId, a.state]));
+  const held = authorizationsInLedger(ledger).filter(
+    (a) => a.state === 'authorized' && now.get(a.authorizationId) !== 'expired',
+  );
   const captures = ledger.filter((e) => e.kind === 'capture');
   violations.push(...moneyHeldOnce(orderId, held.length));
   if (captures.length > 1) {
@@ -39,7 +51,7 @@ export function chargedOnce({ orderId, standing, ledger }: PaymentFacts): Violat
     violations.push({
       rule: 'money-held-after-undone',
       orderId,
-      reason: `money still held after the order was undone (${held.length} authorizations not voided, ${captures.length} captures)`,
+      reason: `money still held after the order was undone (${held.length} authorizations neither voided nor expired, ${captures.length} captures)`,
     });
   }
   return violations;

@@ -5,7 +5,7 @@
  * - a customer never reads CONFIRMED (or READY_TO_SHIP) unless fraud approval, a stock hold and a
  *   payment authorization are all really held at that moment, and is confirmed only after the
  *   fraud approval; a late order says why;
- * - every order that ends early has released everything it held (every authorization voided);
+ * - every order that ends early has released everything it held;
  * - nobody is charged twice, and only for a parcel that left;
  * - an order holds the stock its stage promises, and a hold that lapsed was renewed;
  * - nobody is told the same thing twice or something that contradicts what they were told, and
@@ -222,6 +222,7 @@ function check(world: FakeOrderWorld, orderId: string, now: number): string[] {
         orderId,
         standing,
         ledger: world.ledger.filter((entry) => entry.orderId === orderId),
+        authorizations,
       }),
       ...stockHeldAsPromised({ orderId, standing, reservations }),
       ...reservationsLapsedUnused(orderId, reservations, standing),
