@@ -22,6 +22,7 @@ import { readTopic } from '../testing/topic-reader';
 import {
   type AuthorizationFact,
   authorizationsInLedger,
+  authorizationsLapsedUnused,
   chargedOnce,
   delayExplained,
   type LedgerFact,
@@ -94,6 +95,7 @@ export async function auditPlatformOrders(
       ...chargedOnce({ orderId, standing, ledger, authorizations }),
       ...stockHeldAsPromised({ orderId, standing, reservations }),
       ...reservationsLapsedUnused(orderId, reservations, standing),
+      ...authorizationsLapsedUnused(orderId, authorizations, standing),
       ...toldOnceAndConsistently(orderId, told),
       ...toldWhatHappened({
         orderId,

@@ -11,7 +11,7 @@ export interface Findings {
   unsettled: string[];
   /** More than one live hold or capture, money held for an order that ended undone, or charged early. */
   doubleCharges: string[];
-  /** Stock created or destroyed, held for an order that does not hold it, or lapsed unused. */
+  /** Stock created or destroyed or held wrongly, or a hold (stock or payment) that lapsed unused. */
   stock: string[];
   duplicateNotifications: string[];
   contradictoryNotifications: string[];
