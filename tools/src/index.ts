@@ -9,3 +9,4 @@ export * from './testing/topic-reader';
 export * from './testing/suite-env';
 export * from './testing/legacy-monolith';
 export * from './testing/eventually';
+export * from './verify';

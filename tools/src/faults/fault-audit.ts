@@ -2,147 +2,57 @@
  * What every fault is judged by, read where the outside world sees it: the workflow in Temporal
  * and its status query, the read model customers read, the payment ledger and the warehouse of
  * the simulators, the notifications customers got, the monolith's own tables, the mirrored facts
- * on Kafka and the comparator's verdicts. Each check names the orders it failed for, so a red
- * fault says which promise broke and for whom.
+ * on Kafka and the comparator's verdicts. The order invariants (charged once, stock conserved,
+ * told once, never confirmed without holds) are the shared rules of `../verify`; what is
+ * particular to faults (orders lost, left unsettled, misread, misjudged by the comparator) is
+ * judged here. Each finding names the order it is for, so a red fault says which promise broke
+ * and for whom.
  */
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import type { Pool } from 'pg';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import {
+  CUSTOMER_STATUS_OF_STAGE,
   LEGACY_FACT_TYPES,
-  mayNotify,
   type NotificationKind,
-  type OrderStage,
   type OrderStatusView,
-  TERMINAL_STAGES,
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
 import { simulatorCall } from '../testing/apps-under-test';
 import { readTopic } from '../testing/topic-reader';
+import {
+  type AuthorizationFact,
+  authorizationsInLedger,
+  authorizationsLapsedUnused,
+  chargedOnce,
+  delayExplained,
+  type LedgerFact,
+  moneyHeldOnce,
+  nothingChargedForFollowedOrder,
+  nothingReservedForFollowedOrder,
+  promiseBacked,
+  type ReservationFact,
+  reservationsLapsedUnused,
+  standingOfStage,
+  type StatusObservation,
+  stockConserved,
+  stockHeldAsPromised,
+  toldOnceAndConsistently,
+  toldWhatHappened,
+  unitsHeld,
+} from '../verify';
+import { type Findings, file } from './findings';
+import {
+  type FaultWorld,
+  isSettled,
+  readModelStages,
+  SHADOWED_STAGES,
+  verdictsOf,
+} from './settling';
 import type { StreamedOrder } from './order-streams';
 
-export interface FaultWorld {
-  simulatorsUrl: string;
-  temporal: Client;
-  platformDb: Pool;
-  legacyDb: Pool;
-  brokers: string[];
-}
-
-/** Stages an order may rest in: waiting for a fact from outside by design, or finished. */
-const WAITING_STAGES: readonly OrderStage[] = ['ReadyForFulfillment', 'ManualReviewRequired'];
-const isSettled = (stage: string | undefined): boolean =>
-  stage !== undefined && [...WAITING_STAGES, ...TERMINAL_STAGES].includes(stage as OrderStage);
-/** Ended without the goods leaving: nothing may stay held or charged. */
-const UNDONE_STAGES: readonly string[] = ['Cancelled', 'Rejected', 'Failed'];
-/** Stages the comparator must give a verdict on for a shadowed monolith order. */
-export const SHADOWED_STAGES = ['fraud', 'inventory', 'payment'] as const;
 /** Monolith statuses in which its stock decrement stands. */
 const MONOLITH_HOLDS_STOCK = ['ACCEPTED', 'SHIPPED', 'DELIVERED'];
 
-export interface Findings {
-  /** Acknowledged orders the platform does not know, or whose workflow died. */
-  lost: string[];
-  /** Neither finished nor in a stage that waits by design when the recovery window closed. */
-  unsettled: string[];
-  /** More than one live hold or capture, or money held for an order that ended undone. */
-  doubleCharges: string[];
-  /** Stock created or destroyed, or held for an order that does not hold it. */
-  stock: string[];
-  duplicateNotifications: string[];
-  contradictoryNotifications: string[];
-  /** A confirmed order whose customer was never told. */
-  missingNotifications: string[];
-  /** The read model customers read disagrees with the workflow. */
-  readModel: string[];
-  /** A shadowed stage of a monolith order without exactly one matching verdict. */
-  comparator: string[];
-  /** Platform processes that died by themselves during the fault (restarted for the next one). */
-  crashed: string[];
-}
-
-export const emptyFindings = (): Findings => ({
-  lost: [],
-  unsettled: [],
-  doubleCharges: [],
-  stock: [],
-  duplicateNotifications: [],
-  contradictoryNotifications: [],
-  missingNotifications: [],
-  readModel: [],
-  comparator: [],
-  crashed: [],
-});
-
-async function readModelStages(world: FaultWorld, orderIds: string[]) {
-  const { rows } = await world.platformDb.query<{ order_id: string; stage: string }>(
-    'SELECT order_id, stage FROM order_status WHERE order_id = ANY($1)',
-    [orderIds],
-  );
-  return new Map(rows.map((row) => [row.order_id, row.stage]));
-}
-
-async function verdictsOf(world: FaultWorld, orderIds: string[]) {
-  const { rows } = await world.platformDb.query<{
-    order_id: string;
-    stage: string;
-    outcome: string;
-  }>(
-    `SELECT order_id, stage, outcome FROM stage_comparison
-      WHERE order_id = ANY($1) AND outcome <> 'pending'`,
-    [orderIds],
-  );
-  const byOrder = new Map<string, { stage: string; outcome: string }[]>();
-  for (const row of rows) byOrder.set(row.order_id, [...(byOrder.get(row.order_id) ?? []), row]);
-  return byOrder;
-}
-
-/** Orders acknowledged but not yet resting (the ones a fault catches mid-way). */
-export async function ordersInFlight(world: FaultWorld, orders: StreamedOrder[]): Promise<number> {
-  const stages = await readModelStages(
-    world,
-    orders.map((o) => o.orderId),
-  );
-  return orders.filter((order) => !isSettled(stages.get(order.orderId))).length;
-}
-
-/**
- * Waits until every order rests (and every monolith order has its verdicts), or the window
- * closes; returns when that was, or undefined. Unsettled orders are the audit's to report.
- */
-export async function waitUntilSettled(
-  world: FaultWorld,
-  orders: StreamedOrder[],
-  windowMs: number,
-): Promise<number | undefined> {
-  const deadline = Date.now() + windowMs;
-  const ids = orders.map((o) => o.orderId);
-  const legacyIds = orders.filter((o) => o.origin === 'legacy').map((o) => o.orderId);
-  while (Date.now() < deadline) {
-    try {
-      const stages = await readModelStages(world, ids);
-      const verdicts = await verdictsOf(world, legacyIds);
-      const rested = ids.every((id) => isSettled(stages.get(id)));
-      const judged = legacyIds.every((id) =>
-        SHADOWED_STAGES.every((stage) => verdicts.get(id)?.some((v) => v.stage === stage)),
-      );
-      if (rested && judged) return Date.now();
-    } catch {
-      // The database may be the fault: keep polling.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return undefined;
-}
-
-interface LedgerEntry {
-  kind: 'authorization' | 'void' | 'capture' | 'refund';
-  reference: string;
-}
-interface Reservation {
-  state: string;
-  lines: { sku: string; quantity: number }[] | null;
-}
 interface StockLevel {
   onHand: number;
   reserved: number;
@@ -162,39 +72,40 @@ export async function auditPlatformOrders(
   );
   let heldUnits = 0;
   for (const order of orders) {
-    const stage = await workflowStage(world, order, stages.get(order.orderId), findings);
-    if (stage === undefined) continue;
-    const sim = <T>(path: string) => simulatorCall<T>(world.simulatorsUrl, 'GET', path);
-
-    const ledger = await sim<LedgerEntry[]>(`/payments/ledger?orderId=${order.orderId}`);
-    const voided = new Set(ledger.filter((e) => e.kind === 'void').map((e) => e.reference));
-    const live = ledger.filter((e) => e.kind === 'authorization' && !voided.has(e.reference));
-    const captures = ledger.filter((e) => e.kind === 'capture');
-    if (live.length > 1 || captures.length > 1) {
-      findings.doubleCharges.push(
-        `${order.orderId}: ${live.length} live authorizations, ${captures.length} captures`,
-      );
-    } else if (UNDONE_STAGES.includes(stage) && live.length + captures.length > 0) {
-      findings.doubleCharges.push(`${order.orderId}: money still held after ${stage}`);
-    }
-
-    const reservations = await sim<Reservation[]>(
-      `/warehouse/reservations?orderId=${order.orderId}`,
-    );
-    const active = reservations.filter((r) => r.state === 'reserved' || r.state === 'allocated');
-    // Manual review releases stock (a person may take longer than its TTL); it is taken again after.
-    const expected = UNDONE_STAGES.includes(stage) || stage === 'ManualReviewRequired' ? 0 : 1;
-    if (active.length !== expected) {
-      findings.stock.push(`${order.orderId}: ${active.length} active reservations at ${stage}`);
-    }
-    heldUnits += active.flatMap((r) => r.lines ?? []).reduce((sum, line) => sum + line.quantity, 0);
-
-    checkNotifications(
-      order,
-      await notificationsOf(world, order.orderId),
-      stage === 'ReadyForFulfillment',
-      findings,
-    );
+    const view = await workflowView(world, order, stages.get(order.orderId), findings);
+    if (view === undefined) continue;
+    const { orderId } = order;
+    const standing = standingOfStage(view.stage);
+    const ledger = await ledgerOf(world, orderId);
+    const authorizations = await authorizationsNow(world, ledger);
+    const reservations = await reservationsOf(world, orderId);
+    const told = await notificationsOf(world, orderId);
+    heldUnits += unitsHeld(reservations);
+    // As the customer reads it now, against what the outside world holds now.
+    const observation: StatusObservation = {
+      orderId,
+      status: CUSTOMER_STATUS_OF_STAGE[view.stage],
+      fraudApproved: view.commitments.fraud?.decision === 'approved',
+      reservations,
+      authorizations,
+      delayed: view.customer.delayed,
+      delayReason: view.customer.delayReason,
+    };
+    file(findings, [
+      ...chargedOnce({ orderId, standing, ledger, authorizations }),
+      ...stockHeldAsPromised({ orderId, standing, reservations }),
+      ...reservationsLapsedUnused(orderId, reservations, standing),
+      ...authorizationsLapsedUnused(orderId, authorizations, standing),
+      ...toldOnceAndConsistently(orderId, told),
+      ...toldWhatHappened({
+        orderId,
+        told,
+        standing,
+        wentToManualReview: view.history.some((t) => t.stage === 'ManualReviewRequired'),
+      }),
+      ...promiseBacked(observation),
+      ...delayExplained(observation),
+    ]);
   }
   if (stock) {
     const level = await simulatorCall<StockLevel>(
@@ -202,11 +113,15 @@ export async function auditPlatformOrders(
       'GET',
       `/warehouse/stock/${stock.sku}`,
     );
-    if (level.onHand !== stock.onHand || level.reserved + level.allocated !== heldUnits) {
-      findings.stock.push(
-        `${stock.sku}: on hand ${level.onHand} (set ${stock.onHand}), reserved ${level.reserved} + allocated ${level.allocated}, orders hold ${heldUnits}`,
-      );
-    }
+    file(
+      findings,
+      stockConserved({
+        label: stock.sku,
+        expectedOnHand: stock.onHand,
+        onHand: level.onHand,
+        committed: { counted: level.reserved + level.allocated, heldByOrders: heldUnits },
+      }),
+    );
   }
 }
 
@@ -250,11 +165,7 @@ export async function auditMonolithOrders(
         origin: 'legacy',
       },
   );
-  for (const row of rows) {
-    if (row.live_payments > 1) {
-      findings.doubleCharges.push(`${row.order_id}: ${row.live_payments} monolith payments`);
-    }
-  }
+  for (const row of rows) file(findings, moneyHeldOnce(row.order_id, row.live_payments));
   const decremented = rows
     .filter((row) => MONOLITH_HOLDS_STOCK.includes(row.status))
     .reduce((sum, row) => sum + row.quantity, 0);
@@ -262,11 +173,14 @@ export async function auditMonolithOrders(
     'SELECT on_hand FROM monolith.stock WHERE sku = $1',
     [stock.sku],
   );
-  if (level.rows[0]?.on_hand !== stock.onHand - decremented) {
-    findings.stock.push(
-      `monolith ${stock.sku}: on hand ${level.rows[0]?.on_hand}, expected ${stock.onHand} - ${decremented}`,
-    );
-  }
+  file(
+    findings,
+    stockConserved({
+      label: `monolith ${stock.sku}`,
+      expectedOnHand: stock.onHand - decremented,
+      onHand: level.rows[0]?.on_hand,
+    }),
+  );
   await auditFollowedOrders(world, orders, findings);
   await auditMirror(world, orders, findings);
   return orders;
@@ -286,8 +200,8 @@ export async function auditFollowedOrders(
   const stages = await readModelStages(world, ids);
   const verdicts = await verdictsOf(world, ids);
   for (const order of orders) {
-    const stage = await workflowStage(world, order, stages.get(order.orderId), findings);
-    if (stage === undefined) continue;
+    const view = await workflowView(world, order, stages.get(order.orderId), findings);
+    if (view === undefined) continue;
     for (const shadowed of SHADOWED_STAGES) {
       const given = (verdicts.get(order.orderId) ?? []).filter((v) => v.stage === shadowed);
       if (given.length !== 1 || given[0]!.outcome !== 'match') {
@@ -296,23 +210,11 @@ export async function auditFollowedOrders(
         );
       }
     }
-    const ledger = await simulatorCall<unknown[]>(
-      world.simulatorsUrl,
-      'GET',
-      `/payments/ledger?orderId=${order.orderId}`,
-    );
-    if (ledger.length > 0) {
-      findings.doubleCharges.push(`${order.orderId}: the platform charged a monolith order`);
-    }
-    const reservations = await simulatorCall<unknown[]>(
-      world.simulatorsUrl,
-      'GET',
-      `/warehouse/reservations?orderId=${order.orderId}`,
-    );
-    if (reservations.length > 0) {
-      findings.stock.push(`${order.orderId}: the platform reserved stock for a monolith order`);
-    }
-    checkNotifications(order, await notificationsOf(world, order.orderId), false, findings);
+    file(findings, [
+      ...nothingChargedForFollowedOrder(order.orderId, await ledgerOf(world, order.orderId)),
+      ...nothingReservedForFollowedOrder(order.orderId, await reservationsOf(world, order.orderId)),
+      ...toldOnceAndConsistently(order.orderId, await notificationsOf(world, order.orderId)),
+    ]);
   }
 }
 
@@ -351,15 +253,15 @@ async function auditMirror(
 }
 
 /**
- * The order's workflow and where it rests, cross-checked with the read model; undefined (and
- * a finding) when there is nothing to audit further.
+ * The order's workflow and its view where it rests, cross-checked with the read model;
+ * undefined (and a finding) when there is nothing to audit further.
  */
-async function workflowStage(
+async function workflowView(
   world: FaultWorld,
   order: StreamedOrder,
   readModelStage: string | undefined,
   findings: Findings,
-): Promise<string | undefined> {
+): Promise<OrderStatusView | undefined> {
   const handle = world.temporal.workflow.getHandle(workflowIdForOrder(order.orderId));
   let status: string;
   try {
@@ -385,7 +287,7 @@ async function workflowStage(
       `${order.orderId}: read model ${readModelStage ?? 'missing'}, workflow ${view.stage}`,
     );
   }
-  return view.stage;
+  return view;
 }
 
 async function notificationsOf(world: FaultWorld, orderId: string): Promise<NotificationKind[]> {
@@ -397,19 +299,30 @@ async function notificationsOf(world: FaultWorld, orderId: string): Promise<Noti
   return sent.map((n) => n.kind);
 }
 
-/** The domain's own rule (`mayNotify`) replayed over what the customer actually received. */
-function checkNotifications(
-  order: StreamedOrder,
-  kinds: NotificationKind[],
-  mustBeConfirmed: boolean,
-  findings: Findings,
-): void {
-  if (new Set(kinds).size !== kinds.length) {
-    findings.duplicateNotifications.push(`${order.orderId}: ${kinds.join(', ')}`);
-  } else if (kinds.some((kind, i) => !mayNotify(kinds.slice(0, i), kind))) {
-    findings.contradictoryNotifications.push(`${order.orderId}: ${kinds.join(', ')}`);
+const ledgerOf = (world: FaultWorld, orderId: string) =>
+  simulatorCall<LedgerFact[]>(world.simulatorsUrl, 'GET', `/payments/ledger?orderId=${orderId}`);
+
+/** Each authorization on the ledger as the gateway reports it now (an expired one holds nothing). */
+async function authorizationsNow(
+  world: FaultWorld,
+  ledger: LedgerFact[],
+): Promise<AuthorizationFact[]> {
+  const now: AuthorizationFact[] = [];
+  for (const { authorizationId } of authorizationsInLedger(ledger)) {
+    now.push(
+      await simulatorCall<AuthorizationFact>(
+        world.simulatorsUrl,
+        'GET',
+        `/payments/authorizations/${authorizationId}`,
+      ),
+    );
   }
-  if (mustBeConfirmed && !kinds.includes('confirmed')) {
-    findings.missingNotifications.push(`${order.orderId}: ${kinds.join(', ') || 'nothing'}`);
-  }
+  return now;
 }
+
+const reservationsOf = (world: FaultWorld, orderId: string) =>
+  simulatorCall<ReservationFact[]>(
+    world.simulatorsUrl,
+    'GET',
+    `/warehouse/reservations?orderId=${orderId}`,
+  );

@@ -5,7 +5,8 @@
  * recovery time is reported, never asserted: on a shared 2-core machine it says how long, not
  * whether.
  */
-import { type Findings, type FaultWorld, ordersInFlight, waitUntilSettled } from './fault-audit';
+import type { Findings } from './findings';
+import { type FaultWorld, ordersInFlight, waitUntilSettled } from './settling';
 import type { MonolithOrderStream, PlatformOrderStream, StreamedOrder } from './order-streams';
 
 export interface FaultRow {

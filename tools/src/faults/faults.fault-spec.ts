@@ -3,7 +3,8 @@
  * stack (monolith, mirror, signal bridge and comparator in the legacy adapter, worker,
  * simulators), fraud, inventory and payment shadowed so the comparator has both sides to judge,
  * and for each fault a steady stream of orders that the fault hits mid-way. Each fault is
- * judged by the same audit (fault-audit.ts) and adds a row to the table printed at the end.
+ * judged by the same audit (fault-audit.ts, on the shared invariant rules of tools/src/verify)
+ * and adds a row to the table printed at the end.
  * The stack's Temporal dev server keeps its state in SQLite in the stack's folder, with or
  * without `--ephemeral` (that only turns fsync off for PostgreSQL), so a restart keeps it.
  */
@@ -27,16 +28,9 @@ import { suiteEnv } from '../testing/suite-env';
 import { readTopic } from '../testing/topic-reader';
 import { REPO_ROOT } from '../stack/versions';
 import { startStackService, type StackService, stopStackService } from '../stack/stack';
-import {
-  auditFollowedOrders,
-  auditMonolithOrders,
-  auditPlatformOrders,
-  emptyFindings,
-  type FaultWorld,
-  type Findings,
-  SHADOWED_STAGES,
-  waitUntilSettled,
-} from './fault-audit';
+import { auditFollowedOrders, auditMonolithOrders, auditPlatformOrders } from './fault-audit';
+import { emptyFindings, type Findings } from './findings';
+import { type FaultWorld, SHADOWED_STAGES, waitUntilSettled } from './settling';
 import { type FaultOutcome, type FaultRow, faultTable, rowOf, runFault } from './fault-run';
 import { MonolithOrderStream, PlatformOrderStream, type StreamedOrder } from './order-streams';
 

@@ -10,13 +10,9 @@ import { parseArgs } from 'node:util';
 import { mintToken, stackTokenKeys } from '@order-platform/runtime';
 import { readRunningStack } from '../stack/stack';
 import { AppsUnderTest } from '../testing/apps-under-test';
-import {
-  formatReport,
-  FULL_FORM,
-  runBlackFriday,
-  scenarioAppEnv,
-  SHORT_FORM,
-} from './black-friday';
+import { runBlackFriday } from './black-friday';
+import { formatReport } from './black-friday-report';
+import { FULL_FORM, scenarioAppEnv, SHORT_FORM } from './black-friday-settings';
 
 const { values } = parseArgs({
   options: {

@@ -6,7 +6,9 @@
 import { stackTokenKeys } from '@order-platform/runtime';
 import { AppsUnderTest } from '../testing/apps-under-test';
 import { suiteEnv } from '../testing/suite-env';
-import { formatReport, runBlackFriday, SHORT_FORM, scenarioAppEnv } from './black-friday';
+import { runBlackFriday } from './black-friday';
+import { formatReport } from './black-friday-report';
+import { SHORT_FORM, scenarioAppEnv } from './black-friday-settings';
 
 describe('Black Friday: the fraud provider falls far behind during a burst, then recovers', () => {
   const apps = new AppsUnderTest('black-friday');

@@ -1,0 +1,225 @@
+/**
+ * The Black Friday scenario's checks, once the backlog drained: each order's facts gathered
+ * from the outside world (the warehouse's reservations, the payment ledger and authorizations,
+ * the notifications sent, the lifecycle on Kafka) and judged by the shared rules of `../verify`,
+ * then the scenario's own verdicts on degrading, shedding, draining and reconciling.
+ */
+import { type NotificationKind, TOPICS } from '@order-platform/domain';
+import { readTopic } from '../testing/topic-reader';
+import {
+  type AuthorizationFact,
+  authorizationLapses,
+  authorizationsLapsedUnused,
+  chargedOnce,
+  confirmedAfterFraudApproval,
+  describeViolation,
+  lapsedAndReplaced,
+  type LedgerFact,
+  PROMISING_STATUSES,
+  type ReservationFact,
+  reservationLapses,
+  reservationsLapsedUnused,
+  type Standing,
+  standingOfStatus,
+  stockHeldAsPromised,
+  toldOnceAndConsistently,
+  toldWhatHappened,
+  type Violation,
+} from '../verify';
+import { type ScenarioClient, type ScenarioTarget } from './black-friday-client';
+import { type Counts, isOpen, type OrderRecord } from './black-friday-load';
+import type { ReconciliationOutcome } from './black-friday-operator';
+import { type Check, countByStatus, mb } from './black-friday-report';
+import type { ScenarioSettings } from './black-friday-settings';
+import { type DegradedSwitch, paymentsOf, reservationsOf } from './black-friday-watch';
+
+export interface OrderFacts {
+  order: OrderRecord;
+  standing: Standing;
+  reservations: ReservationFact[];
+  ledger: LedgerFact[];
+  authorizations: AuthorizationFact[];
+  told: NotificationKind[];
+}
+
+export async function gatherFacts(http: ScenarioClient, all: OrderRecord[]): Promise<OrderFacts[]> {
+  const facts: OrderFacts[] = [];
+  for (const order of all) {
+    const { orderId } = order;
+    facts.push({
+      order,
+      standing: order.status === undefined ? 'in-flight' : standingOfStatus(order.status),
+      reservations: await reservationsOf(http, orderId),
+      ...(await paymentsOf(http, orderId)),
+      told: (
+        (await http.sim('GET', `/notifications?orderId=${orderId}`)) as { kind: NotificationKind }[]
+      ).map((n) => n.kind),
+    });
+  }
+  return facts;
+}
+
+const shown = (violations: Violation[]) => violations.slice(0, 5).map(describeViolation).join('; ');
+
+/** Each confirmed order's lifecycle on Kafka: FraudApproved came before OrderConfirmed. */
+export async function lifecycleViolations(
+  target: ScenarioTarget,
+  all: OrderRecord[],
+): Promise<Violation[]> {
+  const confirmed = new Set(
+    all
+      .filter((o) => o.status !== undefined && PROMISING_STATUSES.includes(o.status))
+      .map((o) => o.orderId),
+  );
+  if (confirmed.size === 0) return [];
+  const seen = new Set<string>();
+  const records = await readTopic({
+    brokers: target.kafkaBrokers,
+    topic: TOPICS.orderLifecycle,
+    accept: (record) => confirmed.has(record.key ?? ''),
+    until: (accepted) => {
+      for (const r of accepted)
+        if (JSON.parse(r.value).eventType === 'OrderConfirmed') seen.add(r.key!);
+      return seen.size >= confirmed.size;
+    },
+    timeoutMs: 60_000,
+  });
+  return [...confirmed].flatMap((orderId) =>
+    confirmedAfterFraudApproval(
+      orderId,
+      records.filter((r) => r.key === orderId).map((r) => JSON.parse(r.value).eventType as string),
+    ),
+  );
+}
+
+export function truthfulCheck(
+  all: OrderRecord[],
+  lifecycle: Violation[],
+  confirmedReads: number,
+): Check {
+  const broken = [
+    ...all.flatMap((o) => o.readViolations.filter((v) => v.rule === 'promised-without-holds')),
+    ...lifecycle,
+  ];
+  return {
+    name: 'no customer read CONFIRMED without stock, payment and fraud approval held',
+    // Vacuous unless customers did read confirmations.
+    passed: broken.length === 0 && confirmedReads > 0,
+    detail:
+      shown(broken) ||
+      `${confirmedReads} CONFIRMED/READY_TO_SHIP reads checked against the ledger and the warehouse`,
+  };
+}
+
+/**
+ * Every hold was used, released or renewed: a reservation or authorization that ran out is
+ * only acceptable when a newer one replaced it (the workflow renews a lapsed hold) or the order
+ * ended holding nothing; one that lapsed while the order still counted on it is a finding.
+ */
+export function staleHoldsCheck(facts: OrderFacts[]): Check {
+  const broken = facts.flatMap(({ order, standing, reservations, authorizations }) => [
+    ...reservationsLapsedUnused(order.orderId, reservations, standing),
+    ...authorizationsLapsedUnused(order.orderId, authorizations, standing),
+  ]);
+  const count = (pick: (f: OrderFacts) => number) => facts.reduce((n, f) => n + pick(f), 0);
+  const renewed = count(
+    (f) =>
+      lapsedAndReplaced(reservationLapses(f.reservations), f.standing) +
+      lapsedAndReplaced(authorizationLapses(f.authorizations), f.standing),
+  );
+  return {
+    name: 'no reservation or authorization outlived its TTL unused (each used, released or renewed)',
+    passed: broken.length === 0,
+    detail:
+      shown(broken) ||
+      `${count((f) => f.reservations.length)} reservations and ${count((f) => f.authorizations.length)} authorizations: each used, released, voided, still valid or renewed (${renewed} lapsed and were replaced)`,
+  };
+}
+
+export function chargedOnceCheck(facts: OrderFacts[]): Check {
+  const broken = facts.flatMap(({ order, standing, ledger, authorizations, reservations }) => [
+    ...chargedOnce({ orderId: order.orderId, standing, ledger, authorizations }),
+    ...stockHeldAsPromised({ orderId: order.orderId, standing, reservations }),
+  ]);
+  return {
+    name: 'nobody was charged twice or early, and each order holds the stock its status promises',
+    passed: broken.length === 0,
+    detail:
+      shown(broken) ||
+      `${facts.length} orders: at most one live authorization each, no capture before shipping, nothing held after cancelling or rejecting`,
+  };
+}
+
+export function notificationsCheck(facts: OrderFacts[]): Check {
+  const broken = facts.flatMap(({ order, standing, told }) => [
+    ...toldOnceAndConsistently(order.orderId, told),
+    ...toldWhatHappened({
+      orderId: order.orderId,
+      told,
+      standing,
+      wentToManualReview: order.manualReview,
+    }),
+    ...order.readViolations.filter((v) => v.rule === 'delayed-without-reason'),
+  ]);
+  const late = facts.filter((f) => f.order.everDelayed || f.order.manualReview).length;
+  const notifications = facts.reduce((n, f) => n + f.told.length, 0);
+  return {
+    name: 'every late order was told so, and nobody was told contradictions',
+    passed: broken.length === 0,
+    detail:
+      shown(broken) ||
+      `${late} late orders, each told 'delayed' with a reason; ${notifications} notifications in a consistent order`,
+  };
+}
+
+export function degradedModeCheck(switches: DegradedSwitch[], thresholdProblems: string[]): Check {
+  const on = switches.find((s) => s.active);
+  const off = switches.find((s) => !s.active && on && s.at > on.at);
+  return {
+    name: 'the degraded mode switched on and off at its thresholds',
+    passed: Boolean(on && off) && thresholdProblems.length === 0,
+    detail:
+      thresholdProblems.join('; ') ||
+      switches.map((s) => `${s.active ? 'on' : 'off'} at ${s.at}: ${s.reason}`).join(' | ') ||
+      'it never switched',
+  };
+}
+
+export function admissionCheck(counts: Counts, peakRss: number, settings: ScenarioSettings): Check {
+  return {
+    name: 'admission shed load with 429s and the gateway memory stayed bounded',
+    passed:
+      counts.shed > 0 &&
+      counts.shedWithoutRetryAfter === 0 &&
+      peakRss > 0 &&
+      peakRss < settings.gatewayMemoryCapBytes,
+    detail: `${counts.shed} refusals with Retry-After (${counts.shedWithoutRetryAfter} without); gateway peak RSS ${mb(peakRss)} (cap ${mb(settings.gatewayMemoryCapBytes)})`,
+  };
+}
+
+export function drainCheck(
+  all: OrderRecord[],
+  drainMs: number | null,
+  settings: ScenarioSettings,
+): Check {
+  const ready = all.filter((o) => o.status === 'READY_TO_SHIP').length;
+  return {
+    name: 'the backlog drained after recovery, and the orders went through',
+    passed: drainMs !== null && ready >= all.length * 0.8,
+    detail:
+      drainMs === null
+        ? `still open after ${settings.drainTimeoutMs} ms: ${countByStatus(all.filter(isOpen))}`
+        : `every admitted order settled ${Math.round(drainMs / 100) / 10} s after the provider recovered; ${ready} of ${all.length} ready to ship`,
+  };
+}
+
+export function reconciliationCheck(reconciliation: ReconciliationOutcome | null): Check {
+  return {
+    name: 'reconciliation found nothing left to repair (or repaired it)',
+    passed: reconciliation !== null && reconciliation.queued === 0,
+    detail:
+      reconciliation === null
+        ? 'the run did not complete'
+        : `inspected ${reconciliation.inspected}, repaired ${reconciliation.repaired}, queued for an operator ${reconciliation.queued}${reconciliation.examples}`,
+  };
+}
