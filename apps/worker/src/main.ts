@@ -34,10 +34,10 @@ import {
   temporalCheck,
 } from '@order-platform/runtime';
 import { bulkheadTaskQueue, DOWNSTREAMS } from '@order-platform/domain';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
+import { workflowCode } from './workflow-bundle';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
@@ -91,8 +91,7 @@ runMain('worker', async () => {
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      workflowsPath: WORKFLOWS_PATH,
-      bundlerOptions: workflowBundlerOptions(),
+      ...workflowCode(config.workflowBundlePath),
       activities,
     }),
     ...DOWNSTREAMS.map((downstream) =>
