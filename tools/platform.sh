@@ -26,5 +26,8 @@ ensure_node
 ensure_node_modules
 case "${1:-}" in
   test) shift; exec bash tools/test.sh "$@" ;;
-  *) exec node --enable-source-maps -r @swc-node/register tools/src/cli/platform.ts "$@" ;;
+  # kafkajs 2.2.4 arms a negative timeout (tulios/kafkajs#1751), which Node 20 clamped to 1 ms
+  # silently and Node 24 clamps the same way with a warning; keep the first command's output clean.
+  *) exec node --enable-source-maps --disable-warning=TimeoutNegativeWarning \
+    -r @swc-node/register tools/src/cli/platform.ts "$@" ;;
 esac
