@@ -159,12 +159,14 @@ function printUrls(stack: RunningStack, outcomes: Record<string, StartOutcome> =
     ['Logs', join(stateDir, 'logs')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const urlWidth = Math.max(...rows.map(([, url]) => url.length));
+  const note = (owner?: string): string => {
+    const outcome = owner ? outcomes[owner] : undefined;
+    return outcome ? OUTCOME_TEXT[outcome] : '';
+  };
+  const noteWidth = Math.max(...rows.map(([, , owner]) => note(owner).length));
   console.log('\nThe order platform is running:\n');
   for (const [name, url, owner] of rows) {
-    const outcome = owner && outcomes[owner];
-    const note = outcome ? `  ${OUTCOME_TEXT[outcome]}` : '';
-    console.log(`  ${name.padEnd(width)}  ${url.padEnd(urlWidth)}${note}`.trimEnd());
+    console.log(`  ${name.padEnd(width)}  ${note(owner).padEnd(noteWidth)}  ${url}`);
   }
   console.log('\nStop it with `npm stop`.\n');
 }
