@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { migrate, revertLastMigration } from '@order-platform/migrations';
 import {
   appPort,
+  type AppState,
   appState,
   ensureApps,
   PLATFORM_APPS,
@@ -171,6 +172,12 @@ function printUrls(stack: RunningStack, outcomes: Record<string, StartOutcome> =
   console.log('\nStop it with `npm stop`.\n');
 }
 
+const APP_STATE_TEXT: Record<AppState, string> = {
+  down: 'stopped',
+  unresponsive: 'not answering',
+  answering: 'running',
+};
+
 /** Which of the stack's services run, which apps answer, and where. */
 async function status(): Promise<void> {
   const stack = readRunningStack(stateDir);
@@ -190,7 +197,7 @@ async function status(): Promise<void> {
     const pidFile = stackPidFile(stateDir, app.name);
     const state = await appState(app, env, pidFile);
     console.log(
-      `${app.name.padEnd(16)} ${state === 'down' ? 'stopped' : `${state} (pid ${readPid(pidFile)})`}`,
+      `${app.name.padEnd(16)} ${APP_STATE_TEXT[state]}${state === 'down' ? '' : ` (pid ${readPid(pidFile)})`}`,
     );
   }
   printUrls(stack);
