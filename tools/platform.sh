@@ -24,10 +24,11 @@ ensure_node_modules() {
 
 ensure_node
 ensure_node_modules
+# kafkajs 2.2.4 arms a negative timeout (tulios/kafkajs#1751), which Node 20 set to 1 ms silently
+# and Node 24 sets to 1 ms with a warning; keep the warning out of every process started here.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning"
+
 case "${1:-}" in
   test) shift; exec bash tools/test.sh "$@" ;;
-  # kafkajs 2.2.4 arms a negative timeout (tulios/kafkajs#1751), which Node 20 clamped to 1 ms
-  # silently and Node 24 clamps the same way with a warning; keep the first command's output clean.
-  *) exec node --enable-source-maps --disable-warning=TimeoutNegativeWarning \
-    -r @swc-node/register tools/src/cli/platform.ts "$@" ;;
+  *) exec node --enable-source-maps -r @swc-node/register tools/src/cli/platform.ts "$@" ;;
 esac
