@@ -1,24 +1,32 @@
 # syntax=docker/dockerfile:1
-# One image for every platform process (gateway, worker, legacy adapter, legacy monolith and the
-# one-shot migrate): docker-compose.yml picks the entry point with `command`. Each runs from its
-# TypeScript source through SWC, exactly as the local stack runs it (tools/src/stack/apps.ts), so
-# there is no separate build step and no second way of starting an app to keep in step.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# One image for every platform process (gateway, worker, legacy adapter, legacy monolith,
+# simulators and the one-shot migrate): docker-compose.yml picks the entry point with `command`.
+# Each runs from its TypeScript source through SWC (@swc-node/register, a runtime dependency),
+# exactly as the local stack runs it (tools/src/stack/apps.ts), so there is no second way of
+# starting an app to keep in step. The worker's workflow bundle is the one thing built ahead:
+# webpack at every container start would cost seconds of CPU for the same output.
+# The major follows tools/versions.env NODE_VERSION (checked by tools/toolchain/check-compose.sh).
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
+# Runtime dependencies only (no jest, eslint, nx): `npm ci` installs the lock file exactly.
+# TypeScript stays, as the peer dependency @swc-node/register reads tsconfig with.
 FROM ${NODE_IMAGE} AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Dev dependencies included: @swc-node/register reads tsconfig through typescript, and the
-# image must resolve the workspace's @order-platform/* paths as the local stack does.
-# `npm install`, not `npm ci`: the lock file lists only the native optional packages of the
-# platform it was written on (see tools/platform.sh); install fetches the image's own.
-RUN npm install --no-audit --no-fund --loglevel=error
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
+# The workflow bundle, made with those same dependencies from the same sources the image holds.
+FROM dependencies AS workflow-bundle
+COPY . .
+RUN npm run -s build:workflow-bundle -- /app/dist/workflow-bundle.js
 
 FROM ${NODE_IMAGE}
 WORKDIR /app
-ENV SWC_NODE_PROJECT=/app/tsconfig.json
+ENV SWC_NODE_PROJECT=/app/tsconfig.json \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 COPY --from=dependencies /app/node_modules ./node_modules
-# Sources stay owned by root: the apps only read them.
+# Sources and bundle stay owned by root: the apps only read them.
 COPY . .
+COPY --from=workflow-bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 USER node
 CMD ["node", "--enable-source-maps", "-r", "@swc-node/register", "apps/gateway/src/main.ts"]

@@ -9,11 +9,12 @@
  * (the file name is for the messages only).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ALL_TOPICS, ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
 import { PLATFORM_APPS, TS_NODE_ARGS } from '../src/stack/apps';
 import { STACK_DATABASES } from '../src/stack/postgres';
 import { DEFAULT_PORTS, stackEnv } from '../src/stack/stack';
-import { readStackVersions } from '../src/stack/versions';
+import { readStackVersions, REPO_ROOT } from '../src/stack/versions';
 
 /** The parts of compose-go's normalized project this check reads. */
 interface ComposeService {
@@ -112,6 +113,16 @@ for (const [name, s] of Object.entries(services)) {
       `service "${name}": ${s.image}, but tools/versions.env pins PostgreSQL ${versions.POSTGRES_MAJOR}`,
     );
   }
+}
+
+// The image the platform's processes run in: Node of the major tools/versions.env pins.
+const dockerfile = join(REPO_ROOT, 'Dockerfile');
+const nodeImage = /^ARG NODE_IMAGE=node:(\d+)\.\d+\.\d+-/m.exec(readFileSync(dockerfile, 'utf8'));
+const nodeMajor = versions.NODE_VERSION.split('.')[0];
+if (nodeImage?.[1] !== nodeMajor) {
+  problems.add(
+    `${dockerfile}: NODE_IMAGE is not a pinned node:${nodeMajor}.x.y image (NODE_VERSION)`,
+  );
 }
 
 // The platform's processes: same entry points, ports and variable names as tools/src/stack/apps.ts.

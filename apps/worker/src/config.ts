@@ -1,4 +1,5 @@
 /** The worker's configuration, validated once at start-up (docs/configuration.md). */
+import { existsSync } from 'node:fs';
 import {
   type Downstream,
   DOWNSTREAMS,
@@ -98,6 +99,13 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
       }),
       /** The legacy monolith's API, told the platform's decisions for stages it owns. */
       monolithUrl: env.url('MONOLITH_URL', ['http', 'https'], 'http://127.0.0.1:3100'),
+      /** A prebuilt workflow bundle (the image's); unset, the worker bundles workflows/ at start. */
+      workflowBundlePath: (e: NodeJS.ProcessEnv) => {
+        const path = e.WORKFLOW_BUNDLE_PATH?.trim();
+        if (path && !existsSync(path))
+          throw new ConfigProblem(`WORKFLOW_BUNDLE_PATH: no file ${path}`);
+        return path || undefined;
+      },
       port: env.port('WORKER_PORT', 3300),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     },

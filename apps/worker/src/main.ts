@@ -34,11 +34,11 @@ import {
   StageRouteStore,
   TypeOrmOrderStatusProjector,
 } from '@order-platform/stores';
-import { WORKFLOWS_PATH, workflowBundlerOptions } from '@order-platform/workflows/bundle';
 import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 import { createWorkerActivities, taskQueueWorkers } from './task-queues';
+import { workflowCode } from './workflow-bundle';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
@@ -94,9 +94,7 @@ runMain('worker', async () => {
           connection,
           namespace: config.temporalNamespace,
           ...queue,
-          ...(runsWorkflows
-            ? { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions() }
-            : {}),
+          ...(runsWorkflows ? workflowCode(config.workflowBundlePath) : {}),
         }),
     ),
   );

@@ -12,20 +12,31 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, revertLastMigration } from '@order-platform/migrations';
-import { appPort, PLATFORM_APPS, startApp, stopApp } from '../stack/apps';
+import {
+  appPort,
+  type AppState,
+  appState,
+  ensureApps,
+  PLATFORM_APPS,
+  type PlatformApp,
+  type StartOutcome,
+  stopApp,
+} from '../stack/apps';
 import {
   DEFAULT_PORTS,
   destroyStack,
+  ensureStack,
   freePorts,
   readRunningStack,
   type RunningStack,
+  runningServices,
+  STACK_SERVICES,
   stackLogFile,
   stackPidFile,
   type StackPorts,
-  startStack,
   stopStack,
 } from '../stack/stack';
-import { isAlive, readPid } from '../stack/service-process';
+import { readPid } from '../stack/service-process';
 import { REPO_ROOT } from '../stack/versions';
 
 const { positionals, values } = parseArgs({
@@ -59,16 +70,21 @@ function configuredPorts(): StackPorts {
   };
 }
 
-async function stackUp(): Promise<RunningStack> {
-  const started = Date.now();
-  const stack = await startStack({
+/** Starts whatever of the stack is down (all of it in a new state folder) and migrates. */
+async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string, StartOutcome> }> {
+  const startedAt = Date.now();
+  const { stack, started } = await ensureStack({
     stateDir,
     ports: values.ephemeral ? await freePorts() : configuredPorts(),
     externalDatabaseUrl: process.env.DATABASE_URL || undefined,
     durable: !values.ephemeral,
   });
   const applied = await migrate(stack.env.DATABASE_URL);
-  log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s (${stateDir})`);
+  log(
+    started.length > 0
+      ? `stack up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s, started: ${started.join(', ')} (${stateDir})`
+      : `stack already running (${stateDir})`,
+  );
   if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);
   if (values['write-env']) {
     writeFileSync(
@@ -84,7 +100,11 @@ async function stackUp(): Promise<RunningStack> {
       ),
     );
   }
-  return stack;
+  const outcomes: Record<string, StartOutcome> = {};
+  for (const service of STACK_SERVICES) {
+    outcomes[service] = started.includes(service) ? 'started' : 'running';
+  }
+  return { stack, outcomes };
 }
 
 function requireRunningStack(): RunningStack {
@@ -93,31 +113,16 @@ function requireRunningStack(): RunningStack {
   return stack;
 }
 
-/** Names of the stack's and apps' processes that are alive in this state folder. */
-function runningProcesses(): string[] {
-  return ['temporal', 'kafka', ...PLATFORM_APPS.map((a) => a.name)].filter((name) => {
-    const pid = readPid(stackPidFile(stateDir, name));
-    return pid !== undefined && isAlive(pid);
-  });
-}
-
+/** Starts whatever is down, service by service and app by app; leaves the rest running. */
 async function start(): Promise<void> {
-  const running = runningProcesses();
-  if (running.length > 0) {
-    throw new Error(
-      `already running in ${stateDir} (${running.join(', ')}): \`npm run status\` shows it, \`npm stop\` stops it`,
-    );
-  }
-  const stack = await stackUp();
+  const { stack, outcomes } = await stackUp();
   const env = { ...process.env, ...stack.env };
-  for (const app of PLATFORM_APPS) {
-    await startApp(app, env, {
-      logFile: stackLogFile(stateDir, app.name),
-      pidFile: stackPidFile(stateDir, app.name),
-    });
-    log(`${app.name} ready`);
-  }
-  printUrls(stack);
+  const appFiles = (app: PlatformApp) => ({
+    logFile: stackLogFile(stateDir, app.name),
+    pidFile: stackPidFile(stateDir, app.name),
+  });
+  Object.assign(outcomes, await ensureApps(PLATFORM_APPS, env, appFiles));
+  printUrls(stack, outcomes);
 }
 
 async function stop(): Promise<void> {
@@ -126,38 +131,73 @@ async function stop(): Promise<void> {
   log('platform stopped (state kept in ' + stateDir + ')');
 }
 
-function printUrls(stack: RunningStack): void {
+const OUTCOME_TEXT: Record<StartOutcome, string> = {
+  started: 'started',
+  restarted: 'restarted (was not answering)',
+  running: 'already running',
+};
+
+/** The URLs, each with what this start did with the process behind it (when given). */
+function printUrls(stack: RunningStack, outcomes: Record<string, StartOutcome> = {}): void {
   const gateway = `http://127.0.0.1:${appPort(
     PLATFORM_APPS.find((a) => a.name === 'gateway')!,
     process.env,
   )}`;
-  const rows: [string, string][] = [
-    ['Gateway', gateway],
+  // [what, where, the process behind it]
+  const rows: [string, string, string?][] = [
+    ['Gateway', gateway, 'gateway'],
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
-    ['Temporal Web UI', stack.env.TEMPORAL_UI_URL],
+    ['Temporal Web UI', stack.env.TEMPORAL_UI_URL, 'temporal'],
     ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
-    ['Kafka bootstrap', stack.env.KAFKA_BROKERS],
-    ['PostgreSQL (platform)', stack.env.DATABASE_URL],
+    ['Kafka bootstrap', stack.env.KAFKA_BROKERS, 'kafka'],
+    ['PostgreSQL (platform)', stack.env.DATABASE_URL, 'postgres'],
     ['PostgreSQL (monolith)', stack.env.LEGACY_DATABASE_URL],
-    ...PLATFORM_APPS.filter((a) => a.name !== 'gateway').map((a): [string, string] => [
+    ...PLATFORM_APPS.filter((a) => a.name !== 'gateway').map((a): [string, string, string] => [
       a.name,
       `http://127.0.0.1:${appPort(a, process.env)}/health/ready`,
+      a.name,
     ]),
     ['Logs', join(stateDir, 'logs')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
+  const note = (owner?: string): string => {
+    const outcome = owner ? outcomes[owner] : undefined;
+    return outcome ? OUTCOME_TEXT[outcome] : '';
+  };
+  const noteWidth = Math.max(...rows.map(([, , owner]) => note(owner).length));
   console.log('\nThe order platform is running:\n');
-  for (const [name, url] of rows) console.log(`  ${name.padEnd(width)}  ${url}`);
+  for (const [name, url, owner] of rows) {
+    console.log(`  ${name.padEnd(width)}  ${note(owner).padEnd(noteWidth)}  ${url}`);
+  }
   console.log('\nStop it with `npm stop`.\n');
 }
 
-function status(): void {
+const APP_STATE_TEXT: Record<AppState, string> = {
+  down: 'stopped',
+  unresponsive: 'not answering',
+  answering: 'running',
+};
+
+/** Which of the stack's services run, which apps answer, and where. */
+async function status(): Promise<void> {
   const stack = readRunningStack(stateDir);
   if (!stack) return log(`no stack in ${stateDir}`);
-  const running = runningProcesses();
-  for (const name of ['temporal', 'kafka', ...PLATFORM_APPS.map((a) => a.name)]) {
+  const running = runningServices(stack);
+  for (const service of STACK_SERVICES) {
+    const state =
+      service === 'postgres' && !stack.postgresDataDir
+        ? 'external'
+        : running.includes(service)
+          ? 'running'
+          : 'stopped';
+    console.log(`${service.padEnd(16)} ${state}`);
+  }
+  const env = { ...process.env, ...stack.env };
+  for (const app of PLATFORM_APPS) {
+    const pidFile = stackPidFile(stateDir, app.name);
+    const state = await appState(app, env, pidFile);
     console.log(
-      `${name.padEnd(16)} ${running.includes(name) ? `running (pid ${readPid(stackPidFile(stateDir, name))})` : 'stopped'}`,
+      `${app.name.padEnd(16)} ${APP_STATE_TEXT[state]}${state === 'down' ? '' : ` (pid ${readPid(pidFile)})`}`,
     );
   }
   printUrls(stack);

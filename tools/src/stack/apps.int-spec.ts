@@ -1,12 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PLATFORM_APPS, startApp, stopApp } from './apps';
+import { ensureApps, PLATFORM_APPS, type PlatformApp, startApp, stopApp } from './apps';
 import { findFreePort } from './ports';
+import { isAlive, readPid } from './service-process';
+import { ensureStack, readRunningStack } from './stack';
+import { suiteEnv } from '../testing/suite-env';
 
 describe('the platform apps on the local stack', () => {
   const dir = mkdtempSync(join(tmpdir(), 'order-platform-apps-'));
   const pidFile = (name: string): string => join(dir, `${name}.pid`);
+  const files = (app: PlatformApp) => ({
+    logFile: join(dir, `${app.name}.log`),
+    pidFile: pidFile(app.name),
+  });
+  const env: NodeJS.ProcessEnv = {};
 
   afterAll(async () => {
     await Promise.all(PLATFORM_APPS.map((app) => stopApp(pidFile(app.name))));
@@ -14,15 +22,10 @@ describe('the platform apps on the local stack', () => {
   });
 
   it('each starts from its entry point, validates its configuration and reports ready', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
+    Object.assign(env, process.env, { LOG_LEVEL: 'warn' });
     for (const app of PLATFORM_APPS) env[app.portVariable] = String(await findFreePort());
     // startApp resolves only once GET /health/ready answers 200: every dependency is reachable.
-    for (const app of PLATFORM_APPS) {
-      await startApp(app, env, {
-        logFile: join(dir, `${app.name}.log`),
-        pidFile: pidFile(app.name),
-      });
-    }
+    for (const app of PLATFORM_APPS) await startApp(app, env, files(app));
     const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
     const ready = await (await fetch(`${gateway}/health/ready`)).json();
     expect(ready).toEqual({
@@ -32,6 +35,33 @@ describe('the platform apps on the local stack', () => {
     const openApi = (await (await fetch(`${gateway}/docs-json`)).json()) as { openapi: string };
     expect(openApi.openapi).toMatch(/^3\./);
     expect((await fetch(`${gateway}/docs`)).status).toBe(200);
+  });
+
+  it('npm start again with the worker dead starts the worker alone and leaves the rest running', async () => {
+    const stateDir = suiteEnv('ORDER_TEST_STACK_DIR');
+    const stack = readRunningStack(stateDir)!;
+    const { started } = await ensureStack({ stateDir, ports: stack.ports, durable: false });
+    expect(started).toEqual([]);
+
+    const worker = readPid(pidFile('worker'))!;
+    process.kill(-worker, 'SIGKILL');
+    while (isAlive(worker)) await new Promise((resolve) => setTimeout(resolve, 50));
+    const pidsBefore = Object.fromEntries(
+      PLATFORM_APPS.map((a) => [a.name, readPid(pidFile(a.name))]),
+    );
+
+    expect(await ensureApps(PLATFORM_APPS, env, files)).toEqual({
+      simulators: 'running',
+      'legacy-monolith': 'running',
+      worker: 'started',
+      'legacy-adapter': 'running',
+      gateway: 'running',
+    });
+    for (const app of PLATFORM_APPS.filter((a) => a.name !== 'worker')) {
+      expect(readPid(pidFile(app.name))).toBe(pidsBefore[app.name]);
+    }
+    expect(readPid(pidFile('worker'))).not.toBe(worker);
+    expect((await fetch(`http://127.0.0.1:${env.WORKER_PORT}/health/ready`)).ok).toBe(true);
   });
 
   it('refuses to start with a clear message when its configuration is wrong', async () => {

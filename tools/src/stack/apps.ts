@@ -3,7 +3,7 @@
  * TypeScript entry point through SWC (no separate build step), logging to `.stack/logs/<app>.log`.
  */
 import { join } from 'node:path';
-import { startDetached, stopProcess, waitUntil } from './service-process';
+import { isAlive, readPid, startDetached, stopProcess, waitUntil } from './service-process';
 import { REPO_ROOT } from './versions';
 
 export interface PlatformApp {
@@ -83,3 +83,60 @@ export async function startApp(
 }
 
 export const stopApp = (pidFile: string): Promise<void> => stopProcess(pidFile, 20_000);
+
+/** What `npm start` did with a process: started it, restarted it, or found it running. */
+export type StartOutcome = 'started' | 'restarted' | 'running';
+
+/** Down (no live process), unresponsive (alive, /health/live does not answer) or answering. */
+export type AppState = 'down' | 'unresponsive' | 'answering';
+
+export async function appState(
+  app: PlatformApp,
+  env: NodeJS.ProcessEnv,
+  pidFile: string,
+): Promise<AppState> {
+  const pid = readPid(pidFile);
+  if (pid === undefined || !isAlive(pid)) return 'down';
+  const live = `http://127.0.0.1:${appPort(app, env)}/health/live`;
+  const answers = await fetch(live, { signal: AbortSignal.timeout(5_000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
+  return answers ? 'answering' : 'unresponsive';
+}
+
+const OUTCOME: Record<AppState, StartOutcome> = {
+  down: 'started',
+  unresponsive: 'restarted',
+  answering: 'running',
+};
+
+/**
+ * Brings every app up, in order: starts the ones that are down, restarts the ones alive but not
+ * answering (they would hold the port a new one needs), leaves the answering ones alone. Each is
+ * ready before the next is looked at, as a fresh start would have it.
+ */
+export async function ensureApps(
+  apps: readonly PlatformApp[],
+  env: NodeJS.ProcessEnv,
+  files: (app: PlatformApp) => { logFile: string; pidFile: string },
+): Promise<Record<string, StartOutcome>> {
+  const outcomes: Record<string, StartOutcome> = {};
+  for (const app of apps) {
+    const { logFile, pidFile } = files(app);
+    const state = await appState(app, env, pidFile);
+    if (state === 'unresponsive') await stopApp(pidFile);
+    if (state === 'answering') {
+      // It may be waiting for a stack service just started again.
+      const probe = `http://127.0.0.1:${appPort(app, env)}/health/ready`;
+      await waitUntil(`${app.name} (${probe})`, async () => (await fetch(probe)).ok, {
+        timeoutMs: 90_000,
+        logFile,
+      });
+    } else {
+      await startApp(app, env, { logFile, pidFile });
+    }
+    outcomes[app.name] = OUTCOME[state];
+  }
+  return outcomes;
+}

@@ -149,7 +149,7 @@ export async function stopPostgres(
     ]);
   } catch (error) {
     // A stale pid file (not running) is nothing to stop; a server that did not go is a failure.
-    if (isRunning(pgOpts)) {
+    if (isPostgresRunning(pgOpts)) {
       throw new Error(
         `PostgreSQL (${opts.dataDir}) did not stop (${mode}): ${describeExecError(error)}`,
       );
@@ -157,9 +157,9 @@ export async function stopPostgres(
   }
 }
 
-function isRunning(opts: PostgresOptions): boolean {
+export function isPostgresRunning(opts: Pick<PostgresOptions, 'binDir' | 'dataDir'>): boolean {
   try {
-    runPg(opts, 'pg_ctl', ['status', '-D', opts.dataDir]);
+    runPg(opts as PostgresOptions, 'pg_ctl', ['status', '-D', opts.dataDir]);
     return true;
   } catch {
     return false;

@@ -11,12 +11,14 @@ import { ALL_TOPICS } from '@order-platform/domain';
 import { findFreePort } from './ports';
 import {
   databaseUrl,
+  isPostgresRunning,
   startPostgres,
   stopPostgres,
   type StopPostgresOptions,
   STACK_DATABASES,
 } from './postgres';
 import { startKafka, stopKafka } from './kafka';
+import { isAlive, readPid } from './service-process';
 import { startTemporal, stopTemporal } from './temporal';
 import { installToolchain, type Toolchain } from './toolchain';
 
@@ -126,15 +128,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   // Written before starting so `stop` can clean up after a start that failed half-way.
   writeFileSync(stackFile(stateDir), JSON.stringify(stack, null, 2));
-  const started = await Promise.allSettled(
-    STACK_SERVICES.map((service) => startService(stack, service)),
-  );
-  const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failures.length > 0) {
+  try {
+    await startServices(stack, STACK_SERVICES);
+  } catch (error) {
     await stopStack(stateDir);
-    throw new Error(
-      `the local stack did not start:\n${failures.map((f) => `  - ${String(f.reason?.message ?? f.reason)}`).join('\n')}`,
-    );
+    throw error;
   }
   return stack;
 }
@@ -142,6 +140,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 /** The stack's own services, each stoppable and restartable alone (the fault suite does). */
 export const STACK_SERVICES = ['postgres', 'kafka', 'temporal'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
+
+/** Starts services of `stack` in parallel; fails naming every one that did not start. */
+async function startServices(
+  stack: RunningStack,
+  services: readonly StackService[],
+): Promise<void> {
+  const started = await Promise.allSettled(services.map((service) => startService(stack, service)));
+  const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    throw new Error(
+      `the local stack did not start:\n${failures.map((f) => `  - ${String(f.reason?.message ?? f.reason)}`).join('\n')}`,
+    );
+  }
+}
 
 /** Starts one service of `stack` with the options the stack was started with. */
 function startService(stack: RunningStack, service: StackService): Promise<void> {
@@ -214,6 +226,48 @@ export const stopStackService = (
 /** Starts one service of the stack in `stateDir` again, on its ports, from its kept state. */
 export const startStackService = (stateDir: string, service: StackService): Promise<void> =>
   startService(requireStack(stateDir), service);
+
+/** The services of `stack` it runs itself (not an external PostgreSQL) that are up. */
+export function runningServices(stack: RunningStack): StackService[] {
+  return ownedServices(stack).filter((service) => {
+    if (service === 'postgres') {
+      return isPostgresRunning({ binDir: stack.postgresBin, dataDir: stack.postgresDataDir! });
+    }
+    const pid = readPid(pidFile(stack.stateDir, service));
+    return pid !== undefined && isAlive(pid);
+  });
+}
+
+const ownedServices = (stack: RunningStack): StackService[] =>
+  STACK_SERVICES.filter((service) => service !== 'postgres' || stack.postgresDataDir);
+
+/**
+ * What `npm start` starts of the stack: all of it (on the configured ports, with the current
+ * options) when none of it runs, otherwise only the services that are down, on the ports of the
+ * ones that run.
+ */
+export function servicesToStart(
+  recorded: RunningStack | undefined,
+  running: readonly StackService[],
+): 'all' | StackService[] {
+  if (!recorded || running.length === 0) return 'all';
+  return ownedServices(recorded).filter((service) => !running.includes(service));
+}
+
+/** Starts what is down of the stack in `options.stateDir` (see servicesToStart). */
+export async function ensureStack(
+  options: StackOptions,
+): Promise<{ stack: RunningStack; started: StackService[] }> {
+  const recorded = readRunningStack(options.stateDir);
+  const toStart = servicesToStart(recorded, recorded ? runningServices(recorded) : []);
+  if (toStart === 'all') {
+    const stack = await startStack(options);
+    return { stack, started: ownedServices(stack) };
+  }
+  const stack = recorded!;
+  await startServices(stack, toStart);
+  return { stack, started: toStart };
+}
 
 /** A random signing key for local tokens, created on the stack's first start and then reused. */
 function localJwtSecret(stateDir: string): string {

@@ -15,6 +15,8 @@ export interface StackVersions {
   KAFKA_SCALA_VERSION: string;
   SLF4J_VERSION: string;
   POSTGRES_MAJOR: string;
+  /** The Node.js fetched for machines with an older one; the Dockerfile's image has its major. */
+  NODE_VERSION: string;
 }
 
 export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): StackVersions {
@@ -31,6 +33,7 @@ export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): Stack
     'KAFKA_SCALA_VERSION',
     'SLF4J_VERSION',
     'POSTGRES_MAJOR',
+    'NODE_VERSION',
   ];
   for (const key of required) {
     if (!values[key]) throw new Error(`${file} does not pin ${key}`);

@@ -1,0 +1,41 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { workflowCode, writeWorkflowBundle } from './workflow-bundle';
+
+const HISTORIES_DIR = join(__dirname, '../../../workflows/histories');
+
+describe('the workflow bundle an image builds once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'workflow-bundle-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is bundled at start when no prebuilt bundle is configured', () => {
+    expect(workflowCode(undefined)).toEqual({
+      workflowsPath: expect.any(String),
+      bundlerOptions: expect.anything(),
+    });
+  });
+
+  it('replays the committed histories when the worker loads it from its file', async () => {
+    const file = join(dir, 'workflow-bundle.js');
+    expect(await writeWorkflowBundle(file)).toBeGreaterThan(0);
+    const options = workflowCode(file);
+    expect(options).toEqual({ workflowBundle: { codePath: file } });
+
+    const files = readdirSync(HISTORIES_DIR).filter((name) => name.endsWith('.history.pb'));
+    expect(files.length).toBeGreaterThan(0);
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { ...options, replayName: 'prebuilt-bundle' },
+      files.map((name) => ({
+        workflowId: name.replace(/\.history\.pb$/, ''),
+        history: temporal.api.history.v1.History.decode(readFileSync(join(HISTORIES_DIR, name))),
+      })),
+    )) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 60_000);
+});
