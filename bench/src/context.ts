@@ -111,6 +111,12 @@ export class BenchContext {
       body: JSON.stringify({ onHand: BENCH_STOCK }),
     });
     if (!response.ok) throw new Error(`stocking the monolith: ${response.status}`);
+    const priced = await fetch(`${monolith.url}/products/${BENCH_SKU}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ priceCents: BENCH_PRICE_MINOR, currency: 'EUR' }),
+    });
+    if (!priced.ok) throw new Error(`pricing in the monolith: ${priced.status}`);
     return monolith;
   }
 
