@@ -54,11 +54,6 @@ const BASKET_PROPERTIES = {
     description:
       '`expedited` is a paid option priced by the catalogue and added to the total; only such orders take the priority lane',
   },
-  currency: {
-    ...currency,
-    description:
-      'The currency the customer expects to pay in (optional): a catalogue priced in another is a 409 price-changed',
-  },
 } as const;
 
 export const QUOTE_REQUEST_SCHEMA = {
@@ -74,6 +69,11 @@ export const PLACE_ORDER_REQUEST_SCHEMA = {
   required: ['items', 'shippingAddress'],
   properties: {
     ...BASKET_PROPERTIES,
+    currency: {
+      ...currency,
+      description:
+        'The currency the customer expects to pay in (optional): a catalogue priced in another is a 409 price-changed',
+    },
     expectedTotalMinor: {
       type: 'integer',
       minimum: 0,
@@ -88,10 +88,10 @@ export const PLACE_ORDER_REQUEST_SCHEMA = {
 export interface QuoteRequest {
   items: { sku: string; quantity: number }[];
   shipping?: ShippingOption;
-  currency?: string;
 }
 
 export interface PlaceOrderRequest extends QuoteRequest {
+  currency?: string;
   expectedTotalMinor?: number;
   shippingAddress: {
     name: string;

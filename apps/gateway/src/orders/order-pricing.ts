@@ -69,13 +69,15 @@ export function refuseClientPricing(body: unknown): void {
 export class OrderPricing {
   constructor(@Inject(CATALOGUE_PORT) private readonly catalogue: CataloguePort) {}
 
-  /** The current quote for a basket, whatever total the customer expected. */
+  /** The current quote for a basket: a quote names no expected total, so it is never a 409. */
   async quote(request: QuoteRequest): Promise<Quote> {
-    return this.price({ ...request, expectedTotalMinor: undefined, currency: undefined });
+    return this.price(request);
   }
 
   /** The priced order; a 409 `price-changed` if the customer expected another total. */
-  async price(request: QuoteRequest & Pick<PlaceOrderRequest, 'expectedTotalMinor'>) {
+  async price(
+    request: QuoteRequest & Partial<Pick<PlaceOrderRequest, 'expectedTotalMinor' | 'currency'>>,
+  ): Promise<Quote> {
     const shipping = request.shipping ?? 'standard';
     let answer;
     try {
