@@ -14,6 +14,8 @@ import { type BenchStack, type RunningApp } from './support/bench-stack';
 
 /** The one SKU every benchmark order buys: stocked once, far beyond what a run can sell. */
 export const BENCH_SKU = 'SKU-BENCH';
+/** The bench sku's catalogue price. */
+const BENCH_PRICE_MINOR = 2500;
 const BENCH_STOCK = 100_000_000;
 
 /** The gateway's JWT claims (apps/gateway/src/auth/tokens.ts defaults). */
@@ -77,6 +79,10 @@ export class BenchContext {
       await simulatorCall(simulators.url, 'PUT', `/warehouse/stock/${BENCH_SKU}`, {
         onHand: BENCH_STOCK,
       });
+      await simulatorCall(simulators.url, 'PUT', `/catalogue/products/${BENCH_SKU}`, {
+        priceMinor: BENCH_PRICE_MINOR,
+        currency: 'EUR',
+      });
     }
     const worker =
       this.stack.running('worker') ??
@@ -85,10 +91,13 @@ export class BenchContext {
   }
 
   async gateway(): Promise<RunningApp> {
-    await this.downstream();
+    const { simulators } = await this.downstream();
     return (
       this.stack.running('gateway') ??
-      (await this.stack.start('gateway', 'gateway', GATEWAY_BENCH_ENV))
+      (await this.stack.start('gateway', 'gateway', {
+        ...GATEWAY_BENCH_ENV,
+        CATALOGUE_URL: simulators.url,
+      }))
     );
   }
 
@@ -102,6 +111,12 @@ export class BenchContext {
       body: JSON.stringify({ onHand: BENCH_STOCK }),
     });
     if (!response.ok) throw new Error(`stocking the monolith: ${response.status}`);
+    const priced = await fetch(`${monolith.url}/products/${BENCH_SKU}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ priceCents: BENCH_PRICE_MINOR, currency: 'EUR' }),
+    });
+    if (!priced.ok) throw new Error(`pricing in the monolith: ${priced.status}`);
     return monolith;
   }
 
@@ -134,7 +149,7 @@ export function benchOrder(customerId = `c-${randomUUID().slice(0, 8)}`): Placed
     orderId: `bench-${randomUUID()}`,
     customerId,
     segment: 'standard',
-    items: [{ sku: BENCH_SKU, quantity: 1, unitPriceMinor: 2500 }],
+    items: [{ sku: BENCH_SKU, quantity: 1, unitPriceMinor: BENCH_PRICE_MINOR }],
     currency: 'EUR',
     expedited: false,
     placedAt: new Date().toISOString(),
@@ -148,8 +163,7 @@ export async function startOrder(client: Client, taskQueue: string, order: Place
 
 /** The gateway's JSON body for a new order of the bench SKU. */
 export const gatewayOrderBody = JSON.stringify({
-  items: [{ sku: BENCH_SKU, quantity: 1, unitPrice: 2500 }],
-  currency: 'EUR',
+  items: [{ sku: BENCH_SKU, quantity: 1 }],
   shippingAddress: {
     name: 'Ada Lovelace',
     line1: '12 St James Square',

@@ -3,6 +3,7 @@ export * from './kafka-topics';
 export * from './durations';
 export * from './stages';
 export * from './order';
+export * from './pricing';
 export * from './policy';
 export * from './customer-view';
 export * from './events';

@@ -8,7 +8,7 @@
  * payment), so a consumer can still tell "out of order" from "missing".
  */
 import { type EventEnvelope, LIFECYCLE_SCHEMA_VERSION } from './events';
-import type { CustomerSegment, PlacedOrder } from './order';
+import { type CustomerSegment, orderTotalMinor, type PlacedOrder } from './order';
 import { type Downstream, DOWNSTREAMS } from './resilience';
 
 /** In lifecycle order; the index + 1 is the fact's `sequence`. */
@@ -128,17 +128,24 @@ export function placedOrderFromLegacy(
   event: LegacyEvent<'LegacyOrderPlaced'>,
   segment: CustomerSegment = 'standard',
 ): PlacedOrder {
+  const items = event.payload.lines.map((line) => ({
+    sku: line.sku,
+    quantity: line.quantity,
+    unitPriceMinor: line.unitPriceMinor ?? 0,
+  }));
+  // The monolith charges expedited shipping on top of its lines: what its total holds beyond
+  // them (nothing for older orders, whose total is the lines'), when every line has its price.
+  const priced = event.payload.lines.every((line) => line.unitPriceMinor !== undefined);
+  const shippingMinor =
+    event.payload.expedited && priced ? event.payload.totalMinor - orderTotalMinor({ items }) : 0;
   return {
     orderId: event.orderId,
     customerId: event.payload.customerId,
     segment,
-    items: event.payload.lines.map((line) => ({
-      sku: line.sku,
-      quantity: line.quantity,
-      unitPriceMinor: line.unitPriceMinor ?? 0,
-    })),
+    items,
     currency: event.payload.currency,
     expedited: event.payload.expedited,
+    ...(shippingMinor > 0 ? { shippingMinor } : {}),
     placedAt: event.occurredAt,
   };
 }

@@ -72,7 +72,7 @@ export function admittedOrderView(order: PlacedOrder): OrderStatusView {
     customerId: order.customerId,
     segment: order.segment,
     items: order.items,
-    totalMinor: orderTotalMinor(order.items),
+    totalMinor: orderTotalMinor(order),
     currency: order.currency,
     expedited: order.expedited,
     placedAt: order.placedAt,

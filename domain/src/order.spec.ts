@@ -21,7 +21,11 @@ const order: PlacedOrder = {
 
 describe('an order', () => {
   it('totals in minor units, exactly', () => {
-    expect(orderTotalMinor(order.items)).toBe(4_498);
+    expect(orderTotalMinor(order)).toBe(4_498);
+  });
+
+  it('adds the shipping the customer paid for to the total that is authorized', () => {
+    expect(orderTotalMinor({ ...order, shippingMinor: 900 })).toBe(5_398);
   });
 
   it('is accepted when well formed, and every problem names its field otherwise', () => {

@@ -1,6 +1,6 @@
 /**
- * An order as the platform accepts it. Money is in integer minor units (cents) so totals never
- * drift through floating point.
+ * An order as the platform accepts it, priced by the catalogue (never by the client). Money is in
+ * integer minor units (cents) so totals never drift through floating point.
  */
 export const CUSTOMER_SEGMENTS = ['standard', 'vip', 'new-customer'] as const;
 export type CustomerSegment = (typeof CUSTOMER_SEGMENTS)[number];
@@ -8,6 +8,7 @@ export type CustomerSegment = (typeof CUSTOMER_SEGMENTS)[number];
 export interface OrderLine {
   sku: string;
   quantity: number;
+  /** The catalogue's price when the order was placed: what the customer pays for one. */
   unitPriceMinor: number;
 }
 
@@ -28,15 +29,20 @@ export interface PlacedOrder {
   segment: CustomerSegment;
   items: OrderLine[];
   currency: string;
+  /** The priority lane: true only when expedited shipping was priced and paid for. */
   expedited: boolean;
+  /** What shipping costs on top of the lines (expedited); absent on orders placed before. */
+  shippingMinor?: number;
   /** Absent for orders placed before the gateway took addresses (and in some tests). */
   shippingAddress?: ShippingAddress;
   /** When the customer placed it (ISO 8601), as recorded by the gateway or the monolith. */
   placedAt: string;
 }
 
-export const orderTotalMinor = (items: readonly OrderLine[]): number =>
-  items.reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0);
+/** What the customer pays, and so what is authorized and captured: the lines plus shipping. */
+export const orderTotalMinor = (order: Pick<PlacedOrder, 'items' | 'shippingMinor'>): number =>
+  order.items.reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0) +
+  (order.shippingMinor ?? 0);
 
 export const workflowIdForOrder = (orderId: string): string => `order-${orderId}`;
 
@@ -59,5 +65,11 @@ export function validatePlacedOrder(order: PlacedOrder): string[] {
       problems.push(`items[${i}].unitPriceMinor: a non-negative integer`);
     }
   });
+  if (
+    order.shippingMinor !== undefined &&
+    (!Number.isInteger(order.shippingMinor) || order.shippingMinor < 0)
+  ) {
+    problems.push('shippingMinor: a non-negative integer');
+  }
   return problems;
 }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, findFreePort, suiteEnv } from '@order-platform/tools';
+import { AppsUnderTest, findFreePort, simulatorCall, suiteEnv } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 const BOUNDS = { standard: 4, expedited: 8, perCustomerBurst: 2 };
@@ -33,10 +33,9 @@ describe('admission and degraded reads on the real stack', () => {
         'idempotency-key': randomUUID(),
       },
       body: JSON.stringify({
-        items: [{ sku: 'SKU-BURST', quantity: 1, unitPrice: 500 }],
-        currency: 'EUR',
+        items: [{ sku: 'SKU-BURST', quantity: 1 }],
         shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
-        expedited,
+        shipping: expedited ? 'expedited' : 'standard',
       }),
     });
     const body = (await response.json()) as { orderId?: string; type?: string };
@@ -55,7 +54,14 @@ describe('admission and degraded reads on the real stack', () => {
   }
 
   beforeAll(async () => {
+    // The catalogue prices the orders; no worker: nothing behind the task queue runs them.
+    const simulators = await apps.start('simulators');
+    await simulatorCall(simulators, 'PUT', '/catalogue/products/SKU-BURST', {
+      priceMinor: 500,
+      currency: 'EUR',
+    });
     gateway = await apps.start('gateway', 'gateway-bounded', {
+      CATALOGUE_URL: simulators,
       ADMISSION_MAX_PENDING: String(BOUNDS.standard),
       ADMISSION_MAX_PENDING_EXPEDITED: String(BOUNDS.expedited),
       RATE_LIMIT_ORDERS_BURST: String(BOUNDS.perCustomerBurst),
@@ -66,7 +72,11 @@ describe('admission and degraded reads on the real stack', () => {
     cutOff = await apps.start(
       'gateway',
       'gateway-cut-off',
-      { TEMPORAL_ADDRESS: `127.0.0.1:${await findFreePort()}`, ADMISSION_SAMPLE_MS: '200' },
+      {
+        TEMPORAL_ADDRESS: `127.0.0.1:${await findFreePort()}`,
+        ADMISSION_SAMPLE_MS: '200',
+        CATALOGUE_URL: simulators,
+      },
       'live',
     );
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });

@@ -2,6 +2,8 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdmissionService } from './admission/admission.service';
 import { AuthGuard } from './auth/auth.guard';
+import { CatalogueHttpAdapter } from './catalogue/catalogue.http-adapter';
+import { CATALOGUE_PORT } from './catalogue/catalogue.port';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { DegradedModesController } from './degraded-modes/degraded-modes.controller';
 import { DegradedModesService } from './degraded-modes/degraded-modes.service';
@@ -16,8 +18,10 @@ import { BacklogService } from './ops/backlog.service';
 import { OpsController } from './ops/ops.controller';
 import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
+import { OrderPricing } from './orders/order-pricing';
 import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
+import { QuotesController } from './orders/quotes.controller';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 
@@ -42,6 +46,7 @@ export class AppModule {
       controllers: [
         ReconciliationController,
         OrdersController,
+        QuotesController,
         OpsController,
         DegradedModesController,
         MigrationController,
@@ -50,6 +55,11 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        {
+          provide: CATALOGUE_PORT,
+          useFactory: () =>
+            new CatalogueHttpAdapter(config.catalogue.url, config.catalogue.timeoutMs),
+        },
         AdmissionService,
         BacklogHistory,
         BacklogService,
@@ -57,6 +67,7 @@ export class AppModule {
         GatewayMetrics,
         MigrationService,
         OpsService,
+        OrderPricing,
         OrdersService,
         ReconciliationService,
       ],

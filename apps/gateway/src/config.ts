@@ -46,6 +46,12 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         perCustomerPerMinute: env.int('RATE_LIMIT_ORDERS_PER_MINUTE', 60, { min: 1, max: 1e6 })(e),
         perCustomerBurst: env.int('RATE_LIMIT_ORDERS_BURST', 20, { min: 1, max: 1e6 })(e),
       }),
+      catalogue: (e: NodeJS.ProcessEnv) => ({
+        /** Where orders are priced (the simulators' catalogue locally, or a real pricing service). */
+        url: env.url('CATALOGUE_URL', ['http', 'https'], 'http://127.0.0.1:3400')(e),
+        /** A catalogue slower than this is unavailable: the order is refused with 503. */
+        timeoutMs: env.int('CATALOGUE_TIMEOUT_MS', 2_000, { min: 100, max: 60_000 })(e),
+      }),
       promotion: (e: NodeJS.ProcessEnv) => ({
         /** The share of a stage's sample where both sides agreed, needed to give new more orders. */
         minMatchRate: env.number('PROMOTION_MIN_MATCH_RATE', 0.999, { min: 0, max: 1 })(e),

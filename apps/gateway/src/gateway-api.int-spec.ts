@@ -42,7 +42,7 @@ async function call(
 
 function orderBody(overrides: Record<string, unknown> = {}) {
   return {
-    items: [{ sku: `SKU-GW-${randomUUID().slice(0, 8)}`, quantity: 2, unitPrice: 1250 }],
+    items: [{ sku: `SKU-GW-${randomUUID().slice(0, 8)}`, quantity: 2 }],
     currency: 'EUR',
     shippingAddress: {
       name: 'Ada Lovelace',
@@ -80,10 +80,15 @@ describe('the gateway API on the real platform', () => {
   const api = (method: string, path: string, options?: Parameters<typeof call>[3]) =>
     call(gateway, method, path, options);
 
+  /** Stocks the order's skus and prices them at 12.50 EUR in the catalogue, then places it. */
   async function place(customer: string, body = orderBody(), key: string = randomUUID()) {
-    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${body.items[0]!.sku}`, {
-      onHand: 10,
-    });
+    for (const { sku } of body.items) {
+      await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 10 });
+      await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
+        priceMinor: 1250,
+        currency: 'EUR',
+      });
+    }
     return api('POST', '/v1/orders', {
       token: await tokenFor('customer', customer),
       body,
@@ -173,7 +178,11 @@ describe('the gateway API on the real platform', () => {
     });
     expect(started).toBe(1);
 
-    const reused = await place(customer, orderBody({ currency: 'USD' }), key);
+    const reused = await place(
+      customer,
+      { ...body, items: [{ ...body.items[0]!, quantity: 3 }] },
+      key,
+    );
     expect(reused.status).toBe(409);
     expect(reused.headers.get('content-type')).toContain(PROBLEM_JSON);
     expect(reused.body).toMatchObject({
@@ -271,7 +280,7 @@ describe('the gateway API on the real platform', () => {
         ...options,
         headers: { 'idempotency-key': randomUUID(), ...options?.headers },
       });
-    const line = { sku: 'SKU-1', quantity: 1, unitPrice: 100 };
+    const line = { sku: 'SKU-1', quantity: 1 };
     const cases: [string, Promise<Reply>, number, string[]][] = [
       ['malformed JSON', post({ raw: '{"items": [' }), 400, ['body']],
       ['an array body', post({ body: [] }), 400, ['body']],
@@ -294,7 +303,7 @@ describe('the gateway API on the real platform', () => {
         ['items[0].quantity'],
       ],
       [
-        'a negative price',
+        'a price from the client (the catalogue sets prices)',
         post({ body: orderBody({ items: [{ ...line, unitPrice: -1 }] }) }),
         400,
         ['items[0].unitPrice'],

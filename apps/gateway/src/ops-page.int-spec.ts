@@ -27,6 +27,10 @@ describe('the operator page in headless Chromium', () => {
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', '/payments/settings', {});
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
+    await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
+      priceMinor: 1500,
+      currency: 'EUR',
+    });
     for (let i = 0; i < 2; i++) {
       const customer = await tokenFor('customer', `c-ops-${randomUUID().slice(0, 8)}`);
       const response = await fetch(`${gateway}/v1/orders`, {
@@ -37,7 +41,7 @@ describe('the operator page in headless Chromium', () => {
           'content-type': 'application/json',
         },
         body: JSON.stringify({
-          items: [{ sku, quantity: 1, unitPrice: 1500 }],
+          items: [{ sku, quantity: 1 }],
           currency: 'EUR',
           shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
         }),

@@ -29,6 +29,10 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', '/payments/settings', {});
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
+    await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
+      priceMinor: 1500,
+      currency: 'EUR',
+    });
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
@@ -68,7 +72,7 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
   async function orderReadyToShip(customer: string): Promise<string> {
     const token = await tokenFor('customer', customer);
     const placed = await api('POST', '/v1/orders', token, {
-      items: [{ sku, quantity: 1, unitPrice: 1500 }],
+      items: [{ sku, quantity: 1 }],
       currency: 'EUR',
       shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
     });

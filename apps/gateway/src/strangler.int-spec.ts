@@ -46,6 +46,7 @@ describe('strangling the monolith one stage at a time', () => {
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 1000 });
     await monolithCall('PUT', `/stock/${sku}`, { onHand: 1000 });
+    await monolithCall('PUT', `/products/${sku}`, { priceCents: 4200, currency: 'EUR' });
     await monolithCall('PUT', '/settings/fraud', {});
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
@@ -66,8 +67,7 @@ describe('strangling the monolith one stage at a time', () => {
   async function placeInMonolith(customerId: string): Promise<string> {
     const reply = await monolithCall('POST', '/orders', {
       customerId,
-      items: [{ sku, quantity: 1, unitPriceCents: 4200 }],
-      currency: 'EUR',
+      items: [{ sku, quantity: 1 }],
     });
     return reply.orderId as string;
   }

@@ -32,6 +32,8 @@ describe('the stage comparator on the real platform', () => {
   const suffix = randomUUID().slice(0, 8);
   const slot = `comparator_test_${suffix}`;
   const sku = `SKU-CMP-${suffix}`;
+  /** The sku's price on the monolith's price list, which the platform's copy repeats. */
+  const PRICE_CENTS = 1500;
   let monolith: string;
   let simulators: string;
   let platformDb: PgClient;
@@ -52,6 +54,7 @@ describe('the stage comparator on the real platform', () => {
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 1000 });
     await monolithCall('PUT', `/stock/${sku}`, { onHand: 1000 });
+    await monolithCall('PUT', `/products/${sku}`, { priceCents: PRICE_CENTS, currency: 'EUR' });
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
@@ -75,12 +78,8 @@ describe('the stage comparator on the real platform', () => {
   /** The same order decided twice: by the monolith, and by a workflow started for its id. */
   async function decideOnBothSides(): Promise<string> {
     const customerId = `c-${randomUUID().slice(0, 8)}`;
-    const items = [{ sku, quantity: 2, unitPriceCents: 1500 }];
-    const { orderId } = (await monolithCall('POST', '/orders', {
-      customerId,
-      items,
-      currency: 'EUR',
-    })) as {
+    const items = [{ sku, quantity: 2 }];
+    const { orderId } = (await monolithCall('POST', '/orders', { customerId, items })) as {
       orderId: string;
     };
     const order: PlacedOrder = {
@@ -90,7 +89,7 @@ describe('the stage comparator on the real platform', () => {
       items: items.map((line) => ({
         sku: line.sku,
         quantity: line.quantity,
-        unitPriceMinor: line.unitPriceCents,
+        unitPriceMinor: PRICE_CENTS,
       })),
       currency: 'EUR',
       expedited: false,

@@ -54,11 +54,16 @@ describe('the mirror of the monolith into Kafka', () => {
   const monolithCall = (method: string, path: string, body?: unknown) =>
     monolithCallAt(monolith, method, path, body);
 
+  /** A product on the monolith's price list at 19.99, with stock on hand. */
+  async function stock(sku: string, onHand: number): Promise<void> {
+    await monolithCall('PUT', `/stock/${sku}`, { onHand });
+    await monolithCall('PUT', `/products/${sku}`, { priceCents: 1999, currency: 'EUR' });
+  }
+
   async function placeOrder(sku: string, totalUnits = 1): Promise<string> {
     const reply = await monolithCall('POST', '/orders', {
       customerId: `c-${randomUUID().slice(0, 8)}`,
-      items: [{ sku, quantity: totalUnits, unitPriceCents: 1999 }],
-      currency: 'EUR',
+      items: [{ sku, quantity: totalUnits }],
     });
     return reply.orderId as string;
   }
@@ -78,7 +83,7 @@ describe('the mirror of the monolith into Kafka', () => {
 
   it('streams the transaction log: every fact of an order, in order, on one partition, nothing lost across a crash', async () => {
     const sku = `SKU-CDC-${suffix}`;
-    await monolithCall('PUT', `/stock/${sku}`, { onHand: 1000 });
+    await stock(sku, 1000);
     await apps.start('legacy-adapter', 'adapter-cdc', cdcEnv);
 
     const before = [await placeOrder(sku), await placeOrder(sku)];
@@ -134,7 +139,7 @@ describe('the mirror of the monolith into Kafka', () => {
 
   it('puts a row it cannot map on the dead-letter topic with the reason, and the stream goes on', async () => {
     const sku = `SKU-POISON-${suffix}`;
-    await monolithCall('PUT', `/stock/${sku}`, { onHand: 10 });
+    await stock(sku, 10);
     await apps.start('legacy-adapter', 'adapter-cdc', cdcEnv);
     // Written behind the monolith's back: a currency the platform cannot read.
     const poison = `L-poison-${suffix}`;
@@ -170,7 +175,7 @@ describe('the mirror of the monolith into Kafka', () => {
 
   it('polls the outbox instead when configured, marking rows published only once Kafka has them', async () => {
     const sku = `SKU-OUTBOX-${suffix}`;
-    await monolithCall('PUT', `/stock/${sku}`, { onHand: 100 });
+    await stock(sku, 100);
     // Start from what is unpublished now: earlier tests' rows are fine to publish again too.
     const orders = [await placeOrder(sku), await placeOrder(sku)];
     await legacyDb.query(

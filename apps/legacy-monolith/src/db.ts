@@ -7,6 +7,7 @@
  * and a JS number here (safe up to 2^53 minor units).
  */
 import { Pool, types, type QueryResultRow } from 'pg';
+import { PRODUCTS_DDL } from './products';
 
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(
@@ -113,5 +114,6 @@ export async function setupSchema(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('legacy-monolith-schema'))");
     await tx.query(SCHEMA_DDL);
+    await tx.query(PRODUCTS_DDL);
   });
 }

@@ -28,14 +28,16 @@ describe('the legacy monolith', () => {
     };
   };
   const unique = (prefix: string) => `${prefix}-${randomUUID()}`;
-  const setStock = async (sku: string, onHand: number) =>
+  /** A product on the monolith's price list, with stock on hand. */
+  const setStock = async (sku: string, onHand: number, priceCents: number) => {
     expect((await call('PUT', `/stock/${sku}`, { onHand })).status).toBe(200);
+    expect((await call('PUT', `/products/${sku}`, { priceCents, currency: 'EUR' })).status).toBe(
+      200,
+    );
+  };
   const stockOf = async (sku: string): Promise<number> =>
     (await call('GET', `/stock/${sku}`)).body.onHand;
-  const order = (
-    items: { sku: string; quantity: number; unitPriceCents: number }[],
-    more = {},
-  ) => ({
+  const order = (items: { sku: string; quantity: number }[], more = {}) => ({
     orderId: unique('L'),
     customerId: unique('c'),
     items,
@@ -75,11 +77,7 @@ describe('the legacy monolith', () => {
 
   it('is ready when its database answers, and names the field it rejects', async () => {
     expect((await call('GET', '/health/ready')).body).toMatchObject({ status: 'ok' });
-    const bad = await call(
-      'POST',
-      '/orders',
-      order([{ sku: 'x', quantity: 0, unitPriceCents: 1 }]),
-    );
+    const bad = await call('POST', '/orders', order([{ sku: 'x', quantity: 0 }]));
     expect(bad).toMatchObject({
       status: 400,
       contentType: 'application/problem+json',
@@ -88,14 +86,51 @@ describe('the legacy monolith', () => {
     expect((await call('GET', `/orders/${unique('L')}`)).status).toBe(404);
   });
 
+  it('prices every order from its own price list, and charges expedited shipping', async () => {
+    const [book, import_] = [unique('book'), unique('import')];
+    await setStock(book, 10, 2_000);
+    await setStock(import_, 10, 2_000);
+    await call('PUT', `/products/${import_}`, { priceCents: 2_000, currency: 'USD' });
+    const refused = async (items: unknown[], field: string) =>
+      expect(await call('POST', '/orders', order(items as never))).toMatchObject({
+        status: 400,
+        body: { type: 'urn:legacy-monolith:invalid-request', field },
+      });
+    await refused([{ sku: book, quantity: 1, unitPriceCents: 1 }], 'items[0].unitPriceCents');
+    await refused(
+      [
+        { sku: book, quantity: 1 },
+        { sku: unique('nothing'), quantity: 1 },
+      ],
+      'items[1].sku',
+    );
+    await refused(
+      [
+        { sku: book, quantity: 1 },
+        { sku: import_, quantity: 1 },
+      ],
+      'items[1].sku',
+    );
+    expect(await stockOf(book)).toBe(10);
+
+    const expedited = order([{ sku: book, quantity: 2 }], { expedited: true });
+    expect((await call('POST', '/orders', expedited)).status).toBe(201);
+    expect((await call('GET', `/orders/${expedited.orderId}`)).body).toMatchObject({
+      totalCents: 4_900,
+      expedited: true,
+      payment: { amountCents: 4_900 },
+      lines: [expect.objectContaining({ sku: book, quantity: 2, unitPriceCents: 2_000 })],
+    });
+  });
+
   it('accepts an order in one transaction: stock taken, payment authorized, five events', async () => {
     const [apple, pear] = [unique('apple'), unique('pear')];
-    await setStock(apple, 10);
-    await setStock(pear, 5);
+    await setStock(apple, 10, 1_250);
+    await setStock(pear, 5, 500);
     const placed = order([
-      { sku: apple, quantity: 2, unitPriceCents: 1_250 },
-      { sku: pear, quantity: 1, unitPriceCents: 500 },
-      { sku: apple, quantity: 1, unitPriceCents: 1_250 },
+      { sku: apple, quantity: 2 },
+      { sku: pear, quantity: 1 },
+      { sku: apple, quantity: 1 },
     ]);
 
     const response = await call('POST', '/orders', placed);
@@ -143,11 +178,11 @@ describe('the legacy monolith', () => {
 
   it('out of stock rolls everything back: no order, no events, no stock taken', async () => {
     const [plenty, scarce] = [unique('plenty'), unique('scarce')];
-    await setStock(plenty, 10);
-    await setStock(scarce, 1);
+    await setStock(plenty, 10, 100);
+    await setStock(scarce, 1, 100);
     const placed = order([
-      { sku: plenty, quantity: 2, unitPriceCents: 100 },
-      { sku: scarce, quantity: 2, unitPriceCents: 100 },
+      { sku: plenty, quantity: 2 },
+      { sku: scarce, quantity: 2 },
     ]);
 
     const response = await call('POST', '/orders', placed);
@@ -165,9 +200,10 @@ describe('the legacy monolith', () => {
   });
 
   it('a rejected order touches no stock and no payment', async () => {
-    const sku = unique('tv');
-    await setStock(sku, 5);
-    const expensive = order([{ sku, quantity: 1, unitPriceCents: 600_000 }]);
+    const [sku, radio] = [unique('tv'), unique('radio')];
+    await setStock(sku, 5, 600_000);
+    await setStock(radio, 5, 100);
+    const expensive = order([{ sku, quantity: 1 }]);
     expect((await call('POST', '/orders', expensive)).body.status).toBe('REJECTED');
     expect((await outbox(expensive.orderId)).map((e) => [e.type, e.payload])).toEqual([
       ['OrderPlaced', expect.objectContaining({ status: 'PENDING_FRAUD' })],
@@ -175,21 +211,21 @@ describe('the legacy monolith', () => {
       ['OrderRejected', { orderId: expensive.orderId, reason: expect.stringContaining('500000') }],
     ]);
 
-    const blocked = order([{ sku, quantity: 1, unitPriceCents: 100 }]);
+    const blocked = order([{ sku: radio, quantity: 1 }]);
     await call('PUT', '/settings/fraud', { blockedCustomers: [blocked.customerId] });
     expect((await call('POST', '/orders', blocked)).body.status).toBe('REJECTED');
 
-    expect(await stockOf(sku)).toBe(5);
+    expect([await stockOf(sku), await stockOf(radio)]).toEqual([5, 5]);
     expect(await paymentsOf(expensive.orderId)).toEqual([]);
     expect(await paymentsOf(blocked.orderId)).toEqual([]);
   });
 
   it('deferred to the platform, an order waits in PENDING_FRAUD and continues on its decision', async () => {
     const sku = unique('lamp');
-    await setStock(sku, 5);
+    await setStock(sku, 5, 1_000);
     await call('PUT', '/settings/fraud', { deferToPlatform: true });
-    const approved = order([{ sku, quantity: 2, unitPriceCents: 1_000 }]);
-    const rejected = order([{ sku, quantity: 1, unitPriceCents: 1_000 }]);
+    const approved = order([{ sku, quantity: 2 }]);
+    const rejected = order([{ sku, quantity: 1 }]);
     for (const placed of [approved, rejected]) {
       expect((await call('POST', '/orders', placed)).body.status).toBe('PENDING_FRAUD');
       expect((await outbox(placed.orderId)).map((e) => e.type)).toEqual(['OrderPlaced']);
@@ -234,8 +270,8 @@ describe('the legacy monolith', () => {
 
   it('the divergence setting makes the monolith rule differently on purpose', async () => {
     const sku = unique('chair');
-    await setStock(sku, 5);
-    const items = [{ sku, quantity: 1, unitPriceCents: 5_000 }];
+    await setStock(sku, 5, 5_000);
+    const items = [{ sku, quantity: 1 }];
     const settings = { divergence: { rejectAboveCents: 1_000 } };
     expect((await call('PUT', '/settings/fraud', settings)).body).toMatchObject(settings);
     expect((await call('GET', '/settings')).body.fraud).toMatchObject({
@@ -251,8 +287,8 @@ describe('the legacy monolith', () => {
 
   it('cancelling gives the stock back and voids the payment; after shipping it is refused', async () => {
     const sku = unique('desk');
-    await setStock(sku, 5);
-    const cancelled = order([{ sku, quantity: 2, unitPriceCents: 1_000 }]);
+    await setStock(sku, 5, 1_000);
+    const cancelled = order([{ sku, quantity: 2 }]);
     await call('POST', '/orders', cancelled);
     expect(await stockOf(sku)).toBe(3);
     const cancel = (orderId: string) =>
@@ -267,7 +303,7 @@ describe('the legacy monolith', () => {
     ]);
     expect((await cancel(cancelled.orderId)).status).toBe(409);
 
-    const shipped = order([{ sku, quantity: 1, unitPriceCents: 1_000 }]);
+    const shipped = order([{ sku, quantity: 1 }]);
     await call('POST', '/orders', shipped);
     expect((await call('POST', `/orders/${shipped.orderId}/deliver`)).status).toBe(409);
     expect((await call('POST', `/orders/${shipped.orderId}/ship`)).body.status).toBe('SHIPPED');
@@ -281,8 +317,8 @@ describe('the legacy monolith', () => {
 
   it('delivering captures the payment', async () => {
     const sku = unique('sofa');
-    await setStock(sku, 1);
-    const placed = order([{ sku, quantity: 1, unitPriceCents: 9_900 }]);
+    await setStock(sku, 1, 9_900);
+    const placed = order([{ sku, quantity: 1 }]);
     await call('POST', '/orders', placed);
     await call('POST', `/orders/${placed.orderId}/ship`);
     expect((await call('POST', `/orders/${placed.orderId}/deliver`)).body.status).toBe('DELIVERED');
@@ -303,11 +339,9 @@ describe('the legacy monolith', () => {
 
   it('never oversells: concurrent orders take exactly the stock there is', async () => {
     const sku = unique('last-units');
-    await setStock(sku, 3);
+    await setStock(sku, 3, 100);
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        call('POST', '/orders', order([{ sku, quantity: 1, unitPriceCents: 100 }])),
-      ),
+      Array.from({ length: 8 }, () => call('POST', '/orders', order([{ sku, quantity: 1 }]))),
     );
     expect(attempts.map((a) => a.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
     expect(await stockOf(sku)).toBe(0);
@@ -315,8 +349,8 @@ describe('the legacy monolith', () => {
 
   it('refuses a second order with the same id', async () => {
     const sku = unique('pen');
-    await setStock(sku, 5);
-    const placed = order([{ sku, quantity: 1, unitPriceCents: 100 }]);
+    await setStock(sku, 5, 100);
+    const placed = order([{ sku, quantity: 1 }]);
     expect((await call('POST', '/orders', placed)).status).toBe(201);
     expect((await call('POST', '/orders', placed)).body.type).toBe(
       'urn:legacy-monolith:order-exists',

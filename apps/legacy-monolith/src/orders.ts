@@ -1,6 +1,7 @@
 /**
- * The monolith's order flow, the old synchronous way: placing an order decides fraud, takes
- * stock and authorizes payment in ONE transaction, and every change writes its outbox events in
+ * The monolith's order flow, the old synchronous way: placing an order prices it from the
+ * monolith's own price list (never from the request), decides fraud, takes stock and
+ * authorizes payment in ONE transaction, and every change writes its outbox events in
  * that same transaction (so the legacy adapter never sees a change without its event, nor an
  * event without its change). With `deferToPlatform` the order waits in PENDING_FRAUD until the
  * platform posts its decision, then continues exactly as the rule would have. Every order change
@@ -11,6 +12,7 @@ import type { Db, Queryable } from './db';
 import { applyFraudRule, loadFraudSettings } from './fraud';
 import { Input, ok, problem, route, type Route } from './http';
 import type { Log } from './log';
+import { priceOrder } from './products';
 import { MAX_INT, mergeLines, putBackStock, takeStock } from './stock';
 
 type OrderStatus =
@@ -130,40 +132,39 @@ export function orderRoutes(db: Db, log: Log): Route[] {
   ];
 }
 
-interface PlacedOrder {
+/** What a client may ask for: skus and quantities; the price list sets every price. */
+interface OrderRequest {
   orderId: string;
   customerId: string;
-  lines: OrderLine[];
-  totalCents: number;
-  currency: string;
+  items: { sku: string; quantity: number }[];
+  /** The currency the client expects, if it says. */
+  currency?: string;
+  /** Expedited shipping: charged at the price list's rate, on top of the lines. */
   expedited: boolean;
 }
 
-function readOrder(body: unknown): PlacedOrder {
+function readOrder(body: unknown): OrderRequest {
   const input = Input.of(body);
-  const lines = input.objects('items').map((item) => ({
-    sku: item.string('sku'),
-    quantity: item.integer('quantity', 1, MAX_INT),
-    unitPriceCents: item.integer('unitPriceCents'),
-  }));
-  const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
-  if (!Number.isSafeInteger(totalCents)) {
-    throw problem('invalid-request', 'items add up to more than the largest total', {
-      field: 'items',
-    });
-  }
+  const items = input.objects('items').map((item, i) => {
+    if (item.has('unitPriceCents')) {
+      throw problem('invalid-request', 'prices come from the price list, not the client', {
+        field: `items[${i}].unitPriceCents`,
+      });
+    }
+    return { sku: item.string('sku'), quantity: item.integer('quantity', 1, MAX_INT) };
+  });
   return {
     orderId: input.has('orderId') ? input.string('orderId') : `L-${randomUUID()}`,
     customerId: input.string('customerId'),
-    lines,
-    totalCents,
-    currency: input.currency('currency'),
+    items,
+    ...(input.has('currency') ? { currency: input.currency('currency') } : {}),
     expedited: input.has('expedited') ? input.boolean('expedited') : false,
   };
 }
 
-async function placeOrder(tx: Queryable, placed: PlacedOrder): Promise<OrderStatus> {
-  const { orderId, customerId, lines, totalCents, currency, expedited } = placed;
+async function placeOrder(tx: Queryable, request: OrderRequest): Promise<OrderStatus> {
+  const { orderId, customerId, expedited } = request;
+  const { lines, totalCents, currency } = await priceOrder(tx, request.items, request);
   const settings = await loadFraudSettings(tx);
   const fraud: FraudDecision | undefined = settings.deferToPlatform
     ? undefined

@@ -1,6 +1,6 @@
 /**
- * Composes the monolith into one HTTP service: health, fraud settings, stock and orders. Tests
- * could start it in-process with `startMonolith`; `main.ts` runs it as a process.
+ * Composes the monolith into one HTTP service: health, fraud settings, stock, its price list
+ * and orders. Tests could start it in-process with `startMonolith`; `main.ts` runs it as a process.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { loadFraudSettings, readFraudSettings, saveFraudSettings } from './fraud
 import { createRouter, ok, problem, route, type Route } from './http';
 import { jsonLog, type Log } from './log';
 import { orderRoutes } from './orders';
+import { productRoutes } from './products';
 import { stockRoutes } from './stock';
 
 export interface RunningMonolith {
@@ -46,6 +47,7 @@ export async function startMonolith(options: {
       return ok(fraud);
     }),
     ...stockRoutes(db),
+    ...productRoutes(db),
     ...orderRoutes(db, log),
   ];
   const server = createServer(

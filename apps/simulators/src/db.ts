@@ -23,6 +23,8 @@ export interface Db extends Queryable {
 export interface TableSet {
   tables: string[];
   ddl: string;
+  /** What the tables hold at start and after a reset (idempotent), if anything. */
+  seed?: string;
 }
 
 const INT8_OID = 20;

@@ -1,8 +1,8 @@
 /**
  * The simulated downstream world as a process: fraud provider, warehouse, payment gateway,
- * fulfilment and notifier on one HTTP port (SIMULATORS_PORT, default 3400), with their records
- * in PostgreSQL (SIMULATORS_DATABASE_URL). It shares no code with the platform on purpose: it
- * stands in for third-party services. Stops cleanly on SIGTERM or SIGINT.
+ * fulfilment, notifier and catalogue on one HTTP port (SIMULATORS_PORT, default 3400), with
+ * their records in PostgreSQL (SIMULATORS_DATABASE_URL). It shares no code with the platform on
+ * purpose: it stands in for third-party services. Stops cleanly on SIGTERM or SIGINT.
  */
 import { loadConfig } from './config';
 import { jsonLog } from './log';

@@ -4,7 +4,8 @@
  * not part of the platform's migration history. An advisory lock lets two processes start at
  * once without racing on the DDL.
  */
-import type { Db, TableSet } from './db';
+import { catalogueTables } from './catalogue/catalogue.schema';
+import type { Db, Queryable, TableSet } from './db';
 import { settingsTables } from './dials';
 import { fraudTables } from './fraud/fraud.schema';
 import { fulfillmentTables } from './fulfillment/fulfillment.schema';
@@ -21,6 +22,7 @@ const TABLE_SETS: TableSet[] = [
   paymentTables,
   fulfillmentTables,
   notifierTables,
+  catalogueTables,
 ];
 
 export async function setupSchema(db: Db, schema: string): Promise<void> {
@@ -28,11 +30,22 @@ export async function setupSchema(db: Db, schema: string): Promise<void> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`simulators-schema:${schema}`]);
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     for (const { ddl } of TABLE_SETS) await tx.query(ddl);
+    await seed(tx);
   });
 }
 
-/** Empties every simulator (records, settings, stored idempotent responses): for tests. */
+/**
+ * Empties every simulator (records, settings, stored idempotent responses) and puts back what a
+ * fresh start holds (the default catalogue): for tests.
+ */
 export async function resetAll(db: Db): Promise<void> {
   const tables = TABLE_SETS.flatMap((set) => set.tables);
-  await db.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
+  await db.transaction(async (tx) => {
+    await tx.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
+    await seed(tx);
+  });
+}
+
+async function seed(tx: Queryable): Promise<void> {
+  for (const set of TABLE_SETS) if (set.seed) await tx.query(set.seed);
 }

@@ -1,10 +1,11 @@
 /**
  * Composes the simulators into one HTTP service: health, the admin reset, and each simulated
- * downstream (fraud, warehouse, payments, fulfilment, notifier) on its own path prefix. Tests
- * start it in-process with `startSimulators`; `main.ts` runs it as a process.
+ * downstream (fraud, warehouse, payments, fulfilment, notifier, catalogue) on its own path
+ * prefix. Tests start it in-process with `startSimulators`; `main.ts` runs it as a process.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { catalogueRoutes } from './catalogue/catalogue.routes';
 import { openDb, type Db } from './db';
 import { fraudRoutes } from './fraud/fraud.routes';
 import { fulfillmentRoutes } from './fulfillment/fulfillment.routes';
@@ -58,6 +59,7 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
     ...paymentRoutes(db),
     ...fulfillmentRoutes(db),
     ...notifierRoutes(db),
+    ...catalogueRoutes(db),
   ];
   const server = createServer(
     createRouter(routes, (message, error) => log('error', message, { error })),

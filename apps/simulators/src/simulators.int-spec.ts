@@ -297,4 +297,48 @@ describe('the simulators', () => {
     );
     expect((await call('GET', '/fraud/screenings?orderId=o-2')).body).toHaveLength(4);
   });
+  it('prices skus from its catalogue, seeded with defaults, and lets a test set a price', async () => {
+    expect((await call('GET', '/catalogue/products?skus=SKU-1,SKU-2,NOPE')).body).toEqual({
+      products: [
+        { sku: 'SKU-1', priceMinor: 1_250, currency: 'EUR' },
+        { sku: 'SKU-2', priceMinor: 2_500, currency: 'EUR' },
+      ],
+    });
+    expect(
+      (await call('PUT', '/catalogue/products/SKU-1', { priceMinor: 1_500, currency: 'EUR' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call('PUT', '/catalogue/shipping-options/expedited', {
+          priceMinor: 700,
+          currency: 'USD',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call('GET', '/catalogue/products?skus=SKU-1')).body.products).toEqual([
+      { sku: 'SKU-1', priceMinor: 1_500, currency: 'EUR' },
+    ]);
+    expect((await call('GET', '/catalogue/shipping-options')).body.shippingOptions).toEqual([
+      { option: 'expedited', priceMinor: 900, currency: 'EUR' },
+      { option: 'expedited', priceMinor: 700, currency: 'USD' },
+    ]);
+    expect(
+      (await call('PUT', '/catalogue/products/SKU-1', { priceMinor: 0, currency: 'EUR' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await call('PUT', '/catalogue/shipping-options/teleport', {
+          priceMinor: 1,
+          currency: 'EUR',
+        })
+      ).status,
+    ).toBe(400);
+    expect((await call('GET', '/catalogue/products')).status).toBe(400);
+
+    await call('POST', '/admin/reset');
+    expect((await call('GET', '/catalogue/products?skus=SKU-1')).body.products).toEqual([
+      { sku: 'SKU-1', priceMinor: 1_250, currency: 'EUR' },
+    ]);
+  });
 });

@@ -70,7 +70,7 @@ describe('the order journey on the real platform', () => {
   it('an order placed on the real platform goes from RECEIVED to DELIVERED', async () => {
     const order = newOrder({ quantity: 2, unitPriceMinor: 12_50 });
     const { sku, quantity } = order.items[0]!;
-    const total = orderTotalMinor(order.items);
+    const total = orderTotalMinor(order);
     await setStock(sku, 10);
 
     const handle = await place(order);

@@ -136,8 +136,7 @@ async function offerMonolithOrders(
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         customerId: `c-overload-${i}`,
-        items: [{ sku: BENCH_SKU, quantity: 1, unitPriceCents: 1999 }],
-        currency: 'EUR',
+        items: [{ sku: BENCH_SKU, quantity: 1 }],
       }),
     })
       .then(async (response) => {

@@ -78,8 +78,7 @@ export async function mirrorAndComparator(ctx: BenchContext): Promise<BenchResul
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           customerId: `c-mirror-${Math.random().toString(36).slice(2, 10)}`,
-          items: [{ sku: BENCH_SKU, quantity: 1, unitPriceCents: 1999 }],
-          currency: 'EUR',
+          items: [{ sku: BENCH_SKU, quantity: 1 }],
         }),
       });
       const reply = (await response.json()) as { orderId?: string };

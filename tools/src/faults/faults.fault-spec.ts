@@ -32,7 +32,12 @@ import { auditFollowedOrders, auditMonolithOrders, auditPlatformOrders } from '.
 import { emptyFindings, type Findings } from './findings';
 import { type FaultWorld, SHADOWED_STAGES, waitUntilSettled } from './settling';
 import { type FaultOutcome, type FaultRow, faultTable, rowOf, runFault } from './fault-run';
-import { MonolithOrderStream, PlatformOrderStream, type StreamedOrder } from './order-streams';
+import {
+  MonolithOrderStream,
+  PlatformOrderStream,
+  STREAM_UNIT_PRICE_MINOR,
+  type StreamedOrder,
+} from './order-streams';
 
 const STOCK = 1_000;
 /** Each fault's test: stream, fault, recovery window and audit. */
@@ -382,6 +387,10 @@ describe('faults during a steady stream of orders', () => {
   async function monolithStream(label: string): Promise<MonolithOrderStream> {
     const sku = `SKU-FAULT-L-${label}-${suffix}`;
     await monolithCall(monolith, 'PUT', `/stock/${sku}`, { onHand: STOCK });
+    await monolithCall(monolith, 'PUT', `/products/${sku}`, {
+      priceCents: STREAM_UNIT_PRICE_MINOR,
+      currency: 'EUR',
+    });
     // The shadowed inventory stage asks the platform's warehouse the same question.
     await simulator('PUT', `/warehouse/stock/${sku}`, { onHand: STOCK });
     return new MonolithOrderStream(label, sku, monolith);

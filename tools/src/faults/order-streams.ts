@@ -23,6 +23,9 @@ export interface StreamedOrder {
 const SUBMIT_PATIENCE_MS = 120_000;
 const RETRY_EVERY_MS = 500;
 
+/** What every streamed order's line costs (the monolith's sku is priced at it). */
+export const STREAM_UNIT_PRICE_MINOR = 1_250;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 abstract class OrderStream {
@@ -70,7 +73,7 @@ abstract class OrderStream {
       sku: this.sku,
       // 1 to 3 units, so a double reservation cannot hide behind equal quantities.
       quantity: 1 + (i % 3),
-      unitPriceMinor: 1_250,
+      unitPriceMinor: STREAM_UNIT_PRICE_MINOR,
     };
   }
 
@@ -139,8 +142,7 @@ export class MonolithOrderStream extends OrderStream {
     try {
       const reply = await monolithCall(this.monolithUrl, 'POST', '/orders', {
         customerId: line.customerId,
-        items: [{ sku: line.sku, quantity: line.quantity, unitPriceCents: line.unitPriceMinor }],
-        currency: 'EUR',
+        items: [{ sku: line.sku, quantity: line.quantity }],
       });
       this.record({ ...line, orderId: String(reply.orderId), origin: 'legacy' });
     } catch {

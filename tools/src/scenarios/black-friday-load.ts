@@ -61,12 +61,12 @@ export async function submit(
   i: number,
   counts: Counts,
 ): Promise<OrderRecord | undefined> {
-  // Every tenth order is expensive (manual review territory), every seventh expedited.
-  const unitPrice = i % 10 === 0 ? 650_000 : 2_000 + (i % 7) * 500;
+  // Every tenth order is the expensive sku (manual review territory), every seventh pays for
+  // expedited shipping.
+  const sku = i % 10 === 0 ? skus[0]! : skus[1 + (i % (skus.length - 1))]!;
   const body = {
-    items: [{ sku: skus[i % skus.length]!, quantity: 1, unitPrice }],
-    currency: 'EUR',
-    expedited: i % 7 === 0,
+    items: [{ sku, quantity: 1 }],
+    shipping: i % 7 === 0 ? 'expedited' : 'standard',
     shippingAddress: {
       name: customer.id,
       line1: `${i} Market Street`,

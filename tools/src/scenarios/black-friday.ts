@@ -56,10 +56,16 @@ export async function runBlackFriday(
     reason: 'Black Friday: thresholds for the scenario',
   });
   await http.sim('PUT', '/fraud/settings', { latencyMs: 0 });
-  // Enough stock for the day: the scenario is about fraud, not about selling out.
-  const skus = Array.from({ length: 5 }, (_, n) => `BF-${customers[0]!.id}-${n + 1}`);
-  for (const sku of skus)
+  // Enough stock for the day: the scenario is about fraud, not about selling out. The first
+  // sku is the expensive one (manual review territory); the others cost 20.00 to 30.00.
+  const skus = Array.from({ length: 6 }, (_, n) => `BF-${customers[0]!.id}-${n}`);
+  for (const [n, sku] of skus.entries()) {
     await http.sim('PUT', `/warehouse/stock/${sku}`, { onHand: settings.orders });
+    await http.sim('PUT', `/catalogue/products/${sku}`, {
+      priceMinor: n === 0 ? 650_000 : 2_000 + (n - 1) * 250,
+      currency: 'EUR',
+    });
+  }
 
   const watch = watchPlatform(http, operator, orders, target, startedAt);
   try {

@@ -2,8 +2,9 @@
  * The platform's own processes for an end-to-end suite, started from their entry points the
  * way `npm start` runs them, on free ports, against the suite's shared stack. Each suite gets a
  * task queue of its own, so no other suite's worker picks up its orders, and its own log folder.
- * `downstream()` starts the simulators and a worker wired to them; `start()` adds any app (a
- * gateway, say, or a second one with other settings).
+ * `downstream()` starts the simulators and a worker wired to them (gateways started after it
+ * price orders from the simulators' catalogue); `start()` adds any app (a gateway, say, or a
+ * second one with other settings).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -89,6 +90,7 @@ export class AppsUnderTest {
       PAYMENTS_URL: url,
       FULFILLMENT_URL: url,
       NOTIFIER_URL: url,
+      CATALOGUE_URL: url,
     };
   }
 }

@@ -60,7 +60,7 @@ export class OrderRecorder {
     /** Monolith orders: each stage's route, fixed at the start. */
     readonly stageRoutes?: Record<MigrationStage, MigrationRoute>,
   ) {
-    this.totalMinor = orderTotalMinor(order.items);
+    this.totalMinor = orderTotalMinor(order);
     this.stageEnteredAt = Date.now();
   }
 

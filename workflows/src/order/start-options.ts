@@ -28,7 +28,7 @@ export function orderStartOptions(order: PlacedOrder, taskQueue: string) {
       stageEnteredAt: new Date(order.placedAt),
       stageDeadline: null,
       customerId: order.customerId,
-      totalMinor: orderTotalMinor(order.items),
+      totalMinor: orderTotalMinor(order),
       migrationRoute: null,
       needsAttention: '',
     }),

@@ -20,6 +20,10 @@ export const PROBLEM_SCHEMA = {
         properties: { field: { type: 'string' }, message: { type: 'string' } },
       },
     },
+    quote: {
+      type: 'object',
+      description: '`price-changed` only: the current quote, as `POST /v1/quotes` answers it',
+    },
   },
 } as const;
 
@@ -28,7 +32,7 @@ const PROBLEMS: Record<number, string> = {
   401: 'Missing, expired or invalid bearer token',
   403: 'The token lacks the role this path needs',
   404: 'Not found (an order: none for this caller)',
-  409: 'Conflict with the current state (the detail says why)',
+  409: 'Conflict with the current state (the detail says why; `price-changed` carries the current `quote`)',
   413: 'The body is larger than the limit',
   415: 'The body is not application/json',
   429: 'Admission refused (backlog or rate limit): retry after `Retry-After` seconds',

@@ -17,6 +17,8 @@ export interface ProblemDocument {
   errors?: FieldError[];
   /** The request's id (also the `x-request-id` header), to quote to support. */
   requestId?: string;
+  /** Members a problem type adds, e.g. the current `quote` of a `price-changed`. */
+  [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -32,12 +34,14 @@ export class Problem extends Error {
     readonly detail?: string,
     readonly errors?: FieldError[],
     readonly headers: Record<string, string> = {},
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail ?? title);
   }
 
   document(requestId?: string): ProblemDocument {
     return {
+      ...this.extensions,
       type: problemType(this.slug),
       title: this.title,
       status: this.status,
@@ -79,6 +83,9 @@ export const problems = {
   notFound: (what: string) =>
     new Problem(404, 'not-found', 'Not found', `There is no such ${what}`),
   conflict: (slug: string, detail: string) => new Problem(409, slug, 'Conflict', detail),
+  /** The customer expected another total: they confirm the current quote and place again. */
+  priceChanged: (detail: string, quote: unknown) =>
+    new Problem(409, 'price-changed', 'The price has changed', detail, undefined, {}, { quote }),
   tooLarge: (limit: number) =>
     new Problem(413, 'body-too-large', 'The body is too large', `At most ${limit} bytes`),
   unsupportedMediaType: () =>

@@ -3,13 +3,13 @@
  * what arrives, and all of them are published at /docs-json. Paths, fields and codes here are
  * what clients code against; change them only compatibly.
  */
-import { CUSTOMER_STATUSES } from '@order-platform/domain';
+import { CUSTOMER_STATUSES, SHIPPING_OPTIONS, type ShippingOption } from '@order-platform/domain';
 
 export const ORDER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 const SKU_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 
 /** Money is in integer minor units (cents): no floating point anywhere near a price. */
-export const MAX_UNIT_PRICE_MINOR = 100_000_000;
+export const MAX_TOTAL_MINOR = 100_000_000_000;
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 1000;
 
@@ -29,40 +29,70 @@ export const SHIPPING_ADDRESS_SCHEMA = {
   },
 } as const;
 
-export const PLACE_ORDER_REQUEST_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'currency', 'shippingAddress'],
-  properties: {
+const currency = { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' } as const;
+
+/** What is being bought: lines and shipping. Prices are never sent: the catalogue sets them. */
+const BASKET_PROPERTIES = {
+  items: {
+    type: 'array',
+    minItems: 1,
+    maxItems: MAX_LINES,
     items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_LINES,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['sku', 'quantity', 'unitPrice'],
-        properties: {
-          sku: { type: 'string', pattern: SKU_PATTERN },
-          quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
-          unitPrice: {
-            type: 'integer',
-            minimum: 0,
-            maximum: MAX_UNIT_PRICE_MINOR,
-            description: 'In minor units of the currency (cents)',
-          },
-        },
+      type: 'object',
+      additionalProperties: false,
+      required: ['sku', 'quantity'],
+      properties: {
+        sku: { type: 'string', pattern: SKU_PATTERN },
+        quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
       },
     },
-    currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' },
-    shippingAddress: SHIPPING_ADDRESS_SCHEMA,
-    expedited: { type: 'boolean', description: 'The priority lane: admitted under a higher bound' },
+  },
+  shipping: {
+    type: 'string',
+    enum: [...SHIPPING_OPTIONS],
+    default: 'standard',
+    description:
+      '`expedited` is a paid option priced by the catalogue and added to the total; only such orders take the priority lane',
   },
 } as const;
 
-export interface PlaceOrderRequest {
-  items: { sku: string; quantity: number; unitPrice: number }[];
-  currency: string;
+export const QUOTE_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items'],
+  properties: BASKET_PROPERTIES,
+} as const;
+
+export const PLACE_ORDER_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'shippingAddress'],
+  properties: {
+    ...BASKET_PROPERTIES,
+    currency: {
+      ...currency,
+      description:
+        'The currency the customer expects to pay in (optional): a catalogue priced in another is a 409 price-changed',
+    },
+    expectedTotalMinor: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_TOTAL_MINOR,
+      description:
+        'The total (minor units, shipping included) the customer saw and agrees to pay, e.g. from a quote; a different current total is a 409 price-changed carrying the current quote',
+    },
+    shippingAddress: SHIPPING_ADDRESS_SCHEMA,
+  },
+} as const;
+
+export interface QuoteRequest {
+  items: { sku: string; quantity: number }[];
+  shipping?: ShippingOption;
+}
+
+export interface PlaceOrderRequest extends QuoteRequest {
+  currency?: string;
+  expectedTotalMinor?: number;
   shippingAddress: {
     name: string;
     line1: string;
@@ -71,8 +101,35 @@ export interface PlaceOrderRequest {
     postalCode: string;
     country: string;
   };
-  expedited?: boolean;
 }
+
+const QUOTED_LINES = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['sku', 'quantity', 'unitPrice'],
+    properties: {
+      sku: { type: 'string' },
+      quantity: { type: 'integer' },
+      unitPrice: { type: 'integer', description: "The catalogue's price, in minor units" },
+    },
+  },
+} as const;
+
+export const QUOTE_SCHEMA = {
+  type: 'object',
+  required: ['items', 'shipping', 'shippingPrice', 'total', 'currency'],
+  properties: {
+    items: QUOTED_LINES,
+    shipping: { type: 'string', enum: [...SHIPPING_OPTIONS] },
+    shippingPrice: { type: 'integer', description: 'In minor units' },
+    total: {
+      type: 'integer',
+      description: 'Lines plus shipping, in minor units: send it as `expectedTotalMinor`',
+    },
+    currency: { type: 'string' },
+  },
+} as const;
 
 export const ORDER_ACCEPTED_SCHEMA = {
   type: 'object',
@@ -103,6 +160,8 @@ export const ORDER_STATUS_SCHEMA = {
     'expectedBy',
     'cancellable',
     'items',
+    'shipping',
+    'shippingPrice',
     'total',
     'currency',
     'history',
@@ -118,19 +177,10 @@ export const ORDER_STATUS_SCHEMA = {
     delayReason: nullable({ type: 'string' }),
     expectedBy: nullable(dateTime),
     cancellable: { type: 'boolean' },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['sku', 'quantity', 'unitPrice'],
-        properties: {
-          sku: { type: 'string' },
-          quantity: { type: 'integer' },
-          unitPrice: { type: 'integer' },
-        },
-      },
-    },
-    total: { type: 'integer', description: 'In minor units' },
+    items: QUOTED_LINES,
+    shipping: { type: 'string', enum: [...SHIPPING_OPTIONS] },
+    shippingPrice: { type: 'integer', description: 'In minor units' },
+    total: { type: 'integer', description: 'In minor units, shipping included' },
     currency: { type: 'string' },
     history: {
       type: 'array',

@@ -21,6 +21,8 @@ export interface OrderResponse {
   expectedBy: string | null;
   cancellable: boolean;
   items: { sku: string; quantity: number; unitPrice: number }[];
+  shipping: 'standard' | 'expedited';
+  shippingPrice: number;
   total: number;
   currency: string;
   history: { status: CustomerStatus; at: string }[];
@@ -66,6 +68,10 @@ export function orderResponse(
       quantity: line.quantity,
       unitPrice: line.unitPriceMinor,
     })),
+    shipping: view.expedited ? 'expedited' : 'standard',
+    // The total is what was authorized: lines plus shipping, so shipping is what the lines leave.
+    shippingPrice:
+      view.totalMinor - view.items.reduce((sum, l) => sum + l.quantity * l.unitPriceMinor, 0),
     total: view.totalMinor,
     currency: view.currency,
     history: customerHistory(view),

@@ -18,6 +18,7 @@ import {
   READ_ORDER_QUERY_SCHEMA,
   type ReadOrderQuery,
 } from './order-api.schemas';
+import { refuseClientPricing } from './order-pricing';
 import { OrdersService } from './orders.service';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -51,7 +52,7 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Place an order',
     description:
-      'Idempotent by `Idempotency-Key`: the same key and body return the same order, the same key with another body is a 409. The customer is the token subject.',
+      'Priced by the catalogue, never by the client: `unitPrice` (or the old `expedited` flag) in the body is a 400. Send `expectedTotalMinor` (e.g. from `POST /v1/quotes`) to confirm the total: a different current total is a 409 `price-changed` carrying the current quote, and nothing is placed. An unknown sku is a 400 naming its line; `"shipping": "expedited"` is a paid option added to the total, and only such orders take the priority lane. 503 with Retry-After while the catalogue cannot answer. Idempotent by `Idempotency-Key`: the same key and body return the same order, the same key with another body is a 409. The customer is the token subject.',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -80,6 +81,7 @@ export class OrdersController {
         { field: 'Idempotency-Key', message: 'required: 1-128 letters, digits, _ . : or -' },
       ]);
     }
+    refuseClientPricing(body);
     const { created, accepted } = await this.orders.place(
       principal,
       idempotencyKey,

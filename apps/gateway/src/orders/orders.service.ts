@@ -1,7 +1,8 @@
 /**
- * The customer's orders: place (idempotent by key, admitted through backpressure), read (from
- * the read model, or the workflow itself for `consistency=strong`), list, and cancel (through
- * the workflow's update, whose validator is the one authority on whether a cancel is allowed).
+ * The customer's orders: place (priced by the catalogue, idempotent by key, admitted through
+ * backpressure), read (from the read model, or the workflow itself for `consistency=strong`),
+ * list, and cancel (through the workflow's update, whose validator is the one authority on
+ * whether a cancel is allowed).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
@@ -36,6 +37,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
+import { OrderPricing } from './order-pricing';
 import { orderPath, orderResponse, type OrderResponse } from './order-response';
 
 /** How long a cancel waits for the compensations before answering 202 (under way). */
@@ -92,6 +94,7 @@ export class OrdersService {
     private readonly submissions: OrderSubmissionStore,
     private readonly orders: OrderStatusStore,
     private readonly admission: AdmissionService,
+    private readonly pricing: OrderPricing,
   ) {}
 
   async place(
@@ -99,20 +102,20 @@ export class OrdersService {
     idempotencyKey: string,
     request: PlaceOrderRequest,
   ): Promise<{ created: boolean; accepted: Accepted }> {
-    const lane = request.expedited ? 'expedited' : 'standard';
+    const lane = request.shipping === 'expedited' ? 'expedited' : 'standard';
     return this.admission.admit(principal.subject, lane, async () => {
+      // Priced before anything is recorded: a refused price admits nothing.
+      const quote = await this.pricing.price(request);
       const orderId = randomUUID();
       const placedOrder: PlacedOrder = {
         orderId,
         customerId: principal.subject,
         segment: principal.segment,
-        items: request.items.map((line) => ({
-          sku: line.sku,
-          quantity: line.quantity,
-          unitPriceMinor: line.unitPrice,
-        })),
-        currency: request.currency,
-        expedited: request.expedited ?? false,
+        items: quote.items,
+        currency: quote.currency,
+        // The priority lane only for an order that pays for expedited shipping.
+        expedited: quote.shipping === 'expedited',
+        ...(quote.shippingMinor > 0 ? { shippingMinor: quote.shippingMinor } : {}),
         shippingAddress: request.shippingAddress,
         placedAt: new Date().toISOString(),
       };
