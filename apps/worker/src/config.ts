@@ -5,6 +5,7 @@ import {
   loadPolicies,
   PolicyError,
   type PolicySet,
+  RECONCILIATION_MINIMUM_GRACE_MS,
 } from '@order-platform/domain';
 import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
@@ -92,8 +93,14 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
           min: 60_000,
           max: 90 * 86_400_000,
         })(e),
-        /** Holds younger than this are not judged (the order's view may not show them yet). */
-        graceMs: env.int('RECONCILIATION_GRACE_MS', 5 * 60_000, { min: 0, max: 86_400_000 })(e),
+        /**
+         * Holds younger than this are not judged (the order's view may not show them yet); never
+         * less than the domain's minimum, which outlasts every step of the order workflow.
+         */
+        graceMs: env.int('RECONCILIATION_GRACE_MS', RECONCILIATION_MINIMUM_GRACE_MS, {
+          min: RECONCILIATION_MINIMUM_GRACE_MS,
+          max: 86_400_000,
+        })(e),
         ordersPerSecond: env.int('RECONCILIATION_ORDERS_PER_SECOND', 20, { min: 1, max: 1000 })(e),
       }),
       /** The legacy monolith's API, told the platform's decisions for stages it owns. */

@@ -774,12 +774,14 @@ async function waitForDrain(
   return null;
 }
 
-/** A reconciliation run over the scenario's window; it is paced, so it may take a while. */
+/**
+ * A reconciliation run over the scenario's window, with the minimum grace (it refuses less): it
+ * judges only holds older than that; it is paced, so it may take a while.
+ */
 async function reconcile(http: Http, operator: string, from: Date, timeoutMs: number) {
   const run = (await http.expect(202, 'POST', '/v1/ops/reconciliation/runs', operator, {
     from: from.toISOString(),
     to: new Date().toISOString(),
-    graceSeconds: 0,
     ordersPerSecond: 100,
   })) as { runId: string };
   const deadline = Date.now() + timeoutMs;
