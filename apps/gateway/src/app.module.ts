@@ -17,7 +17,9 @@ import { OpsController } from './ops/ops.controller';
 import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
 import { OrdersController } from './orders/orders.controller';
+import { OrderStarter } from './orders/order-starter';
 import { OrdersService } from './orders/orders.service';
+import { SubmissionSweeper } from './orders/submission-sweeper';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 
@@ -57,8 +59,10 @@ export class AppModule {
         GatewayMetrics,
         MigrationService,
         OpsService,
+        OrderStarter,
         OrdersService,
         ReconciliationService,
+        SubmissionSweeper,
       ],
     };
   }

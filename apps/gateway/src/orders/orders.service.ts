@@ -1,13 +1,14 @@
 /**
- * The customer's orders: place (idempotent by key, admitted through backpressure), read (from
- * the read model, or the workflow itself for `consistency=strong`), list, and cancel (through
- * the workflow's update, whose validator is the one authority on whether a cancel is allowed).
+ * The customer's orders: place (idempotent by key, admitted through backpressure; a key whose
+ * workflow was started never starts anything again), read (from the read model, or the workflow
+ * itself for `consistency=strong`), list, and cancel (through the workflow's update, whose
+ * validator is the one authority on whether a cancel is allowed, or, for an order whose workflow
+ * never started, by marking its submission so nothing starts it).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   Client,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
@@ -16,14 +17,10 @@ import {
   admittedOrderView,
   type OrderStatusView,
   type PlacedOrder,
+  unstartedOrderView,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import {
-  cancelOrderUpdate,
-  orderLifecycle,
-  orderStatusQuery,
-  orderStartOptions,
-} from '@order-platform/workflows';
+import { cancelOrderUpdate, orderStatusQuery } from '@order-platform/workflows';
 import {
   type Cursor,
   OrderStatusStore,
@@ -32,11 +29,11 @@ import {
 } from '@order-platform/stores';
 import { AdmissionService } from '../admission/admission.service';
 import type { Principal } from '../auth/tokens';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
 import { orderPath, orderResponse, type OrderResponse } from './order-response';
+import { OrderStarter } from './order-starter';
 
 /** How long a cancel waits for the compensations before answering 202 (under way). */
 const CANCEL_COMPLETION_MS = 10_000;
@@ -87,7 +84,7 @@ function decodeCursor(raw: string): Cursor {
 @Injectable()
 export class OrdersService {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly starter: OrderStarter,
     private readonly temporal: Client,
     private readonly submissions: OrderSubmissionStore,
     private readonly orders: OrderStatusStore,
@@ -128,8 +125,17 @@ export class OrdersService {
           'This Idempotency-Key was already used with a different request body',
         );
       }
-      // Also on a repeat: the first attempt may have stored the key and crashed before starting.
-      await this.start(submission.placedOrder);
+      if (submission.startState === 'expired' || submission.startState === 'cancelled') {
+        throw problems.conflict(
+          'order-not-started',
+          `This order was never started (${submission.startState === 'expired' ? 'it could not be started in time' : 'it was cancelled'}) and nothing was charged; place it again with a new Idempotency-Key`,
+        );
+      }
+      // A repeat starts only what never started (the first attempt may have stored the key and
+      // failed or crashed before its start), never an order whose run Temporal has forgotten.
+      if (submission.startState !== 'started') {
+        await this.submissions.startOnce(submission.orderId, this.starter.start);
+      }
       const accepted: Accepted = {
         orderId: submission.orderId,
         status: 'RECEIVED',
@@ -144,11 +150,12 @@ export class OrdersService {
     orderId: string,
     consistency: 'eventual' | 'strong',
   ): Promise<OrderResponse> {
-    if (consistency === 'strong') {
+    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
+    // An order that never started has no workflow to ask: its submission is the whole truth.
+    if (consistency === 'strong' && !stored?.neverStarted) {
       const view = await this.askWorkflow(principal, orderId);
       return orderResponse(view, { now: new Date(), stale: false });
     }
-    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) throw problems.orderNotFound();
     return this.respond(stored);
   }
@@ -185,6 +192,10 @@ export class OrdersService {
     // Ownership first, from the same sources as a read: a stranger learns nothing.
     const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) await this.askWorkflow(principal, orderId);
+    if (stored && !stored.view) {
+      const notStarted = await this.cancelUnstarted(principal, stored.orderId);
+      if (notStarted) return notStarted;
+    }
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
     try {
       const update = await callTemporal(this.temporal, () =>
@@ -230,8 +241,33 @@ export class OrdersService {
     }
   }
 
+  /**
+   * A cancel of an order with no projection yet: if its workflow never started, the submission
+   * is marked cancelled (the sweeper will not start it) and the answer is final; undefined when
+   * the workflow did start, so the workflow decides.
+   */
+  private async cancelUnstarted(
+    principal: Principal,
+    orderId: string,
+  ): Promise<{ completed: boolean; order: OrderResponse } | undefined> {
+    const state = await this.submissions.cancelUnstarted(principal.subject, orderId);
+    if (state === 'expired') {
+      throw problems.conflict(
+        'cancel-refused',
+        'The order was never started: it expired and nothing was charged',
+      );
+    }
+    if (state !== 'cancelled') return undefined;
+    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
+    return { completed: true, order: this.respond(stored!) };
+  }
+
   private respond(stored: StoredOrder): OrderResponse {
-    const view = stored.view ?? admittedOrderView(stored.placedOrder!);
+    const view =
+      stored.view ??
+      (stored.neverStarted
+        ? unstartedOrderView(stored.placedOrder!, stored.neverStarted)
+        : admittedOrderView(stored.placedOrder!));
     return orderResponse(view, { now: new Date(), stale: !this.admission.temporalAnswering });
   }
 
@@ -247,19 +283,5 @@ export class OrdersService {
     }
     if (view.customerId !== principal.subject) throw problems.orderNotFound();
     return view;
-  }
-
-  private async start(order: PlacedOrder): Promise<void> {
-    try {
-      await callTemporal(this.temporal, () =>
-        this.temporal.workflow.start(
-          orderLifecycle,
-          orderStartOptions(order, this.config.taskQueue),
-        ),
-      );
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
   }
 }
