@@ -22,13 +22,27 @@ const stagePolicies = (e: NodeJS.ProcessEnv): PolicySet => {
       throw new ConfigProblem('STAGE_POLICY_OVERRIDES is not JSON');
     }
   }
+  let policies: PolicySet;
   try {
-    return loadPolicies(overrides);
+    policies = loadPolicies(overrides);
   } catch (error) {
     if (error instanceof PolicyError)
       throw new ConfigProblem(`STAGE_POLICY_OVERRIDES: ${error.problems.join('; ')}`);
     throw error;
   }
+  // Reconciliation's minimum grace must outlast every step: a longer SLA would let it void a
+  // hold an order is still waiting to record.
+  const tooLong = Object.entries(policies).flatMap(([segment, policy]) =>
+    (['fraudSlaMs', 'paymentSlaMs'] as const)
+      .filter((field) => policy[field] >= RECONCILIATION_MINIMUM_GRACE_MS)
+      .map((field) => `${segment}.${field}`),
+  );
+  if (tooLong.length > 0) {
+    throw new ConfigProblem(
+      `STAGE_POLICY_OVERRIDES: ${tooLong.join(', ')} must be shorter than reconciliation's minimum grace (${RECONCILIATION_MINIMUM_GRACE_MS} ms)`,
+    );
+  }
+  return policies;
 };
 
 /** Concurrent activities per downstream task queue (its bulkhead), unless configured. */
