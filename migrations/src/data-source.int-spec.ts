@@ -41,6 +41,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateDegradedMode1795430600000: 'degraded_mode',
   CreateLegacyFactParked1795430700000: 'legacy_fact_parked',
   AddSubmissionStartState1795431300000: 'order_submission.start_state',
+  CreatePostHocReview1795431400000: 'post_hoc_review',
 };
 
 describe('the platform schema history on PostgreSQL', () => {

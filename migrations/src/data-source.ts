@@ -13,6 +13,7 @@ import { CreateReconciliationFinding1795430500000 } from './migrations/179543050
 import { CreateDegradedMode1795430600000 } from './migrations/1795430600000-create-degraded-mode';
 import { CreateLegacyFactParked1795430700000 } from './migrations/1795430700000-create-legacy-fact-parked';
 import { AddSubmissionStartState1795431300000 } from './migrations/1795431300000-add-submission-start-state';
+import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-create-post-hoc-review';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -25,6 +26,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateDegradedMode1795430600000,
   CreateLegacyFactParked1795430700000,
   AddSubmissionStartState1795431300000,
+  CreatePostHocReview1795431400000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

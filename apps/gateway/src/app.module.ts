@@ -20,6 +20,7 @@ import { OrdersController } from './orders/orders.controller';
 import { OrderStarter } from './orders/order-starter';
 import { OrdersService } from './orders/orders.service';
 import { SubmissionSweeper } from './orders/submission-sweeper';
+import { PostHocReviewsController } from './post-hoc-reviews/post-hoc-reviews.controller';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 
@@ -49,6 +50,7 @@ export class AppModule {
         MigrationController,
         MetricsController,
         OpsPageController,
+        PostHocReviewsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
