@@ -131,9 +131,10 @@ export class BenchContext {
     };
   }
 
+  /** A standard customer's token (a token without a segment would get the most careful policy). */
   customerToken(customerId: string): Promise<string> {
     return mintToken(
-      { subject: customerId, roles: ['customer'], ttlSeconds: 2 * 3600 },
+      { subject: customerId, roles: ['customer'], segment: 'standard', ttlSeconds: 2 * 3600 },
       stackTokenKeys(process.env, this.stack.env.GATEWAY_JWT_SECRET),
     );
   }

@@ -15,3 +15,4 @@ export * from './stage-routing';
 export * from './reconciliation';
 export * from './degraded-mode';
 export * from './resilience';
+export * from './post-hoc-review';

@@ -96,3 +96,38 @@ export function admittedOrderView(order: PlacedOrder): OrderStatusView {
     version: 0,
   };
 }
+
+/** The reason recorded on an order whose workflow never started. */
+export const NOT_STARTED_REASON = 'not-started';
+
+/**
+ * An order the platform admitted but never started, and now never will: its start kept failing
+ * until the intake bound passed (`expired`: REJECTED), or the customer cancelled it first
+ * (`cancelled`: CANCELLED). It held nothing and was charged nothing; it cannot be cancelled.
+ */
+export function unstartedOrderView(
+  order: PlacedOrder,
+  ending: { outcome: 'expired' | 'cancelled'; at: string },
+): OrderStatusView {
+  const stage: OrderStage = ending.outcome === 'expired' ? 'Rejected' : 'Cancelled';
+  const admitted = admittedOrderView(order);
+  return {
+    ...admitted,
+    stage,
+    stageEnteredAt: ending.at,
+    customer: customerViewOf({
+      stage,
+      stageEnteredAt: ending.at,
+      stageDeadline: null,
+      commitments: {},
+      now: ending.at,
+    }),
+    asOf: ending.at,
+    history: [{ stage, at: ending.at, reason: NOT_STARTED_REASON }],
+    cancellable: false,
+  };
+}
+
+/** Whether the view is of an order that never started (see `unstartedOrderView`). */
+export const neverStarted = (view: OrderStatusView): boolean =>
+  view.version === 0 && view.history.some((step) => step.reason === NOT_STARTED_REASON);

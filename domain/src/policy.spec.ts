@@ -1,5 +1,6 @@
 import { HOUR, MINUTE } from './durations';
-import { DEFAULT_POLICIES, loadPolicies, PolicyError } from './policy';
+import { CUSTOMER_SEGMENTS } from './order';
+import { DEFAULT_POLICIES, loadPolicies, MOST_CAREFUL_SEGMENT, PolicyError } from './policy';
 
 describe('stage policies', () => {
   it('defaults to the stage table: fraud SLA 15 min, review 24 h, reservation 30 min, authorization 7 days', () => {
@@ -50,5 +51,15 @@ describe('stage policies', () => {
     expect(() =>
       loadPolicies({ standard: { reservationTtlMs: '5m', paymentSlaMs: '10m' } }),
     ).toThrow(/reservationTtlMs: must exceed paymentSlaMs/);
+  });
+
+  it('names as most careful the segment no other out-does: no approval on a fraud timeout, the lowest review threshold', () => {
+    const careful = DEFAULT_POLICIES[MOST_CAREFUL_SEGMENT];
+    expect(careful.lowRiskOnFraudTimeout).toBe('manual-review');
+    for (const segment of CUSTOMER_SEGMENTS) {
+      expect(careful.highValueThresholdMinor).toBeLessThanOrEqual(
+        DEFAULT_POLICIES[segment].highValueThresholdMinor,
+      );
+    }
   });
 });

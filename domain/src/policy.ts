@@ -62,6 +62,12 @@ export const DEFAULT_POLICIES: Readonly<Record<CustomerSegment, StagePolicy>> = 
   },
 };
 
+/**
+ * The segment whose policy is the most careful (never approves on a fraud timeout, the lowest
+ * manual-review threshold): what a customer gets when their token does not say who they are.
+ */
+export const MOST_CAREFUL_SEGMENT: CustomerSegment = 'new-customer';
+
 export type PolicySet = Readonly<Record<CustomerSegment, StagePolicy>>;
 
 export class PolicyError extends Error {

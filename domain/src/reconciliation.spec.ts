@@ -1,5 +1,11 @@
 import type { OrderStatusView } from './order-status-view';
-import { type LedgerRecord, reconcileOrder, type WarehouseReservation } from './reconciliation';
+import { DEFAULT_POLICIES } from './policy';
+import {
+  type LedgerRecord,
+  RECONCILIATION_MINIMUM_GRACE_MS,
+  reconcileOrder,
+  type WarehouseReservation,
+} from './reconciliation';
 
 const now = '2026-11-23T12:00:00.000Z';
 const anHourAgo = '2026-11-23T11:00:00.000Z';
@@ -134,5 +140,12 @@ describe('reconciliation rules', () => {
       ['state-drift', 'auth-1'],
       ['state-drift', 'res-1'],
     ]);
+  });
+
+  it('never lets a repair reach inside the longest step an order may take to record a hold', () => {
+    for (const policy of Object.values(DEFAULT_POLICIES)) {
+      expect(RECONCILIATION_MINIMUM_GRACE_MS).toBeGreaterThan(policy.fraudSlaMs);
+      expect(RECONCILIATION_MINIMUM_GRACE_MS).toBeGreaterThan(policy.paymentSlaMs);
+    }
   });
 });

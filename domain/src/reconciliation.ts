@@ -6,8 +6,21 @@
  * the rest are exceptions for an operator. Records younger than the grace window are left
  * alone: a hold the workflow has just taken may not be in its projected view yet.
  */
+import { MINUTE } from './durations';
 import type { OrderStatusView } from './order-status-view';
 import { isTerminal } from './stages';
+
+/**
+ * The shortest grace a reconciliation may use, whatever a request or a configuration says.
+ * Inside it a hold the workflow has taken but not yet recorded looks like an orphan, and
+ * repairing it would void an authorization the order still counts on. It is longer than any
+ * step of the order workflow between calling a downstream and recording its answer: fraud
+ * screening within the fraud SLA (15 min by default), authorization within the payment SLA
+ * (10 min), any other downstream call within the `DOWNSTREAM_CALL` retry policy's 8 tries of
+ * at most 30 s with backoff between them (about 5.5 min, workflows/src/retry-policies.ts);
+ * plus room for the projection to reach the read model.
+ */
+export const RECONCILIATION_MINIMUM_GRACE_MS = 20 * MINUTE;
 
 export const DIFFERENCE_KINDS = [
   'orphan-authorization',

@@ -12,18 +12,25 @@ const url = (): string => {
   return value;
 };
 
+/** A table (`name`) or a column of one (`table.column`). */
 async function tableExists(name: string): Promise<boolean> {
   const client = new Client({ connectionString: url() });
   await client.connect();
   try {
-    const result = await client.query('SELECT to_regclass($1) AS oid', [name]);
-    return result.rows[0].oid !== null;
+    const [table, column] = name.split('.');
+    const result = column
+      ? await client.query(
+          `SELECT 1 AS oid FROM information_schema.columns WHERE table_name = $1 AND column_name = $2`,
+          [table, column],
+        )
+      : await client.query('SELECT to_regclass($1) AS oid', [table]);
+    return result.rows.length > 0 && result.rows[0].oid !== null;
   } finally {
     await client.end();
   }
 }
 
-/** The table each migration creates, in the order they apply. */
+/** The table (or `table.column`) each migration creates, in the order they apply. */
 const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateInbox1795430000000: 'inbox_event',
   CreateOrderStatus1795430100000: 'order_status',
@@ -33,6 +40,8 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateReconciliationFinding1795430500000: 'reconciliation_finding',
   CreateDegradedMode1795430600000: 'degraded_mode',
   CreateLegacyFactParked1795430700000: 'legacy_fact_parked',
+  AddSubmissionStartState1795431300000: 'order_submission.start_state',
+  CreatePostHocReview1795431400000: 'post_hoc_review',
 };
 
 describe('the platform schema history on PostgreSQL', () => {

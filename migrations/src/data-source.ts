@@ -12,6 +12,8 @@ import { CreateStranglerTables1795430400000 } from './migrations/1795430400000-c
 import { CreateReconciliationFinding1795430500000 } from './migrations/1795430500000-create-reconciliation-finding';
 import { CreateDegradedMode1795430600000 } from './migrations/1795430600000-create-degraded-mode';
 import { CreateLegacyFactParked1795430700000 } from './migrations/1795430700000-create-legacy-fact-parked';
+import { AddSubmissionStartState1795431300000 } from './migrations/1795431300000-add-submission-start-state';
+import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-create-post-hoc-review';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -23,6 +25,8 @@ export const PLATFORM_MIGRATIONS = [
   CreateReconciliationFinding1795430500000,
   CreateDegradedMode1795430600000,
   CreateLegacyFactParked1795430700000,
+  AddSubmissionStartState1795431300000,
+  CreatePostHocReview1795431400000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

@@ -5,7 +5,11 @@
 export * from './connection';
 export { OperatorAuditRecord } from './audit/operator-audit.entity';
 export * from './audit/operator-audit';
-export { OrderSubmissionRecord } from './submissions/order-submission.entity';
+export {
+  OrderSubmissionRecord,
+  START_STATES,
+  type StartState,
+} from './submissions/order-submission.entity';
 export * from './submissions/order-submission.store';
 export { OrderStatusRecord } from './order-status/order-status.entity';
 export * from './order-status/order-status.projector';
@@ -22,3 +26,5 @@ export * from './findings/reconciliation-finding.store';
 export * from './degraded-modes/degraded-mode.store';
 export * from './inbox/inbox.store';
 export * from './legacy-facts/parked-legacy-fact.store';
+export { PostHocReviewRecord } from './post-hoc/post-hoc-review.entity';
+export * from './post-hoc/post-hoc-review.store';

@@ -20,8 +20,11 @@ import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
 import { OrderPricing } from './orders/order-pricing';
 import { OrdersController } from './orders/orders.controller';
+import { OrderStarter } from './orders/order-starter';
 import { OrdersService } from './orders/orders.service';
 import { QuotesController } from './orders/quotes.controller';
+import { SubmissionSweeper } from './orders/submission-sweeper';
+import { PostHocReviewsController } from './post-hoc-reviews/post-hoc-reviews.controller';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 
@@ -52,6 +55,7 @@ export class AppModule {
         MigrationController,
         MetricsController,
         OpsPageController,
+        PostHocReviewsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -68,8 +72,10 @@ export class AppModule {
         MigrationService,
         OpsService,
         OrderPricing,
+        OrderStarter,
         OrdersService,
         ReconciliationService,
+        SubmissionSweeper,
       ],
     };
   }

@@ -52,6 +52,20 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         /** A catalogue slower than this is unavailable: the order is refused with 503. */
         timeoutMs: env.int('CATALOGUE_TIMEOUT_MS', 2_000, { min: 100, max: 60_000 })(e),
       }),
+      intake: (e: NodeJS.ProcessEnv) => ({
+        /** A submission whose workflow could not be started by then expires (REJECTED, not-started). */
+        startDeadlineMs: env.int('SUBMISSION_START_DEADLINE_MS', 15 * 60_000, {
+          min: 1000,
+          max: 7 * 86_400_000,
+        })(e),
+        /** How often the sweeper looks for submissions to start or expire. */
+        sweepIntervalMs: env.int('SUBMISSION_SWEEP_INTERVAL_MS', 15_000, {
+          min: 100,
+          max: 3_600_000,
+        })(e),
+        /** How long a new submission is left to its own request before the sweeper starts it. */
+        sweepSettleMs: env.int('SUBMISSION_SWEEP_SETTLE_MS', 30_000, { min: 0, max: 3_600_000 })(e),
+      }),
       promotion: (e: NodeJS.ProcessEnv) => ({
         /** The share of a stage's sample where both sides agreed, needed to give new more orders. */
         minMatchRate: env.number('PROMOTION_MIN_MATCH_RATE', 0.999, { min: 0, max: 1 })(e),

@@ -6,9 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { workflowIdForOrder } from '@order-platform/domain';
+import { MOST_CAREFUL_SEGMENT, workflowIdForOrder } from '@order-platform/domain';
 import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
-import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
+import {
+  orderDeliveredSignal,
+  orderStatusQuery,
+  shipmentDispatchedSignal,
+} from '@order-platform/workflows';
 import { mintToken } from './auth/tokens';
 import { stackTokenKeys, tokenFor } from './testing/test-tokens';
 
@@ -226,6 +230,24 @@ describe('the gateway API on the real platform', () => {
       type: 'urn:order-platform:problem:cancel-refused',
       detail: expect.stringContaining('SHIPPED'),
     });
+  });
+
+  it('gives a customer whose token names no segment the most careful policy, not standard', async () => {
+    const customer = `c-${randomUUID().slice(0, 8)}`;
+    const body = orderBody();
+    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${body.items[0]!.sku}`, {
+      onHand: 10,
+    });
+    const placed = await api('POST', '/v1/orders', {
+      token: await tokenFor('customer', customer, 600, null),
+      body,
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(placed.status).toBe(202);
+    const view = await temporal.workflow
+      .getHandle(workflowIdForOrder(placed.body.orderId))
+      .query(orderStatusQuery);
+    expect(view.segment).toBe(MOST_CAREFUL_SEGMENT);
   });
 
   it("never shows, lists or cancels one customer's order for another", async () => {

@@ -4,12 +4,13 @@
  * directly at the simulated payment gateway and warehouse, as a crashed retry or a buggy
  * integration would. A scoped run started through the operator API must repair what is safe
  * (void, release), queue what is not (money taken twice) for an operator, and change nothing
- * when run again.
+ * when run again. It never repairs inside the minimum grace, whatever the request says: the
+ * stray holds here are aged in the simulators' database, as holds left an hour ago would be.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { workflowIdForOrder } from '@order-platform/domain';
+import { RECONCILIATION_MINIMUM_GRACE_MS, workflowIdForOrder } from '@order-platform/domain';
 import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { tokenFor } from './testing/test-tokens';
@@ -20,6 +21,7 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
   let gateway: string;
   let simulators: string;
   let platformDb: PgClient;
+  let simulatorsDb: PgClient;
   let connection: Connection;
   let temporal: Client;
 
@@ -35,6 +37,8 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     });
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
+    simulatorsDb = new PgClient({ connectionString: suiteEnv('SIMULATORS_DATABASE_URL') });
+    await simulatorsDb.connect();
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
     temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
   }, 240_000);
@@ -42,6 +46,7 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
   afterAll(async () => {
     await connection?.close();
     await platformDb?.end();
+    await simulatorsDb?.end();
     await apps.stopAll();
   }, 60_000);
 
@@ -85,12 +90,25 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     return orderId;
   }
 
+  /** Moves a stray hold an hour into the past, beyond any grace reconciliation may use. */
+  async function leftAnHourAgo(hold: { authorizationId?: string; reservationId?: string }) {
+    if (hold.authorizationId) {
+      await simulatorsDb.query(
+        `UPDATE payment_ledger SET created_at = created_at - interval '1 hour' WHERE reference = $1`,
+        [hold.authorizationId],
+      );
+    }
+    if (hold.reservationId) {
+      await simulatorsDb.query(
+        `UPDATE warehouse_reservations SET created_at = created_at - interval '1 hour' WHERE id = $1`,
+        [hold.reservationId],
+      );
+    }
+  }
+
   async function reconcile(orderId: string) {
     const operator = await tokenFor('operator', 'ops-reconcile');
-    const started = await api('POST', '/v1/ops/reconciliation/runs', operator, {
-      orderId,
-      graceSeconds: 0,
-    });
+    const started = await api('POST', '/v1/ops/reconciliation/runs', operator, { orderId });
     expect(started.status).toBe(202);
     let last: unknown;
     return eventually('the run to complete', async () => {
@@ -126,6 +144,11 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
       lines: [{ sku, quantity: 1 }],
       ttlMs: 3_600_000,
     });
+
+    // Just made, the strays are inside the grace: an order may be about to record them.
+    expect(await reconcile(orderId)).toMatchObject({ inspected: 1, repaired: 0, queued: 0 });
+    await leftAnHourAgo(orphan);
+    await leftAnHourAgo(stray);
 
     expect(await reconcile(orderId)).toMatchObject({ inspected: 1, repaired: 2, queued: 0 });
     const ledger = await ledgerOf(orderId);
@@ -207,6 +230,30 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     expect(twice.status).toBe(409);
     // Known now: a re-run queues nothing new.
     expect(await reconcile(orderId)).toMatchObject({ queued: 0 });
+  });
+
+  it('refuses a grace shorter than the minimum, naming it, and starts nothing', async () => {
+    const operator = await tokenFor('operator', 'ops-reconcile');
+    const minimumSeconds = RECONCILIATION_MINIMUM_GRACE_MS / 1000;
+    const refused = await api('POST', '/v1/ops/reconciliation/runs', operator, {
+      graceSeconds: 0,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({
+        field: 'graceSeconds',
+        message: expect.stringContaining(String(minimumSeconds)),
+      }),
+    ]);
+    const audited = await platformDb.query(
+      `SELECT count(*)::int AS n FROM operator_audit WHERE action = 'reconciliation-run' AND details->>'graceSeconds' = '0'`,
+    );
+    expect(audited.rows[0].n).toBe(0);
+    const atTheMinimum = await api('POST', '/v1/ops/reconciliation/runs', operator, {
+      orderId: 'no-such-order',
+      graceSeconds: minimumSeconds,
+    });
+    expect(atTheMinimum.status).toBe(202);
   });
 
   it('runs on a Temporal Schedule the worker keeps, skipping a run while the last one is busy', async () => {

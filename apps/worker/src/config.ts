@@ -6,6 +6,7 @@ import {
   loadPolicies,
   PolicyError,
   type PolicySet,
+  RECONCILIATION_MINIMUM_GRACE_MS,
 } from '@order-platform/domain';
 import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
@@ -22,13 +23,27 @@ const stagePolicies = (e: NodeJS.ProcessEnv): PolicySet => {
       throw new ConfigProblem('STAGE_POLICY_OVERRIDES is not JSON');
     }
   }
+  let policies: PolicySet;
   try {
-    return loadPolicies(overrides);
+    policies = loadPolicies(overrides);
   } catch (error) {
     if (error instanceof PolicyError)
       throw new ConfigProblem(`STAGE_POLICY_OVERRIDES: ${error.problems.join('; ')}`);
     throw error;
   }
+  // Reconciliation's minimum grace must outlast every step: a longer SLA would let it void a
+  // hold an order is still waiting to record.
+  const tooLong = Object.entries(policies).flatMap(([segment, policy]) =>
+    (['fraudSlaMs', 'paymentSlaMs'] as const)
+      .filter((field) => policy[field] >= RECONCILIATION_MINIMUM_GRACE_MS)
+      .map((field) => `${segment}.${field}`),
+  );
+  if (tooLong.length > 0) {
+    throw new ConfigProblem(
+      `STAGE_POLICY_OVERRIDES: ${tooLong.join(', ')} must be shorter than reconciliation's minimum grace (${RECONCILIATION_MINIMUM_GRACE_MS} ms)`,
+    );
+  }
+  return policies;
 };
 
 /** Concurrent activities per downstream task queue (its bulkhead), unless configured. */
@@ -93,8 +108,14 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
           min: 60_000,
           max: 90 * 86_400_000,
         })(e),
-        /** Holds younger than this are not judged (the order's view may not show them yet). */
-        graceMs: env.int('RECONCILIATION_GRACE_MS', 5 * 60_000, { min: 0, max: 86_400_000 })(e),
+        /**
+         * Holds younger than this are not judged (the order's view may not show them yet); never
+         * less than the domain's minimum, which outlasts every step of the order workflow.
+         */
+        graceMs: env.int('RECONCILIATION_GRACE_MS', RECONCILIATION_MINIMUM_GRACE_MS, {
+          min: RECONCILIATION_MINIMUM_GRACE_MS,
+          max: 86_400_000,
+        })(e),
         ordersPerSecond: env.int('RECONCILIATION_ORDERS_PER_SECOND', 20, { min: 1, max: 1000 })(e),
       }),
       /** The legacy monolith's API, told the platform's decisions for stages it owns. */

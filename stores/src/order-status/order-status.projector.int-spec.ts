@@ -12,6 +12,7 @@ import {
   type OrderStatusView,
 } from '@order-platform/domain';
 import { platformDataSource } from '../connection';
+import { PostHocReviewRecord } from '../post-hoc/post-hoc-review.entity';
 import { OrderStatusRecord } from './order-status.entity';
 import { TypeOrmOrderStatusProjector } from './order-status.projector';
 
@@ -189,6 +190,40 @@ describe('the order status read model (real PostgreSQL)', () => {
     expect(record.stage).toBe(stages[20 % 3]);
     // Version 20 is applied whenever it lands; every applied write was newer than the last.
     expect(results[order.indexOf(20)]).toEqual({ applied: true });
+  });
+
+  it('opens one post-hoc review task for an approval made without a screening, however often it is projected', async () => {
+    const orderId = `o-${randomUUID()}`;
+    const approvedByPolicy: Commitments = {
+      fraud: { decision: 'approved', decidedBy: 'policy', flag: 'FraudSlaExpired', at: PLACED_AT },
+    };
+    // Another customer than the other cases': the index checks below count c-ada's rows.
+    const customerId = 'c-post-hoc';
+    await projector.project(statusView(orderId, 1, 'AwaitingFraudDecision', { customerId }));
+    const reviews = dataSource.getRepository(PostHocReviewRecord);
+    expect(await reviews.findOneBy({ orderId })).toBeNull();
+
+    for (const version of [2, 3, 2]) {
+      await projector.project(
+        statusView(orderId, version, 'InventoryHoldPending', {
+          customerId,
+          commitments: approvedByPolicy,
+        }),
+      );
+    }
+    expect(await reviews.findBy({ orderId })).toEqual([
+      expect.objectContaining({
+        orderId,
+        customerId,
+        flag: 'FraudSlaExpired',
+        approvedAt: new Date(PLACED_AT),
+        status: 'open',
+      }),
+    ]);
+    // A screened approval opens none.
+    const screened = `o-${randomUUID()}`;
+    await projector.project(statusView(screened, 1, 'Confirmed', { customerId }));
+    expect(await reviews.findOneBy({ orderId: screened })).toBeNull();
   });
 
   describe("the gateway's list queries use the migration's indexes", () => {

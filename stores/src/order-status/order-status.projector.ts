@@ -6,7 +6,8 @@
  * hand: TypeORM's upsert has no WHERE on its DO UPDATE, and the version guard is that WHERE.
  */
 import type { DataSource } from 'typeorm';
-import type { OrderStatusView } from '@order-platform/domain';
+import { type OrderStatusView, postHocReviewOf } from '@order-platform/domain';
+import { openPostHocReview } from '../post-hoc/post-hoc-review.store';
 
 const UPSERT = `
   INSERT INTO order_status (
@@ -43,6 +44,9 @@ export class TypeOrmOrderStatusProjector {
     try {
       // rowCount is 1 for an insert or a newer version, 0 when the WHERE kept the stored row.
       const result = await runner.query(UPSERT, parameters(view), true);
+      // Whatever the version guard kept: an approval without a screening is never left unreviewed.
+      const review = postHocReviewOf(view);
+      if (review) await openPostHocReview(runner, review);
       return { applied: result.affected === 1 };
     } finally {
       await runner.release();

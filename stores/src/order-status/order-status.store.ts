@@ -24,6 +24,8 @@ export interface StoredOrder {
   /** The projected view, or the admitted order when no projection has arrived yet. */
   view?: OrderStatusView;
   placedOrder?: PlacedOrder;
+  /** For a submission without a projection: how its intake ended, if it never started. */
+  neverStarted?: { outcome: 'expired' | 'cancelled'; at: string };
   placedAt: string;
   orderId: string;
 }
@@ -65,12 +67,18 @@ export interface ReconciliationPage {
 const TERMINAL_LIST = TERMINAL_STAGES.map((stage) => `'${stage}'`).join(', ');
 
 // SQL by hand: a UNION ALL with an anti-join, filtered and keyset-paged over both halves.
+// A submission that never started reads as the domain's unstartedOrderView says: REJECTED when
+// it expired, CANCELLED when the customer cancelled it.
 const CUSTOMER_ORDERS_SQL = (condition: string, limit: number) => `
-  SELECT order_id, placed_at, view, placed_order FROM (
-    SELECT o.order_id, o.placed_at, o.customer_status, o.view, NULL::jsonb AS placed_order
+  SELECT order_id, placed_at, view, placed_order, start_state, ended_at FROM (
+    SELECT o.order_id, o.placed_at, o.customer_status, o.view, NULL::jsonb AS placed_order,
+           NULL::text AS start_state, NULL::timestamptz AS ended_at
       FROM order_status o WHERE o.customer_id = $1
     UNION ALL
-    SELECT s.order_id, s.placed_at, 'RECEIVED', NULL::jsonb, s.placed_order
+    SELECT s.order_id, s.placed_at,
+           CASE s.start_state WHEN 'expired' THEN 'REJECTED' WHEN 'cancelled' THEN 'CANCELLED'
+                ELSE 'RECEIVED' END,
+           NULL::jsonb, s.placed_order, s.start_state, s.ended_at
       FROM order_submission s
      WHERE s.customer_id = $1
        AND NOT EXISTS (SELECT 1 FROM order_status o WHERE o.order_id = s.order_id)
@@ -91,6 +99,7 @@ const BACKLOG_SQL = `
     SELECT 'AcceptedForProcessing', s.placed_at, NULL
       FROM order_submission s
      WHERE s.placed_at > now() - interval '1 day'
+       AND s.start_state IN ('pending', 'started', 'failed')
        AND NOT EXISTS (SELECT 1 FROM order_status o WHERE o.order_id = s.order_id)
   )
   SELECT stage,
@@ -222,12 +231,17 @@ export class OrderStatusStore {
       placed_at: Date;
       view: OrderStatusView | null;
       placed_order: PlacedOrder | null;
+      start_state: string | null;
+      ended_at: Date | null;
     }[] = await this.db.query(CUSTOMER_ORDERS_SQL(condition, limit), [customerId, ...parameters]);
     return rows.map((row) => ({
       orderId: row.order_id,
       placedAt: row.placed_at.toISOString(),
       ...(row.view ? { view: row.view } : {}),
       ...(row.placed_order ? { placedOrder: row.placed_order } : {}),
+      ...((row.start_state === 'expired' || row.start_state === 'cancelled') && row.ended_at
+        ? { neverStarted: { outcome: row.start_state, at: row.ended_at.toISOString() } }
+        : {}),
     }));
   }
 }

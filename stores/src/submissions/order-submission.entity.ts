@@ -1,9 +1,14 @@
 /**
- * An order as the gateway admitted it, keyed by the customer's Idempotency-Key (table from the
- * migration `CreateOrderSubmission1795430200000`; synchronize is off everywhere).
+ * An order as the gateway admitted it, keyed by the customer's Idempotency-Key, and whether its
+ * workflow was started (tables from the migrations `CreateOrderSubmission1795430200000` and
+ * `AddSubmissionStartState1795431300000`; synchronize is off everywhere).
  */
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { PlacedOrder } from '@order-platform/domain';
+
+export const START_STATES = ['pending', 'started', 'failed', 'expired', 'cancelled'] as const;
+/** See the migration `AddSubmissionStartState1795431300000` for what each state means. */
+export type StartState = (typeof START_STATES)[number];
 
 @Entity({ name: 'order_submission' })
 export class OrderSubmissionRecord {
@@ -26,4 +31,20 @@ export class OrderSubmissionRecord {
 
   @Column({ name: 'placed_at', type: 'timestamptz' })
   placedAt!: Date;
+
+  @Column({ name: 'start_state', type: 'text' })
+  startState!: StartState;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'start_attempts', type: 'integer' })
+  startAttempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  /** When it expired or was cancelled before it started. */
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
 }

@@ -71,7 +71,6 @@ export async function reconcile(
   const run = (await http.expect(202, 'POST', '/v1/ops/reconciliation/runs', operator, {
     from: from.toISOString(),
     to: new Date().toISOString(),
-    graceSeconds: 0,
     ordersPerSecond: 100,
   })) as { runId: string };
   const deadline = Date.now() + timeoutMs;

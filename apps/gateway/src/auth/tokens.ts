@@ -5,7 +5,11 @@
  * company's identity provider with the same claims.
  */
 import { errors, jwtVerify } from 'jose';
-import { CUSTOMER_SEGMENTS, type CustomerSegment } from '@order-platform/domain';
+import {
+  CUSTOMER_SEGMENTS,
+  type CustomerSegment,
+  MOST_CAREFUL_SEGMENT,
+} from '@order-platform/domain';
 import {
   DEFAULT_AUDIENCE,
   DEFAULT_ISSUER,
@@ -22,7 +26,10 @@ export interface Principal {
   /** The token's `sub`: the customer id for customers, the operator id for operators. */
   subject: string;
   roles: Role[];
-  /** Which stage policies apply to this customer's orders (`segment` claim; default standard). */
+  /**
+   * Which stage policies apply to this customer's orders: the `segment` claim, or the most
+   * careful segment when the token has none (or one this gateway does not know): fail closed.
+   */
   segment: CustomerSegment;
 }
 
@@ -52,7 +59,7 @@ export async function verifyToken(token: string, keys: TokenKeys): Promise<Princ
     : [];
   const segment = CUSTOMER_SEGMENTS.includes(payload.segment as CustomerSegment)
     ? (payload.segment as CustomerSegment)
-    : 'standard';
+    : MOST_CAREFUL_SEGMENT;
   return { subject, roles, segment };
 }
 

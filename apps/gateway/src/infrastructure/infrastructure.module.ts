@@ -11,6 +11,7 @@ import {
   OrderStatusStore,
   OrderSubmissionStore,
   platformDataSource,
+  PostHocReviewStore,
   ReconciliationFindingStore,
   StageRouteStore,
 } from '@order-platform/stores';
@@ -26,6 +27,7 @@ const STORES = [
   OrderStatusStore,
   StageRouteStore,
   ReconciliationFindingStore,
+  PostHocReviewStore,
 ];
 
 @Global()

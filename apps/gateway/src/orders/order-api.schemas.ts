@@ -3,7 +3,12 @@
  * what arrives, and all of them are published at /docs-json. Paths, fields and codes here are
  * what clients code against; change them only compatibly.
  */
-import { CUSTOMER_STATUSES, SHIPPING_OPTIONS, type ShippingOption } from '@order-platform/domain';
+import {
+  CUSTOMER_STATUSES,
+  NOT_STARTED_REASON,
+  SHIPPING_OPTIONS,
+  type ShippingOption,
+} from '@order-platform/domain';
 
 export const ORDER_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 const SKU_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
@@ -172,6 +177,12 @@ export const ORDER_STATUS_SCHEMA = {
     orderId: { type: 'string' },
     status: { type: 'string', enum: [...CUSTOMER_STATUSES] },
     statusLabel: { type: 'string' },
+    statusReason: {
+      type: 'string',
+      enum: [NOT_STARTED_REASON],
+      description:
+        'Present only when the order was never started: it expired (REJECTED) or was cancelled before it started (CANCELLED); nothing was held or charged',
+    },
     since: dateTime,
     delayed: { type: 'boolean' },
     delayReason: nullable({ type: 'string' }),

@@ -8,6 +8,8 @@ import {
   CUSTOMER_STATUS_OF_STAGE,
   type CustomerStatus,
   customerViewOf,
+  NOT_STARTED_REASON,
+  neverStarted,
   type OrderStatusView,
 } from '@order-platform/domain';
 
@@ -15,6 +17,8 @@ export interface OrderResponse {
   orderId: string;
   status: CustomerStatus;
   statusLabel: string;
+  /** Only for an order whose workflow never started (expired, or cancelled before it started). */
+  statusReason?: typeof NOT_STARTED_REASON;
   since: string;
   delayed: boolean;
   delayReason: string | null;
@@ -58,6 +62,7 @@ export function orderResponse(
     orderId: view.orderId,
     status: customer.status,
     statusLabel: customer.statusLabel,
+    ...(neverStarted(view) ? { statusReason: NOT_STARTED_REASON } : {}),
     since: customer.since,
     delayed: customer.delayed,
     delayReason: customer.delayReason,

@@ -1,14 +1,14 @@
 /**
  * The customer's orders: place (priced by the catalogue, idempotent by key, admitted through
- * backpressure), read (from the read model, or the workflow itself for `consistency=strong`),
- * list, and cancel (through the workflow's update, whose validator is the one authority on
- * whether a cancel is allowed).
+ * backpressure; a key whose workflow was started never starts anything again), read (from the
+ * read model, or the workflow itself for `consistency=strong`), list, and cancel (through the
+ * workflow's update, whose validator is the one authority on whether a cancel is allowed, or,
+ * for an order whose workflow never started, by marking its submission so nothing starts it).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   Client,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
@@ -17,14 +17,10 @@ import {
   admittedOrderView,
   type OrderStatusView,
   type PlacedOrder,
+  unstartedOrderView,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import {
-  cancelOrderUpdate,
-  orderLifecycle,
-  orderStatusQuery,
-  orderStartOptions,
-} from '@order-platform/workflows';
+import { cancelOrderUpdate, orderStatusQuery } from '@order-platform/workflows';
 import {
   type Cursor,
   OrderStatusStore,
@@ -33,12 +29,12 @@ import {
 } from '@order-platform/stores';
 import { AdmissionService } from '../admission/admission.service';
 import type { Principal } from '../auth/tokens';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
 import { OrderPricing } from './order-pricing';
 import { orderPath, orderResponse, type OrderResponse } from './order-response';
+import { OrderStarter } from './order-starter';
 
 /** How long a cancel waits for the compensations before answering 202 (under way). */
 const CANCEL_COMPLETION_MS = 10_000;
@@ -89,7 +85,7 @@ function decodeCursor(raw: string): Cursor {
 @Injectable()
 export class OrdersService {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly starter: OrderStarter,
     private readonly temporal: Client,
     private readonly submissions: OrderSubmissionStore,
     private readonly orders: OrderStatusStore,
@@ -104,35 +100,33 @@ export class OrdersService {
   ): Promise<{ created: boolean; accepted: Accepted }> {
     const lane = request.shipping === 'expedited' ? 'expedited' : 'standard';
     return this.admission.admit(principal.subject, lane, async () => {
-      // Priced before anything is recorded: a refused price admits nothing.
-      const quote = await this.pricing.price(request);
-      const orderId = randomUUID();
-      const placedOrder: PlacedOrder = {
-        orderId,
-        customerId: principal.subject,
-        segment: principal.segment,
-        items: quote.items,
-        currency: quote.currency,
-        // The priority lane only for an order that pays for expedited shipping.
-        expedited: quote.shipping === 'expedited',
-        ...(quote.shippingMinor > 0 ? { shippingMinor: quote.shippingMinor } : {}),
-        shippingAddress: request.shippingAddress,
-        placedAt: new Date().toISOString(),
-      };
       const hash = requestHash(request);
-      const { created, submission } = await this.submissions.record(
-        principal.subject,
-        idempotencyKey,
-        { orderId, requestHash: hash, placedOrder },
-      );
+      // A repeat is answered with the order it placed, at the prices it was placed at; only a
+      // new key is priced, before anything is recorded, so a refused price admits nothing.
+      const earlier = await this.submissions.find(principal.subject, idempotencyKey);
+      const { created, submission } = earlier
+        ? { created: false, submission: earlier }
+        : await this.submissions.record(principal.subject, idempotencyKey, {
+            requestHash: hash,
+            placedOrder: await this.priced(principal, request),
+          });
       if (submission.requestHash !== hash) {
         throw problems.conflict(
           'idempotency-key-reused',
           'This Idempotency-Key was already used with a different request body',
         );
       }
-      // Also on a repeat: the first attempt may have stored the key and crashed before starting.
-      await this.start(submission.placedOrder);
+      if (submission.startState === 'expired' || submission.startState === 'cancelled') {
+        throw problems.conflict(
+          'order-not-started',
+          `This order was never started (${submission.startState === 'expired' ? 'it could not be started in time' : 'it was cancelled'}) and nothing was charged; place it again with a new Idempotency-Key`,
+        );
+      }
+      // A repeat starts only what never started (the first attempt may have stored the key and
+      // failed or crashed before its start), never an order whose run Temporal has forgotten.
+      if (submission.startState !== 'started') {
+        await this.submissions.startOnce(submission.orderId, this.starter.start);
+      }
       const accepted: Accepted = {
         orderId: submission.orderId,
         status: 'RECEIVED',
@@ -142,16 +136,34 @@ export class OrdersService {
     });
   }
 
+  /** A new order from the request, at the catalogue's current prices. */
+  private async priced(principal: Principal, request: PlaceOrderRequest): Promise<PlacedOrder> {
+    const quote = await this.pricing.price(request);
+    return {
+      orderId: randomUUID(),
+      customerId: principal.subject,
+      segment: principal.segment,
+      items: quote.items,
+      currency: quote.currency,
+      // The priority lane only for an order that pays for expedited shipping.
+      expedited: quote.shipping === 'expedited',
+      ...(quote.shippingMinor > 0 ? { shippingMinor: quote.shippingMinor } : {}),
+      shippingAddress: request.shippingAddress,
+      placedAt: new Date().toISOString(),
+    };
+  }
+
   async read(
     principal: Principal,
     orderId: string,
     consistency: 'eventual' | 'strong',
   ): Promise<OrderResponse> {
-    if (consistency === 'strong') {
+    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
+    // An order that never started has no workflow to ask: its submission is the whole truth.
+    if (consistency === 'strong' && !stored?.neverStarted) {
       const view = await this.askWorkflow(principal, orderId);
       return orderResponse(view, { now: new Date(), stale: false });
     }
-    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) throw problems.orderNotFound();
     return this.respond(stored);
   }
@@ -188,6 +200,10 @@ export class OrdersService {
     // Ownership first, from the same sources as a read: a stranger learns nothing.
     const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) await this.askWorkflow(principal, orderId);
+    if (stored && !stored.view) {
+      const notStarted = await this.cancelUnstarted(principal, stored.orderId);
+      if (notStarted) return notStarted;
+    }
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
     try {
       const update = await callTemporal(this.temporal, () =>
@@ -233,8 +249,33 @@ export class OrdersService {
     }
   }
 
+  /**
+   * A cancel of an order with no projection yet: if its workflow never started, the submission
+   * is marked cancelled (the sweeper will not start it) and the answer is final; undefined when
+   * the workflow did start, so the workflow decides.
+   */
+  private async cancelUnstarted(
+    principal: Principal,
+    orderId: string,
+  ): Promise<{ completed: boolean; order: OrderResponse } | undefined> {
+    const state = await this.submissions.cancelUnstarted(principal.subject, orderId);
+    if (state === 'expired') {
+      throw problems.conflict(
+        'cancel-refused',
+        'The order was never started: it expired and nothing was charged',
+      );
+    }
+    if (state !== 'cancelled') return undefined;
+    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
+    return { completed: true, order: this.respond(stored!) };
+  }
+
   private respond(stored: StoredOrder): OrderResponse {
-    const view = stored.view ?? admittedOrderView(stored.placedOrder!);
+    const view =
+      stored.view ??
+      (stored.neverStarted
+        ? unstartedOrderView(stored.placedOrder!, stored.neverStarted)
+        : admittedOrderView(stored.placedOrder!));
     return orderResponse(view, { now: new Date(), stale: !this.admission.temporalAnswering });
   }
 
@@ -250,19 +291,5 @@ export class OrdersService {
     }
     if (view.customerId !== principal.subject) throw problems.orderNotFound();
     return view;
-  }
-
-  private async start(order: PlacedOrder): Promise<void> {
-    try {
-      await callTemporal(this.temporal, () =>
-        this.temporal.workflow.start(
-          orderLifecycle,
-          orderStartOptions(order, this.config.taskQueue),
-        ),
-      );
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      throw error;
-    }
   }
 }

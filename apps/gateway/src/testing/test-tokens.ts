@@ -1,4 +1,5 @@
 /** Tokens for the gateway's end-to-end suites, signed with the suite stack's key. */
+import type { CustomerSegment } from '@order-platform/domain';
 import {
   DEFAULT_AUDIENCE,
   DEFAULT_ISSUER,
@@ -14,5 +15,22 @@ export function stackTokenKeys(): TokenKeys {
   return { jwtSecret, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE };
 }
 
-export const tokenFor = (role: Role, subject: string, ttlSeconds = 600): Promise<string> =>
-  mintToken({ subject, roles: [role], ttlSeconds }, stackTokenKeys());
+/**
+ * A token as the identity provider issues it: customers as `standard` unless `segment` says
+ * otherwise (`null`: no segment claim at all).
+ */
+export const tokenFor = (
+  role: Role,
+  subject: string,
+  ttlSeconds = 600,
+  segment: CustomerSegment | null = 'standard',
+): Promise<string> =>
+  mintToken(
+    {
+      subject,
+      roles: [role],
+      ttlSeconds,
+      ...(role === 'customer' && segment !== null ? { segment } : {}),
+    },
+    stackTokenKeys(),
+  );
