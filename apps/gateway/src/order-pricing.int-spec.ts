@@ -210,6 +210,33 @@ describe('orders priced by the catalogue, on the real platform', () => {
     ]);
   });
 
+  it('answers a replayed order with the order it placed, at its prices, after the catalogue changed', async () => {
+    const customer = customerId();
+    const sku = await product(1_000);
+    const body = {
+      items: [{ sku, quantity: 2 }],
+      expectedTotalMinor: 2_000,
+      shippingAddress: ADDRESS,
+    };
+    const key = randomUUID();
+    const placed = await post('/v1/orders', customer, body, { key });
+    expect(placed.status).toBe(202);
+
+    await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
+      priceMinor: 1_500,
+      currency: 'EUR',
+    });
+    // A client retrying after a lost answer: the same key and body, not a new order at 30.00.
+    const replayed = await post('/v1/orders', customer, body, { key });
+    expect(replayed.status).toBe(202);
+    expect(replayed.body.orderId).toBe(placed.body.orderId);
+    await readyToShip(customer, placed.body.orderId);
+    expect(await ledger(placed.body.orderId)).toEqual([
+      expect.objectContaining({ kind: 'authorization', amountMinor: 2_000 }),
+    ]);
+    expect(await submissionsOf(customer)).toBe(1);
+  });
+
   it('names the line the catalogue does not sell, and keeps one currency per order', async () => {
     const customer = customerId();
     const euros = await product(500);
