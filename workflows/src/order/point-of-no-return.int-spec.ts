@@ -129,6 +129,24 @@ describe('the point of no return', () => {
       await t.keepHistory(handle, 'cancel-overturned-by-dispatch');
     }));
 
+  it('stops undoing and flags the order when a parcel left after its authorization ran out for good', () =>
+    t.run(world, async () => {
+      const handle = await t.place();
+      await t.reach(handle, 'ReadyForFulfillment');
+      await t.skip('7 days');
+      await t.skip('1 hour');
+      await t.reach(handle, 'ReadyForFulfillment');
+      for (const shipment of world.shipments.values()) shipment.state = 'dispatched';
+      await t.skip('7 days');
+      const done = await handle.result();
+      expect(done.stage).toBe('Cancelled');
+      expect(done.needsAttention).toBe('DispatchedWithoutPayment');
+      // The stock went with the parcel: it is not released as if it were still on the shelf.
+      expect([...world.reservations.values()].map((r) => r.state)).toEqual(['allocated']);
+      expect(world.ledger.filter((entry) => entry.kind === 'capture')).toEqual([]);
+      expect(world.eventTypes(done.orderId)).toContain('CompensationFailed');
+    }));
+
   it('undoes the shipment, then the payment, then the stock, though the payment was renewed last', () =>
     t.run(world, async () => {
       const handle = await t.place();
