@@ -34,9 +34,9 @@ export function endingOf(error: unknown): OrderEnds {
 }
 
 /**
- * Ends the order early: the customer's status changes at once, then everything held is undone.
- * 'parcel-left': a customer's cancel was overturned (the warehouse had dispatched), nothing was
- * undone, and the order must go on as shipped.
+ * Ends the order early: the customer's status changes at once (patched runs: once the shipment,
+ * if any, is recalled), then everything held is undone. 'parcel-left': a customer's cancel was
+ * overturned (the warehouse had dispatched), nothing was undone, and the order goes on as shipped.
  */
 export async function end(run: OrderRun, ending: OrderEnds): Promise<'ended' | 'parcel-left'> {
   const { recorder, saga } = run;
