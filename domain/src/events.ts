@@ -28,6 +28,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   'OrderRejected',
   'OrderFailed',
   'CompensationFailed',
+  // A cancel that came too late: the warehouse had dispatched the parcel, so the order ships.
+  'CancellationOverturned',
   // What the platform decided for a stage of a monolith order (strangler): acted on in route
   // 'new', only compared with the monolith's decision in route 'shadow'.
   'StageDecided',

@@ -2,6 +2,8 @@ export * from './search-attributes';
 export * from './kafka-topics';
 export * from './durations';
 export * from './stages';
+export * from './cancellation';
+export * from './manual-review';
 export * from './order';
 export * from './pricing';
 export * from './policy';

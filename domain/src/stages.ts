@@ -26,10 +26,6 @@ export const TERMINAL_STAGES: readonly OrderStage[] = [
 ];
 export const isTerminal = (stage: OrderStage): boolean => TERMINAL_STAGES.includes(stage);
 
-/** Past this point the goods have left: a cancel is refused (returns are another process). */
-export const POINT_OF_NO_RETURN: readonly OrderStage[] = ['Shipped', ...TERMINAL_STAGES];
-export const isCancellable = (stage: OrderStage): boolean => !POINT_OF_NO_RETURN.includes(stage);
-
 export const CUSTOMER_STATUSES = [
   'RECEIVED',
   'UNDER_REVIEW',

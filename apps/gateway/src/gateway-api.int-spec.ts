@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
 import { MOST_CAREFUL_SEGMENT, workflowIdForOrder } from '@order-platform/domain';
 import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
 import {
@@ -250,6 +251,50 @@ describe('the gateway API on the real platform', () => {
     expect(view.segment).toBe(MOST_CAREFUL_SEGMENT);
   });
 
+  it('refuses a cancel once the warehouse has dispatched, with the return hint, and ships the order paid once', async () => {
+    const customer = `c-${randomUUID().slice(0, 8)}`;
+    const token = await tokenFor('customer', customer);
+    const { orderId } = (await place(customer)).body;
+    const ready = await statusOf(customer, orderId, 'READY_TO_SHIP');
+    expect(ready.cancellable).toBe(true);
+    // The warehouse floor dispatches the parcel; nobody has told the platform yet.
+    const [shipment] = await simulatorCall<{ shipmentId: string }[]>(
+      simulators,
+      'GET',
+      `/fulfillment/shipments?orderId=${orderId}`,
+    );
+    const dispatched = await fetch(
+      `${simulators}/fulfillment/shipments/${shipment!.shipmentId}/dispatch`,
+      { method: 'POST', headers: { 'idempotency-key': randomUUID() } },
+    );
+    expect(dispatched.status).toBe(200);
+
+    const refused = await api('POST', `/v1/orders/${orderId}/cancel`, { token });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      type: 'urn:order-platform:problem:cancel-refused',
+      detail: expect.stringContaining('request a return'),
+    });
+    const shipped = await statusOf(customer, orderId, 'SHIPPED');
+    expect(shipped.cancellable).toBe(false);
+    const ledger = await simulatorCall<{ kind: string; amountMinor: number }[]>(
+      simulators,
+      'GET',
+      `/payments/ledger?orderId=${orderId}`,
+    );
+    expect(ledger.map((entry) => entry.kind)).toEqual(['authorization', 'capture']);
+    const reservations = await simulatorCall<{ state: string }[]>(
+      simulators,
+      'GET',
+      `/warehouse/reservations?orderId=${orderId}`,
+    );
+    expect(reservations.map((r) => r.state)).not.toContain('released');
+    // Asked again, the answer is the same, now straight from the validator.
+    const again = await api('POST', `/v1/orders/${orderId}/cancel`, { token });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain('request a return');
+  });
+
   it("never shows, lists or cancels one customer's order for another", async () => {
     const owner = `c-${randomUUID().slice(0, 8)}`;
     const stranger = await tokenFor('customer', `c-${randomUUID().slice(0, 8)}`);
@@ -463,6 +508,39 @@ describe('the gateway API on the real platform', () => {
       body: { decision: 'reject', note: 'too late' },
     });
     expect(again.status).toBe(409);
+  });
+
+  it('refuses a review of an order that is not waiting for one, and audits nothing', async () => {
+    const operator = await tokenFor('operator', `ops-${randomUUID().slice(0, 8)}`);
+    const customer = `c-${randomUUID().slice(0, 8)}`;
+    const { orderId } = (await place(customer)).body;
+    await statusOf(customer, orderId, 'READY_TO_SHIP');
+    const refused = await api('POST', `/v1/ops/orders/${orderId}/review`, {
+      token: operator,
+      body: { decision: 'reject', note: 'looks odd', operatorId: 'someone-else' },
+    });
+    // The operator is who the token says: a body naming another is not even valid.
+    expect(refused.status).toBe(400);
+    const notWaiting = await api('POST', `/v1/ops/orders/${orderId}/review`, {
+      token: operator,
+      body: { decision: 'reject', note: 'looks odd' },
+    });
+    expect(notWaiting.status).toBe(409);
+    expect(notWaiting.body).toMatchObject({
+      type: 'urn:order-platform:problem:not-in-manual-review',
+      detail: 'The order is in ReadyForFulfillment, not in manual review',
+    });
+    const db = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT id FROM operator_audit WHERE subject = $1', [
+        orderId,
+      ]);
+      expect(rows).toEqual([]);
+    } finally {
+      await db.end();
+    }
+    await statusOf(customer, orderId, 'READY_TO_SHIP');
   });
 
   it('serves metrics, probes and docs without a token, with security headers and request ids', async () => {

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { type CustomerSegment, type PlacedOrder, workflowIdForOrder } from '@order-platform/domain';
 import {
   cancelOrderUpdate,
-  manualReviewDecisionSignal,
+  manualReviewDecisionUpdate,
   orderDeliveredSignal,
   orderLifecycle,
   orderStatusQuery,
@@ -77,10 +77,14 @@ async function main(): Promise<void> {
     if (command === 'dispatch') await handle.signal(shipmentDispatchedSignal, {});
     else if (command === 'deliver') await handle.signal(orderDeliveredSignal);
     else if (command === 'review') {
-      await handle.signal(manualReviewDecisionSignal, {
-        decision: arg === 'reject' ? 'reject' : 'approve',
-        operatorId: process.env.USER ?? 'operator',
-        note: 'decided from the command line',
+      await handle.executeUpdate(manualReviewDecisionUpdate, {
+        args: [
+          {
+            decision: arg === 'reject' ? 'reject' : 'approve',
+            operatorId: process.env.USER ?? 'operator',
+            note: 'decided from the command line',
+          },
+        ],
       });
     } else if (command === 'cancel') {
       return print(

@@ -169,12 +169,13 @@ describe('the order journey on the real platform', () => {
     });
     expect(await notificationsOf(order.orderId)).toEqual(['confirmed', 'cancelled']);
 
-    // Everything held is undone, newest first, after the customer is told it is cancelled.
+    // The parcel is recalled first: only then is the order cancelled (a parcel that had left
+    // would have overturned the cancel); the money and the stock are undone after.
     const events = await lifecycleEventsOf(order.orderId, { until: 'InventoryReleased' });
     const types = events.map((e) => e.event.eventType);
     expect(types.slice(-4)).toEqual([
-      'OrderCancelled',
       'ShipmentCancelled',
+      'OrderCancelled',
       'PaymentVoided',
       'InventoryReleased',
     ]);

@@ -31,6 +31,7 @@ import {
   LEGACY_FACT_SIGNAL,
   type LegacyEvent,
   type LegacyFactType,
+  manualReviewRefusal,
   MIGRATION_ROUTES,
   type MigrationRoute,
   type MigrationStage,
@@ -44,6 +45,7 @@ import {
   type CancelRequest,
   type ManualReviewDecision,
   manualReviewDecisionSignal,
+  manualReviewDecisionUpdate,
   mustHappen,
   OrderRecorder,
   orderStatusQuery,
@@ -98,10 +100,29 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   setHandler(manualReviewDecisionSignal, (decision) => {
     if (recorder.stage === 'ManualReviewRequired') review ??= decision;
   });
+  // What the API uses: refused unless the order waits for the decision (nothing is audited).
+  setHandler(
+    manualReviewDecisionUpdate,
+    (decision) => {
+      review = decision;
+      return recorder.view();
+    },
+    {
+      validator: (_decision: ManualReviewDecision) => {
+        const refusal = manualReviewRefusal(recorder.stage, {
+          decided: review !== undefined,
+          cancelling: false,
+        });
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+  // The monolith owns the order's lifecycle; a cancel there reaches us as a fact.
+  const cancelledElsewhere = 'orders placed in the legacy system are cancelled there';
+  recorder.cancelRefusal = () => cancelledElsewhere;
   setHandler(cancelOrderUpdate, async (_request: CancelRequest) => recorder.view(), {
-    // The monolith owns the order's lifecycle; a cancel there reaches us as a fact.
     validator: (_request: CancelRequest) => {
-      throw new Error('orders placed in the legacy system are cancelled there');
+      throw new Error(cancelledElsewhere);
     },
   });
   const policy: StagePolicy = await mustHappen.loadStagePolicy(order.segment);

@@ -1,7 +1,8 @@
 /**
  * The order workflow's interface to the outside world. Facts arrive as signals (a fraud
- * decision, a manual review, a dispatched or delivered parcel); cancel is an update, so the
- * caller learns synchronously whether it was accepted; the status view is a query. The gateway,
+ * decision, a dispatched or delivered parcel); a cancel and an operator's manual review decision
+ * are updates, so the caller learns synchronously whether they were accepted (the review signal
+ * stays for runs started before the update existed); the status view is a query. The gateway,
  * the legacy adapter and tests import these definitions; nothing else names them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
@@ -32,8 +33,13 @@ export interface CancelRequest {
 }
 
 export const fraudDecisionSignal = defineSignal<[FraudDecision]>('fraudDecision');
+/** Runs started before `manualReviewDecisionUpdate` only: taken silently, even when moot. */
 export const manualReviewDecisionSignal =
   defineSignal<[ManualReviewDecision]>('manualReviewDecision');
+/** Refused (validator) unless the order waits for this decision; answers with the order's view. */
+export const manualReviewDecisionUpdate = defineUpdate<OrderStatusView, [ManualReviewDecision]>(
+  'decideManualReview',
+);
 export const shipmentDispatchedSignal = defineSignal<[ShipmentDispatched]>('shipmentDispatched');
 export const orderDeliveredSignal = defineSignal<[]>('orderDelivered');
 export const cancelOrderUpdate = defineUpdate<OrderStatusView, [CancelRequest]>('cancelOrder');

@@ -37,7 +37,7 @@ import { type OrderHandle, OrderTestEnv } from '../testing/order-test-env';
 import {
   cancelOrderUpdate,
   fraudDecisionSignal,
-  manualReviewDecisionSignal,
+  manualReviewDecisionUpdate,
   orderDeliveredSignal,
   orderStatusQuery,
   shipmentDispatchedSignal,
@@ -157,12 +157,16 @@ describe('the order invariants over generated scenarios', () => {
       case 'review-approve':
       case 'review-reject':
         return handle
-          .signal(manualReviewDecisionSignal, {
-            decision: action === 'review-approve' ? 'approve' : 'reject',
-            operatorId: 'op',
-            note: 'generated',
+          .executeUpdate(manualReviewDecisionUpdate, {
+            args: [
+              {
+                decision: action === 'review-approve' ? 'approve' : 'reject',
+                operatorId: 'op',
+                note: 'generated',
+              },
+            ],
           })
-          .catch(ignoreRefusal);
+          .then(() => undefined, ignoreRefusal);
       case 'fraud-approve':
         return handle
           .signal(fraudDecisionSignal, { decision: 'approve', decidedBy: 'provider' })

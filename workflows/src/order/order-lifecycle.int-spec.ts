@@ -4,14 +4,14 @@
  * world is an in-memory fake behind the real activities.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { DEFAULT_POLICIES, holdsEverything } from '@order-platform/domain';
+import { DEFAULT_POLICIES, holdsEverything, RETURN_INSTEAD } from '@order-platform/domain';
 import { eventually } from '@order-platform/tools';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv } from '../testing/order-test-env';
 import {
   cancelOrderUpdate,
   fraudDecisionSignal,
-  manualReviewDecisionSignal,
+  manualReviewDecisionUpdate,
   orderDeliveredSignal,
   orderStatusQuery,
   shipmentDispatchedSignal,
@@ -125,12 +125,17 @@ describe('the order lifecycle', () => {
         expect(review.needsAttention).toBe('ManualReview');
         expect(world.told(review.orderId)).toEqual(['delayed']);
 
-        await handle.signal(manualReviewDecisionSignal, {
-          decision: 'approve',
-          operatorId: 'op-7',
-          note: 'known customer',
+        await handle.executeUpdate(manualReviewDecisionUpdate, {
+          args: [{ decision: 'approve', operatorId: 'op-7', note: 'known customer' }],
         });
         const confirmed = await t.reach(handle, 'ReadyForFulfillment');
+        // A second decision would change nothing: refused, so nobody records it as taken.
+        const again = handle.executeUpdate(manualReviewDecisionUpdate, {
+          args: [{ decision: 'reject', operatorId: 'op-8', note: 'too late' }],
+        });
+        await expect(again).rejects.toMatchObject({
+          cause: { message: 'the order is in ReadyForFulfillment, not in manual review' },
+        });
         expect(confirmed.commitments.fraud).toMatchObject({ decidedBy: 'manual-review' });
         expect(confirmed.needsAttention).toBe('');
         const decided = world.events.find(
@@ -146,7 +151,7 @@ describe('the order lifecycle', () => {
         await t.reach(handle, 'Shipped');
         await handle.signal(orderDeliveredSignal);
         await handle.result();
-        await t.keepHistory(handle, 'manual-review-approved');
+        await t.keepHistory(handle, 'manual-review-approved-by-update');
       }));
 
     it('cancels when the manual review deadline passes, and says so once', () =>
@@ -405,7 +410,9 @@ describe('the order lifecycle', () => {
         });
         await expect(refused).rejects.toThrow(WorkflowUpdateFailedError);
         await expect(refused).rejects.toMatchObject({
-          cause: { message: 'the order is SHIPPED and can no longer be cancelled' },
+          cause: {
+            message: `the order is SHIPPED and can no longer be cancelled: ${RETURN_INSTEAD}`,
+          },
         });
         expect((await handle.query(orderStatusQuery)).stage).toBe('Shipped');
         await handle.signal(orderDeliveredSignal);

@@ -10,11 +10,12 @@
  * Changes after the first release go behind `patched('<change-id>')`, and the committed
  * histories in workflows/histories are replayed in CI to prove old runs still replay.
  */
-import type { OrderStatusView, PlacedOrder } from '@order-platform/domain';
+import type { OrderStatusView, PlacedOrder, StagePolicy } from '@order-platform/domain';
 import { platform } from './activities';
 import { rejectInvalidOrder, startOrderRun } from './run-context';
 import {
   confirm,
+  continueAsShipped,
   deliver,
   handOverToFulfilment,
   ship,
@@ -28,8 +29,9 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     stage: 'AcceptedForProcessing',
     events: [{ type: 'OrderAccepted', payload: { totalMinor: run.recorder.totalMinor } }],
   });
+  let policy: StagePolicy | undefined;
   try {
-    const policy = await platform.loadStagePolicy(order.segment);
+    policy = await platform.loadStagePolicy(order.segment);
     // Fraud decision, stock hold, payment authorization (stages/fraud-decision.ts, holds.ts)
     // in policy order, then the stock allocated: Confirmed.
     await confirm(run, policy);
@@ -39,8 +41,9 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     await ship(run, policy);
     await deliver(run);
   } catch (error) {
-    // Cancelled, Rejected or Failed: the saga undoes what is held (stages/ending.ts).
-    await end(run, endingOf(error));
+    // Cancelled, Rejected or Failed: the saga undoes what is held (stages/ending.ts), unless
+    // the parcel had left before a cancel could recall it: then the order ships after all.
+    if ((await end(run, endingOf(error))) === 'parcel-left') await continueAsShipped(run, policy!);
   }
   return run.recorder.view();
 }

@@ -9,14 +9,15 @@
  */
 import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import {
+  cancellationRefusal,
   type Commitments,
   type CompensationRecord,
   customerViewOf,
-  isCancellable,
   lifecycleEvent,
   type LifecycleEventType,
   type MigrationRoute,
   type MigrationStage,
+  NO_CANCELLATION_FACTS,
   type OrderStage,
   type OrderStatusView,
   orderTotalMinor,
@@ -50,6 +51,11 @@ export class OrderRecorder {
   history: StageTransition[] = [];
   needsAttention = '';
   version = 0;
+  /**
+   * Why a cancel would be refused now (null: it would be accepted): what the cancel validator
+   * asks, so `cancellable` in every view is its answer. The stage alone until the run says more.
+   */
+  cancelRefusal: () => string | null = () => cancellationRefusal(this.stage, NO_CANCELLATION_FACTS);
   private sequence = 0;
   readonly totalMinor: number;
 
@@ -94,7 +100,7 @@ export class OrderRecorder {
       needsAttention: this.needsAttention,
       migrationRoute: this.migrationRoute,
       ...(this.stageRoutes ? { stageRoutes: { ...this.stageRoutes } } : {}),
-      cancellable: isCancellable(this.stage),
+      cancellable: this.cancelRefusal() === null,
       version: this.version,
     };
   }

@@ -2,12 +2,14 @@
  * The run context of an order workflow: the order, its recorder, the facts collected from
  * signals and updates, the saga, the downstream calls and the customer notifications. Every
  * stage (order/stages/) takes it as its first argument. Starting a run registers the order's
- * query, signal and update handlers, so facts are collected from the first moment.
+ * query, signal and update handlers, so facts are collected from the first moment, each with
+ * its place in the order of arrival.
  */
-import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  isCancellable,
+  cancellationRefusal,
   isTerminal,
+  manualReviewRefusal,
   mayNotify,
   type NotificationKind,
   type PlacedOrder,
@@ -21,6 +23,7 @@ import {
   fraudDecisionSignal,
   type ManualReviewDecision,
   manualReviewDecisionSignal,
+  manualReviewDecisionUpdate,
   orderDeliveredSignal,
   orderStatusQuery,
   shipmentDispatchedSignal,
@@ -30,6 +33,18 @@ import { Saga } from './saga';
 import { OrderEnds } from './stages/ending';
 import { waitForFactOrDeadline } from './wait';
 
+/**
+ * Patch: the point of no return is enforced (docs/architecture.md#the-point-of-no-return):
+ * facts of one task apply in arrival order, a cancel first recalls the shipment and is
+ * overturned when the parcel had left, compensations undo in reverse-dependency order, and the
+ * read model learns of a dispatch before the capture.
+ */
+const POINT_OF_NO_RETURN = 'point-of-no-return';
+/** Patch: manual review decisions come as an update; older runs also take the signal. */
+const OPERATOR_DECISIONS_AS_UPDATES = 'operator-decisions-as-updates';
+
+export type FactName = 'fraud' | 'review' | 'dispatched' | 'delivered' | 'cancel';
+
 /** What the outside world has told the order so far (each fact is kept once, the first time). */
 export interface OrderFacts {
   fraud?: FraudDecision;
@@ -37,6 +52,12 @@ export interface OrderFacts {
   dispatched: boolean;
   delivered: boolean;
   cancel?: CancelRequest;
+  /** The capture has been asked for: past the point of no return. */
+  capturing: boolean;
+  /** An accepted cancel that the dispatch overtook: why it did not happen. */
+  cancelOverturned?: string;
+  /** Each fact's place in the order of arrival (1, 2, ...): one task's facts apply in it. */
+  arrival: Partial<Record<FactName, number>>;
 }
 
 export interface OrderRun {
@@ -45,6 +66,8 @@ export interface OrderRun {
   readonly facts: OrderFacts;
   readonly saga: Saga;
   readonly downstreams: Bulkheads;
+  /** Started with the point of no return enforced (patched); older runs keep the old paths. */
+  readonly enforcesPointOfNoReturn: boolean;
   /** Holds taken so far, against the policy's limits on taking them again after a lapse. */
   readonly taken: { reservations: number; authorizations: number };
   /** Tells the customer, at most once per kind (the notification rules of the domain). */
@@ -64,8 +87,15 @@ export function rejectInvalidOrder(order: PlacedOrder): void {
 export function startOrderRun(order: PlacedOrder): OrderRun {
   const recorder = new OrderRecorder(order, workflowInfo().workflowId, 'new');
   const downstreams = bulkheads(workflowInfo().taskQueue);
-  const saga = new Saga(recorder);
-  const facts: OrderFacts = { dispatched: false, delivered: false };
+  const enforcesPointOfNoReturn = patched(POINT_OF_NO_RETURN);
+  const saga = new Saga(recorder, enforcesPointOfNoReturn);
+  const facts: OrderFacts = { dispatched: false, delivered: false, capturing: false, arrival: {} };
+  recorder.cancelRefusal = () =>
+    cancellationRefusal(recorder.stage, {
+      dispatched: facts.dispatched,
+      capturing: facts.capturing,
+      cancelling: facts.cancel !== undefined,
+    });
   const notified: NotificationKind[] = [];
   const run: OrderRun = {
     order,
@@ -73,6 +103,7 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
     facts,
     saga,
     downstreams,
+    enforcesPointOfNoReturn,
     taken: { reservations: 0, authorizations: 0 },
     async notify(kind) {
       if (!mayNotify(notified, kind)) return;
@@ -92,34 +123,83 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
   return run;
 }
 
-function listenForFacts({ recorder, facts }: OrderRun): void {
+function listenForFacts(run: OrderRun): void {
+  const { recorder, facts } = run;
+  let arrivals = 0;
+  const arrived = (fact: FactName) => void (facts.arrival[fact] ??= ++arrivals);
   setHandler(orderStatusQuery, () => recorder.view());
-  setHandler(fraudDecisionSignal, (decision) => void (facts.fraud ??= decision));
-  setHandler(manualReviewDecisionSignal, (decision) => {
-    if (recorder.stage === 'ManualReviewRequired') facts.review ??= decision;
+  setHandler(fraudDecisionSignal, (decision) => {
+    facts.fraud ??= decision;
+    arrived('fraud');
   });
-  setHandler(shipmentDispatchedSignal, () => void (facts.dispatched = true));
-  setHandler(orderDeliveredSignal, () => void (facts.delivered = true));
+  const reviewRefusal = () =>
+    manualReviewRefusal(recorder.stage, {
+      decided: facts.review !== undefined,
+      cancelling: facts.cancel !== undefined,
+    });
+  // Registered in every run, so a review decided through the API reaches runs of any age.
+  setHandler(
+    manualReviewDecisionUpdate,
+    (decision) => {
+      facts.review = decision;
+      arrived('review');
+      return recorder.view();
+    },
+    {
+      validator: (_decision: ManualReviewDecision) => {
+        const refusal = reviewRefusal();
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+  if (!patched(OPERATOR_DECISIONS_AS_UPDATES)) {
+    setHandler(manualReviewDecisionSignal, (decision) => {
+      if (recorder.stage !== 'ManualReviewRequired') return;
+      facts.review ??= decision;
+      arrived('review');
+    });
+  }
+  setHandler(shipmentDispatchedSignal, () => {
+    facts.dispatched = true;
+    arrived('dispatched');
+  });
+  setHandler(orderDeliveredSignal, () => {
+    facts.delivered = true;
+    arrived('delivered');
+  });
   setHandler(
     cancelOrderUpdate,
     async (request) => {
       facts.cancel ??= request;
-      // Answered once the order has ended, with how it ended.
-      return waitForFactOrDeadline(
-        () => (isTerminal(recorder.stage) ? recorder.view() : undefined),
+      arrived('cancel');
+      // Answered once the order has ended, with how it ended; or refused after all when the
+      // parcel turned out to have left (the warehouse would not recall it).
+      const outcome = await waitForFactOrDeadline(
+        () =>
+          facts.cancelOverturned !== undefined && run.enforcesPointOfNoReturn
+            ? OVERTURNED
+            : isTerminal(recorder.stage)
+              ? recorder.view()
+              : undefined,
         null,
       );
+      if (outcome === OVERTURNED) {
+        throw ApplicationFailure.create({
+          type: 'CancellationOverturned',
+          message: facts.cancelOverturned!,
+          nonRetryable: true,
+        });
+      }
+      return outcome;
     },
     {
       // Refused synchronously, so the API can tell the customer the truth at once.
       validator: (_request: CancelRequest) => {
-        if (!isCancellable(recorder.stage)) {
-          throw new Error(
-            `the order is ${recorder.view().customer.status} and can no longer be cancelled`,
-          );
-        }
-        if (facts.cancel) throw new Error('a cancellation is already in progress');
+        const refusal = recorder.cancelRefusal();
+        if (refusal) throw new Error(refusal);
       },
     },
   );
 }
+
+const OVERTURNED = Symbol('cancellation overturned');

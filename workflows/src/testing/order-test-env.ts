@@ -66,14 +66,17 @@ export class OrderTestEnv {
 
   /**
    * Starts a worker over `world` (and `moreActivities`, for the workflows that need others),
-   * runs `scenario`, and stops the worker when it is done.
+   * runs `scenario`, and stops the worker when it is done. `leaveRunning` keeps the orders
+   * started for a later run on the same `taskQueue`: in between, no worker takes their tasks,
+   * so whatever is sent to them meanwhile reaches them in one workflow task.
    */
   async run<T>(
     world: FakeOrderWorld,
     scenario: () => Promise<T>,
     moreActivities: object = {},
+    options: { taskQueue?: string; leaveRunning?: boolean } = {},
   ): Promise<T> {
-    const taskQueue = `orders-${randomUUID()}`;
+    const taskQueue = options.taskQueue ?? `orders-${randomUUID()}`;
     this.taskQueue = taskQueue;
     const activities = { ...world.activities(), ...moreActivities };
     const worker = await Worker.create({
@@ -81,6 +84,9 @@ export class OrderTestEnv {
       taskQueue,
       workflowBundle: this.bundle,
       activities,
+      // Orders left running must not wait on the sticky queue of a worker that is gone: the
+      // test server never hands their tasks back to the shared queue.
+      ...(options.leaveRunning ? { maxCachedWorkflows: 0 } : {}),
     });
     // The downstream calls go to their bulkhead task queues, as in the real worker.
     const bulkheads = await Promise.all(
@@ -104,11 +110,13 @@ export class OrderTestEnv {
     } finally {
       // An order left running has no worker any more, and its pending tasks would stop the
       // test server from skipping time for every later test: end them.
-      await Promise.all(
-        this.started
-          .splice(0)
-          .map((handle) => handle.terminate('test over').catch(() => undefined)),
-      );
+      if (!options.leaveRunning) {
+        await Promise.all(
+          this.started
+            .splice(0)
+            .map((handle) => handle.terminate('test over').catch(() => undefined)),
+        );
+      }
       for (const bulkhead of bulkheads) bulkhead.shutdown();
       await bulkheadsRunning;
     }
@@ -132,6 +140,12 @@ export class OrderTestEnv {
   }
 
   private taskQueue = '';
+
+  /** The task queue of the current (or last) run, to run another worker on it. */
+  get currentTaskQueue(): string {
+    return this.taskQueue;
+  }
+
   private readonly started: WorkflowHandle[] = [];
 
   /** Starts any workflow on this run's task queue; it is ended with the run if still running. */

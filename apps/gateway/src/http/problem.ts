@@ -52,6 +52,10 @@ export class Problem extends Error {
   }
 }
 
+/** A workflow's refusal (written lower case, as validators throw it) as a problem's detail. */
+export const asDetail = (refusal: string): string =>
+  refusal.charAt(0).toUpperCase() + refusal.slice(1);
+
 export const problems = {
   invalid: (errors: FieldError[]) =>
     new Problem(

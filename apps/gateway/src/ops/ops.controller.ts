@@ -64,11 +64,12 @@ export class OpsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Decide a manual review',
-    description: 'Only for orders in ManualReviewRequired; audited with the operator id.',
+    description:
+      'Only while the order waits for this decision (ManualReviewRequired, not yet decided): otherwise 409 and nothing is audited. Accepted decisions are audited with the operator id from the token.',
   })
   @ApiParam({ name: 'orderId', schema: { type: 'string', pattern: ORDER_ID_PATTERN } })
   @ApiJsonBody(REVIEW_REQUEST_SCHEMA)
-  @ApiJsonResponse(202, 'Decision recorded and sent to the order', REVIEW_RECORDED_SCHEMA)
+  @ApiJsonResponse(202, 'Decision accepted by the order and audited', REVIEW_RECORDED_SCHEMA)
   @ApiProblems(400, 404, 409, 413, 415, 503)
   review(
     @CurrentPrincipal() principal: Principal,

@@ -1,16 +1,17 @@
 /**
  * What operators do with orders: find the stuck ones (from the read model, linked into the
- * Temporal Web UI where the same search attributes find them), and decide manual reviews, each
- * decision audited with the operator's id in the same transaction that lets it through.
+ * Temporal Web UI where the same search attributes find them), and decide manual reviews (an
+ * update the workflow refuses unless it waits for that decision), each accepted decision
+ * audited with the operator's id in the same transaction that lets it through.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { workflowIdForOrder } from '@order-platform/domain';
-import { manualReviewDecisionSignal } from '@order-platform/workflows';
+import { manualReviewRefusal, workflowIdForOrder } from '@order-platform/domain';
+import { manualReviewDecisionUpdate } from '@order-platform/workflows';
 import { OrderStatusStore, recordOperatorAction } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { problems } from '../http/problem';
+import { asDetail, problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ReviewRequest, StuckOrdersQuery } from './ops-api.schemas';
 
@@ -43,18 +44,20 @@ export class OpsService {
 
   async review(operatorId: string, orderId: string, request: ReviewRequest) {
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
-    // The stage from the read model: no worker needs to answer a query first. The workflow takes
-    // a review only while it is in manual review, so a stale row cannot make it act wrongly.
+    // The read model answers the plain cases without asking a worker; the workflow is the one
+    // authority on whether it waits for this decision: its update validator refuses (409) a
+    // stale row's order that has moved on.
     const stage = await this.orders.stageOf(orderId);
     if (!stage) throw problems.orderNotFound();
     if (stage !== 'ManualReviewRequired') {
       throw problems.conflict(
         'not-in-manual-review',
-        `The order is in ${stage}, not in manual review`,
+        asDetail(manualReviewRefusal(stage, { decided: false, cancelling: false })!),
       );
     }
-    // The audit row commits only if the signal was delivered, so every decision that reached
-    // the workflow is on record, and nothing on record failed to reach it.
+    // The audit row commits only if the update was accepted, so every decision the order took
+    // is on record, and nothing on record was refused. The operator is who the token says,
+    // never who the body says.
     return this.db.transaction(async (tx) => {
       const auditId = await recordOperatorAction(tx, {
         operatorId,
@@ -64,9 +67,17 @@ export class OpsService {
       });
       try {
         await callTemporal(this.temporal, () =>
-          handle.signal(manualReviewDecisionSignal, { ...request, operatorId }),
+          handle.executeUpdate(manualReviewDecisionUpdate, {
+            args: [{ decision: request.decision, note: request.note, operatorId }],
+          }),
         );
       } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          throw problems.conflict(
+            'not-in-manual-review',
+            asDetail(error.cause?.message ?? 'the order is not in manual review'),
+          );
+        }
         if (error instanceof WorkflowNotFoundError) {
           throw problems.conflict('not-in-manual-review', 'The order has already ended');
         }

@@ -187,7 +187,11 @@ export const ORDER_STATUS_SCHEMA = {
     delayed: { type: 'boolean' },
     delayReason: nullable({ type: 'string' }),
     expectedBy: nullable(dateTime),
-    cancellable: { type: 'boolean' },
+    cancellable: {
+      type: 'boolean',
+      description:
+        'What a cancel would be answered now: false past the point of no return (dispatched, capturing, shipped) or once ended',
+    },
     items: QUOTED_LINES,
     shipping: { type: 'string', enum: [...SHIPPING_OPTIONS] },
     shippingPrice: { type: 'integer', description: 'In minor units' },

@@ -125,7 +125,7 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Cancel an order',
     description:
-      '200 with the final status once the cancellation and its compensations are done; 202 while they are still running; 409 with the reason when the order can no longer be cancelled.',
+      '200 with the final status once the order is cancelled; 202 while the cancellation is still under way; 409 with the reason, and what to do instead, when the order is past the point of no return (the warehouse has dispatched it, the payment is being captured, or it has shipped), including a cancel the warehouse overtook by dispatching before the shipment could be recalled.',
   })
   @ApiParam(ORDER_ID_PARAM)
   @ApiJsonResponse(200, 'Cancelled', ORDER_STATUS_SCHEMA)

@@ -29,7 +29,7 @@ import {
 } from '@order-platform/stores';
 import { AdmissionService } from '../admission/admission.service';
 import type { Principal } from '../auth/tokens';
-import { problems } from '../http/problem';
+import { asDetail, problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
 import { OrderPricing } from './order-pricing';
@@ -61,8 +61,6 @@ export function requestHash(body: unknown): string {
     .update(JSON.stringify(canonical(body)))
     .digest('hex');
 }
-
-const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 const encodeCursor = (cursor: Cursor): string =>
   Buffer.from(JSON.stringify([cursor.placedAt, cursor.orderId])).toString('base64url');
@@ -189,9 +187,10 @@ export class OrdersService {
   }
 
   /**
-   * Asks the workflow to cancel. Its validator refuses (409) once the goods have left; once
-   * accepted, the answer waits a little for the compensations to finish, and otherwise says
-   * the cancellation is under way (202).
+   * Asks the workflow to cancel. Its validator refuses (409) past the point of no return, with
+   * what to do instead; once accepted, the answer waits a little for the order to end, and
+   * otherwise says the cancellation is under way (202). A cancel the warehouse overtook (it
+   * would not recall a parcel that had left) fails the update after all: 409 too.
    */
   async cancel(
     principal: Principal,
@@ -235,7 +234,7 @@ export class OrdersService {
       if (error instanceof WorkflowUpdateFailedError) {
         throw problems.conflict(
           'cancel-refused',
-          capitalize(error.cause?.message ?? 'the order can no longer be cancelled'),
+          asDetail(error.cause?.message ?? 'the order can no longer be cancelled'),
         );
       }
       if (error instanceof WorkflowNotFoundError) {

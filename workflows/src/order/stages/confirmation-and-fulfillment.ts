@@ -7,7 +7,7 @@
 import type { HoldStep, StagePolicy } from '@order-platform/domain';
 import type { OrderRun } from '../run-context';
 import { waitForFactOrDeadline } from '../wait';
-import { businessOutcome, OrderEnds } from './ending';
+import { businessOutcome, end, endingOf, OrderEnds } from './ending';
 import { decideFraud } from './fraud-decision';
 import { authorizePayment, releaseStock, reserveStock, voidPayment, waitForFact } from './holds';
 
@@ -100,17 +100,33 @@ export async function handOverToFulfilment(run: OrderRun, policy: StagePolicy): 
       run,
       () => (run.facts.dispatched ? true : undefined),
       authorizationExpiry,
+      'dispatched',
     );
-    if (dispatched === true) return;
+    if (dispatched === true) {
+      if (run.enforcesPointOfNoReturn) await passPointOfNoReturn(run);
+      return;
+    }
     await voidPayment(run, 'PaymentAuthorizationExpired');
     await authorizePayment(run, policy);
   }
+}
+
+/**
+ * The parcel left: from now on a cancel is refused (the validator reads the same facts), and
+ * every status read says so before the capture, however long that takes.
+ */
+async function passPointOfNoReturn(run: OrderRun): Promise<void> {
+  const { recorder } = run;
+  recorder.commitments.shipment = { ...recorder.commitments.shipment!, state: 'dispatched' };
+  await recorder.record({});
 }
 
 /** The parcel left: the payment is captured, and the delivery window starts. */
 export async function ship(run: OrderRun, policy: StagePolicy): Promise<void> {
   const { recorder, saga } = run;
   const payment = recorder.commitments.payment!;
+  // Money starts moving: a cancel arriving now is refused, never accepted and ignored.
+  run.facts.capturing = true;
   const { captureId } = await run.downstreams.payment.call.capturePayment({
     step: `capture-payment-${payment.authorizationId}`,
     authorizationId: payment.authorizationId,
@@ -151,4 +167,17 @@ export async function deliver(run: OrderRun): Promise<void> {
     events: [{ type: 'OrderDelivered' }],
   });
   await run.notify('delivered');
+}
+
+/**
+ * A cancel that the parcel overtook (stages/ending.ts): the order goes on as shipped, captured
+ * once; whatever ends it from here ends it as it would have ended a shipped order.
+ */
+export async function continueAsShipped(run: OrderRun, policy: StagePolicy): Promise<void> {
+  try {
+    await ship(run, policy);
+    await deliver(run);
+  } catch (error) {
+    await end(run, endingOf(error));
+  }
 }

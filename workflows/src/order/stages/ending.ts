@@ -1,8 +1,9 @@
 /**
  * How an order ends early. A stage throws `OrderEnds` (a cancel request, a rejection, a
  * business outcome of a downstream call); the workflow catches it once, at the top, and `end`
- * runs: the customer's status changes at once, then the saga undoes everything held, newest
- * first, and the customer hears.
+ * runs: the customer's status changes at once, then the saga undoes everything held, and the
+ * customer hears. In runs that enforce the point of no return, a shipment is recalled first:
+ * if the parcel had already left, a customer's cancel is overturned and the order ships.
  */
 import {
   ActivityFailure,
@@ -32,10 +33,36 @@ export function endingOf(error: unknown): OrderEnds {
   return new OrderEnds('Failed', describe(error));
 }
 
-/** Ends the order early: the customer's status changes at once, then everything held is undone. */
-export async function end(run: OrderRun, ending: OrderEnds): Promise<void> {
+/**
+ * Ends the order early: the customer's status changes at once (patched runs: once the shipment,
+ * if any, is recalled), then everything held is undone. 'parcel-left': a customer's cancel was
+ * overturned (the warehouse had dispatched), nothing was undone, and the order goes on as shipped.
+ */
+export async function end(run: OrderRun, ending: OrderEnds): Promise<'ended' | 'parcel-left'> {
   const { recorder, saga } = run;
-  await CancellationScope.nonCancellable(async () => {
+  return CancellationScope.nonCancellable(async () => {
+    if (run.enforcesPointOfNoReturn && saga.holds('cancel-shipment')) {
+      // The parcel first: whether it can be recalled decides whether anything else is undone.
+      const recall = await saga.runFirst('cancel-shipment', 'ShipmentAlreadyDispatched');
+      if (recall === 'ShipmentAlreadyDispatched') {
+        run.facts.dispatched = true;
+        if (isCustomerCancel(run, ending)) {
+          await overturnCancellation(run);
+          return 'parcel-left';
+        }
+        // Nothing to capture with: the stock left with the parcel, an operator settles it.
+        saga.drop('release-inventory');
+        await recorder.record({
+          needsAttention: 'DispatchedWithoutPayment',
+          events: [
+            {
+              type: 'CompensationFailed',
+              payload: { compensation: 'cancel-shipment', error: 'ShipmentAlreadyDispatched' },
+            },
+          ],
+        });
+      }
+    }
     const type =
       ending.stage === 'Cancelled'
         ? 'OrderCancelled'
@@ -50,6 +77,33 @@ export async function end(run: OrderRun, ending: OrderEnds): Promise<void> {
     await saga.compensate();
     await recorder.record({});
     await run.notify(ending.stage === 'Rejected' ? 'rejected' : 'cancelled');
+    return 'ended' as const;
+  });
+}
+
+/** The customer's cancel, with the money still authorized: the order can still ship and be paid. */
+function isCustomerCancel({ facts, recorder }: OrderRun, ending: OrderEnds): boolean {
+  return (
+    facts.cancel !== undefined &&
+    ending.stage === 'Cancelled' &&
+    ending.reason === `CancelledBy:${facts.cancel.requestedBy}` &&
+    recorder.commitments.payment?.state === 'authorized'
+  );
+}
+
+/** The cancel did not happen: said to the caller (the update fails), in an event and the views. */
+async function overturnCancellation(run: OrderRun): Promise<void> {
+  const { recorder, facts } = run;
+  // What the validator now says (the parcel has left), so the caller hears the same reason.
+  facts.cancelOverturned = recorder.cancelRefusal() ?? 'the order can no longer be cancelled';
+  await recorder.record({
+    needsAttention: '',
+    events: [
+      {
+        type: 'CancellationOverturned',
+        payload: { reason: 'ShipmentAlreadyDispatched', requestedBy: facts.cancel!.requestedBy },
+      },
+    ],
   });
 }
 

@@ -88,6 +88,7 @@ export async function decideFraud(run: OrderRun, policy: StagePolicy): Promise<v
       return providerUnavailable ? ('unavailable' as const) : undefined;
     },
     deadline,
+    'fraud',
   );
   scope.cancel();
 
@@ -155,7 +156,7 @@ async function manualReview(run: OrderRun, policy: StagePolicy, reason: string):
     events: [{ type: 'ManualReviewRequired', payload: { reason } }],
   });
   await run.notify('delayed');
-  const decision = await waitForFact(run, () => facts.review, deadline);
+  const decision = await waitForFact(run, () => facts.review, deadline, 'review');
   if (decision === 'deadline') throw new OrderEnds('Cancelled', 'ManualReviewDeadlinePassed');
   const { operatorId, note } = decision;
   await recorder.record({

@@ -6,29 +6,37 @@
  */
 import { ActivityFailure } from '@temporalio/workflow';
 import type { StagePolicy } from '@order-platform/domain';
-import type { OrderRun } from '../run-context';
+import type { FactName, OrderRun } from '../run-context';
 import { waitForFactOrDeadline } from '../wait';
 import { businessOutcome, OrderEnds } from './ending';
 
 /**
  * The order's wait for a fact or a stage deadline ('deadline'). A cancel request ends the
- * wait; a stock hold whose TTL runs out during the wait is released and the wait goes on.
+ * wait, unless the awaited fact (`awaited`) arrived before it: facts apply in arrival order. A
+ * stock hold whose TTL runs out during the wait is released and the wait goes on.
  */
 export async function waitForFact<T>(
   run: OrderRun,
   fact: () => T | undefined,
   deadline: number,
+  awaited?: FactName,
 ): Promise<T | 'deadline'> {
   const { recorder, facts } = run;
+  const arrivedBeforeCancel = () =>
+    run.enforcesPointOfNoReturn &&
+    awaited !== undefined &&
+    (facts.arrival[awaited] ?? Infinity) < (facts.arrival.cancel ?? Infinity);
   for (;;) {
     const stock = recorder.commitments.stock;
     const holdExpiry = stock?.state === 'reserved' ? Date.parse(stock.expiresAt!) : null;
     const until = Math.min(deadline, holdExpiry ?? Infinity);
-    const outcome = await waitForFactOrDeadline(
-      () => (facts.cancel !== undefined ? CANCEL_REQUESTED : fact()),
-      until,
-    );
-    run.ensureNotCancelled();
+    const outcome = await waitForFactOrDeadline(() => {
+      if (facts.cancel === undefined) return fact();
+      const value = fact();
+      return value !== undefined && arrivedBeforeCancel() ? value : CANCEL_REQUESTED;
+    }, until);
+    if (outcome === 'deadline' || outcome === CANCEL_REQUESTED || !run.enforcesPointOfNoReturn)
+      run.ensureNotCancelled();
     if (outcome !== 'deadline') return outcome as T;
     if (holdExpiry !== null && Date.now() >= holdExpiry) {
       await releaseStock(run, 'ReservationExpired');
