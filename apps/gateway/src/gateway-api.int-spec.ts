@@ -236,8 +236,11 @@ describe('the gateway API on the real platform', () => {
   it('gives a customer whose token names no segment the most careful policy, not standard', async () => {
     const customer = `c-${randomUUID().slice(0, 8)}`;
     const body = orderBody();
-    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${body.items[0]!.sku}`, {
-      onHand: 10,
+    const { sku } = body.items[0]!;
+    await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 10 });
+    await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
+      priceMinor: 1250,
+      currency: 'EUR',
     });
     const placed = await api('POST', '/v1/orders', {
       token: await tokenFor('customer', customer, 600, null),
