@@ -9,4 +9,5 @@ export * from './testing/topic-reader';
 export * from './testing/suite-env';
 export * from './testing/legacy-monolith';
 export * from './testing/eventually';
+export * from './testing/gateway-call';
 export * from './verify';

@@ -14,6 +14,7 @@ import {
   AppsUnderTest,
   eventually,
   findFreePort,
+  gatewayCall,
   simulatorCall,
   suiteEnv,
 } from '@order-platform/tools';
@@ -21,12 +22,6 @@ import { tokenFor } from './testing/test-tokens';
 
 /** Longer than a start's own 5 s bound, which a POST waits out while Temporal is away. */
 const START_DEADLINE_MS = 25_000;
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-}
 
 describe('intake: submissions whose workflow started, did not, or was forgotten', () => {
   const apps = new AppsUnderTest('intake');
@@ -73,25 +68,18 @@ describe('intake: submissions whose workflow started, did not, or was forgotten'
     await apps.stopAll();
   }, 60_000);
 
-  async function call(
+  const call = (
     baseUrl: string,
     method: string,
     path: string,
     token: string,
     options: { body?: unknown; key?: string } = {},
-  ): Promise<Reply> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(options.key ? { 'idempotency-key': options.key } : {}),
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  ) =>
+    gatewayCall(baseUrl, method, path, {
+      token,
+      body: options.body,
+      headers: options.key ? { 'idempotency-key': options.key } : {},
     });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text && JSON.parse(text) };
-  }
 
   /**
    * A gateway that reaches Temporal, started only once the submissions meant to expire are

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { MIGRATION_STAGES, type MigrationStage } from '@order-platform/domain';
-import { AppsUnderTest } from '@order-platform/tools';
+import { AppsUnderTest, gatewayCall, type GatewayReply } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 const PROBLEM_JSON = 'application/problem+json';
@@ -22,12 +22,6 @@ const env = (name: string): string => {
   if (!value) throw new Error(`${name} is not set: run through the integration suite's setup`);
   return value;
 };
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-}
 
 interface Seed {
   outcome: string;
@@ -70,28 +64,12 @@ describe('operators steering the strangler migration', () => {
     await apps.stopAll();
   }, 60_000);
 
-  async function api(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-  ): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    const token = options.token ?? operatorToken;
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  /** As the operator unless another token is given. */
+  const api = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+    gatewayCall(gateway, method, path, {
+      token: options.token ?? operatorToken,
+      body: options.body,
     });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body:
-        text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
-    };
-  }
 
   /** Verdicts as the comparator writes them, each later than the last (and than anything real). */
   async function seed(stage: MigrationStage, rows: Seed[]): Promise<string[]> {
@@ -138,7 +116,7 @@ describe('operators steering the strangler migration', () => {
     return rule!.id;
   }
 
-  const stageIn = (report: Reply, stage: MigrationStage) =>
+  const stageIn = (report: GatewayReply, stage: MigrationStage) =>
     report.body.stages.find((entry: { stage: string }) => entry.stage === stage);
 
   const auditRow = async (auditId: string) =>

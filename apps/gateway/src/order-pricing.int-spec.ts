@@ -13,16 +13,11 @@ import {
   AppsUnderTest,
   eventually,
   findFreePort,
+  gatewayCall,
   simulatorCall,
   suiteEnv,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-}
 
 const ADDRESS = {
   name: 'Ada Lovelace',
@@ -68,24 +63,17 @@ describe('orders priced by the catalogue, on the real platform', () => {
     return sku;
   }
 
-  async function post(
+  const post = async (
     path: string,
     customer: string,
     body: unknown,
     options: { key?: string; baseUrl?: string } = {},
-  ): Promise<Reply> {
-    const response = await fetch(`${options.baseUrl ?? gateway}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${await tokenFor('customer', customer)}`,
-        'content-type': 'application/json',
-        'idempotency-key': options.key ?? randomUUID(),
-      },
-      body: JSON.stringify(body),
+  ) =>
+    gatewayCall(options.baseUrl ?? gateway, 'POST', path, {
+      token: await tokenFor('customer', customer),
+      body,
+      headers: { 'idempotency-key': options.key ?? randomUUID() },
     });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text && JSON.parse(text) };
-  }
 
   async function readyToShip(customer: string, orderId: string) {
     const token = await tokenFor('customer', customer);

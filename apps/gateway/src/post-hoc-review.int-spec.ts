@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { AppsUnderTest, eventually, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  gatewayCall,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 describe('post-hoc review of approvals made without a screening', () => {
@@ -39,18 +45,13 @@ describe('post-hoc review of approvals made without a screening', () => {
     await apps.stopAll();
   }, 60_000);
 
-  async function api(method: string, path: string, token: string, body?: unknown) {
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'idempotency-key': randomUUID(),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  /** An API call as its client makes it: each with an idempotency key of its own. */
+  const api = (method: string, path: string, token: string, body?: unknown) =>
+    gatewayCall(gateway, method, path, {
+      token,
+      body,
+      headers: { 'idempotency-key': randomUUID() },
     });
-    return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  }
 
   it('opens a task an operator sees and closes once, audited', async () => {
     const customer = `c-${randomUUID().slice(0, 8)}`;

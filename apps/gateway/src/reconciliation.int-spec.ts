@@ -11,7 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { RECONCILIATION_MINIMUM_GRACE_MS, workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  gatewayCall,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { tokenFor } from './testing/test-tokens';
 
@@ -50,18 +56,13 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     await apps.stopAll();
   }, 60_000);
 
-  async function api(method: string, path: string, token: string, body?: unknown) {
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'idempotency-key': randomUUID(),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  /** An API call as its client makes it: each with an idempotency key of its own. */
+  const api = (method: string, path: string, token: string, body?: unknown) =>
+    gatewayCall(gateway, method, path, {
+      token,
+      body,
+      headers: { 'idempotency-key': randomUUID() },
     });
-    return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  }
 
   /** A call to the simulated downstream behind the workflow's back. */
   async function behindTheBack<T>(path: string, body: unknown): Promise<T> {
