@@ -242,12 +242,19 @@ describe('intake: submissions whose workflow started, did not, or was forgotten'
     // What retention does to a finished run, done at once.
     const workflowId = workflowIdForOrder(orderId);
     await temporal.workflow.getHandle(workflowId).terminate('retention drill');
-    await temporal.workflowService.deleteWorkflowExecution({
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      workflowExecution: { workflowId },
-    });
-    await eventually('the run to be deleted', async () =>
-      (await hasRun(orderId)) ? undefined : true,
+    // Deletion is a task the server runs when it gets to it; under load it can take a while,
+    // so it is asked for again until the run is gone.
+    await eventually(
+      'the run to be deleted',
+      async () => {
+        if (!(await hasRun(orderId))) return true;
+        await temporal.workflowService.deleteWorkflowExecution({
+          namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+          workflowExecution: { workflowId },
+        });
+        return undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
     );
 
     const replay = await call(gateway, 'POST', '/v1/orders', token, { body: orderBody, key });
