@@ -280,6 +280,13 @@ export async function ensureStack(
     return { stack, started: ownedServices(stack) };
   }
   const stack = recorded!;
+  // A stack recorded before the fulfilment webhook existed gets its key now, and keeps it.
+  if (!stack.env.FULFILLMENT_WEBHOOK_SECRET) {
+    const secret = localSecret(options.stateDir, 'fulfillment-webhook-secret');
+    stack.env.FULFILLMENT_WEBHOOK_SECRET = secret;
+    stack.env.GATEWAY_FULFILLMENT_WEBHOOK_SECRET = secret;
+    writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
+  }
   await startServices(stack, toStart);
   return { stack, started: toStart };
 }
