@@ -67,7 +67,7 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         sweepSettleMs: env.int('SUBMISSION_SWEEP_SETTLE_MS', 30_000, { min: 0, max: 3_600_000 })(e),
       }),
       webhooks: (e: NodeJS.ProcessEnv) => ({
-        /** Shared with the fulfilment service, which signs its webhook with it; unset: no webhook. */
+        /** The fulfilment webhook's key (the service signs with it); unset: the webhook is off. */
         fulfillmentSecret: read(e, 'GATEWAY_FULFILLMENT_WEBHOOK_SECRET')
           ? env.secret('GATEWAY_FULFILLMENT_WEBHOOK_SECRET', 32)(e)
           : undefined,

@@ -1,7 +1,8 @@
 /**
  * Composes the simulators into one HTTP service: health, the admin reset, and each simulated
  * downstream (fraud, warehouse, payments, fulfilment, notifier, catalogue) on its own path
- * prefix, and the fulfilment service's webhook notifier. Tests start it in-process with `startSimulators`; `main.ts` runs it as a process.
+ * prefix, plus the fulfilment service's webhook notifier. Tests start it in-process with
+ * `startSimulators`; `main.ts` runs it as a process.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

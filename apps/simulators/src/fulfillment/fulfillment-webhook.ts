@@ -142,7 +142,8 @@ async function claim(db: Db): Promise<Claimed[]> {
       `SELECT id, payload, attempts FROM fulfillment_notifications n
        WHERE state = 'pending' AND next_attempt_at <= clock_timestamp()
          AND NOT EXISTS (SELECT 1 FROM fulfillment_notifications e
-                         WHERE e.shipment_id = n.shipment_id AND e.state = 'pending' AND e.id < n.id)
+                         WHERE e.shipment_id = n.shipment_id AND e.state = 'pending'
+                           AND e.id < n.id)
        ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
     );
     if (rows.length > 0) {
