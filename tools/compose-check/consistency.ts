@@ -70,7 +70,10 @@ function publishes(name: string, port: number, what: string): void {
  * The local stack gives every app every variable of StackEnv; a database URL must name the same
  * role, password and database (only the host differs: `postgres` instead of 127.0.0.1).
  */
-const localEnv = stackEnv(DEFAULT_PORTS, 'generated-per-stack');
+const localEnv = stackEnv(DEFAULT_PORTS, {
+  jwt: 'generated-per-stack',
+  fulfillmentWebhook: 'generated-per-stack',
+});
 function hasStackEnv(name: string, variables: string[]): void {
   const environment = service(name).environment ?? {};
   for (const variable of variables) {

@@ -29,6 +29,7 @@ with_lock "$dir" build
 # The file refuses to load without a token signing key (users must choose one); validate it as
 # a user with one set would.
 export GATEWAY_JWT_SECRET="${GATEWAY_JWT_SECRET:-compose-check-placeholder-0123456789abcdef}"
+export FULFILLMENT_WEBHOOK_SECRET="${FULFILLMENT_WEBHOOK_SECRET:-compose-check-placeholder-0123456789abcdef}"
 project="$("$dir/compose-check" "$file")"
 cd "$(dirname "$TOOLS_DIR")"
 node --enable-source-maps -r @swc-node/register tools/compose-check/consistency.ts "$file" <<<"$project"

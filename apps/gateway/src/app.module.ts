@@ -27,6 +27,7 @@ import { SubmissionSweeper } from './orders/submission-sweeper';
 import { PostHocReviewsController } from './post-hoc-reviews/post-hoc-reviews.controller';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { FulfillmentWebhookController } from './webhooks/fulfillment-webhook.controller';
 
 @Global()
 @Module({})
@@ -56,6 +57,7 @@ export class AppModule {
         MetricsController,
         OpsPageController,
         PostHocReviewsController,
+        FulfillmentWebhookController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

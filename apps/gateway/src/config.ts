@@ -66,6 +66,12 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         /** How long a new submission is left to its own request before the sweeper starts it. */
         sweepSettleMs: env.int('SUBMISSION_SWEEP_SETTLE_MS', 30_000, { min: 0, max: 3_600_000 })(e),
       }),
+      webhooks: (e: NodeJS.ProcessEnv) => ({
+        /** The fulfilment webhook's key (the service signs with it); unset: the webhook is off. */
+        fulfillmentSecret: read(e, 'GATEWAY_FULFILLMENT_WEBHOOK_SECRET')
+          ? env.secret('GATEWAY_FULFILLMENT_WEBHOOK_SECRET', 32)(e)
+          : undefined,
+      }),
       promotion: (e: NodeJS.ProcessEnv) => ({
         /** The share of a stage's sample where both sides agreed, needed to give new more orders. */
         minMatchRate: env.number('PROMOTION_MIN_MATCH_RATE', 0.999, { min: 0, max: 1 })(e),
@@ -75,6 +81,10 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
     },
     source,
   );
+
+function read(e: NodeJS.ProcessEnv, name: string): string | undefined {
+  return e[name]?.trim() || undefined;
+}
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');

@@ -28,7 +28,8 @@ runMain('gateway', async () => {
       // Behind a proxy the client address comes from X-Forwarded-For.
       trustProxy: true,
     }),
-    { logger: ['error', 'warn'] },
+    // The raw body is kept beside the parsed one: the fulfilment webhook's signature covers it.
+    { logger: ['error', 'warn'], rawBody: true },
   );
   const logger = app.get<Logger>(LOGGER);
   await hardenHttp(app.getHttpAdapter().getInstance(), {

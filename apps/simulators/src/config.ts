@@ -6,9 +6,13 @@
 export interface SimulatorsConfig {
   port: number;
   databaseUrl: string;
+  /** Where the fulfilment service tells the platform about dispatches and deliveries. */
+  fulfillmentWebhook: { url?: string; secret?: string };
 }
 
 export const DEFAULT_PORT = 3400;
+/** As the platform requires of the same shared secret. */
+const MIN_SECRET_LENGTH = 32;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimulatorsConfig {
   const problems: string[] = [];
@@ -23,8 +27,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SimulatorsConf
   } else if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('SIMULATORS_DATABASE_URL must be a postgres URL');
   }
+  const webhookUrl = env.FULFILLMENT_WEBHOOK_URL?.trim() || undefined;
+  if (webhookUrl !== undefined && !/^https?:\/\/./.test(webhookUrl)) {
+    problems.push('FULFILLMENT_WEBHOOK_URL must be an http or https URL');
+  }
+  const webhookSecret = env.FULFILLMENT_WEBHOOK_SECRET?.trim() || undefined;
+  if (webhookSecret !== undefined && webhookSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`FULFILLMENT_WEBHOOK_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
   if (problems.length > 0) {
     throw new Error(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  return { port, databaseUrl };
+  return { port, databaseUrl, fulfillmentWebhook: { url: webhookUrl, secret: webhookSecret } };
 }

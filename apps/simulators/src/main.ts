@@ -13,7 +13,7 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const simulators = await startSimulators({ port: config.port, databaseUrl: config.databaseUrl });
+  const simulators = await startSimulators(config);
   jsonLog('info', 'simulators listening', { port: simulators.port });
   let stopping = false;
   const stop = (signal: string): void => {

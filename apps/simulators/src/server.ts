@@ -1,13 +1,15 @@
 /**
  * Composes the simulators into one HTTP service: health, the admin reset, and each simulated
  * downstream (fraud, warehouse, payments, fulfilment, notifier, catalogue) on its own path
- * prefix. Tests start it in-process with `startSimulators`; `main.ts` runs it as a process.
+ * prefix, plus the fulfilment service's webhook notifier. Tests start it in-process with
+ * `startSimulators`; `main.ts` runs it as a process.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { catalogueRoutes } from './catalogue/catalogue.routes';
 import { openDb, type Db } from './db';
 import { fraudRoutes } from './fraud/fraud.routes';
+import { startWebhookNotifier } from './fulfillment/fulfillment-webhook';
 import { fulfillmentRoutes } from './fulfillment/fulfillment.routes';
 import { problem } from './http/problem';
 import { createRouter, ok, route, type Route } from './http/router';
@@ -21,6 +23,8 @@ export interface SimulatorsOptions {
   port: number;
   databaseUrl: string;
   host?: string;
+  /** Where fulfilment facts are sent (the settings may change the URL) and the signing key. */
+  fulfillmentWebhook?: { url?: string; secret?: string };
   /** The PostgreSQL schema holding the simulators' tables; tests may isolate themselves. */
   schema?: string;
   log?: Log;
@@ -47,6 +51,12 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
     await db.close();
     throw error;
   }
+  const notifier = startWebhookNotifier({
+    db,
+    secret: options.fulfillmentWebhook?.secret,
+    defaultUrl: options.fulfillmentWebhook?.url,
+    log,
+  });
   const routes: Route[] = [
     ...healthRoutes(db),
     // A test helper, exempt from Idempotency-Key: it wipes the stored responses too.
@@ -57,17 +67,26 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
     ...fraudRoutes(db),
     ...warehouseRoutes(db),
     ...paymentRoutes(db),
-    ...fulfillmentRoutes(db),
+    ...fulfillmentRoutes(db, {
+      onFact: notifier.nudge,
+      defaultWebhookUrl: options.fulfillmentWebhook?.url,
+    }),
     ...notifierRoutes(db),
     ...catalogueRoutes(db),
   ];
   const server = createServer(
     createRouter(routes, (message, error) => log('error', message, { error })),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, resolve);
+    });
+  } catch (error) {
+    await notifier.stop();
+    await db.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     port,
@@ -77,6 +96,7 @@ export async function startSimulators(options: SimulatorsOptions): Promise<Runni
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await notifier.stop();
       await db.close();
     },
   };

@@ -1,9 +1,12 @@
 /**
  * The simulators' own guarantees, on the test stack's PostgreSQL, in a schema of this run's own
  * (so resetting it disturbs no other suite): stock is never oversold under concurrency, one key
- * is one effect, a simulated outage is retryable, and every problem is a problem document.
+ * is one effect, a simulated outage is retryable, every problem is a problem document, and the
+ * fulfilment service tells the platform each dispatch and delivery, signed, until it is heard.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { startSimulators, type RunningSimulators } from './server';
 
@@ -204,6 +207,7 @@ describe('the simulators', () => {
       '/fulfillment/shipments',
       '/fulfillment/shipments/s-1/dispatch',
       '/fulfillment/shipments/s-1/cancel',
+      '/fulfillment/shipments/s-1/deliver',
       '/notifications',
     ];
     for (const path of changes) {
@@ -340,5 +344,106 @@ describe('the simulators', () => {
     expect((await call('GET', '/catalogue/products?skus=SKU-1')).body.products).toEqual([
       { sku: 'SKU-1', priceMinor: 1_250, currency: 'EUR' },
     ]);
+  });
+
+  it('tells the platform each dispatch and delivery once, signed and in order, until it is heard', async () => {
+    const secret = 'the-webhook-secret-shared-with-the-platform';
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    let outages = 1;
+    const platform = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        const unknown = (JSON.parse(body) as { orderId: string }).orderId === 'o-unknown';
+        response.statusCode = unknown ? 404 : outages-- > 0 ? 503 : 200;
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => platform.listen(0, '127.0.0.1', resolve));
+    const webhookUrl = `http://127.0.0.1:${(platform.address() as AddressInfo).port}/hook`;
+    // A second process on the same records, the one holding the secret; the suite's has none.
+    const notifying = await startSimulators({
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl,
+      schema,
+      fulfillmentWebhook: { url: webhookUrl, secret },
+    });
+    try {
+      const created = await call(
+        'POST',
+        '/fulfillment/shipments',
+        { orderId: 'o-1', lines: [{ sku: 's', quantity: 1 }] },
+        key(),
+      );
+      const shipmentId = created.body.shipmentId as string;
+      const early = await call('POST', `/fulfillment/shipments/${shipmentId}/deliver`, {}, key());
+      expect(early.body.type).toBe('urn:simulators:not-dispatched');
+      for (const action of ['dispatch', 'dispatch', 'deliver', 'deliver']) {
+        const reply = await call(
+          'POST',
+          `/fulfillment/shipments/${shipmentId}/${action}`,
+          {},
+          key(),
+        );
+        expect(reply.status).toBe(200);
+      }
+      const cancel = await call('POST', `/fulfillment/shipments/${shipmentId}/cancel`, {}, key());
+      expect(cancel.body.type).toBe('urn:simulators:already-dispatched');
+
+      const notified = async () =>
+        (await call('GET', '/fulfillment/notifications?orderId=o-1')).body as {
+          kind: string;
+          state: string;
+          attempts: number;
+        }[];
+      const deadline = Date.now() + 20_000;
+      while ((await notified()).some((n) => n.state !== 'delivered') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await notified()).toEqual([
+        expect.objectContaining({ kind: 'dispatched', state: 'delivered', attempts: 2 }),
+        expect.objectContaining({ kind: 'delivered', state: 'delivered', attempts: 1 }),
+      ]);
+      // The first attempt met an outage: the dispatch was sent again, before the delivery.
+      expect(received.map((r) => JSON.parse(r.body).kind)).toEqual([
+        'dispatched',
+        'dispatched',
+        'delivered',
+      ]);
+      for (const { headers, body } of received) {
+        const timestamp = headers['x-webhook-timestamp'] as string;
+        const expected = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+        expect(headers['x-webhook-signature']).toBe(`sha256=${expected}`);
+      }
+      expect(JSON.parse(received[2]!.body)).toEqual({
+        eventId: `${shipmentId}:delivered`,
+        orderId: 'o-1',
+        shipmentId,
+        kind: 'delivered',
+        occurredAt: expect.any(String),
+      });
+
+      // A refusal no retry changes (the platform knows no such order) is parked, not retried.
+      const stray = await call(
+        'POST',
+        '/fulfillment/shipments',
+        { orderId: 'o-unknown', lines: [{ sku: 's', quantity: 1 }] },
+        key(),
+      );
+      await call('POST', `/fulfillment/shipments/${stray.body.shipmentId}/dispatch`, {}, key());
+      const strayDeadline = Date.now() + 10_000;
+      let parked: { state: string; attempts: number }[] = [];
+      while (Date.now() < strayDeadline) {
+        parked = (await call('GET', '/fulfillment/notifications?orderId=o-unknown')).body;
+        if (parked[0]?.state === 'rejected') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(parked).toEqual([expect.objectContaining({ state: 'rejected', attempts: 1 })]);
+    } finally {
+      await notifying.close();
+      await new Promise((resolve) => platform.close(resolve));
+    }
   });
 });

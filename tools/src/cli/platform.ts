@@ -116,7 +116,12 @@ function requireRunningStack(): RunningStack {
 /** Starts whatever is down, service by service and app by app; leaves the rest running. */
 async function start(): Promise<void> {
   const { stack, outcomes } = await stackUp();
-  const env = { ...process.env, ...stack.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env };
+  // The simulated fulfilment service tells the gateway about dispatches and deliveries.
+  env.FULFILLMENT_WEBHOOK_URL ??= `http://127.0.0.1:${appPort(
+    PLATFORM_APPS.find((a) => a.name === 'gateway')!,
+    env,
+  )}/v1/webhooks/fulfillment`;
   const appFiles = (app: PlatformApp) => ({
     logFile: stackLogFile(stateDir, app.name),
     pidFile: stackPidFile(stateDir, app.name),

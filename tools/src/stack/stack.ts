@@ -62,6 +62,12 @@ export interface StackEnv {
   TEMPORAL_UI_URL: string;
   /** The gateway's token signing key: generated once per stack, kept in its state folder. */
   GATEWAY_JWT_SECRET: string;
+  /**
+   * The fulfilment webhook's key, one value under the name each side reads (the simulated
+   * fulfilment service signs, the gateway verifies): generated once per stack like the JWT key.
+   */
+  FULFILLMENT_WEBHOOK_SECRET: string;
+  GATEWAY_FULFILLMENT_WEBHOOK_SECRET: string;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -96,7 +102,7 @@ const pidFile = (stateDir: string, name: string): string => join(stateDir, 'pids
 
 export function stackEnv(
   ports: StackPorts,
-  jwtSecret: string,
+  secrets: { jwt: string; fulfillmentWebhook: string },
   externalDatabaseUrl?: string,
 ): StackEnv {
   const [platformDb, legacyDb, simulatorsDb] = STACK_DATABASES;
@@ -108,7 +114,9 @@ export function stackEnv(
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_UI_URL: `http://127.0.0.1:${ports.temporalUi}`,
-    GATEWAY_JWT_SECRET: jwtSecret,
+    GATEWAY_JWT_SECRET: secrets.jwt,
+    FULFILLMENT_WEBHOOK_SECRET: secrets.fulfillmentWebhook,
+    GATEWAY_FULFILLMENT_WEBHOOK_SECRET: secrets.fulfillmentWebhook,
   };
 }
 
@@ -124,7 +132,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     postgresBin: toolchain.postgresBin,
     toolchain,
     durable: options.durable,
-    env: stackEnv(ports, localJwtSecret(stateDir), options.externalDatabaseUrl),
+    env: stackEnv(
+      ports,
+      {
+        jwt: localSecret(stateDir, 'gateway-jwt-secret'),
+        fulfillmentWebhook: localSecret(stateDir, 'fulfillment-webhook-secret'),
+      },
+      options.externalDatabaseUrl,
+    ),
   };
   // Written before starting so `stop` can clean up after a start that failed half-way.
   writeFileSync(stackFile(stateDir), JSON.stringify(stack, null, 2));
@@ -265,13 +280,20 @@ export async function ensureStack(
     return { stack, started: ownedServices(stack) };
   }
   const stack = recorded!;
+  // A stack recorded before the fulfilment webhook existed gets its key now, and keeps it.
+  if (!stack.env.FULFILLMENT_WEBHOOK_SECRET) {
+    const secret = localSecret(options.stateDir, 'fulfillment-webhook-secret');
+    stack.env.FULFILLMENT_WEBHOOK_SECRET = secret;
+    stack.env.GATEWAY_FULFILLMENT_WEBHOOK_SECRET = secret;
+    writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
+  }
   await startServices(stack, toStart);
   return { stack, started: toStart };
 }
 
 /** A random signing key for local tokens, created on the stack's first start and then reused. */
-function localJwtSecret(stateDir: string): string {
-  const file = join(stateDir, 'gateway-jwt-secret');
+function localSecret(stateDir: string, name: string): string {
+  const file = join(stateDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }

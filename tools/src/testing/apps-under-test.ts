@@ -19,6 +19,11 @@ export class AppsUnderTest {
   private readonly dir: string;
   private readonly pidFiles: string[] = [];
   private simulators?: string;
+  /** How each instance was started, so `restart` brings it back the same (same port too). */
+  private readonly started = new Map<
+    string,
+    { app: string; env: NodeJS.ProcessEnv; port: number }
+  >();
 
   constructor(suite: string) {
     this.taskQueue = `${suite}-${randomUUID()}`;
@@ -31,10 +36,12 @@ export class AppsUnderTest {
     instance: string = app,
     env: NodeJS.ProcessEnv = {},
     waitFor: 'ready' | 'live' = 'ready',
+    port?: number,
   ): Promise<string> {
     const definition = PLATFORM_APPS.find((candidate) => candidate.name === app);
     if (!definition) throw new Error(`no platform app named ${app}`);
-    const port = await findFreePort();
+    port ??= await findFreePort();
+    this.started.set(instance, { app, env, port });
     const pidFile = join(this.dir, `${instance}.pid`);
     if (!this.pidFiles.includes(pidFile)) this.pidFiles.push(pidFile);
     await startApp(
@@ -58,6 +65,19 @@ export class AppsUnderTest {
     this.simulators = await this.start('simulators');
     await this.start('worker', 'worker', workerEnv);
     return this.simulators;
+  }
+
+  /** Stops `instance` as an operator would (SIGTERM, shutdown hooks run). */
+  async stop(instance: string): Promise<void> {
+    if (!this.started.has(instance)) throw new Error(`${instance} was not started`);
+    await stopApp(join(this.dir, `${instance}.pid`));
+  }
+
+  /** Starts a stopped `instance` again as it was started, on the same port; returns its URL. */
+  async restart(instance: string): Promise<string> {
+    const previous = this.started.get(instance);
+    if (!previous) throw new Error(`${instance} was not started`);
+    return this.start(previous.app, instance, previous.env, 'ready', previous.port);
   }
 
   /** SIGKILL, as a crash would: no shutdown hooks, nothing flushed. */

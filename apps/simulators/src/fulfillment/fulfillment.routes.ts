@@ -1,19 +1,39 @@
 /**
  * The fulfilment service: the platform asks it to ship an order and may cancel the shipment
  * until the parcel has left (then 409 `already-dispatched`). Dispatching is what the warehouse
- * floor does; here it is a helper for tests and operators. Cancelling a cancelled shipment and
- * dispatching a dispatched one succeed.
+ * floor does and delivering what the carrier does; here they are helpers for tests and
+ * operators. Each of them tells the platform by itself (an outbox row in the same transaction,
+ * sent by the webhook notifier). Cancelling a cancelled shipment, dispatching a dispatched one
+ * and delivering a delivered one succeed, and notify nothing again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db';
 import { idempotent } from '../http/idempotency';
 import { Input, queryParam } from '../http/input';
 import { problem } from '../http/problem';
-import { ok, route, type Route } from '../http/router';
+import { ok, type Reply, route, type Route } from '../http/router';
+import {
+  type FulfillmentFact,
+  loadWebhookSettings,
+  saveWebhookSettings,
+} from './fulfillment-webhook';
 
-type ShipmentState = 'created' | 'dispatched' | 'cancelled';
+type ShipmentState = 'created' | 'dispatched' | 'delivered' | 'cancelled';
 
-export function fulfillmentRoutes(db: Db): Route[] {
+export interface FulfillmentOptions {
+  /** Called once a fact's transaction committed, so the notifier sends it at once. */
+  onFact?: () => void;
+  /** The webhook URL until the settings say otherwise (FULFILLMENT_WEBHOOK_URL). */
+  defaultWebhookUrl?: string;
+}
+
+export function fulfillmentRoutes(db: Db, options: FulfillmentOptions = {}): Route[] {
+  const onFact = options.onFact ?? (() => {});
+  const afterCommit = async (reply: Promise<Reply>) => {
+    const result = await reply;
+    onFact();
+    return result;
+  };
   return [
     route('POST', '/fulfillment/shipments', async (request) => {
       const input = Input.of(request.body);
@@ -30,7 +50,10 @@ export function fulfillmentRoutes(db: Db): Route[] {
       });
     }),
     route('POST', '/fulfillment/shipments/:id/dispatch', async (request) =>
-      idempotent(db, request, (tx) => dispatch(tx, request.params.id!)),
+      afterCommit(idempotent(db, request, (tx) => dispatch(tx, request.params.id!))),
+    ),
+    route('POST', '/fulfillment/shipments/:id/deliver', async (request) =>
+      afterCommit(idempotent(db, request, (tx) => deliver(tx, request.params.id!))),
     ),
     route('POST', '/fulfillment/shipments/:id/cancel', async (request) =>
       idempotent(db, request, (tx) => cancel(tx, request.params.id!)),
@@ -40,11 +63,34 @@ export function fulfillmentRoutes(db: Db): Route[] {
       const { rows } = await db.query(
         `SELECT id AS "shipmentId", order_id AS "orderId", lines, state,
                 created_at AS "createdAt", dispatched_at AS "dispatchedAt",
-                cancelled_at AS "cancelledAt"
+                delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt"
          FROM fulfillment_shipments WHERE order_id = $1 ORDER BY created_at, id`,
         [orderId],
       );
       return ok(rows);
+    }),
+    // What was told to the platform, and how far each notification got.
+    route('GET', '/fulfillment/notifications', async (request) => {
+      const [, orderId] = queryParam(request, 'orderId');
+      const { rows } = await db.query(
+        `SELECT event_id AS "eventId", payload->>'kind' AS kind, shipment_id AS "shipmentId",
+                state, attempts, last_error AS "lastError", delivered_at AS "deliveredAt"
+         FROM fulfillment_notifications WHERE payload->>'orderId' = $1 ORDER BY id`,
+        [orderId],
+      );
+      return ok(rows);
+    }),
+    route('GET', '/fulfillment/settings', async () =>
+      ok(await loadWebhookSettings(db, options.defaultWebhookUrl ?? null)),
+    ),
+    // PUT replaces the settings: what the body leaves out goes back to its default.
+    route('PUT', '/fulfillment/settings', async (request) => {
+      const input = Input.of(request.body);
+      const saved = await saveWebhookSettings(db, {
+        webhookUrl: input.optionalHttpUrl('webhookUrl') ?? options.defaultWebhookUrl ?? null,
+      });
+      onFact();
+      return ok(saved);
     }),
   ];
 }
@@ -54,18 +100,55 @@ async function dispatch(tx: Queryable, shipmentId: string) {
   if (state === 'cancelled')
     throw problem('shipment-cancelled', `shipment ${shipmentId} was cancelled`);
   if (state === 'created') {
-    await tx.query(
+    const { rows } = await tx.query<{ orderId: string; at: Date }>(
       `UPDATE fulfillment_shipments SET state = 'dispatched', dispatched_at = clock_timestamp()
-       WHERE id = $1`,
+       WHERE id = $1 RETURNING order_id AS "orderId", dispatched_at AS at`,
       [shipmentId],
     );
+    await recordFact(tx, { kind: 'dispatched', shipmentId, ...rows[0]! });
   }
-  return ok({ shipmentId, state: 'dispatched' });
+  return ok({ shipmentId, state: state === 'delivered' ? 'delivered' : 'dispatched' });
+}
+
+async function deliver(tx: Queryable, shipmentId: string) {
+  const state = await lockShipment(tx, shipmentId);
+  if (state === 'cancelled')
+    throw problem('shipment-cancelled', `shipment ${shipmentId} was cancelled`);
+  if (state === 'created')
+    throw problem('not-dispatched', `shipment ${shipmentId} has not left the warehouse`);
+  if (state === 'dispatched') {
+    const { rows } = await tx.query<{ orderId: string; at: Date }>(
+      `UPDATE fulfillment_shipments SET state = 'delivered', delivered_at = clock_timestamp()
+       WHERE id = $1 RETURNING order_id AS "orderId", delivered_at AS at`,
+      [shipmentId],
+    );
+    await recordFact(tx, { kind: 'delivered', shipmentId, ...rows[0]! });
+  }
+  return ok({ shipmentId, state: 'delivered' });
+}
+
+/** The notification to the platform, in the fact's own transaction: it cannot be lost. */
+async function recordFact(
+  tx: Queryable,
+  fact: { kind: FulfillmentFact['kind']; shipmentId: string; orderId: string; at: Date },
+): Promise<void> {
+  const payload: FulfillmentFact = {
+    eventId: `${fact.shipmentId}:${fact.kind}`,
+    orderId: fact.orderId,
+    shipmentId: fact.shipmentId,
+    kind: fact.kind,
+    occurredAt: fact.at.toISOString(),
+  };
+  await tx.query(
+    `INSERT INTO fulfillment_notifications (event_id, shipment_id, payload) VALUES ($1, $2, $3)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [payload.eventId, payload.shipmentId, JSON.stringify(payload)],
+  );
 }
 
 async function cancel(tx: Queryable, shipmentId: string) {
   const state = await lockShipment(tx, shipmentId);
-  if (state === 'dispatched') {
+  if (state === 'dispatched' || state === 'delivered') {
     throw problem('already-dispatched', `shipment ${shipmentId} has left the warehouse`);
   }
   if (state === 'created') {

@@ -76,6 +76,15 @@ export class Input {
     return value;
   }
 
+  optionalHttpUrl(name: string): string | undefined {
+    const value = this.fields[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || !/^https?:\/\/./.test(value) || !URL.canParse(value)) {
+      throw this.invalid(name, 'an http or https URL');
+    }
+    return value;
+  }
+
   /** Order lines: at least one, each a sku and a positive quantity. */
   lines(name: string): StockLine[] {
     const value = this.fields[name];

@@ -15,6 +15,7 @@ const PROBLEMS = {
   'already-captured': { status: 409, title: 'The authorization was already captured' },
   'already-dispatched': { status: 409, title: 'The shipment was already dispatched' },
   'shipment-cancelled': { status: 409, title: 'The shipment was cancelled' },
+  'not-dispatched': { status: 409, title: 'The shipment has not been dispatched' },
   'reservation-expired': { status: 410, title: 'The reservation expired or was released' },
   'authorization-expired': { status: 410, title: 'The authorization expired or was voided' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
