@@ -10,6 +10,7 @@ import {
   type CustomerStatus,
   type OrderStage,
 } from './stages';
+import { customerStatusOfReturns, type ReturnView } from './returns';
 
 /** What the order holds right now. Times are ISO 8601. */
 export interface Commitments {
@@ -56,6 +57,8 @@ export interface CustomerViewInput {
   stageEnteredAt: string;
   stageDeadline?: string | null;
   commitments: Commitments;
+  /** The order's returns, if any: an open or settled return says more than the stage. */
+  returns?: readonly Pick<ReturnView, 'state'>[];
   /** Taken as an argument: the domain has no clock. */
   now: string;
 }
@@ -77,7 +80,8 @@ export function holdsEverything(commitments: Commitments, now: string): boolean 
 }
 
 export function customerViewOf(input: CustomerViewInput): CustomerView {
-  let status = CUSTOMER_STATUS_OF_STAGE[input.stage];
+  let status =
+    customerStatusOfReturns(input.returns ?? []) ?? CUSTOMER_STATUS_OF_STAGE[input.stage];
   // The invariant, enforced where the customer's words are made, not trusted to the caller.
   if (
     (status === 'CONFIRMED' || status === 'READY_TO_SHIP') &&

@@ -30,6 +30,11 @@ export const LIFECYCLE_EVENT_TYPES = [
   'CompensationFailed',
   // A cancel that came too late: the warehouse had dispatched the parcel, so the order ships.
   'CancellationOverturned',
+  // Returns (domain/src/returns.ts): authorized, the parcel back, restocked, refunded or lapsed.
+  'ReturnAuthorized',
+  'ReturnReceived',
+  'InventoryRestocked',
+  'ReturnLapsed',
   // What the platform decided for a stage of a monolith order (strangler): acted on in route
   // 'new', only compared with the monolith's decision in route 'shadow'.
   'StageDecided',

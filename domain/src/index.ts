@@ -18,3 +18,4 @@ export * from './reconciliation';
 export * from './degraded-mode';
 export * from './resilience';
 export * from './post-hoc-review';
+export * from './returns';

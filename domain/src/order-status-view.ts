@@ -12,6 +12,7 @@ import {
 } from './order';
 import type { MigrationStage } from './legacy-events';
 import type { OrderStage } from './stages';
+import type { ReturnView } from './returns';
 
 /** In order of how far a stage has moved from the monolith to the platform. */
 export const MIGRATION_ROUTES = ['legacy', 'shadow', 'new'] as const;
@@ -57,6 +58,8 @@ export interface OrderStatusView {
   /** Monolith orders only: who decides each stage, fixed when the order started. */
   stageRoutes?: Record<MigrationStage, MigrationRoute>;
   cancellable: boolean;
+  /** Returns requested after dispatch (runs with returns only, once there is one). */
+  returns?: ReturnView[];
   /** Increases with every change; a projection never replaces a higher version. */
   version: number;
 }

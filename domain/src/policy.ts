@@ -22,6 +22,11 @@ export interface StagePolicy {
   paymentSlaMs: number;
   authorizationValidityMs: number;
   deliveryWindowMs: number;
+  /**
+   * How long after the delivery a return may be requested, and how long an authorized return
+   * waits for its parcel before it lapses.
+   */
+  returnWindowMs: number;
   /** Orders at or above this total (minor units) go to manual review when fraud is late. */
   highValueThresholdMinor: number;
   /** What a late fraud decision means for an order below the high-value threshold. */
@@ -40,6 +45,7 @@ const STANDARD: StagePolicy = {
   paymentSlaMs: 10 * MINUTE,
   authorizationValidityMs: 7 * DAY,
   deliveryWindowMs: 10 * DAY,
+  returnWindowMs: 30 * DAY,
   highValueThresholdMinor: 100_000,
   lowRiskOnFraudTimeout: 'approve-with-flag',
   maxReReservations: 1,
@@ -84,6 +90,7 @@ const DURATION_FIELDS = [
   'paymentSlaMs',
   'authorizationValidityMs',
   'deliveryWindowMs',
+  'returnWindowMs',
 ] as const;
 
 /**

@@ -35,6 +35,9 @@ export const CUSTOMER_STATUSES = [
   'DELIVERED',
   'CANCELLED',
   'REJECTED',
+  'RETURN_REQUESTED',
+  'RETURNED',
+  'REFUNDED',
 ] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 
@@ -63,4 +66,7 @@ export const CUSTOMER_STATUS_LABELS: Readonly<Record<CustomerStatus, string>> = 
   DELIVERED: 'Your order was delivered',
   CANCELLED: 'Your order was cancelled',
   REJECTED: 'We could not accept your order',
+  RETURN_REQUESTED: 'Your return is authorized: we are waiting for the parcel',
+  RETURNED: 'Your return has arrived: your refund is on its way',
+  REFUNDED: 'Your return was refunded',
 };

@@ -15,6 +15,7 @@ function warehouse(overrides: Partial<InventoryPort> = {}) {
     },
     allocate: async (request) => void keys.push(request.idempotencyKey),
     release: async (request) => void keys.push(request.idempotencyKey),
+    restock: async (request) => void keys.push(request.idempotencyKey),
     ...overrides,
   };
   return { keys, port };

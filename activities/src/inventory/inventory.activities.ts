@@ -1,5 +1,6 @@
 /**
- * The inventory context's activities. The saga's steps (reserve, allocate, release) run on the
+ * The inventory context's activities. The saga's steps (reserve, allocate, release) and the
+ * restock of a returned parcel run on the
  * inventory bulkhead; the availability check a shadow decision rests on is scheduled by the
  * legacy order workflow on the order task queue.
  */
@@ -12,6 +13,7 @@ export function createInventoryActivities(ports: { inventory: InventoryPort }) {
     reserveInventory: stepActivity(inventory.reserve.bind(inventory)),
     allocateInventory: stepActivity(inventory.allocate.bind(inventory)),
     releaseInventory: stepActivity(inventory.release.bind(inventory)),
+    restockInventory: stepActivity(inventory.restock.bind(inventory)),
   };
 }
 

@@ -64,4 +64,14 @@ export class InventoryHttpAdapter implements InventoryPort {
       { idempotencyKey: request.idempotencyKey },
     );
   }
+
+  async restock(request: {
+    idempotencyKey: string;
+    orderId: string;
+    returnId: string;
+    lines: StockLine[];
+  }): Promise<void> {
+    const { idempotencyKey, ...body } = request;
+    await this.http.post('/warehouse/returns', body, { idempotencyKey });
+  }
 }

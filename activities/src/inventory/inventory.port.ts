@@ -26,4 +26,11 @@ export interface InventoryPort {
   /** @throws ReservationExpiredError when the reservation lapsed before it was allocated */
   allocate(request: { idempotencyKey: string; reservationId: string }): Promise<void>;
   release(request: { idempotencyKey: string; reservationId: string }): Promise<void>;
+  /** A returned parcel's lines back on hand: once per return, whatever the retries. */
+  restock(request: {
+    idempotencyKey: string;
+    orderId: string;
+    returnId: string;
+    lines: StockLine[];
+  }): Promise<void>;
 }

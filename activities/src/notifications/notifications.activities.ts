@@ -5,16 +5,24 @@ import type { NotificationsPort } from './notifications.port';
 
 export function createNotificationsActivities(ports: { notifications: NotificationsPort }) {
   return {
-    /** The key is the order and the kind: a customer hears of each change once, whatever retries. */
+    /**
+     * The key is the order and the kind (and the return, for a return's kinds): a customer hears
+     * of each change once, whatever retries.
+     */
     notifyCustomer: portActivity(
       (
         { keyFor },
-        input: { orderId: string; customerId: string; kind: NotificationKind },
+        {
+          returnId,
+          ...input
+        }: { orderId: string; customerId: string; kind: NotificationKind; returnId?: string },
       ): Promise<{ duplicate: boolean }> =>
         ports.notifications.notify({
           ...input,
           message: NOTIFICATION_MESSAGES[input.kind],
-          idempotencyKey: keyFor(`notify-${input.kind}`),
+          idempotencyKey: keyFor(
+            returnId ? `notify-${input.kind}-${returnId}` : `notify-${input.kind}`,
+          ),
         }),
     ),
   };

@@ -19,6 +19,8 @@ import { OpsController } from './ops/ops.controller';
 import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
 import { OrderPricing } from './orders/order-pricing';
+import { OrderReturnsController } from './orders/order-returns.controller';
+import { OrderReturnsService } from './orders/order-returns.service';
 import { OrdersController } from './orders/orders.controller';
 import { OrderStarter } from './orders/order-starter';
 import { OrdersService } from './orders/orders.service';
@@ -50,6 +52,7 @@ export class AppModule {
       controllers: [
         ReconciliationController,
         OrdersController,
+        OrderReturnsController,
         QuotesController,
         OpsController,
         DegradedModesController,
@@ -76,6 +79,7 @@ export class AppModule {
         OrderPricing,
         OrderStarter,
         OrdersService,
+        OrderReturnsService,
         ReconciliationService,
         SubmissionSweeper,
       ],

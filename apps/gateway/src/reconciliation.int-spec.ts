@@ -32,7 +32,11 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
   let temporal: Client;
 
   beforeAll(async () => {
-    simulators = await apps.downstream();
+    // A short return window: a delivered order's run ends seconds after the delivery, as a
+    // journey here awaits its result.
+    simulators = await apps.downstream({
+      STAGE_POLICY_OVERRIDES: JSON.stringify({ standard: { returnWindowMs: '2s' } }),
+    });
     gateway = await apps.start('gateway');
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', '/payments/settings', {});

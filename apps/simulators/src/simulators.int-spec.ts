@@ -194,6 +194,21 @@ describe('the simulators', () => {
     expect((await call('PUT', '/warehouse/stock/widget', { onHand: 3 })).body.available).toBe(0);
   });
 
+  it('restocks a returned parcel once per return, whatever key each retry carries', async () => {
+    await call('PUT', '/warehouse/stock/gadget', { onHand: 4 });
+    const parcel = {
+      returnId: 'return-o-9-1',
+      orderId: 'o-9',
+      lines: [{ sku: 'gadget', quantity: 2 }],
+    };
+    expect((await call('POST', '/warehouse/returns', parcel, key())).status).toBe(201);
+    expect((await call('POST', '/warehouse/returns', parcel, key())).status).toBe(201);
+    expect((await call('GET', '/warehouse/stock/gadget')).body.onHand).toBe(6);
+    expect((await call('GET', '/warehouse/returns?orderId=o-9')).body).toEqual([
+      expect.objectContaining({ returnId: 'return-o-9-1', sku: 'gadget', quantity: 2 }),
+    ]);
+  });
+
   it('requires an Idempotency-Key on every POST that changes something', async () => {
     const changes = [
       '/fraud/screenings',

@@ -50,7 +50,11 @@ describe('the order journey on the real platform', () => {
 
   beforeAll(async () => {
     // The downstream world first: the worker's activities call it.
-    simulatorsUrl = await apps.downstream();
+    // A short return window: a delivered order's run ends seconds after the delivery, as the
+    // journeys await its result.
+    simulatorsUrl = await apps.downstream({
+      STAGE_POLICY_OVERRIDES: JSON.stringify({ standard: { returnWindowMs: '2s' } }),
+    });
     // Another suite may have dialled the shared simulators; these journeys need them well behaved.
     await simulator('PUT', '/fraud/settings', {});
     await simulator('PUT', '/payments/settings', {});

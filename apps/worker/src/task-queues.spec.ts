@@ -29,7 +29,7 @@ const SCHEDULED_ON: Record<Downstream | 'orders', string[]> = {
     'recordException',
   ],
   fraud: ['screenOrder'],
-  inventory: ['reserveInventory', 'allocateInventory', 'releaseInventory'],
+  inventory: ['reserveInventory', 'allocateInventory', 'releaseInventory', 'restockInventory'],
   payment: ['authorizePayment', 'voidAuthorization', 'capturePayment', 'refundCapture'],
   fulfillment: ['createShipment', 'cancelShipment'],
   notifications: ['notifyCustomer'],

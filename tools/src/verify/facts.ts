@@ -95,6 +95,10 @@ const STANDING_OF_STATUS: Readonly<Record<CustomerStatus, Standing>> = {
   DELIVERED: 'goods-left',
   CANCELLED: 'undone',
   REJECTED: 'undone',
+  // A return comes after the goods left: the order itself stays where the goods took it.
+  RETURN_REQUESTED: 'goods-left',
+  RETURNED: 'goods-left',
+  REFUNDED: 'goods-left',
 };
 
 /** What the customer reads (the gateway's order API). */

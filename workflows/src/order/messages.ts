@@ -2,11 +2,12 @@
  * The order workflow's interface to the outside world. Facts arrive as signals (a fraud
  * decision, a dispatched or delivered parcel); a cancel and an operator's manual review decision
  * are updates, so the caller learns synchronously whether they were accepted (the review signal
- * stays for runs started before the update existed); the status view is a query. The gateway,
+ * stays for runs started before the update existed); a return request is an update too, and the
+ * parcel coming back a signal; the status view is a query. The gateway,
  * the legacy adapter and tests import these definitions; nothing else names them.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OrderStatusView } from '@order-platform/domain';
+import type { OrderStatusView, ReturnLine, ReturnView } from '@order-platform/domain';
 
 export const ORDER_WORKFLOW_TYPE = 'orderLifecycle';
 
@@ -44,3 +45,21 @@ export const shipmentDispatchedSignal = defineSignal<[ShipmentDispatched]>('ship
 export const orderDeliveredSignal = defineSignal<[]>('orderDelivered');
 export const cancelOrderUpdate = defineUpdate<OrderStatusView, [CancelRequest]>('cancelOrder');
 export const orderStatusQuery = defineQuery<OrderStatusView>('orderStatus');
+
+export interface ReturnRequest {
+  lines: ReturnLine[];
+  requestedBy: string;
+}
+
+export interface ReturnReceived {
+  returnId: string;
+}
+
+/**
+ * Refused (validator) before dispatch, after the return window, or for more than was bought (an
+ * ApplicationFailure whose type is the refusal's and whose details name the sku); answers with
+ * the authorized return. Use the Idempotency-Key as the update id: Temporal answers a repeat alike.
+ */
+export const requestReturnUpdate = defineUpdate<ReturnView, [ReturnRequest]>('requestReturn');
+/** The warehouse recorded the parcel of a return back (the fulfilment webhook will send it). */
+export const returnReceivedSignal = defineSignal<[ReturnReceived]>('returnReceived');

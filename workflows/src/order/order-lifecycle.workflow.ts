@@ -1,7 +1,8 @@
 /**
  * The order lifecycle, read top to bottom as the stage table in docs/architecture.md: accept,
  * take the three holds (fraud approval, stock, payment) in the order the policy gives, confirm,
- * hand over to fulfilment, ship, deliver. Each stage is a file of its own under order/stages/,
+ * hand over to fulfilment, ship, deliver, then take returns for the return window
+ * (stages/returns.ts). Each stage is a file of its own under order/stages/,
  * working on the run context (order/run-context.ts). Every wait is a durable timer raced
  * against the fact it waits for (order/wait.ts); when a wait runs out, the policy says what
  * happens. Whatever ends an order early (a cancel, a rejection, a failure) runs the saga, so
@@ -32,6 +33,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
   let policy: StagePolicy | undefined;
   try {
     policy = await platform.loadStagePolicy(order.segment);
+    if (run.returns) run.returns.windowMs = policy.returnWindowMs;
     // Fraud decision, stock hold, payment authorization (stages/fraud-decision.ts, holds.ts)
     // in policy order, then the stock allocated: Confirmed.
     await confirm(run, policy);
@@ -45,5 +47,7 @@ export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusVie
     // the parcel had left before a cancel could recall it: then the order ships after all.
     if ((await end(run, endingOf(error))) === 'parcel-left') await continueAsShipped(run, policy!);
   }
+  // Shipped orders take returns for the return window, and stay open until each has settled.
+  if (run.returns && run.facts.capture) await run.returns.settle(policy!);
   return run.recorder.view();
 }

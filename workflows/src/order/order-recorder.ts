@@ -22,6 +22,7 @@ import {
   type OrderStatusView,
   orderTotalMinor,
   type PlacedOrder,
+  type ReturnView,
   type StageTransition,
 } from '@order-platform/domain';
 import { mustHappen } from './activities';
@@ -56,6 +57,8 @@ export class OrderRecorder {
    * asks, so `cancellable` in every view is its answer. The stage alone until the run says more.
    */
   cancelRefusal: () => string | null = () => cancellationRefusal(this.stage, NO_CANCELLATION_FACTS);
+  /** The order's returns, in runs that take them (stages/returns.ts). */
+  returns: () => readonly ReturnView[] = () => [];
   private sequence = 0;
   readonly totalMinor: number;
 
@@ -73,6 +76,7 @@ export class OrderRecorder {
   view(now = Date.now()): OrderStatusView {
     const stageEnteredAt = iso(this.stageEnteredAt);
     const stageDeadline = this.stageDeadline === null ? null : iso(this.stageDeadline);
+    const returns = this.returns();
     return {
       orderId: this.order.orderId,
       workflowId: this.workflowId,
@@ -91,6 +95,7 @@ export class OrderRecorder {
         stageEnteredAt,
         stageDeadline,
         commitments: this.commitments,
+        returns,
         now: iso(now),
       }),
       asOf: iso(now),
@@ -101,6 +106,9 @@ export class OrderRecorder {
       migrationRoute: this.migrationRoute,
       ...(this.stageRoutes ? { stageRoutes: { ...this.stageRoutes } } : {}),
       cancellable: this.cancelRefusal() === null,
+      ...(returns.length > 0
+        ? { returns: returns.map((r) => ({ ...r, lines: r.lines.map((l) => ({ ...l })) })) }
+        : {}),
       version: this.version,
     };
   }

@@ -31,6 +31,7 @@ import {
 import { OrderRecorder } from './order-recorder';
 import { Saga } from './saga';
 import { OrderEnds } from './stages/ending';
+import { OrderReturns } from './stages/returns';
 import { waitForFactOrDeadline } from './wait';
 
 /**
@@ -42,6 +43,8 @@ import { waitForFactOrDeadline } from './wait';
 const POINT_OF_NO_RETURN = 'point-of-no-return';
 /** Patch: manual review decisions come as an update; older runs also take the signal. */
 const OPERATOR_DECISIONS_AS_UPDATES = 'operator-decisions-as-updates';
+/** Patch: returns after dispatch (stages/returns.ts); the run stays open for the return window. */
+const RETURNS = 'returns';
 
 export type FactName = 'fraud' | 'review' | 'dispatched' | 'delivered' | 'cancel';
 
@@ -54,6 +57,8 @@ export interface OrderFacts {
   cancel?: CancelRequest;
   /** The capture has been asked for: past the point of no return. */
   capturing: boolean;
+  /** The capture, once taken: what a return may refund, at most. */
+  capture?: { captureId: string; amountMinor: number };
   /** An accepted cancel that the dispatch overtook: why it did not happen. */
   cancelOverturned?: string;
   /** Each fact's place in the order of arrival (1, 2, ...): one task's facts apply in it. */
@@ -70,8 +75,16 @@ export interface OrderRun {
   readonly enforcesPointOfNoReturn: boolean;
   /** Holds taken so far, against the policy's limits on taking them again after a lapse. */
   readonly taken: { reservations: number; authorizations: number };
+  /** Runs started with returns (patched); older runs take no return requests. */
+  readonly returns?: OrderReturns;
   /** Tells the customer, at most once per kind (the notification rules of the domain). */
   notify(kind: NotificationKind): Promise<void>;
+  /** Tells the customer of a return (`told`: what this return was told so far); true if told. */
+  notifyOfReturn(
+    returnId: string,
+    told: readonly NotificationKind[],
+    kind: NotificationKind,
+  ): Promise<boolean>;
   /** A cancel request ends whatever the order is doing at the next step or wait. */
   ensureNotCancelled(): void;
 }
@@ -97,6 +110,8 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
       cancelling: facts.cancel !== undefined,
     });
   const notified: NotificationKind[] = [];
+  const returns = patched(RETURNS) ? new OrderReturns() : undefined;
+  if (returns) recorder.returns = () => returns.records;
   const run: OrderRun = {
     order,
     recorder,
@@ -105,6 +120,17 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
     downstreams,
     enforcesPointOfNoReturn,
     taken: { reservations: 0, authorizations: 0 },
+    returns,
+    async notifyOfReturn(returnId, told, kind) {
+      if (!mayNotify([...notified, ...told], kind)) return false;
+      await downstreams.notifications.notifyCustomer({
+        orderId: order.orderId,
+        customerId: order.customerId,
+        kind,
+        returnId,
+      });
+      return true;
+    },
     async notify(kind) {
       if (!mayNotify(notified, kind)) return;
       notified.push(kind);
@@ -120,6 +146,7 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
     },
   };
   listenForFacts(run);
+  returns?.listen(run);
   return run;
 }
 

@@ -60,6 +60,8 @@ const now = (): number => Context.current().info.currentAttemptScheduledTimestam
 
 export class FakeOrderWorld {
   readonly onHand = new Map<string, number>();
+  /** Returned parcels put back on hand, once per return. */
+  readonly restocked: { returnId: string; orderId: string; sku: string; quantity: number }[] = [];
   readonly reservations = new Map<string, ReservationRecord>();
   readonly authorizations = new Map<string, AuthorizationRecord>();
   readonly ledger: LedgerEntry[] = [];
@@ -198,6 +200,19 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
           const r = world.reservations.get(request.reservationId);
           if (r) r.state = 'released';
         }),
+      restock: (request) =>
+        world.once(request.idempotencyKey, () => {
+          if (world.restocked.some((r) => r.returnId === request.returnId)) return;
+          for (const { sku, quantity } of request.lines) {
+            world.onHand.set(sku, (world.onHand.get(sku) ?? 0) + quantity);
+            world.restocked.push({
+              returnId: request.returnId,
+              orderId: request.orderId,
+              sku,
+              quantity,
+            });
+          }
+        }),
     },
     payment: {
       authorize: (request) =>
@@ -251,10 +266,19 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
         }),
       refund: (request) =>
         world.once(request.idempotencyKey, () => {
+          const capture = world.ledger.find(
+            (e) => e.kind === 'capture' && e.reference === request.captureId,
+          );
+          const refunded = world.ledger
+            .filter((e) => e.kind === 'refund' && e.reference === request.captureId)
+            .reduce((sum, e) => sum + e.amountMinor, 0);
+          // As the payment gateway does: never more than is left of the capture.
+          if (!capture || request.amountMinor > capture.amountMinor - refunded)
+            throw new Error(`refund of ${request.amountMinor} exceeds the capture`);
           const refundId = world.id('ref');
           world.ledger.push({
             kind: 'refund',
-            orderId: '',
+            orderId: capture.orderId,
             reference: request.captureId,
             amountMinor: request.amountMinor,
           });

@@ -153,6 +153,61 @@ export const ORDER_ACCEPTED_SCHEMA = {
 const dateTime = { type: 'string', format: 'date-time' } as const;
 const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true }) as const;
 
+export const RETURN_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lines'],
+  properties: {
+    lines: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_LINES,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'quantity'],
+        properties: {
+          sku: { type: 'string', pattern: SKU_PATTERN },
+          quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
+        },
+      },
+    },
+  },
+} as const;
+
+export interface ReturnRequestBody {
+  lines: { sku: string; quantity: number }[];
+}
+
+export const RETURN_SCHEMA = {
+  type: 'object',
+  required: ['returnId', 'state', 'lines', 'requestedAt', 'parcelDueBy', 'refunded'],
+  properties: {
+    returnId: { type: 'string' },
+    state: {
+      type: 'string',
+      enum: ['authorized', 'received', 'refunded', 'lapsed'],
+      description:
+        'authorized: waiting for the parcel; received: back and restocked, refund under way; refunded; lapsed: no parcel by `parcelDueBy`, nothing refunded',
+    },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['sku', 'quantity', 'refund'],
+        properties: {
+          sku: { type: 'string' },
+          quantity: { type: 'integer' },
+          refund: { type: 'integer', description: 'What the line refunds, in minor units' },
+        },
+      },
+    },
+    requestedAt: dateTime,
+    parcelDueBy: dateTime,
+    refunded: { type: 'integer', description: 'Refunded so far, in minor units' },
+  },
+} as const;
+
 export const ORDER_STATUS_SCHEMA = {
   type: 'object',
   required: [
@@ -208,6 +263,11 @@ export const ORDER_STATUS_SCHEMA = {
     stale: {
       type: 'boolean',
       description: 'True when the workflow engine cannot be reached: the status may be behind',
+    },
+    returns: {
+      type: 'array',
+      items: RETURN_SCHEMA,
+      description: 'Returns requested after dispatch, oldest first (absent when there are none)',
     },
     links: {
       type: 'object',

@@ -11,6 +11,7 @@ import {
   NOT_STARTED_REASON,
   neverStarted,
   type OrderStatusView,
+  type ReturnView,
 } from '@order-platform/domain';
 
 export interface OrderResponse {
@@ -30,9 +31,28 @@ export interface OrderResponse {
   total: number;
   currency: string;
   history: { status: CustomerStatus; at: string }[];
+  returns?: ReturnResponse[];
   stale: boolean;
   links: { self: string; cancel?: string };
 }
+
+export interface ReturnResponse {
+  returnId: string;
+  state: ReturnView['state'];
+  lines: { sku: string; quantity: number; refund: number }[];
+  requestedAt: string;
+  parcelDueBy: string;
+  refunded: number;
+}
+
+export const returnResponse = (r: ReturnView): ReturnResponse => ({
+  returnId: r.returnId,
+  state: r.state,
+  lines: r.lines.map(({ sku, quantity, refundMinor }) => ({ sku, quantity, refund: refundMinor })),
+  requestedAt: r.requestedAt,
+  parcelDueBy: r.parcelDueBy,
+  refunded: r.refundedMinor,
+});
 
 export const orderPath = (orderId: string): string => `/v1/orders/${encodeURIComponent(orderId)}`;
 
@@ -55,6 +75,7 @@ export function orderResponse(
     stageEnteredAt: view.stageEnteredAt,
     stageDeadline: view.stageDeadline,
     commitments: view.commitments,
+    returns: view.returns,
     now: options.now.toISOString(),
   });
   const self = orderPath(view.orderId);
@@ -80,6 +101,7 @@ export function orderResponse(
     total: view.totalMinor,
     currency: view.currency,
     history: customerHistory(view),
+    ...(view.returns?.length ? { returns: view.returns.map(returnResponse) } : {}),
     stale: options.stale,
     links: view.cancellable ? { self, cancel: `${self}/cancel` } : { self },
   };

@@ -4,6 +4,7 @@
  * Reserving is all-or-nothing across an order's lines and safe under concurrency (stock rows
  * are locked), so stock is conserved: available never goes below zero. Releasing is idempotent:
  * a lapsed, released or unknown reservation releases with 200 (nothing is left to give back).
+ * A returned parcel is restocked once per return: the same return again changes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db';
@@ -45,7 +46,46 @@ export function warehouseRoutes(db: Db): Route[] {
     route('POST', '/warehouse/reservations/:id/release', async (request) =>
       idempotent(db, request, (tx) => release(tx, request.params.id!)),
     ),
+    route('POST', '/warehouse/returns', async (request) => {
+      const input = Input.of(request.body);
+      const returnId = input.string('returnId');
+      const orderId = input.string('orderId');
+      const lines = mergeLines(input.lines('lines'));
+      return idempotent(db, request, (tx) => restock(tx, returnId, orderId, lines));
+    }),
+    route('GET', '/warehouse/returns', async (request) => {
+      const [, orderId] = queryParam(request, 'orderId');
+      const { rows } = await db.query(
+        `SELECT return_id AS "returnId", order_id AS "orderId", sku, quantity,
+           restocked_at AS "restockedAt"
+         FROM warehouse_returns WHERE order_id = $1 ORDER BY restocked_at, sku`,
+        [orderId],
+      );
+      return ok(rows);
+    }),
   ];
+}
+
+/** Puts a returned parcel's lines back on hand, each sku of a return once. */
+async function restock(tx: Queryable, returnId: string, orderId: string, lines: StockLine[]) {
+  await lockStock(
+    tx,
+    lines.map((line) => line.sku),
+  );
+  for (const { sku, quantity } of lines) {
+    const { rowCount } = await tx.query(
+      `INSERT INTO warehouse_returns (return_id, order_id, sku, quantity) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
+      [returnId, orderId, sku, quantity],
+    );
+    if (rowCount === 0) continue;
+    await tx.query(
+      `INSERT INTO warehouse_stock (sku, on_hand) VALUES ($1, $2)
+       ON CONFLICT (sku) DO UPDATE SET on_hand = warehouse_stock.on_hand + EXCLUDED.on_hand`,
+      [sku, quantity],
+    );
+  }
+  return ok({ returnId, restocked: lines }, 201);
 }
 
 /** Sets on-hand stock; refused when it would fall below what is reserved or allocated. */

@@ -136,6 +136,7 @@ export async function ship(run: OrderRun, policy: StagePolicy): Promise<void> {
   saga.drop('void-authorization');
   saga.drop('cancel-shipment');
   saga.drop('release-inventory');
+  run.facts.capture = { captureId, amountMinor: payment.amountMinor };
   recorder.commitments.payment = { ...payment, state: 'captured' };
   recorder.commitments.shipment = { ...recorder.commitments.shipment!, state: 'dispatched' };
   await recorder.record({
@@ -166,6 +167,7 @@ export async function deliver(run: OrderRun): Promise<void> {
     needsAttention: '',
     events: [{ type: 'OrderDelivered' }],
   });
+  run.returns?.delivered();
   await run.notify('delivered');
 }
 
