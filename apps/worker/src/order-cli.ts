@@ -6,6 +6,7 @@
  *   npm run order -- place [--segment vip] [--sku SKU-1] [--quantity 2] [--price 2500] [--customer c-1]
  *   npm run order -- status|dispatch|deliver|cancel <orderId>
  *   npm run order -- review <orderId> approve|reject
+ *   npm run order -- return-received <orderId> <returnId>   (the parcel of a return is back)
  *   npm run order -- stock <sku> <onHand>        (sets stock in the simulated warehouse)
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ import {
   orderDeliveredSignal,
   orderLifecycle,
   orderStatusQuery,
+  returnReceivedSignal,
   shipmentDispatchedSignal,
 } from '@order-platform/workflows';
 
@@ -76,7 +78,10 @@ async function main(): Promise<void> {
     const handle = client.workflow.getHandle(workflowIdForOrder(orderId));
     if (command === 'dispatch') await handle.signal(shipmentDispatchedSignal, {});
     else if (command === 'deliver') await handle.signal(orderDeliveredSignal);
-    else if (command === 'review') {
+    else if (command === 'return-received') {
+      if (!arg) throw new Error('which return? (the returnId the return request answered)');
+      await handle.signal(returnReceivedSignal, { returnId: arg });
+    } else if (command === 'review') {
       await handle.executeUpdate(manualReviewDecisionUpdate, {
         args: [
           {
