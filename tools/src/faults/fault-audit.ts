@@ -27,10 +27,13 @@ import {
   delayExplained,
   type LedgerFact,
   moneyHeldOnce,
+  neverCapturedWhenUndone,
+  neverShippedWithoutCapture,
   nothingChargedForFollowedOrder,
   nothingReservedForFollowedOrder,
   promiseBacked,
   type ReservationFact,
+  refundsWithinCapture,
   reservationsLapsedUnused,
   standingOfStage,
   type StatusObservation,
@@ -93,6 +96,9 @@ export async function auditPlatformOrders(
     };
     file(findings, [
       ...chargedOnce({ orderId, standing, ledger, authorizations }),
+      ...neverCapturedWhenUndone(orderId, standing, ledger),
+      ...neverShippedWithoutCapture(orderId, standing, ledger),
+      ...refundsWithinCapture(orderId, ledger),
       ...stockHeldAsPromised({ orderId, standing, reservations }),
       ...reservationsLapsedUnused(orderId, reservations, standing),
       ...authorizationsLapsedUnused(orderId, authorizations, standing),

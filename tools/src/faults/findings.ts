@@ -9,7 +9,10 @@ export interface Findings {
   lost: string[];
   /** Neither finished nor in a stage that waits by design when the recovery window closed. */
   unsettled: string[];
-  /** More than one live hold or capture, money held for an order that ended undone, or charged early. */
+  /**
+   * More than one live hold or capture, money held or captured for an order that ended undone,
+   * charged early, goods gone uncaptured, or a refund above its capture.
+   */
   doubleCharges: string[];
   /** Stock created or destroyed or held wrongly, or a hold (stock or payment) that lapsed unused. */
   stock: string[];
@@ -48,6 +51,10 @@ const FINDING_OF_RULE: Readonly<Record<RuleName, keyof Findings>> = {
   'charged-before-goods-left': 'doubleCharges',
   'money-held-after-undone': 'doubleCharges',
   'charged-for-followed-order': 'doubleCharges',
+  'paid-for-other-than-kept': 'doubleCharges',
+  'captured-for-undone-order': 'doubleCharges',
+  'shipped-without-capture': 'doubleCharges',
+  'refunded-above-capture': 'doubleCharges',
   'stock-held-wrongly': 'stock',
   'stock-reserved-for-followed-order': 'stock',
   'stock-not-conserved': 'stock',

@@ -15,9 +15,12 @@ import {
   describeViolation,
   lapsedAndReplaced,
   type LedgerFact,
+  neverCapturedWhenUndone,
+  neverShippedWithoutCapture,
   PROMISING_STATUSES,
   type ReservationFact,
   reservationLapses,
+  refundsWithinCapture,
   reservationsLapsedUnused,
   type Standing,
   standingOfStatus,
@@ -139,14 +142,17 @@ export function staleHoldsCheck(facts: OrderFacts[]): Check {
 export function chargedOnceCheck(facts: OrderFacts[]): Check {
   const broken = facts.flatMap(({ order, standing, ledger, authorizations, reservations }) => [
     ...chargedOnce({ orderId: order.orderId, standing, ledger, authorizations }),
+    ...neverCapturedWhenUndone(order.orderId, standing, ledger),
+    ...neverShippedWithoutCapture(order.orderId, standing, ledger),
+    ...refundsWithinCapture(order.orderId, ledger),
     ...stockHeldAsPromised({ orderId: order.orderId, standing, reservations }),
   ]);
   return {
-    name: 'nobody was charged twice or early, and each order holds the stock its status promises',
+    name: 'nobody was charged twice, early or for an undone order, no parcel left uncaptured, no refund exceeded its capture, and each order holds the stock its status promises',
     passed: broken.length === 0,
     detail:
       shown(broken) ||
-      `${facts.length} orders: at most one live authorization each, no capture before shipping, nothing held after cancelling or rejecting`,
+      `${facts.length} orders: at most one live authorization each, no capture before shipping and none missing after, nothing held or captured after cancelling or rejecting, refunds within the capture`,
   };
 }
 

@@ -5,7 +5,8 @@
  * the lifecycle topic) and checks what the issue promised:
  * - nobody read CONFIRMED without the stock, the payment and the fraud approval really held;
  * - no reservation or authorization outlived its TTL unused;
- * - nobody was charged twice or early, and each order holds the stock its status promises;
+ * - nobody was charged twice, early or for an undone order, no parcel left uncaptured, no refund
+ *   exceeded its capture, and each order holds the stock its status promises;
  * - every late order was told so (`delayed` with a reason), and nobody was told contradictions;
  * - the degraded mode switched on and off at its thresholds;
  * - admission shed load with 429s while the gateway's memory stayed bounded;

@@ -20,6 +20,10 @@ export type RuleName =
   | 'charged-before-goods-left'
   | 'money-held-after-undone'
   | 'charged-for-followed-order'
+  | 'paid-for-other-than-kept'
+  | 'captured-for-undone-order'
+  | 'shipped-without-capture'
+  | 'refunded-above-capture'
   | 'stock-held-wrongly'
   | 'stock-reserved-for-followed-order'
   | 'stock-not-conserved'
@@ -40,6 +44,10 @@ export interface LedgerFact {
   kind: 'authorization' | 'void' | 'capture' | 'refund';
   /** The authorization's id for `authorization` and `void`; the capture's or refund's own id otherwise. */
   reference: string;
+  /** The money moved; every book keeper reports it, older facts may leave it out. */
+  amountMinor?: number;
+  /** For a refund: the capture it gives back from, where the book keeper says so. */
+  captureId?: string;
 }
 
 /** A stock reservation as the warehouse reports it now: a lapsed `reserved` one reads `expired`. */

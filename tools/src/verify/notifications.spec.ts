@@ -23,6 +23,32 @@ describe('told once, and consistently', () => {
       'told-contradiction',
     ]);
   });
+
+  it('passes two returns each told of once, and catches one return told twice', () => {
+    const order = ['confirmed', 'shipped', 'delivered'] as const;
+    expect(
+      toldOnceAndConsistently('o-1', [
+        ...order,
+        { kind: 'return-authorized', returnId: 'r-1' },
+        { kind: 'return-lapsed', returnId: 'r-1' },
+        { kind: 'return-authorized', returnId: 'r-2' },
+        { kind: 'refunded', returnId: 'r-2' },
+      ]),
+    ).toEqual([]);
+    expect(
+      toldOnceAndConsistently('o-1', [
+        ...order,
+        { kind: 'return-authorized', returnId: 'r-1' },
+        { kind: 'return-authorized', returnId: 'r-1' },
+      ]),
+    ).toEqual([
+      {
+        rule: 'told-twice',
+        orderId: 'o-1',
+        reason: "told 'return-authorized' after confirmed, shipped, delivered, return-authorized",
+      },
+    ]);
+  });
 });
 
 describe('told what happened', () => {

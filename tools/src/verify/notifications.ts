@@ -1,18 +1,26 @@
 /**
  * Told once: judged over the notifications an order's customer actually received, in order.
  * The domain's own rule (`mayNotify`) replayed: nothing twice, nothing that contradicts what was
- * said before. And told what happened: a committed order's customer heard "confirmed", one that
+ * said before (of a return: before about the order or that return). And told what happened: a committed order's customer heard "confirmed", one that
  * went to a person for review heard "delayed".
  */
 import { mayNotify, type NotificationKind } from '@order-platform/domain';
 import { type Standing, type Violation } from './facts';
 
-export function toldOnceAndConsistently(
-  orderId: string,
-  told: readonly NotificationKind[],
-): Violation[] {
-  return told.flatMap((kind, i): Violation[] => {
-    const before = told.slice(0, i);
+/**
+ * A notification the customer received: its kind, or its kind and the return it was about (each
+ * return is told of on its own, so two returns each tell "return-authorized" once).
+ */
+export type Told = NotificationKind | { kind: NotificationKind; returnId?: string };
+
+export function toldOnceAndConsistently(orderId: string, told: readonly Told[]): Violation[] {
+  const sent = told.map((t) => (typeof t === 'string' ? { kind: t } : t));
+  return sent.flatMap(({ kind, returnId }, i): Violation[] => {
+    // Judged as it was said: against what the order itself said, and what was said of this return.
+    const before = sent
+      .slice(0, i)
+      .filter((t) => t.returnId === undefined || t.returnId === returnId)
+      .map((t) => t.kind);
     if (mayNotify(before, kind)) return [];
     return [
       {

@@ -6,6 +6,9 @@
  * money until its void is on the ledger or the gateway reports it expired: the workflow may give
  * up voiding one that already lapsed (the compensation is then reported failed, for a person),
  * and an expired one holds nothing.
+ * Money follows the goods: a shipped order captured its total and keeps, after refunds, the
+ * price of the lines the customer kept; an undone order captured nothing, nothing shipped
+ * uncaptured, and no refund gave back more than its capture took.
  */
 import {
   type AuthorizationFact,
@@ -91,3 +94,122 @@ export function authorizationsLapsedUnused(
 
 export const authorizationLapses = (authorizations: readonly AuthorizationFact[]) =>
   authorizations.map((a) => ({ id: a.authorizationId, lapsed: a.state === 'expired' }));
+
+const sumOf = (entries: readonly LedgerFact[]): number =>
+  entries.reduce((sum, e) => sum + (e.amountMinor ?? 0), 0);
+const movements = (ledger: readonly LedgerFact[], kind: LedgerFact['kind']) =>
+  ledger.filter((e) => e.kind === kind);
+
+/** What the customer bought and sent back, as the order (not the ledger) tells it. */
+export interface OrderMoneyFacts {
+  orderId: string;
+  standing: Standing;
+  /** The priced lines plus shipping (`orderTotalMinor`). */
+  totalMinor: number;
+  /** The priced lines of the returns whose parcel came back (shipping is not given back). */
+  returnedMinor: number;
+  ledger: readonly LedgerFact[];
+}
+
+/**
+ * What the customer kept is what they paid for: a shipped order captured its total, and what
+ * stays captured after the refunds is the total less the lines that came back.
+ */
+export function paidForWhatWasKept({
+  orderId,
+  standing,
+  totalMinor,
+  returnedMinor,
+  ledger,
+}: OrderMoneyFacts): Violation[] {
+  if (standing !== 'goods-left') return [];
+  const captured = sumOf(movements(ledger, 'capture'));
+  const kept = captured - sumOf(movements(ledger, 'refund'));
+  const owed = totalMinor - Math.min(returnedMinor, totalMinor);
+  if (captured !== totalMinor) {
+    return [
+      {
+        rule: 'paid-for-other-than-kept',
+        orderId,
+        reason: `captured ${captured} for an order of ${totalMinor}`,
+      },
+    ];
+  }
+  return kept === owed
+    ? []
+    : [
+        {
+          rule: 'paid-for-other-than-kept',
+          orderId,
+          reason: `${kept} kept after refunds, the lines kept cost ${owed}`,
+        },
+      ];
+}
+
+/** A cancelled, rejected or failed order never took money, not even to give it back later. */
+export function neverCapturedWhenUndone(
+  orderId: string,
+  standing: Standing,
+  ledger: readonly LedgerFact[],
+): Violation[] {
+  const captures = movements(ledger, 'capture').length;
+  return standing === 'undone' && captures > 0
+    ? [
+        {
+          rule: 'captured-for-undone-order',
+          orderId,
+          reason: `${captures} captures for an order that was undone`,
+        },
+      ]
+    : [];
+}
+
+/** A parcel leaves only with its payment taken. */
+export function neverShippedWithoutCapture(
+  orderId: string,
+  standing: Standing,
+  ledger: readonly LedgerFact[],
+): Violation[] {
+  return standing === 'goods-left' && movements(ledger, 'capture').length === 0
+    ? [{ rule: 'shipped-without-capture', orderId, reason: 'the goods left with nothing captured' }]
+    : [];
+}
+
+/**
+ * Never more given back than was taken: per capture (for the refunds that name theirs) and
+ * over the whole order. A refund naming a capture the ledger does not show gives back from nothing.
+ */
+export function refundsWithinCapture(orderId: string, ledger: readonly LedgerFact[]): Violation[] {
+  const violations: Violation[] = [];
+  const captures = movements(ledger, 'capture');
+  const refunds = movements(ledger, 'refund');
+  const capturedBy = new Map(captures.map((c) => [c.reference, c.amountMinor ?? 0]));
+  const refundedBy = new Map<string, number>();
+  for (const refund of refunds) {
+    if (refund.captureId === undefined) continue;
+    refundedBy.set(
+      refund.captureId,
+      (refundedBy.get(refund.captureId) ?? 0) + (refund.amountMinor ?? 0),
+    );
+  }
+  for (const [captureId, refunded] of refundedBy) {
+    const captured = capturedBy.get(captureId) ?? 0;
+    if (refunded > captured) {
+      violations.push({
+        rule: 'refunded-above-capture',
+        orderId,
+        reason: `refunded ${refunded} of capture ${captureId}, which took ${captured}`,
+      });
+    }
+  }
+  const captured = sumOf(captures);
+  const refunded = sumOf(refunds);
+  if (refunded > captured) {
+    violations.push({
+      rule: 'refunded-above-capture',
+      orderId,
+      reason: `refunded ${refunded} in all, ${captured} captured`,
+    });
+  }
+  return violations;
+}

@@ -6,7 +6,10 @@
  *   payment authorization are all really held at that moment, and is confirmed only after the
  *   fraud approval; a late order says why;
  * - every order that ends early has released everything it held;
- * - nobody is charged twice, and only for a parcel that left;
+ * - nobody is charged twice, and only for a parcel that left; a shipped order captured its total
+ *   and, after refunds, keeps the price of the lines the customer kept; an undone order captured
+ *   nothing, and no refund gave back more than was captured (customers return some lines of
+ *   shipped orders: some parcels come back, some returns lapse);
  * - an order holds the stock its stage promises, and a hold that lapsed was renewed;
  * - nobody is told the same thing twice or something that contradicts what they were told, and
  *   a confirmed or reviewed order's customer was told so.
@@ -15,15 +18,26 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { CUSTOMER_SEGMENTS, isTerminal } from '@order-platform/domain';
+import {
+  CUSTOMER_SEGMENTS,
+  isTerminal,
+  type OrderLine,
+  orderTotalMinor,
+  type PlacedOrder,
+  type ReturnLine,
+} from '@order-platform/domain';
 import {
   type AuthorizationFact,
   authorizationsLapsedUnused,
   chargedOnce,
   confirmedAfterFraudApproval,
   delayExplained,
+  neverCapturedWhenUndone,
+  neverShippedWithoutCapture,
+  paidForWhatWasKept,
   promiseBacked,
   type ReservationFact,
+  refundsWithinCapture,
   reservationsLapsedUnused,
   standingOfStage,
   type StatusObservation,
@@ -40,6 +54,8 @@ import {
   manualReviewDecisionUpdate,
   orderDeliveredSignal,
   orderStatusQuery,
+  requestReturnUpdate,
+  returnReceivedSignal,
   shipmentDispatchedSignal,
 } from './messages';
 
@@ -67,7 +83,8 @@ type Action =
   | 'review-reject'
   | 'fraud-approve'
   | 'dispatch'
-  | 'deliver';
+  | 'deliver'
+  | 'return';
 const ACTIONS: Action[] = [
   'wait-minutes',
   'wait-hours',
@@ -78,6 +95,7 @@ const ACTIONS: Action[] = [
   'fraud-approve',
   'dispatch',
   'deliver',
+  'return',
 ];
 const FRAUD: FraudBehaviour[] = [
   'approve',
@@ -87,6 +105,23 @@ const FRAUD: FraudBehaviour[] = [
   'reject',
   'unavailable',
 ];
+
+/** One generated order as its customer knows it: what was bought, and what they sent back. */
+interface Scenario {
+  seed: number;
+  next: () => number;
+  order: Pick<PlacedOrder, 'items' | 'shippingMinor'>;
+  returnsRequested: number;
+  /** The priced lines of the returns whose parcel went back in time. */
+  sentBackMinor: number;
+}
+
+const pricedMinor = (items: readonly OrderLine[], lines: readonly ReturnLine[]): number =>
+  lines.reduce(
+    (sum, line) =>
+      sum + line.quantity * (items.find((i) => i.sku === line.sku)?.unitPriceMinor ?? 0),
+    0,
+  );
 
 describe('the order invariants over generated scenarios', () => {
   let t: OrderTestEnv;
@@ -101,32 +136,54 @@ describe('the order invariants over generated scenarios', () => {
       const seed = SEED + n;
       const next = random(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-      const world = new FakeOrderWorld({ 'SKU-1': next() < 0.1 ? 1 : 100 });
+      const world = new FakeOrderWorld({ 'SKU-1': next() < 0.1 ? 1 : 100, 'SKU-2': 100 });
       world.fraud = pick(FRAUD);
       if (next() < 0.2) world.declineCustomers.add('customer-1');
       if (next() < 0.3) world.failNext.set('releaseInventory', Math.floor(next() * 5));
       if (next() < 0.3) world.failNext.set('voidAuthorization', Math.floor(next() * 5));
       const actions = Array.from({ length: 3 + Math.floor(next() * 5) }, () => pick(ACTIONS));
+      const skus = next() < 0.5 ? ['SKU-1'] : ['SKU-1', 'SKU-2'];
+      const items = skus.map((sku) => ({
+        sku,
+        quantity: 1 + Math.floor(next() * 3),
+        unitPriceMinor: pick([1_500, 40_000, 250_000]),
+      }));
+      const shippingMinor = next() < 0.3 ? 1_200 : undefined;
+      const scenario: Scenario = {
+        seed,
+        next,
+        order: { items, shippingMinor },
+        returnsRequested: 0,
+        sentBackMinor: 0,
+      };
 
       await t.run(world, async () => {
         const handle = await t.place({
           segment: pick(CUSTOMER_SEGMENTS),
-          items: [
-            {
-              sku: 'SKU-1',
-              quantity: 1 + Math.floor(next() * 3),
-              unitPriceMinor: pick([1_500, 40_000, 250_000]),
-            },
-          ],
+          items,
+          ...(shippingMinor === undefined ? {} : { expedited: true, shippingMinor }),
         });
-        for (const action of actions) await act(handle, action);
-        // Let every timer that is left fire, then deliver whatever was shipped.
+        for (const action of actions) await act(handle, action, scenario);
+        // Half the time a waiting parcel leaves; then every timer that is left fires, and
+        // whatever was shipped is delivered.
+        if (next() < 0.5) {
+          actions.push('dispatch');
+          await act(handle, 'dispatch', scenario);
+        }
         await t.skip('30 days');
-        await act(handle, 'deliver');
+        await act(handle, 'deliver', scenario);
+        // Most customers of a delivered order send lines back, some twice (awaiting the result
+        // lets the returns whose parcel never comes back lapse).
+        const delivered = (await handle.query(orderStatusQuery)).stage === 'Delivered';
+        for (const chance of [0.75, 0.3]) {
+          if (!delivered || next() >= chance) break;
+          actions.push('return');
+          await act(handle, 'return', scenario);
+        }
         const view = await handle.query(orderStatusQuery);
         if (isTerminal(view.stage)) await handle.result();
         violations.push(
-          ...check(world, view.orderId, await t.now()).map(
+          ...check(world, view.orderId, await t.now(), scenario).map(
             (v) => `seed ${seed} (${actions.join(', ')}): ${v}`,
           ),
         );
@@ -135,12 +192,13 @@ describe('the order invariants over generated scenarios', () => {
     expect(violations).toEqual([]);
   });
 
-  async function act(handle: OrderHandle, action: Action): Promise<void> {
-    // A refused cancel, or a fact arriving after the order ended, is part of the scenario.
-    const ignoreRefusal = (error: unknown) => {
-      if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError))
-        throw error;
-    };
+  // A refused cancel or return, or a fact arriving after the order ended, is part of the scenario.
+  const ignoreRefusal = (error: unknown) => {
+    if (!(error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError))
+      throw error;
+  };
+
+  async function act(handle: OrderHandle, action: Action, scenario: Scenario): Promise<void> {
     switch (action) {
       case 'wait-minutes':
         return t.skip('17 minutes');
@@ -175,12 +233,35 @@ describe('the order invariants over generated scenarios', () => {
         return handle.signal(shipmentDispatchedSignal, {}).catch(ignoreRefusal);
       case 'deliver':
         return handle.signal(orderDeliveredSignal).catch(ignoreRefusal);
+      case 'return':
+        return requestReturn(handle, scenario);
     }
+  }
+
+  /** Some of the lines back (refused before dispatch or for more than is left); the parcel sometimes. */
+  async function requestReturn(handle: OrderHandle, scenario: Scenario): Promise<void> {
+    const { next, order } = scenario;
+    const chosen = order.items.filter((_, i) => i === 0 || next() < 0.5);
+    const lines = chosen.map(({ sku, quantity }) => ({
+      sku,
+      quantity: 1 + Math.floor(next() * quantity),
+    }));
+    scenario.returnsRequested += 1;
+    const returned = await handle
+      .executeUpdate(requestReturnUpdate, {
+        args: [{ lines, requestedBy: 'customer-1' }],
+        updateId: `return-${scenario.seed}-${scenario.returnsRequested}`,
+      })
+      .catch(ignoreRefusal);
+    if (!returned || next() < 0.4) return;
+    await t.skip('3 hours');
+    await handle.signal(returnReceivedSignal, { returnId: returned.returnId });
+    scenario.sentBackMinor += pricedMinor(order.items, lines);
   }
 });
 
 /** The fake world's records as the outside world would report them at `now`, judged by the shared rules. */
-function check(world: FakeOrderWorld, orderId: string, now: number): string[] {
+function check(world: FakeOrderWorld, orderId: string, now: number, scenario: Scenario): string[] {
   const violations: Violation[] = [];
   for (const { view, held } of world.heldAtProjection.filter((p) => p.view.orderId === orderId)) {
     // The fake snapshots, at each projection, the holds that were live at that instant.
@@ -204,7 +285,14 @@ function check(world: FakeOrderWorld, orderId: string, now: number): string[] {
   }
   violations.push(...confirmedAfterFraudApproval(orderId, world.eventTypes(orderId)));
   const told = world.told(orderId);
-  violations.push(...toldOnceAndConsistently(orderId, told));
+  violations.push(
+    ...toldOnceAndConsistently(
+      orderId,
+      world.notifications
+        .filter((n) => n.orderId === orderId)
+        .map(({ kind, returnId }) => ({ kind, returnId })),
+    ),
+  );
   const final = world.readModel.get(orderId);
   if (final) {
     const standing = standingOfStage(final.stage);
@@ -221,13 +309,19 @@ function check(world: FakeOrderWorld, orderId: string, now: number): string[] {
         authorizationId: a.authorizationId,
         state: a.state === 'authorized' && a.expiresAt <= now ? 'expired' : a.state,
       }));
+    const ledger = world.ledger.filter((entry) => entry.orderId === orderId);
     violations.push(
-      ...chargedOnce({
+      ...chargedOnce({ orderId, standing, ledger, authorizations }),
+      ...paidForWhatWasKept({
         orderId,
         standing,
-        ledger: world.ledger.filter((entry) => entry.orderId === orderId),
-        authorizations,
+        totalMinor: orderTotalMinor(scenario.order),
+        returnedMinor: scenario.sentBackMinor,
+        ledger,
       }),
+      ...neverCapturedWhenUndone(orderId, standing, ledger),
+      ...neverShippedWithoutCapture(orderId, standing, ledger),
+      ...refundsWithinCapture(orderId, ledger),
       ...stockHeldAsPromised({ orderId, standing, reservations }),
       ...reservationsLapsedUnused(orderId, reservations, standing),
       ...authorizationsLapsedUnused(orderId, authorizations, standing),

@@ -52,8 +52,11 @@ interface AuthorizationRecord {
 export interface LedgerEntry {
   kind: 'authorization' | 'void' | 'capture' | 'refund';
   orderId: string;
+  /** The authorization's id for `authorization` and `void`; the capture's or refund's own id otherwise. */
   reference: string;
   amountMinor: number;
+  /** For a refund: the capture it gives back from. */
+  captureId?: string;
 }
 
 const now = (): number => Context.current().info.currentAttemptScheduledTimestampMs;
@@ -69,7 +72,13 @@ export class FakeOrderWorld {
     string,
     { orderId: string; state: 'requested' | 'dispatched' | 'cancelled' }
   >();
-  readonly notifications: { orderId: string; customerId: string; kind: NotificationKind }[] = [];
+  /** Every notification sent; a return's names its return. */
+  readonly notifications: {
+    orderId: string;
+    customerId: string;
+    kind: NotificationKind;
+    returnId?: string;
+  }[] = [];
   readonly events: LifecycleEvent[] = [];
   /** Every view projected, in order, and the read model as it stands (by order id). */
   readonly projections: OrderStatusView[] = [];
@@ -270,7 +279,7 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
             (e) => e.kind === 'capture' && e.reference === request.captureId,
           );
           const refunded = world.ledger
-            .filter((e) => e.kind === 'refund' && e.reference === request.captureId)
+            .filter((e) => e.kind === 'refund' && e.captureId === request.captureId)
             .reduce((sum, e) => sum + e.amountMinor, 0);
           // As the payment gateway does: never more than is left of the capture.
           if (!capture || request.amountMinor > capture.amountMinor - refunded)
@@ -279,8 +288,9 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
           world.ledger.push({
             kind: 'refund',
             orderId: capture.orderId,
-            reference: request.captureId,
+            reference: refundId,
             amountMinor: request.amountMinor,
+            captureId: request.captureId,
           });
           return { refundId };
         }),
@@ -304,10 +314,13 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
       notify: async (request) => {
         const duplicate = world.responses.has(request.idempotencyKey);
         await world.once(request.idempotencyKey, () => {
+          // The notifier knows a return only by its key (`<workflow>/notify-<kind>-<returnId>`).
+          const returnId = request.idempotencyKey.split(`/notify-${request.kind}-`)[1];
           world.notifications.push({
             orderId: request.orderId,
             customerId: request.customerId,
             kind: request.kind,
+            ...(returnId === undefined ? {} : { returnId }),
           });
         });
         return { duplicate };
