@@ -8,7 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { MOST_CAREFUL_SEGMENT, workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, simulatorCall, suiteEnv, eventually } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  gatewayCall,
+  type GatewayReply,
+  type GatewayRequest,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
 import {
   orderDeliveredSignal,
   orderStatusQuery,
@@ -18,32 +26,6 @@ import { mintToken } from './auth/tokens';
 import { stackTokenKeys, tokenFor } from './testing/test-tokens';
 
 const PROBLEM_JSON = 'application/problem+json';
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-}
-
-async function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.raw;
-  if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
-  };
-}
 
 function orderBody(overrides: Record<string, unknown> = {}) {
   return {
@@ -82,8 +64,8 @@ describe('the gateway API on the real platform', () => {
     await apps.stopAll();
   }, 60_000);
 
-  const api = (method: string, path: string, options?: Parameters<typeof call>[3]) =>
-    call(gateway, method, path, options);
+  const api = (method: string, path: string, options?: GatewayRequest) =>
+    gatewayCall(gateway, method, path, options);
 
   /** Stocks the order's skus and prices them at 12.50 EUR in the catalogue, then places it. */
   async function place(customer: string, body = orderBody(), key: string = randomUUID()) {
@@ -344,14 +326,14 @@ describe('the gateway API on the real platform', () => {
 
   it('answers every bad input with its status and a problem document naming the field', async () => {
     const token = await tokenFor('customer', `c-${randomUUID().slice(0, 8)}`);
-    const post = (options: Parameters<typeof call>[3]) =>
+    const post = (options: GatewayRequest) =>
       api('POST', '/v1/orders', {
         token,
         ...options,
         headers: { 'idempotency-key': randomUUID(), ...options?.headers },
       });
     const line = { sku: 'SKU-1', quantity: 1 };
-    const cases: [string, Promise<Reply>, number, string[]][] = [
+    const cases: [string, Promise<GatewayReply>, number, string[]][] = [
       ['malformed JSON', post({ raw: '{"items": [' }), 400, ['body']],
       ['an array body', post({ body: [] }), 400, ['body']],
       [

@@ -7,18 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, eventually, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  gatewayCall,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
 import {
   orderDeliveredSignal,
   returnReceivedSignal,
   shipmentDispatchedSignal,
 } from '@order-platform/workflows';
 import { tokenFor } from './testing/test-tokens';
-
-interface Reply {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
-}
 
 describe('returns over the gateway API on the real platform', () => {
   const apps = new AppsUnderTest('order-returns');
@@ -47,26 +48,18 @@ describe('returns over the gateway API on the real platform', () => {
     await apps.stopAll();
   }, 60_000);
 
-  async function api(
+  const api = async (
     customer: string,
     method: string,
     path: string,
     body?: unknown,
     key?: string,
-  ): Promise<Reply> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${await tokenFor('customer', customer)}`,
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (key) headers['idempotency-key'] = key;
-    const response = await fetch(`${gateway}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+  ) =>
+    gatewayCall(gateway, method, path, {
+      token: await tokenFor('customer', customer),
+      body,
+      headers: key ? { 'idempotency-key': key } : {},
     });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : text };
-  }
 
   const statusOf = (customer: string, orderId: string, wanted: string) =>
     eventually(`order ${orderId} to be ${wanted}`, async () => {

@@ -36,22 +36,25 @@ export const SHIPPING_ADDRESS_SCHEMA = {
 
 const currency = { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' } as const;
 
-/** What is being bought: lines and shipping. Prices are never sent: the catalogue sets them. */
-const BASKET_PROPERTIES = {
+/** Skus and quantities, without prices: what is bought, or sent back. */
+const LINES_SCHEMA = {
+  type: 'array',
+  minItems: 1,
+  maxItems: MAX_LINES,
   items: {
-    type: 'array',
-    minItems: 1,
-    maxItems: MAX_LINES,
-    items: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['sku', 'quantity'],
-      properties: {
-        sku: { type: 'string', pattern: SKU_PATTERN },
-        quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
-      },
+    type: 'object',
+    additionalProperties: false,
+    required: ['sku', 'quantity'],
+    properties: {
+      sku: { type: 'string', pattern: SKU_PATTERN },
+      quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
     },
   },
+} as const;
+
+/** What is being bought: lines and shipping. Prices are never sent: the catalogue sets them. */
+const BASKET_PROPERTIES = {
+  items: LINES_SCHEMA,
   shipping: {
     type: 'string',
     enum: [...SHIPPING_OPTIONS],
@@ -157,22 +160,7 @@ export const RETURN_REQUEST_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['lines'],
-  properties: {
-    lines: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_LINES,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['sku', 'quantity'],
-        properties: {
-          sku: { type: 'string', pattern: SKU_PATTERN },
-          quantity: { type: 'integer', minimum: 1, maximum: MAX_QUANTITY },
-        },
-      },
-    },
-  },
+  properties: { lines: LINES_SCHEMA },
 } as const;
 
 export interface ReturnRequestBody {
