@@ -10,6 +10,7 @@ import { Client as PgClient } from 'pg';
 import { MOST_CAREFUL_SEGMENT, workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  calmDownstream,
   eventually,
   gatewayCall,
   type GatewayReply,
@@ -53,8 +54,7 @@ describe('the gateway API on the real platform', () => {
     simulators = await apps.downstream();
     gateway = await apps.start('gateway', 'gateway', { ADMISSION_SAMPLE_MS: '200' });
     // Another suite may have dialled the shared simulators; these journeys need them well behaved.
-    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
-    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await calmDownstream(simulators);
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
     temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
   }, 240_000);

@@ -12,6 +12,7 @@ import { Client as PgClient } from 'pg';
 import { workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  calmDownstream,
   eventually,
   findFreePort,
   gatewayCall,
@@ -35,8 +36,7 @@ describe('intake: submissions whose workflow started, did not, or was forgotten'
 
   beforeAll(async () => {
     simulators = await apps.downstream();
-    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
-    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await calmDownstream(simulators);
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
     await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
       priceMinor: 1500,

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { MIGRATION_STAGES } from '@order-platform/domain';
-import { AppsUnderTest, REPO_ROOT, simulatorCall } from '@order-platform/tools';
+import { AppsUnderTest, calmDownstream, REPO_ROOT, simulatorCall } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 describe('the operator page in headless Chromium', () => {
@@ -24,8 +24,7 @@ describe('the operator page in headless Chromium', () => {
   beforeAll(async () => {
     const simulators = await apps.downstream();
     gateway = await apps.start('gateway', 'gateway', { BACKLOG_SAMPLE_MS: '500' });
-    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
-    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await calmDownstream(simulators);
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
     await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
       priceMinor: 1500,

@@ -11,6 +11,7 @@ import { Client as PgClient } from 'pg';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  calmDownstream,
   eventually,
   findFreePort,
   gatewayCall,
@@ -44,8 +45,7 @@ describe('orders priced by the catalogue, on the real platform', () => {
     withoutCatalogue = await apps.start('gateway', 'gateway-without-catalogue', {
       CATALOGUE_URL: `http://127.0.0.1:${await findFreePort()}`,
     });
-    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
-    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await calmDownstream(simulators);
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
     temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
   }, 240_000);

@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  calmDownstream,
   eventually,
   gatewayCall,
   simulatorCall,
@@ -32,8 +33,7 @@ describe('returns over the gateway API on the real platform', () => {
   beforeAll(async () => {
     simulators = await apps.downstream();
     gateway = await apps.start('gateway');
-    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
-    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await calmDownstream(simulators);
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 10 });
     await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
       priceMinor: 1250,

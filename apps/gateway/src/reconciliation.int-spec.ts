@@ -13,6 +13,7 @@ import { Client as PgClient } from 'pg';
 import { RECONCILIATION_MINIMUM_GRACE_MS, workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  calmDownstream,
   eventually,
   gatewayCall,
   simulatorCall,
@@ -38,8 +39,7 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
       STAGE_POLICY_OVERRIDES: JSON.stringify({ standard: { returnWindowMs: '2s' } }),
     });
     gateway = await apps.start('gateway');
-    await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
-    await simulatorCall(simulators, 'PUT', '/payments/settings', {});
+    await calmDownstream(simulators);
     await simulatorCall(simulators, 'PUT', `/warehouse/stock/${sku}`, { onHand: 100 });
     await simulatorCall(simulators, 'PUT', `/catalogue/products/${sku}`, {
       priceMinor: 1500,

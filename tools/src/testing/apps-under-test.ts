@@ -132,3 +132,9 @@ export async function simulatorCall<T = unknown>(
   }
   return (await response.json()) as T;
 }
+
+/** Resets the fraud and payment simulators' dials to their defaults: instant, approving, no failures. */
+export async function calmDownstream(simulatorsUrl: string): Promise<void> {
+  await simulatorCall(simulatorsUrl, 'PUT', '/fraud/settings', {});
+  await simulatorCall(simulatorsUrl, 'PUT', '/payments/settings', {});
+}
