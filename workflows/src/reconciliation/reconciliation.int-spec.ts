@@ -83,4 +83,38 @@ describe('reconciliation', () => {
       activities,
     );
   });
+
+  it('never repairs inside the minimum grace, whatever grace a run started directly asks for', async () => {
+    const now = await t.env.currentTimeMs();
+    const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    const views = [view('o-young', 'Cancelled'), view('o-old', 'Cancelled')];
+    const ledgers: Record<string, LedgerRecord[]> = {
+      // Ten minutes old: the order may still be about to record it.
+      'o-young': [{ ...record('authorization', 'auth-young'), createdAt: minutesAgo(10) }],
+      'o-old': [{ ...record('authorization', 'auth-old'), createdAt: minutesAgo(60) }],
+    };
+    const repaired: Finding[] = [];
+    const activities = {
+      ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
+      inspectHoldings: async ({ orderId }: { orderId: string }) => ({
+        ledger: ledgers[orderId] ?? [],
+        reservations: [] as WarehouseReservation[],
+      }),
+      repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding),
+      recordException: async () => ({ queued: false }),
+    };
+    await t.run(
+      new FakeOrderWorld(),
+      async () => {
+        const handle = await t.start(reconciliation, {
+          workflowId: 'reconciliation-zero-grace',
+          args: [{ from: LONG_AGO, graceMs: 0 }],
+        });
+        const summary = await handle.result();
+        expect(summary).toMatchObject({ inspected: 2, repaired: 1 });
+        expect(repaired.map((f) => f.orderId)).toEqual(['o-old']);
+      },
+      activities,
+    );
+  });
 });

@@ -6,9 +6,13 @@
  * a backlog of its own; continues as new every few pages so its history stays small. Running it
  * again is harmless: repairs are idempotent and each finding is recorded once.
  */
-import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '@order-platform/activities';
-import { type DifferenceKind, reconcileOrder } from '@order-platform/domain';
+import {
+  type DifferenceKind,
+  RECONCILIATION_MINIMUM_GRACE_MS,
+  reconcileOrder,
+} from '@order-platform/domain';
 import { BATCH_STEP } from '../retry-policies';
 
 export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliation';
@@ -19,7 +23,11 @@ export interface ReconciliationInput {
   to?: string;
   /** Instead of from: the window ending when the run starts (the scheduled run). */
   lookbackMs?: number;
-  /** Holds younger than this are left alone (the view may not show them yet). Default 5 min. */
+  /**
+   * Holds younger than this are left alone (the view may not show them yet). Never less than
+   * the domain's RECONCILIATION_MINIMUM_GRACE_MS, which is also the default (runs started
+   * before the `grace-at-least-minimum` patch: as given, default 5 min).
+   */
   graceMs?: number;
   /** The pace. Default 20. */
   ordersPerSecond?: number;
@@ -46,6 +54,13 @@ const act = proxyActivities<ReconciliationActivities>({
   retry: BATCH_STEP,
 });
 
+/**
+ * Patch: the grace is clamped to the minimum in the workflow itself, so a run started directly
+ * in Temporal (not through the gateway or the schedule, which check it) cannot void a hold an
+ * order is about to record.
+ */
+const GRACE_AT_LEAST_MINIMUM = 'grace-at-least-minimum';
+
 const PAGES_PER_RUN = 20;
 const MAX_EXAMPLES = 50;
 
@@ -62,7 +77,9 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   let after = input.progress?.after;
   const runId = workflowInfo().workflowId;
   const pause = Math.ceil(1000 / (input.ordersPerSecond ?? 20));
-  const graceMs = input.graceMs ?? 5 * 60_000;
+  const graceMs = patched(GRACE_AT_LEAST_MINIMUM)
+    ? Math.max(input.graceMs ?? RECONCILIATION_MINIMUM_GRACE_MS, RECONCILIATION_MINIMUM_GRACE_MS)
+    : (input.graceMs ?? 5 * 60_000);
 
   for (let page = 0; page < PAGES_PER_RUN; page++) {
     const views = await act.ordersToReconcile({
