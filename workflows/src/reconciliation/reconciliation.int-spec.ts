@@ -8,6 +8,7 @@ import type {
   OrderStatusView,
   WarehouseReservation,
 } from '@order-platform/domain';
+import { ApplicationFailure } from '@temporalio/common';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv } from '../testing/order-test-env';
 import { reconciliation } from './reconciliation.workflow';
@@ -113,6 +114,52 @@ describe('reconciliation', () => {
         const summary = await handle.result();
         expect(summary).toMatchObject({ inspected: 2, repaired: 1 });
         expect(repaired.map((f) => f.orderId)).toEqual(['o-old']);
+      },
+      activities,
+    );
+  });
+
+  it('queues a repair the downstream refuses for good for an operator, and goes on', async () => {
+    const views = [view('o-refused', 'Cancelled'), view('o-fine', 'Cancelled')];
+    const ledgers: Record<string, LedgerRecord[]> = {
+      'o-refused': [record('authorization', 'auth-refused')],
+      'o-fine': [record('authorization', 'auth-fine')],
+    };
+    const repaired: string[] = [];
+    const queued: Finding[] = [];
+    const activities = {
+      ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
+      inspectHoldings: async ({ orderId }: { orderId: string }) => ({
+        ledger: ledgers[orderId] ?? [],
+        reservations: [] as WarehouseReservation[],
+      }),
+      repair: async ({ finding }: { finding: Finding }) => {
+        if (finding.orderId === 'o-refused') {
+          throw ApplicationFailure.create({
+            message: 'POST /void: 422 urn:simulators:void-refused',
+            type: 'DownstreamRejected',
+            nonRetryable: true,
+          });
+        }
+        repaired.push(finding.orderId);
+      },
+      recordException: async ({ finding }: { finding: Finding }) => {
+        queued.push(finding);
+        return { queued: true };
+      },
+    };
+    await t.run(
+      new FakeOrderWorld(),
+      async () => {
+        const handle = await t.start(reconciliation, {
+          workflowId: 'reconciliation-refused-repair',
+          args: [{ from: LONG_AGO }],
+        });
+        expect(await handle.result()).toMatchObject({ inspected: 2, repaired: 1, queued: 1 });
+        expect(repaired).toEqual(['o-fine']);
+        expect(queued.map((f) => [f.orderId, f.kind])).toEqual([
+          ['o-refused', 'orphan-authorization'],
+        ]);
       },
       activities,
     );
