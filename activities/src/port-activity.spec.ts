@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { outOfStock, shipmentAlreadyDispatched } from './errors';
 import { CircuitOpenError } from './fraud/circuit-breaker';
+import { HttpProblemError } from './http-client';
 import { portActivity, stepActivity } from './port-activity';
 import { activityOf, failureOf } from './testing/activity-environment';
 
@@ -54,6 +55,25 @@ describe('a port call as an activity', () => {
       type: 'FraudCircuitOpen',
       nonRetryable: true,
     });
+  });
+
+  it('does not retry a request the downstream refused for good (4xx), but retries 408/409/429 and 5xx', async () => {
+    const refusedWith = (status: number) =>
+      portActivity(async () => {
+        throw new HttpProblemError(status, 'urn:x:refused', 'Refused', 'no', 'POST /void');
+      });
+    for (const status of [400, 403, 404, 410, 422]) {
+      const failure = await failureOf(inOrder().run(refusedWith(status)));
+      expect(failure).toMatchObject({ type: 'DownstreamRejected', nonRetryable: true });
+      expect(failure.message).toContain(`${status} urn:x:refused`);
+      expect(failure.details).toEqual([{ status, problemType: 'urn:x:refused' }]);
+    }
+    for (const status of [408, 409, 429, 500, 503]) {
+      expect(await failureOf(inOrder().run(refusedWith(status)))).toMatchObject({
+        type: 'TransientFailure',
+        nonRetryable: false,
+      });
+    }
   });
 
   it('retries anything else after a jittered delay that grows with the attempt', async () => {

@@ -3,16 +3,25 @@
  *
  * - Failures: a business outcome (`BusinessOutcomeError`) becomes a non-retryable failure whose
  *   type is the domain's name for it, which the saga acts on; an open fraud circuit becomes a
- *   non-retryable `FraudCircuitOpen`; anything else is transient and retries after a jittered
- *   delay, as often as the workflow's retry policy allows.
+ *   non-retryable `FraudCircuitOpen`; a request the downstream refused for good (4xx other than
+ *   408, 409, 429) becomes a non-retryable `DownstreamRejected`; anything else (5xx, timeouts,
+ *   network errors) is transient and retries after a jittered delay, as often as the workflow's
+ *   retry policy allows.
  * - Idempotency: a workflow step names itself (`step`); with the workflow id it is the key the
  *   downstream deduplicates by, so a retry or a replay never charges, reserves or ships twice.
  * - Liveness: a long call heartbeats, and the activity's cancellation aborts it.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { BUSINESS_FAILURES, FRAUD_CIRCUIT_OPEN, idempotencyKey } from '@order-platform/domain';
+import {
+  BUSINESS_FAILURES,
+  DOWNSTREAM_REJECTED,
+  FRAUD_CIRCUIT_OPEN,
+  idempotencyKey,
+  isPermanentHttpStatus,
+} from '@order-platform/domain';
 import { BusinessOutcomeError } from './errors';
+import { HttpProblemError } from './http-client';
 import { CircuitOpenError } from './fraud/circuit-breaker';
 import { retryTransient } from './retry';
 
@@ -33,8 +42,8 @@ export interface PortActivityOptions {
 export const HEARTBEAT_EVERY_MS = 2_000;
 
 /**
- * Runs a port call inside an activity: business outcomes become non-retryable failures, anything
- * else retries after a jittered delay.
+ * Runs a port call inside an activity: business outcomes and refusals (4xx) become non-retryable
+ * failures, anything else retries after a jittered delay.
  */
 export async function asActivity<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -46,6 +55,15 @@ export async function asActivity<T>(call: () => Promise<T>): Promise<T> {
     // Retrying into an open circuit is the retry storm it is there to stop.
     if (error instanceof CircuitOpenError) {
       throw ApplicationFailure.nonRetryable(error.message, FRAUD_CIRCUIT_OPEN);
+    }
+    // The same request will get the same refusal: retrying it only hides the failure.
+    if (error instanceof HttpProblemError && isPermanentHttpStatus(error.status)) {
+      throw ApplicationFailure.create({
+        message: error.message,
+        type: DOWNSTREAM_REJECTED,
+        nonRetryable: true,
+        details: [{ status: error.status, problemType: error.type }],
+      });
     }
     return retryTransient(error);
   }

@@ -18,4 +18,5 @@ export * from './reconciliation';
 export * from './degraded-mode';
 export * from './resilience';
 export * from './post-hoc-review';
+export * from './operator-tasks';
 export * from './returns';

@@ -26,7 +26,12 @@ export interface StageTransition {
 
 export interface CompensationRecord {
   name: string;
-  status: 'pending' | 'done' | 'failing';
+  /**
+   * `failing`: failed so far, tried again later (transient); `failed`: refused for good (a 4xx,
+   * a business outcome), not tried again: an operator task is open for it.
+   */
+  status: 'pending' | 'done' | 'failing' | 'failed';
+  /** Rounds tried (each round is a few quick attempts). */
   attempts: number;
   at: string;
   lastError?: string;

@@ -42,7 +42,11 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateLegacyFactParked1795430700000: 'legacy_fact_parked',
   AddSubmissionStartState1795431300000: 'order_submission.start_state',
   CreatePostHocReview1795431400000: 'post_hoc_review',
+  GeneraliseOperatorTask1795431500000: 'operator_task.kind',
 };
+
+/** Tables a later migration renamed: gone once every migration is applied. */
+const RENAMED_LATER = new Set(['post_hoc_review']);
 
 describe('the platform schema history on PostgreSQL', () => {
   it('reverts every migration, newest first, one step at a time, and applies them again', async () => {
@@ -62,7 +66,7 @@ describe('the platform schema history on PostgreSQL', () => {
 
     expect(await migrate(url())).toEqual(names);
     for (const table of Object.values(TABLE_OF_MIGRATION))
-      expect(await tableExists(table)).toBe(true);
+      expect(await tableExists(table)).toBe(!RENAMED_LATER.has(table));
     expect(await tableExists(MIGRATIONS_TABLE)).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { platformDataSourceOptions } from '@order-platform/migrations';
 import { OperatorAuditRecord } from './audit/operator-audit.entity';
 import { ReconciliationFindingRecord } from './findings/reconciliation-finding.entity';
 import { OrderStatusRecord } from './order-status/order-status.entity';
-import { PostHocReviewRecord } from './post-hoc/post-hoc-review.entity';
+import { OperatorTaskRecord } from './operator-tasks/operator-task.entity';
 import { StageRouteRecord } from './routes/stage-route.entity';
 import { OrderSubmissionRecord } from './submissions/order-submission.entity';
 
@@ -20,7 +20,7 @@ export const PLATFORM_ENTITIES = [
   StageRouteRecord,
   OperatorAuditRecord,
   ReconciliationFindingRecord,
-  PostHocReviewRecord,
+  OperatorTaskRecord,
 ];
 
 export interface PlatformDataSourceOptions {

@@ -26,5 +26,5 @@ export * from './findings/reconciliation-finding.store';
 export * from './degraded-modes/degraded-mode.store';
 export * from './inbox/inbox.store';
 export * from './legacy-facts/parked-legacy-fact.store';
-export { PostHocReviewRecord } from './post-hoc/post-hoc-review.entity';
-export * from './post-hoc/post-hoc-review.store';
+export { OperatorTaskRecord } from './operator-tasks/operator-task.entity';
+export * from './operator-tasks/operator-task.store';

@@ -23,7 +23,10 @@ export const MUST_HAPPEN = {
   maximumInterval: '1 minute',
 } as const satisfies RetryPolicy;
 
-/** One round of a compensation: a few quick tries; the saga keeps going round until it succeeds. */
+/**
+ * One round of a compensation: a few quick tries; the saga keeps going round until it succeeds
+ * (COMPENSATION_ROUNDS says how far apart), unless the failure is permanent.
+ */
 export const COMPENSATION = {
   ...BACKOFF,
   maximumInterval: '10 seconds',
@@ -45,3 +48,26 @@ export const BATCH_STEP = {
   maximumInterval: '30 seconds',
   maximumAttempts: 10,
 } as const satisfies RetryPolicy;
+
+/**
+ * Between rounds of a failing compensation (runs with `compensations-fail-closed`): a minute
+ * after the first failed round, doubling, never more than 30 minutes apart, for as long as the
+ * failure stays transient. After `roundsPerRun` rounds in one run (or once Temporal suggests it)
+ * the order continues as new with what is left to undo, so the history stays small however long
+ * a downstream stays down. Older runs wait a fixed minute between rounds, in one history.
+ */
+export const COMPENSATION_ROUNDS = {
+  initialIntervalMs: 60_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30 * 60_000,
+  roundsPerRun: 20,
+} as const;
+
+/** How long to wait after the `round`th failed round (1, 2, ...) of a compensation. */
+export function compensationRoundDelayMs(round: number): number {
+  const { initialIntervalMs, backoffCoefficient, maximumIntervalMs } = COMPENSATION_ROUNDS;
+  return Math.min(
+    maximumIntervalMs,
+    initialIntervalMs * backoffCoefficient ** Math.max(0, Math.min(round - 1, 30)),
+  );
+}

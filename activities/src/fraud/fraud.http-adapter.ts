@@ -1,7 +1,8 @@
 /**
  * FraudPort over HTTP: `POST /fraud/screenings`. The provider may be slow (its queue), so this
  * adapter waits longer than the others by default; the activity's cancellation signal still
- * stops the wait at once. A failure is transient (retried); the provider has no business
+ * stops the wait at once. A failure is transient (retried; a 4xx refusal is DownstreamRejected,
+ * which the workflow treats as a provider that keeps failing); the provider has no business
  * errors, its verdict is the answer.
  */
 import { JsonHttpClient } from '../http-client';

@@ -1,7 +1,8 @@
 /**
  * FulfillmentPort over HTTP: shipments. 409 `already-dispatched` on cancel is
  * ShipmentAlreadyDispatched (the parcel left: the saga refunds instead); any other error is
- * thrown as it is (an HttpProblemError or a network error: retried).
+ * thrown as it is (asActivity: a 4xx refusal is DownstreamRejected, not retried; a 5xx or a
+ * network error is retried).
  */
 import { shipmentAlreadyDispatched } from '../errors';
 import { type HttpClientOptions, JsonHttpClient, mapProblems } from '../http-client';

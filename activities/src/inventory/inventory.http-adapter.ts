@@ -1,7 +1,8 @@
 /**
  * InventoryPort over HTTP: the warehouse's reservations. 409 `out-of-stock` is OutOfStock and
  * 410 `reservation-expired` is ReservationExpired (business outcomes the saga acts on); any
- * other error is thrown as it is (an HttpProblemError or a network error: retried).
+ * other error is thrown as it is (asActivity: a 4xx refusal is DownstreamRejected, not retried;
+ * a 5xx or a network error is retried).
  */
 import { outOfStock, reservationExpired } from '../errors';
 import { type HttpClientOptions, JsonHttpClient, mapProblems } from '../http-client';

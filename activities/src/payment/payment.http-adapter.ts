@@ -1,7 +1,8 @@
 /**
  * PaymentPort over HTTP: the payment gateway. 402 `payment-declined` is PaymentDeclined and 410
  * `authorization-expired` (expired or voided) is AuthorizationExpired; any other error is thrown
- * as it is (an HttpProblemError or a network error: retried). A 409 `already-captured` is left
+ * as it is (asActivity: a 4xx refusal is DownstreamRejected, not retried; a 5xx or a network
+ * error is retried). A 409 `already-captured` is left
  * as an error on purpose: it means a second charge was attempted under another key, a bug.
  */
 import { authorizationExpired, paymentDeclined } from '../errors';

@@ -26,7 +26,8 @@ import { OrderStarter } from './orders/order-starter';
 import { OrdersService } from './orders/orders.service';
 import { QuotesController } from './orders/quotes.controller';
 import { SubmissionSweeper } from './orders/submission-sweeper';
-import { PostHocReviewsController } from './post-hoc-reviews/post-hoc-reviews.controller';
+import { OperatorTasksController } from './operator-tasks/operator-tasks.controller';
+import { PostHocReviewsController } from './operator-tasks/post-hoc-reviews.controller';
 import { ReconciliationController } from './reconciliation/reconciliation.controller';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { FulfillmentWebhookController } from './webhooks/fulfillment-webhook.controller';
@@ -60,6 +61,7 @@ export class AppModule {
         MetricsController,
         OpsPageController,
         PostHocReviewsController,
+        OperatorTasksController,
         FulfillmentWebhookController,
       ],
       providers: [

@@ -12,7 +12,7 @@ import {
   type OrderStatusView,
 } from '@order-platform/domain';
 import { platformDataSource } from '../connection';
-import { PostHocReviewRecord } from '../post-hoc/post-hoc-review.entity';
+import { OperatorTaskRecord } from '../operator-tasks/operator-task.entity';
 import { OrderStatusRecord } from './order-status.entity';
 import { TypeOrmOrderStatusProjector } from './order-status.projector';
 
@@ -200,7 +200,7 @@ describe('the order status read model (real PostgreSQL)', () => {
     // Another customer than the other cases': the index checks below count c-ada's rows.
     const customerId = 'c-post-hoc';
     await projector.project(statusView(orderId, 1, 'AwaitingFraudDecision', { customerId }));
-    const reviews = dataSource.getRepository(PostHocReviewRecord);
+    const reviews = dataSource.getRepository(OperatorTaskRecord);
     expect(await reviews.findOneBy({ orderId })).toBeNull();
 
     for (const version of [2, 3, 2]) {
@@ -214,9 +214,11 @@ describe('the order status read model (real PostgreSQL)', () => {
     expect(await reviews.findBy({ orderId })).toEqual([
       expect.objectContaining({
         orderId,
+        kind: 'post-hoc-review',
+        subject: 'fraud',
         customerId,
-        flag: 'FraudSlaExpired',
-        approvedAt: new Date(PLACED_AT),
+        reason: 'FraudSlaExpired',
+        occurredAt: new Date(PLACED_AT),
         status: 'open',
       }),
     ]);
@@ -224,6 +226,38 @@ describe('the order status read model (real PostgreSQL)', () => {
     const screened = `o-${randomUUID()}`;
     await projector.project(statusView(screened, 1, 'Confirmed', { customerId }));
     expect(await reviews.findOneBy({ orderId: screened })).toBeNull();
+  });
+
+  it('opens one compensation-failed task per undo refused for good, however often it is projected', async () => {
+    const orderId = `o-${randomUUID()}`;
+    const customerId = 'c-compensation';
+    const failedAt = '2026-11-23T10:05:00.000Z';
+    for (const version of [1, 2, 1]) {
+      await projector.project(
+        statusView(orderId, version, 'Cancelled', {
+          customerId,
+          compensations: [
+            { name: 'cancel-shipment', status: 'done', attempts: 1, at: failedAt },
+            {
+              name: 'void-authorization',
+              status: 'failed',
+              attempts: 1,
+              at: failedAt,
+              lastError: 'POST /void: 422 refused',
+            },
+          ],
+        }),
+      );
+    }
+    expect(await dataSource.getRepository(OperatorTaskRecord).findBy({ orderId })).toEqual([
+      expect.objectContaining({
+        kind: 'compensation-failed',
+        subject: 'void-authorization',
+        reason: 'POST /void: 422 refused',
+        occurredAt: new Date(failedAt),
+        status: 'open',
+      }),
+    ]);
   });
 
   describe("the gateway's list queries use the migration's indexes", () => {

@@ -6,8 +6,8 @@
  * hand: TypeORM's upsert has no WHERE on its DO UPDATE, and the version guard is that WHERE.
  */
 import type { DataSource } from 'typeorm';
-import { type OrderStatusView, postHocReviewOf } from '@order-platform/domain';
-import { openPostHocReview } from '../post-hoc/post-hoc-review.store';
+import { operatorTasksOf, type OrderStatusView } from '@order-platform/domain';
+import { openOperatorTask } from '../operator-tasks/operator-task.store';
 
 const UPSERT = `
   INSERT INTO order_status (
@@ -44,9 +44,9 @@ export class TypeOrmOrderStatusProjector {
     try {
       // rowCount is 1 for an insert or a newer version, 0 when the WHERE kept the stored row.
       const result = await runner.query(UPSERT, parameters(view), true);
-      // Whatever the version guard kept: an approval without a screening is never left unreviewed.
-      const review = postHocReviewOf(view);
-      if (review) await openPostHocReview(runner, review);
+      // Whatever the version guard kept: an approval without a screening, a compensation refused
+      // for good, is never left without an operator task.
+      for (const task of operatorTasksOf(view)) await openOperatorTask(runner, task);
       return { applied: result.affected === 1 };
     } finally {
       await runner.release();

@@ -22,10 +22,19 @@ import {
   ship,
 } from './stages/confirmation-and-fulfillment';
 import { end, endingOf } from './stages/ending';
+import { finishUndoing, type UndoingCarriedOver } from './stages/undoing';
 
-export async function orderLifecycle(order: PlacedOrder): Promise<OrderStatusView> {
+/**
+ * `carried`: only when a run continues as new in the middle of a long undoing (saga.ts): the new
+ * run finishes the undoing and nothing else (stages/undoing.ts).
+ */
+export async function orderLifecycle(
+  order: PlacedOrder,
+  carried?: UndoingCarriedOver,
+): Promise<OrderStatusView> {
   rejectInvalidOrder(order);
-  const run = startOrderRun(order);
+  const run = startOrderRun(order, carried);
+  if (carried) return finishUndoing(run, carried);
   await run.recorder.record({
     stage: 'AcceptedForProcessing',
     events: [{ type: 'OrderAccepted', payload: { totalMinor: run.recorder.totalMinor } }],

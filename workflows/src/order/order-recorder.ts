@@ -43,6 +43,23 @@ export interface Change {
   needsAttention?: string;
 }
 
+/**
+ * What a recorder knows, carried into the next run when an order continues as new (a long
+ * undoing), so the new run goes on recording where the last one stopped: the same stage and
+ * history, versions that keep rising for the read model, event sequences that never repeat.
+ */
+export interface RecorderState {
+  stage: OrderStage;
+  stageEnteredAt: number;
+  stageDeadline: number | null;
+  commitments: Commitments;
+  compensations: CompensationRecord[];
+  history: StageTransition[];
+  needsAttention: string;
+  version: number;
+  sequence: number;
+}
+
 export class OrderRecorder {
   stage: OrderStage = 'AcceptedForProcessing';
   stageEnteredAt: number;
@@ -111,6 +128,37 @@ export class OrderRecorder {
         : {}),
       version: this.version,
     };
+  }
+
+  /** Everything the next run needs to go on recording this order (see RecorderState). */
+  state(): RecorderState {
+    return JSON.parse(
+      JSON.stringify({
+        stage: this.stage,
+        stageEnteredAt: this.stageEnteredAt,
+        stageDeadline: this.stageDeadline,
+        commitments: this.commitments,
+        compensations: this.compensations,
+        history: this.history,
+        needsAttention: this.needsAttention,
+        version: this.version,
+        sequence: this.sequence,
+      }),
+    ) as RecorderState;
+  }
+
+  /** Takes over where the previous run stopped; the search attributes say so at once. */
+  restore(state: RecorderState): void {
+    this.stage = state.stage;
+    this.stageEnteredAt = state.stageEnteredAt;
+    this.stageDeadline = state.stageDeadline;
+    this.commitments = state.commitments;
+    this.compensations = state.compensations;
+    this.history = state.history;
+    this.needsAttention = state.needsAttention;
+    this.version = state.version;
+    this.sequence = state.sequence;
+    this.upsertSearchAttributes();
   }
 
   /** Applies a change and makes it visible: search attributes, lifecycle events, read model. */

@@ -5,13 +5,22 @@
  * query, signal and update handlers, so facts are collected from the first moment, each with
  * its place in the order of arrival.
  */
-import { ApplicationFailure, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   cancellationRefusal,
   isTerminal,
   manualReviewRefusal,
   mayNotify,
   type NotificationKind,
+  type OrderStatusView,
   type PlacedOrder,
   validatePlacedOrder,
 } from '@order-platform/domain';
@@ -32,6 +41,7 @@ import { OrderRecorder } from './order-recorder';
 import { Saga } from './saga';
 import { OrderEnds } from './stages/ending';
 import { OrderReturns } from './stages/returns';
+import type { UndoingCarriedOver } from './stages/undoing';
 import { waitForFactOrDeadline } from './wait';
 
 /**
@@ -45,6 +55,14 @@ const POINT_OF_NO_RETURN = 'point-of-no-return';
 const OPERATOR_DECISIONS_AS_UPDATES = 'operator-decisions-as-updates';
 /** Patch: returns after dispatch (stages/returns.ts); the run stays open for the return window. */
 const RETURNS = 'returns';
+/**
+ * Patch: compensations fail closed (saga.ts): a permanent failure is not retried but flagged
+ * for an operator task; transient ones back off to a cap; a long undoing continues as new.
+ */
+const COMPENSATIONS_FAIL_CLOSED = 'compensations-fail-closed';
+
+/** The order workflow's signature, for continuing as new. */
+type OrderWorkflow = (order: PlacedOrder, carried?: UndoingCarriedOver) => Promise<OrderStatusView>;
 
 export type FactName = 'fraud' | 'review' | 'dispatched' | 'delivered' | 'cancel';
 
@@ -77,6 +95,10 @@ export interface OrderRun {
   readonly taken: { reservations: number; authorizations: number };
   /** Runs started with returns (patched); older runs take no return requests. */
   readonly returns?: OrderReturns;
+  /** How the order ended early, once it has (what a continued undoing carries over). */
+  ending?: OrderEnds;
+  /** What the customer has been told, each kind once. */
+  readonly notified: readonly NotificationKind[];
   /** Tells the customer, at most once per kind (the notification rules of the domain). */
   notify(kind: NotificationKind): Promise<void>;
   /** Tells the customer of a return (`told`: what this return was told so far); true if told. */
@@ -97,11 +119,31 @@ export function rejectInvalidOrder(order: PlacedOrder): void {
   }
 }
 
-export function startOrderRun(order: PlacedOrder): OrderRun {
+/**
+ * Starts following an order; `carried`: this run continues an undoing its previous run began
+ * (stages/undoing.ts), so it takes over that run's record.
+ */
+export function startOrderRun(order: PlacedOrder, carried?: UndoingCarriedOver): OrderRun {
   const recorder = new OrderRecorder(order, workflowInfo().workflowId, 'new');
+  if (carried) recorder.restore(carried.recorder);
   const downstreams = bulkheads(workflowInfo().taskQueue);
   const enforcesPointOfNoReturn = patched(POINT_OF_NO_RETURN);
-  const saga = new Saga(recorder, enforcesPointOfNoReturn);
+  const failsClosed = patched(COMPENSATIONS_FAIL_CLOSED);
+  const saga = new Saga(recorder, {
+    inDependencyOrder: enforcesPointOfNoReturn,
+    failsClosed,
+    // A long undoing goes on in a new run, once the handlers in flight (a cancel waiting for
+    // the order to end) have answered: the history stays small however long it takes.
+    continueUndoing: async (pending) => {
+      await condition(allHandlersFinished);
+      return continueAsNew<OrderWorkflow>(order, {
+        ending: { stage: run.ending!.stage, reason: run.ending!.reason },
+        recorder: recorder.state(),
+        notified: [...notified],
+        pending,
+      });
+    },
+  });
   const facts: OrderFacts = { dispatched: false, delivered: false, capturing: false, arrival: {} };
   recorder.cancelRefusal = () =>
     cancellationRefusal(recorder.stage, {
@@ -109,7 +151,7 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
       capturing: facts.capturing,
       cancelling: facts.cancel !== undefined,
     });
-  const notified: NotificationKind[] = [];
+  const notified: NotificationKind[] = [...(carried?.notified ?? [])];
   const returns = patched(RETURNS) ? new OrderReturns() : undefined;
   if (returns) recorder.returns = () => returns.records;
   const run: OrderRun = {
@@ -121,6 +163,7 @@ export function startOrderRun(order: PlacedOrder): OrderRun {
     enforcesPointOfNoReturn,
     taken: { reservations: 0, authorizations: 0 },
     returns,
+    notified,
     async notifyOfReturn(returnId, told, kind) {
       if (!mayNotify([...notified, ...told], kind)) return false;
       await downstreams.notifications.notifyCustomer({

@@ -8,6 +8,7 @@ import type {
   OrderStatusView,
   WarehouseReservation,
 } from '@order-platform/domain';
+import { ApplicationFailure } from '@temporalio/common';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv } from '../testing/order-test-env';
 import { reconciliation } from './reconciliation.workflow';
@@ -79,6 +80,86 @@ describe('reconciliation', () => {
         expect(pages).toEqual([0, 2]);
         expect(repaired.map((f) => [f.orderId, f.kind])).toEqual([['o-1', 'orphan-authorization']]);
         expect(queued.map((f) => [f.orderId, f.kind])).toEqual([['o-2', 'double-charge']]);
+      },
+      activities,
+    );
+  });
+
+  it('never repairs inside the minimum grace, whatever grace a run started directly asks for', async () => {
+    const now = await t.env.currentTimeMs();
+    const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    const views = [view('o-young', 'Cancelled'), view('o-old', 'Cancelled')];
+    const ledgers: Record<string, LedgerRecord[]> = {
+      // Ten minutes old: the order may still be about to record it.
+      'o-young': [{ ...record('authorization', 'auth-young'), createdAt: minutesAgo(10) }],
+      'o-old': [{ ...record('authorization', 'auth-old'), createdAt: minutesAgo(60) }],
+    };
+    const repaired: Finding[] = [];
+    const activities = {
+      ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
+      inspectHoldings: async ({ orderId }: { orderId: string }) => ({
+        ledger: ledgers[orderId] ?? [],
+        reservations: [] as WarehouseReservation[],
+      }),
+      repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding),
+      recordException: async () => ({ queued: false }),
+    };
+    await t.run(
+      new FakeOrderWorld(),
+      async () => {
+        const handle = await t.start(reconciliation, {
+          workflowId: 'reconciliation-zero-grace',
+          args: [{ from: LONG_AGO, graceMs: 0 }],
+        });
+        const summary = await handle.result();
+        expect(summary).toMatchObject({ inspected: 2, repaired: 1 });
+        expect(repaired.map((f) => f.orderId)).toEqual(['o-old']);
+      },
+      activities,
+    );
+  });
+
+  it('queues a repair the downstream refuses for good for an operator, and goes on', async () => {
+    const views = [view('o-refused', 'Cancelled'), view('o-fine', 'Cancelled')];
+    const ledgers: Record<string, LedgerRecord[]> = {
+      'o-refused': [record('authorization', 'auth-refused')],
+      'o-fine': [record('authorization', 'auth-fine')],
+    };
+    const repaired: string[] = [];
+    const queued: Finding[] = [];
+    const activities = {
+      ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
+      inspectHoldings: async ({ orderId }: { orderId: string }) => ({
+        ledger: ledgers[orderId] ?? [],
+        reservations: [] as WarehouseReservation[],
+      }),
+      repair: async ({ finding }: { finding: Finding }) => {
+        if (finding.orderId === 'o-refused') {
+          throw ApplicationFailure.create({
+            message: 'POST /void: 422 urn:simulators:void-refused',
+            type: 'DownstreamRejected',
+            nonRetryable: true,
+          });
+        }
+        repaired.push(finding.orderId);
+      },
+      recordException: async ({ finding }: { finding: Finding }) => {
+        queued.push(finding);
+        return { queued: true };
+      },
+    };
+    await t.run(
+      new FakeOrderWorld(),
+      async () => {
+        const handle = await t.start(reconciliation, {
+          workflowId: 'reconciliation-refused-repair',
+          args: [{ from: LONG_AGO }],
+        });
+        expect(await handle.result()).toMatchObject({ inspected: 2, repaired: 1, queued: 1 });
+        expect(repaired).toEqual(['o-fine']);
+        expect(queued.map((f) => [f.orderId, f.kind])).toEqual([
+          ['o-refused', 'orphan-authorization'],
+        ]);
       },
       activities,
     );

@@ -6,9 +6,22 @@
  * a backlog of its own; continues as new every few pages so its history stays small. Running it
  * again is harmless: repairs are idempotent and each finding is recorded once.
  */
-import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ReconciliationActivities } from '@order-platform/activities';
-import { type DifferenceKind, reconcileOrder } from '@order-platform/domain';
+import {
+  type DifferenceKind,
+  DOWNSTREAM_REJECTED,
+  RECONCILIATION_MINIMUM_GRACE_MS,
+  reconcileOrder,
+} from '@order-platform/domain';
 import { BATCH_STEP } from '../retry-policies';
 
 export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliation';
@@ -19,7 +32,11 @@ export interface ReconciliationInput {
   to?: string;
   /** Instead of from: the window ending when the run starts (the scheduled run). */
   lookbackMs?: number;
-  /** Holds younger than this are left alone (the view may not show them yet). Default 5 min. */
+  /**
+   * Holds younger than this are left alone (the view may not show them yet). Never less than
+   * the domain's RECONCILIATION_MINIMUM_GRACE_MS, which is also the default (runs started
+   * before the `grace-at-least-minimum` patch: as given, default 5 min).
+   */
   graceMs?: number;
   /** The pace. Default 20. */
   ordersPerSecond?: number;
@@ -46,6 +63,19 @@ const act = proxyActivities<ReconciliationActivities>({
   retry: BATCH_STEP,
 });
 
+/**
+ * Patch: the grace is clamped to the minimum in the workflow itself, so a run started directly
+ * in Temporal (not through the gateway or the schedule, which check it) cannot void a hold an
+ * order is about to record.
+ */
+const GRACE_AT_LEAST_MINIMUM = 'grace-at-least-minimum';
+
+/**
+ * Patch: a repair the downstream refuses for good (DownstreamRejected, a 4xx) is queued for an
+ * operator instead of failing the whole run; older runs fail on it.
+ */
+const REFUSED_REPAIRS_QUEUED = 'refused-repairs-queued';
+
 const PAGES_PER_RUN = 20;
 const MAX_EXAMPLES = 50;
 
@@ -62,7 +92,10 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   let after = input.progress?.after;
   const runId = workflowInfo().workflowId;
   const pause = Math.ceil(1000 / (input.ordersPerSecond ?? 20));
-  const graceMs = input.graceMs ?? 5 * 60_000;
+  const refusedRepairsQueued = patched(REFUSED_REPAIRS_QUEUED);
+  const graceMs = patched(GRACE_AT_LEAST_MINIMUM)
+    ? Math.max(input.graceMs ?? RECONCILIATION_MINIMUM_GRACE_MS, RECONCILIATION_MINIMUM_GRACE_MS)
+    : (input.graceMs ?? 5 * 60_000);
 
   for (let page = 0; page < PAGES_PER_RUN; page++) {
     const views = await act.ordersToReconcile({
@@ -83,9 +116,18 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       for (const finding of findings) {
         let outcome: 'repaired' | 'queued' | undefined;
         if (finding.repair) {
-          await act.repair({ runId, finding });
-          summary.repaired += 1;
-          outcome = 'repaired';
+          try {
+            await act.repair({ runId, finding });
+            summary.repaired += 1;
+            outcome = 'repaired';
+          } catch (error) {
+            if (!refusedRepairsQueued || !refusedForGood(error)) throw error;
+            // The downstream will not do it: a person settles it, and the run goes on.
+            if ((await act.recordException({ runId, finding })).queued) {
+              summary.queued += 1;
+              outcome = 'queued';
+            }
+          }
         } else if ((await act.recordException({ runId, finding })).queued) {
           summary.queued += 1;
           outcome = 'queued';
@@ -107,3 +149,8 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   }
   return continueAsNew<typeof reconciliation>({ ...input, from, progress: { ...summary, after } });
 }
+
+const refusedForGood = (error: unknown): boolean =>
+  error instanceof ActivityFailure &&
+  error.cause instanceof ApplicationFailure &&
+  error.cause.type === DOWNSTREAM_REJECTED;

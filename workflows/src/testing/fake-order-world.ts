@@ -6,6 +6,7 @@
  * activity's scheduled time, which is the test server's (skipped) clock.
  */
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   CircuitOpenError,
   createOrderActivities,
@@ -22,6 +23,7 @@ import {
   DEFAULT_DEGRADED_MODE,
   type DegradedModeConfig,
   DEFAULT_POLICIES,
+  DOWNSTREAM_REJECTED,
   type LifecycleEvent,
   type NotificationKind,
   type OrderStatusView,
@@ -91,6 +93,10 @@ export class FakeOrderWorld {
   /** Calls seen per activity, and failures to inject (activity name → failures before success). */
   readonly calls = new Map<string, number>();
   readonly failNext = new Map<string, number>();
+  /** Activities the downstream refuses for good (a 4xx): each call fails, non-retryable. */
+  readonly rejecting = new Set<string>();
+  /** Every call as it was made (workflow time), in order. */
+  readonly callLog: { name: string; at: number }[] = [];
   fraud: FraudBehaviour = 'approve';
   declineCustomers = new Set<string>();
   policies: PolicySet = DEFAULT_POLICIES;
@@ -338,12 +344,21 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
       },
     },
   });
-  // Failure injection: the named activity throws (transiently) the given number of times.
+  // Failure injection: the named activity throws (transiently) the given number of times, or is
+  // refused for good (the DownstreamRejected a 4xx becomes in asActivity).
   return Object.fromEntries(
     Object.entries(real).map(([name, fn]) => [
       name,
       async (...args: unknown[]) => {
         world.calls.set(name, (world.calls.get(name) ?? 0) + 1);
+        world.callLog.push({ name, at: now() });
+        if (world.rejecting.has(name)) {
+          throw ApplicationFailure.create({
+            message: `POST /${name}: 422 urn:simulators:refused (injected refusal)`,
+            type: DOWNSTREAM_REJECTED,
+            nonRetryable: true,
+          });
+        }
         const failures = world.failNext.get(name) ?? 0;
         if (failures > 0) {
           world.failNext.set(name, failures - 1);

@@ -11,7 +11,7 @@ import {
   OrderStatusStore,
   OrderSubmissionStore,
   platformDataSource,
-  PostHocReviewStore,
+  OperatorTaskStore,
   ReconciliationFindingStore,
   StageRouteStore,
 } from '@order-platform/stores';
@@ -27,7 +27,7 @@ const STORES = [
   OrderStatusStore,
   StageRouteStore,
   ReconciliationFindingStore,
-  PostHocReviewStore,
+  OperatorTaskStore,
 ];
 
 @Global()

@@ -44,6 +44,13 @@ export class Input {
       : this.integer(name, min);
   }
 
+  optionalBoolean(name: string): boolean | undefined {
+    const value = this.fields[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'boolean') throw this.invalid(name, 'true or false');
+    return value;
+  }
+
   /** A number from 0 to 1, e.g. a failure rate. */
   optionalFraction(name: string): number | undefined {
     const value = this.fields[name];

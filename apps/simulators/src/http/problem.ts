@@ -28,6 +28,7 @@ const PROBLEMS = {
     title: 'The amount exceeds what is authorized',
   },
   'amount-exceeds-capture': { status: 422, title: 'The amount exceeds what is left to refund' },
+  'void-refused': { status: 422, title: 'The authorization cannot be voided' },
   'internal-error': { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'The service is temporarily unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -3,7 +3,8 @@
  * releases it; a capture takes it (once: a second capture of one authorization, under another
  * key, is refused 409 `already-captured`, which is how "charged twice" shows); a refund returns
  * part or all of a capture. Every money movement is a row in the ledger. Dials decline some
- * customers or amounts (402), slow the gateway down or make it fail (503).
+ * customers or amounts (402), refuse voids for good (422), slow the gateway down or make it
+ * fail (503).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db';
@@ -19,6 +20,8 @@ interface PaymentSettings {
   declineCustomers: string[];
   /** Authorizations above this amount are declined (null: no limit). */
   declineAboveMinor: number | null;
+  /** Voids are refused for good (422 `void-refused`), as a gateway that lost an authorization. */
+  refuseVoids: boolean;
 }
 
 const DEFAULTS: PaymentSettings = {
@@ -26,6 +29,7 @@ const DEFAULTS: PaymentSettings = {
   failureRate: 0,
   declineCustomers: [],
   declineAboveMinor: null,
+  refuseVoids: false,
 };
 
 interface Authorization {
@@ -87,6 +91,7 @@ export function paymentRoutes(db: Db): Route[] {
           failureRate: input.optionalFraction('failureRate') ?? DEFAULTS.failureRate,
           declineCustomers: input.optionalStrings('declineCustomers') ?? DEFAULTS.declineCustomers,
           declineAboveMinor: input.optionalInteger('declineAboveMinor') ?? null,
+          refuseVoids: input.optionalBoolean('refuseVoids') ?? DEFAULTS.refuseVoids,
         } satisfies PaymentSettings),
       );
     }),
@@ -133,6 +138,9 @@ async function authorize(tx: Queryable, body: unknown) {
 async function voidAuthorization(tx: Queryable, authorizationId: string) {
   const authorization = await findAuthorization(tx, authorizationId, 'FOR UPDATE');
   if (!authorization) throw problem('not-found', `no authorization ${authorizationId}`);
+  if ((await loadSettings(tx, 'payments', DEFAULTS)).refuseVoids) {
+    throw problem('void-refused', `the gateway refuses to void ${authorizationId}`);
+  }
   if (authorization.state === 'captured') {
     throw problem('already-captured', `authorization ${authorizationId} was captured: refund it`);
   }

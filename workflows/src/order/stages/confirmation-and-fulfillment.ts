@@ -6,6 +6,7 @@
  */
 import type { HoldStep, StagePolicy } from '@order-platform/domain';
 import type { OrderRun } from '../run-context';
+import type { Compensation } from '../saga';
 import { waitForFactOrDeadline } from '../wait';
 import { businessOutcome, end, endingOf, OrderEnds } from './ending';
 import { decideFraud } from './fraud-decision';
@@ -70,6 +71,22 @@ async function takeHolds(run: OrderRun, policy: StagePolicy): Promise<void> {
   }
 }
 
+/** The compensation of a shipment: cancelled at the warehouse, unless the parcel has left. */
+export function shipmentCancellation(run: OrderRun, shipmentId: string): Compensation {
+  const { recorder, downstreams } = run;
+  return {
+    name: 'cancel-shipment',
+    run: async () => {
+      await downstreams.fulfillment.compensate.cancelShipment({
+        step: `cancel-shipment-${shipmentId}`,
+        shipmentId,
+      });
+      recorder.commitments.shipment = undefined;
+      await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
+    },
+  };
+}
+
 export async function handOverToFulfilment(run: OrderRun, policy: StagePolicy): Promise<void> {
   const { order, recorder, downstreams } = run;
   const { shipmentId } = await businessOutcome(() =>
@@ -81,17 +98,7 @@ export async function handOverToFulfilment(run: OrderRun, policy: StagePolicy): 
   );
   recorder.commitments.shipment = { shipmentId, state: 'requested' };
   await recorder.record({ events: [{ type: 'ShipmentCreated', payload: { shipmentId } }] });
-  run.saga.push({
-    name: 'cancel-shipment',
-    run: async () => {
-      await downstreams.fulfillment.compensate.cancelShipment({
-        step: `cancel-shipment-${shipmentId}`,
-        shipmentId,
-      });
-      recorder.commitments.shipment = undefined;
-      await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
-    },
-  });
+  run.saga.push(shipmentCancellation(run, shipmentId));
   // Fulfilment may take as long as the authorization stays valid, then it is renewed once.
   for (;;) {
     const authorizationExpiry = Date.parse(recorder.commitments.payment!.expiresAt!);

@@ -74,11 +74,21 @@ export async function end(run: OrderRun, ending: OrderEnds): Promise<'ended' | '
       reason: ending.reason,
       events: [{ type, payload: { reason: ending.reason } }],
     });
-    await saga.compensate();
-    await recorder.record({});
-    await run.notify(ending.stage === 'Rejected' ? 'rejected' : 'cancelled');
+    await undoAndTell(run, ending);
     return 'ended' as const;
   });
+}
+
+/**
+ * The rest of an early end, once the order reads as ended: the saga undoes what is held, and the
+ * customer hears. A run that fails closed may hand this over to its next run midway
+ * (stages/undoing.ts), which carries the ending with it.
+ */
+export async function undoAndTell(run: OrderRun, ending: OrderEnds): Promise<void> {
+  run.ending = ending;
+  await run.saga.compensate();
+  await run.recorder.record({});
+  await run.notify(ending.stage === 'Rejected' ? 'rejected' : 'cancelled');
 }
 
 /** The customer's cancel, with the money still authorized: the order can still ship and be paid. */

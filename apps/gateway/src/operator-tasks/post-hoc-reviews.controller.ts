@@ -1,11 +1,12 @@
 /**
  * Post-hoc review tasks for operators: every fraud approval made without a screening (by policy:
  * the SLA ran out, the provider was down, a degraded mode) waits here, open, until an operator
- * closes it with an outcome and a note (audited).
+ * closes it with an outcome and a note (audited). They are the `post-hoc-review` kind of
+ * operator task (operator-tasks.controller.ts lists every kind); this API keeps its own shape.
  */
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { PostHocReviewStore } from '@order-platform/stores';
+import { type OperatorTaskRecord, OperatorTaskStore } from '@order-platform/stores';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard';
 import type { Principal } from '../auth/tokens';
 import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryParameters } from '../http/openapi';
@@ -31,7 +32,7 @@ const ORDER_ID = new RegExp(ORDER_ID_PATTERN);
 @ApiProblems(401, 403)
 @Controller('v1/ops/post-hoc-reviews')
 export class PostHocReviewsController {
-  constructor(private readonly reviews: PostHocReviewStore) {}
+  constructor(private readonly tasks: OperatorTaskStore) {}
 
   @Get()
   @ApiOperation({
@@ -42,7 +43,8 @@ export class PostHocReviewsController {
   @ApiProblems(400)
   async list(@Query() query: Record<string, unknown>) {
     const { status, limit } = validateQuery({ ...query });
-    return { reviews: await this.reviews.list(status, limit) };
+    const tasks = await this.tasks.list({ status, kind: 'post-hoc-review' }, limit);
+    return { reviews: tasks.map(asPostHocReview) };
   }
 
   @Post(':orderId/close')
@@ -58,11 +60,33 @@ export class PostHocReviewsController {
     @Body() body: unknown,
   ) {
     if (!ORDER_ID.test(orderId)) throw problems.notFound('post-hoc review');
-    const outcome = await this.reviews.close(orderId, principal.subject, validateClose(body));
+    const outcome = await this.tasks.close(
+      { orderId, kind: 'post-hoc-review', subject: 'fraud' },
+      principal.subject,
+      validateClose(body),
+    );
     if ('notFound' in outcome) throw problems.notFound('post-hoc review');
     if ('notOpen' in outcome) {
       throw problems.conflict('review-not-open', `The review is ${outcome.notOpen}, not open`);
     }
-    return outcome.closed;
+    return asPostHocReview(outcome.closed);
   }
+}
+
+/** A post-hoc review as this API has always shown it. */
+function asPostHocReview(task: OperatorTaskRecord) {
+  const { orderId, customerId, reason, occurredAt, openedAt, status } = task;
+  const { outcome, closedBy, closedAt, note } = task;
+  return {
+    orderId,
+    customerId,
+    flag: reason,
+    approvedAt: occurredAt,
+    openedAt,
+    status,
+    outcome,
+    closedBy,
+    closedAt,
+    note,
+  };
 }
