@@ -1,11 +1,18 @@
 /**
- * The warehouse's dispatch and the carrier's delivery reach the order by themselves: the
- * simulated fulfilment service notifies the gateway's signed webhook, and the order moves on
- * with no signal from anyone. A forged notification changes nothing, a repeated one changes
- * nothing more, and a fact that happens while the platform is down arrives once it is back.
+ * The warehouse's dispatch, the carrier's delivery and a return parcel back at the warehouse
+ * reach the order by themselves: the simulated fulfilment service notifies the gateway's signed
+ * webhook, and the order moves on with no signal from anyone. A forged notification changes
+ * nothing, a repeated one changes nothing more, a parcel under a return the order never issued
+ * is refused, and a fact that happens while the platform is down arrives once it is back.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { AppsUnderTest, eventually, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  gatewayCall,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -80,6 +87,16 @@ describe('fulfilment facts told to the platform through its webhook', () => {
       return shipments[0]?.shipmentId;
     });
   }
+
+  /** The warehouse floor scans a parcel back under a return authorization. */
+  const parcelBack = async (orderId: string, returnId: string) => {
+    const response = await fetch(`${simulators}/fulfillment/returns`, {
+      method: 'POST',
+      headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId, returnId }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
 
   /** What the warehouse floor and the carrier do: nothing here talks to the platform. */
   async function warehouse(shipmentId: string, action: 'dispatch' | 'deliver'): Promise<void> {
@@ -202,6 +219,75 @@ describe('fulfilment facts told to the platform through its webhook', () => {
     expect(await capturesOf(orderId)).toHaveLength(1);
     expect(await notificationsOf(orderId)).toEqual([
       expect.objectContaining({ kind: 'dispatched', state: 'delivered' }),
+    ]);
+  }, 180_000);
+
+  it('refunds a return once the warehouse records its parcel back; a repeat or an unknown return changes nothing', async () => {
+    const { customer, orderId } = await placeReadyOrder();
+    const shipmentId = await shipmentOf(orderId);
+    await warehouse(shipmentId, 'dispatch');
+    await statusOf(customer, orderId, 'SHIPPED');
+    await warehouse(shipmentId, 'deliver');
+    await statusOf(customer, orderId, 'DELIVERED');
+
+    const requested = await gatewayCall(gateway, 'POST', `/v1/orders/${orderId}/returns`, {
+      token: await tokenFor('customer', customer),
+      headers: { 'idempotency-key': randomUUID() },
+      body: { lines: [{ sku, quantity: 1 }] },
+    });
+    expect(requested.status).toBe(202);
+    const { returnId } = requested.body as { returnId: string };
+    await statusOf(customer, orderId, 'RETURN_REQUESTED');
+
+    // A parcel under a return this order never issued: the warehouse records it, the platform
+    // refuses it for good (the notification is parked, nothing refunded).
+    expect((await parcelBack(orderId, `${returnId}-forged`)).status).toBe(201);
+    await eventually('the unknown return to be refused', async () =>
+      (await notificationsOf(orderId)).find(
+        (n) => n.kind === 'return-received' && n.state === 'rejected',
+      ),
+    );
+
+    const back = await parcelBack(orderId, returnId);
+    expect(back.status).toBe(201);
+    const refunded = await statusOf(customer, orderId, 'REFUNDED');
+    expect(refunded.returns).toEqual([
+      expect.objectContaining({ returnId, state: 'refunded', refunded: 1200 }),
+    ]);
+    // Scanned again: recorded once by the warehouse, told once, refunded once.
+    const again = await parcelBack(orderId, returnId);
+    expect(again.status).toBe(200);
+    const secret = suiteEnv('GATEWAY_FULFILLMENT_WEBHOOK_SECRET');
+    const event = {
+      eventId: `${returnId}:return-received`,
+      orderId,
+      shipmentId,
+      kind: 'return-received',
+      returnId,
+      occurredAt: new Date().toISOString(),
+    };
+    expect(await notify(event, secret)).toEqual({
+      status: 200,
+      body: { eventId: event.eventId, outcome: 'already-recorded' },
+    });
+    const { returnId: _omitted, ...withoutReturn } = event;
+    expect((await notify(withoutReturn, secret)).status).toBe(400);
+
+    expect(await notificationsOf(orderId)).toEqual([
+      expect.objectContaining({ kind: 'dispatched', state: 'delivered' }),
+      expect.objectContaining({ kind: 'delivered', state: 'delivered' }),
+      expect.objectContaining({ kind: 'return-received', state: 'rejected' }),
+      expect.objectContaining({ kind: 'return-received', state: 'delivered' }),
+    ]);
+    const ledger = await simulatorCall<{ kind: string; amountMinor: number }[]>(
+      simulators,
+      'GET',
+      `/payments/ledger?orderId=${orderId}`,
+    );
+    expect(ledger.map((e) => [e.kind, e.amountMinor])).toEqual([
+      ['authorization', 2400],
+      ['capture', 2400],
+      ['refund', 1200],
     ]);
   }, 180_000);
 });

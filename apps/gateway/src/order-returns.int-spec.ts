@@ -173,7 +173,8 @@ describe('returns over the gateway API on the real platform', () => {
     expect(replayed.body.returnId).toBe(requested.body.returnId);
     await statusOf(customer, orderId, 'RETURN_REQUESTED');
 
-    // The warehouse records the parcel back (the fulfilment webhook will carry this signal).
+    // The parcel is recorded back by hand (the CLI's signal: the manual fallback to the
+    // warehouse's webhook, which fulfillment-webhook.int-spec.ts follows end to end).
     await handle.signal(returnReceivedSignal, { returnId: requested.body.returnId });
     const refunded = await statusOf(customer, orderId, 'REFUNDED');
     expect(refunded.returns).toEqual([

@@ -140,6 +140,14 @@ export class OrderStatusStore {
     return this.customerOrders(customerId, conditions.join(' '), parameters, options.limit);
   }
 
+  /** The order's status view as last projected, whoever its customer; undefined without one. */
+  async viewOf(orderId: string): Promise<OrderStatusView | undefined> {
+    const record = await this.db
+      .getRepository(OrderStatusRecord)
+      .findOne({ select: { orderId: true, view: true }, where: { orderId } });
+    return record?.view;
+  }
+
   /** The order's stage as last projected; undefined when it has no projection. */
   async stageOf(orderId: string): Promise<OrderStage | undefined> {
     const record = await this.db
