@@ -122,6 +122,7 @@ export class OrderReturns {
       );
       if (back === 'deadline') return await this.lapse(run, record);
       record.state = 'received';
+      record.receivedAt = iso(Date.now());
       await run.recorder.record({
         events: [{ type: 'ReturnReceived', payload: { returnId: record.returnId } }],
       });
@@ -143,6 +144,7 @@ export class OrderReturns {
 
   private async lapse(run: OrderRun, record: ReturnView): Promise<void> {
     record.state = 'lapsed';
+    record.lapsedAt = iso(Date.now());
     await run.recorder.record({
       events: [{ type: 'ReturnLapsed', payload: { returnId: record.returnId } }],
     });
@@ -183,6 +185,7 @@ export class OrderReturns {
       });
     }
     record.state = 'refunded';
+    record.refundedAt = iso(Date.now());
     await run.recorder.record({ events });
     await this.notify(run, record, 'refunded');
   }
