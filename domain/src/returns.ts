@@ -146,3 +146,24 @@ export function customerStatusOfReturns(
   if (returns.some((r) => r.state === 'refunded')) return 'REFUNDED';
   return null;
 }
+
+/** What an order's returns say to operators, as its `ReturnState`/`ReturnDeadline` attributes. */
+export interface ReturnSearchFields {
+  /** null: the order has no returns (the attribute stays unset). */
+  state: 'open' | 'settled' | null;
+  /** The earliest `parcelDueBy` of the returns still waiting for their parcel, or null. */
+  deadline: string | null;
+}
+
+/** A return is open until refunded or lapsed: waiting for its parcel, or received and unrefunded. */
+export const isOpenReturn = (r: Pick<ReturnView, 'state'>): boolean =>
+  r.state === 'authorized' || r.state === 'received';
+
+export function returnSearchFields(returns: readonly ReturnView[]): ReturnSearchFields {
+  if (returns.length === 0) return { state: null, deadline: null };
+  const due = returns
+    .filter((r) => r.state === 'authorized')
+    .map((r) => r.parcelDueBy)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return { state: returns.some(isOpenReturn) ? 'open' : 'settled', deadline: due[0] ?? null };
+}
