@@ -17,6 +17,8 @@ import { tokenFor } from './testing/test-tokens';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+const SHORT_RETURN_WINDOW_MS = 10_000;
+
 describe('fulfilment facts told to the platform through its webhook', () => {
   const apps = new AppsUnderTest('fulfillment-webhook');
   const sku = `SKU-WH-${randomUUID().slice(0, 8)}`;
@@ -24,7 +26,10 @@ describe('fulfilment facts told to the platform through its webhook', () => {
   let simulators: string;
 
   beforeAll(async () => {
-    simulators = await apps.downstream();
+    // VIP orders get a return window of seconds, so a return can lapse within the suite.
+    simulators = await apps.downstream({
+      STAGE_POLICY_OVERRIDES: JSON.stringify({ vip: { returnWindowMs: SHORT_RETURN_WINDOW_MS } }),
+    });
     gateway = await apps.start('gateway');
     await simulatorCall(simulators, 'PUT', '/fulfillment/settings', {
       webhookUrl: `${gateway}/v1/webhooks/fulfillment`,
@@ -42,12 +47,14 @@ describe('fulfilment facts told to the platform through its webhook', () => {
     await apps.stopAll();
   }, 60_000);
 
-  async function placeReadyOrder(): Promise<{ customer: string; orderId: string }> {
+  async function placeReadyOrder(
+    segment: 'standard' | 'vip' = 'standard',
+  ): Promise<{ customer: string; orderId: string }> {
     const customer = `c-${randomUUID().slice(0, 8)}`;
     const response = await fetch(`${gateway}/v1/orders`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${await tokenFor('customer', customer)}`,
+        authorization: `Bearer ${await tokenFor('customer', customer, 600, segment)}`,
         'idempotency-key': randomUUID(),
         'content-type': 'application/json',
       },
@@ -63,6 +70,7 @@ describe('fulfilment facts told to the platform through its webhook', () => {
   }
 
   async function statusOf(customer: string, orderId: string, status: string): Promise<Json> {
+    // The token's segment does not matter for reads: the order is the customer's either way.
     const token = await tokenFor('customer', customer);
     return eventually(
       `order ${orderId} to be ${status}`,
@@ -289,5 +297,56 @@ describe('fulfilment facts told to the platform through its webhook', () => {
       ['capture', 2400],
       ['refund', 1200],
     ]);
+  }, 180_000);
+
+  it('refuses a parcel that comes back after its return lapsed, and one for an order it does not know', async () => {
+    const { customer, orderId } = await placeReadyOrder('vip');
+    const shipmentId = await shipmentOf(orderId);
+    await warehouse(shipmentId, 'dispatch');
+    await statusOf(customer, orderId, 'SHIPPED');
+    // Requested before the delivery, so the short window cannot close before the request.
+    const requested = await gatewayCall(gateway, 'POST', `/v1/orders/${orderId}/returns`, {
+      token: await tokenFor('customer', customer, 600, 'vip'),
+      headers: { 'idempotency-key': randomUUID() },
+      body: { lines: [{ sku, quantity: 2 }] },
+    });
+    expect(requested.status).toBe(202);
+    const { returnId } = requested.body as { returnId: string };
+    await warehouse(shipmentId, 'deliver');
+    // No parcel within the window: the return lapses, and the order reads DELIVERED again.
+    const lapsed = await statusOf(customer, orderId, 'DELIVERED');
+    expect(lapsed.returns).toEqual([expect.objectContaining({ returnId, state: 'lapsed' })]);
+
+    expect((await parcelBack(orderId, returnId)).status).toBe(201);
+    const refused = await eventually('the late parcel to be refused', async () =>
+      (await notificationsOf(orderId)).find(
+        (n) => n.kind === 'return-received' && n.state === 'rejected',
+      ),
+    );
+    expect(refused).toMatchObject({ attempts: 1 });
+    const secret = suiteEnv('GATEWAY_FULFILLMENT_WEBHOOK_SECRET');
+    const event = {
+      eventId: `${returnId}:return-received`,
+      orderId,
+      shipmentId,
+      kind: 'return-received',
+      returnId,
+      occurredAt: new Date().toISOString(),
+    };
+    const late = await notify(event, secret);
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({
+      type: 'urn:order-platform:problem:return-lapsed',
+      detail: expect.stringContaining(returnId),
+    });
+    const unknownOrder = await notify({ ...event, orderId: `no-such-${randomUUID()}` }, secret);
+    expect(unknownOrder.status).toBe(404);
+    // Nothing was refunded or restocked for the late parcel.
+    const ledger = await simulatorCall<{ kind: string }[]>(
+      simulators,
+      'GET',
+      `/payments/ledger?orderId=${orderId}`,
+    );
+    expect(ledger.map((e) => e.kind)).toEqual(['authorization', 'capture']);
   }, 180_000);
 });
