@@ -93,8 +93,8 @@ export class FulfillmentWebhookController {
 
   private async tellWorkflow(event: FulfillmentEvent): Promise<FulfillmentEventOutcome> {
     if (event.kind === 'return-received') {
-      const refusal = await this.returnParcelRefusal(event);
-      if (refusal) return refusal;
+      const known = await this.returnParcelOutcome(event);
+      if (known) return known;
     }
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(event.orderId));
     try {
@@ -118,11 +118,12 @@ export class FulfillmentWebhookController {
   }
 
   /**
-   * A return parcel is told to the workflow only while its return waits for it. The read model
-   * knows every return the order authorized (the customer learns the id only once it is
-   * projected), so an unknown one is a 404, and one already back is a harmless repeat.
+   * A return parcel is told to the workflow only while its return waits for it (undefined: tell
+   * it). The read model knows every return the order authorized (the customer learns the id
+   * only once it is projected), so an unknown one is a 404, one already back a harmless repeat
+   * answered without a signal, and one that lapsed a 409.
    */
-  private async returnParcelRefusal(
+  private async returnParcelOutcome(
     event: FulfillmentEvent,
   ): Promise<FulfillmentEventOutcome | undefined> {
     if (!event.returnId) {
