@@ -226,7 +226,9 @@ export class OrderStatusStore {
   /**
    * Open returns, the earliest due first, from the returns each order's view carries: one row per
    * return, so an order with two open returns is listed twice. SQL by hand: a lateral join over
-   * the view's JSON array, and how overdue by the database's clock.
+   * the view's JSON array, and how overdue by the database's clock. Its first condition is the
+   * predicate of the partial index `order_status_with_returns_idx`: only orders with returns are
+   * read.
    */
   async openReturns(query: {
     overdue?: boolean;
