@@ -1,5 +1,12 @@
 import { mayNotify } from './notifications';
-import { customerStatusOfReturns, refundLines, returnRefusal, type ReturnView } from './returns';
+import {
+  customerStatusOfReturns,
+  refundLines,
+  returnRefusal,
+  returnSearchFields,
+  returnTimeline,
+  type ReturnView,
+} from './returns';
 
 const items = [
   { sku: 'SKU-1', quantity: 2, unitPriceMinor: 2_500 },
@@ -71,5 +78,64 @@ describe('a customer asking to return what they bought', () => {
     expect(mayNotify(['shipped', 'delivered', 'return-authorized'], 'refunded')).toBe(true);
     expect(mayNotify(['shipped', 'return-authorized', 'return-lapsed'], 'refunded')).toBe(false);
     expect(mayNotify(['shipped', 'delivered'], 'refunded')).toBe(false);
+  });
+});
+
+describe('what returns tell operators (search attributes)', () => {
+  const due = (state: ReturnView['state'], returnId: string, parcelDueBy: string) => ({
+    ...aReturn(state),
+    returnId,
+    parcelDueBy,
+  });
+
+  it('says nothing for an order without returns', () => {
+    expect(returnSearchFields([])).toEqual({ state: null, deadline: null });
+  });
+
+  it('is open with the earliest parcel still awaited as the deadline', () => {
+    const returns = [
+      due('authorized', 'r-1', '2026-12-31T09:00:00Z'),
+      due('refunded', 'r-2', '2026-12-01T09:00:00Z'),
+      due('authorized', 'r-3', '2026-12-20T09:00:00Z'),
+    ];
+    expect(returnSearchFields(returns)).toEqual({
+      state: 'open',
+      deadline: '2026-12-20T09:00:00Z',
+    });
+  });
+
+  it('stays open without a deadline while a parcel that is back waits for its refund', () => {
+    expect(returnSearchFields([due('received', 'r-1', '2026-12-31T09:00:00Z')])).toEqual({
+      state: 'open',
+      deadline: null,
+    });
+  });
+
+  it('is settled once every return is refunded or lapsed', () => {
+    const returns = [aReturn('refunded'), { ...aReturn('lapsed'), returnId: 'r-2' }];
+    expect(returnSearchFields(returns)).toEqual({ state: 'settled', deadline: null });
+  });
+});
+
+describe("a return's steps in time", () => {
+  it('lists each step that has a time, oldest first, across returns', () => {
+    const first = {
+      ...aReturn('refunded'),
+      receivedAt: '2026-12-03T09:00:00Z',
+      refundedAt: '2026-12-03T09:00:01Z',
+    };
+    const second = {
+      ...aReturn('lapsed'),
+      returnId: 'r-2',
+      requestedAt: '2026-12-02T09:00:00Z',
+      lapsedAt: '2026-12-04T09:00:00Z',
+    };
+    expect(returnTimeline([first, second]).map((e) => [e.returnId, e.step, e.state])).toEqual([
+      ['return-o-1-1', 'requested', 'authorized'],
+      ['r-2', 'requested', 'authorized'],
+      ['return-o-1-1', 'received', 'received'],
+      ['return-o-1-1', 'refunded', 'refunded'],
+      ['r-2', 'lapsed', 'lapsed'],
+    ]);
   });
 });

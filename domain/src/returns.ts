@@ -22,6 +22,50 @@ export interface ReturnView {
   /** When the parcel must be back, or the return lapses (ISO 8601). */
   parcelDueBy: string;
   refundedMinor: number;
+  /** When each later step happened (ISO 8601); absent until it has, and in older runs. */
+  receivedAt?: string;
+  refundedAt?: string;
+  lapsedAt?: string;
+}
+
+/** A step of a return, in the order's history. */
+export type ReturnStep = 'requested' | 'received' | 'refunded' | 'lapsed';
+
+/** The state a return is in once a step has happened. */
+const STATE_AFTER: Record<ReturnStep, ReturnState> = {
+  requested: 'authorized',
+  received: 'received',
+  refunded: 'refunded',
+  lapsed: 'lapsed',
+};
+
+export interface ReturnTimelineEntry {
+  returnId: string;
+  step: ReturnStep;
+  at: string;
+  /** The return's state after this step. */
+  state: ReturnState;
+}
+
+/**
+ * Every step of every return with the time it happened, oldest first. A step the view records
+ * no time for (runs from before the times were kept) is left out rather than guessed.
+ */
+export function returnTimeline(returns: readonly ReturnView[]): ReturnTimelineEntry[] {
+  const entries: ReturnTimelineEntry[] = [];
+  for (const r of returns) {
+    const times: [ReturnStep, string | undefined][] = [
+      ['requested', r.requestedAt],
+      ['received', r.receivedAt],
+      ['refunded', r.refundedAt],
+      ['lapsed', r.lapsedAt],
+    ];
+    for (const [step, at] of times) {
+      if (at) entries.push({ returnId: r.returnId, step, at, state: STATE_AFTER[step] });
+    }
+  }
+  // Stable: one return's steps keep their order when they share a millisecond.
+  return entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 /** Why a requested return is refused, naming the line when a line is the reason. */
@@ -101,4 +145,25 @@ export function customerStatusOfReturns(
   if (returns.some((r) => r.state === 'received')) return 'RETURNED';
   if (returns.some((r) => r.state === 'refunded')) return 'REFUNDED';
   return null;
+}
+
+/** What an order's returns say to operators, as its `ReturnState`/`ReturnDeadline` attributes. */
+export interface ReturnSearchFields {
+  /** null: the order has no returns (the attribute stays unset). */
+  state: 'open' | 'settled' | null;
+  /** The earliest `parcelDueBy` of the returns still waiting for their parcel, or null. */
+  deadline: string | null;
+}
+
+/** A return is open until refunded or lapsed: waiting for its parcel, or received and unrefunded. */
+export const isOpenReturn = (r: Pick<ReturnView, 'state'>): boolean =>
+  r.state === 'authorized' || r.state === 'received';
+
+export function returnSearchFields(returns: readonly ReturnView[]): ReturnSearchFields {
+  if (returns.length === 0) return { state: null, deadline: null };
+  const due = returns
+    .filter((r) => r.state === 'authorized')
+    .map((r) => r.parcelDueBy)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+  return { state: returns.some(isOpenReturn) ? 'open' : 'settled', deadline: due[0] ?? null };
 }

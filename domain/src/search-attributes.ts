@@ -11,6 +11,10 @@ export const ORDER_SEARCH_ATTRIBUTES = {
   OrderValue: 'Double',
   MigrationRoute: 'Keyword',
   NeedsAttention: 'Keyword',
+  /** `open` while a return waits for its parcel or its refund, `settled` once all have ended. */
+  ReturnState: 'Keyword',
+  /** When the earliest parcel still awaited is due; unset when none is awaited. */
+  ReturnDeadline: 'Datetime',
 } as const;
 
 export type OrderSearchAttributeName = keyof typeof ORDER_SEARCH_ATTRIBUTES;

@@ -12,7 +12,7 @@ const url = (): string => {
   return value;
 };
 
-/** A table (`name`) or a column of one (`table.column`). */
+/** A table or an index (`name`), or a column of a table (`table.column`). */
 async function tableExists(name: string): Promise<boolean> {
   const client = new Client({ connectionString: url() });
   await client.connect();
@@ -30,7 +30,7 @@ async function tableExists(name: string): Promise<boolean> {
   }
 }
 
-/** The table (or `table.column`) each migration creates, in the order they apply. */
+/** The table (or `table.column`, or index) each migration creates, in the order they apply. */
 const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateInbox1795430000000: 'inbox_event',
   CreateOrderStatus1795430100000: 'order_status',
@@ -43,6 +43,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   AddSubmissionStartState1795431300000: 'order_submission.start_state',
   CreatePostHocReview1795431400000: 'post_hoc_review',
   GeneraliseOperatorTask1795431500000: 'operator_task.kind',
+  IndexOrdersWithReturns1795431600000: 'order_status_with_returns_idx',
 };
 
 /** Tables a later migration renamed: gone once every migration is applied. */

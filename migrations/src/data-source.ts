@@ -15,6 +15,7 @@ import { CreateLegacyFactParked1795430700000 } from './migrations/1795430700000-
 import { AddSubmissionStartState1795431300000 } from './migrations/1795431300000-add-submission-start-state';
 import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-create-post-hoc-review';
 import { GeneraliseOperatorTask1795431500000 } from './migrations/1795431500000-generalise-operator-task';
+import { IndexOrdersWithReturns1795431600000 } from './migrations/1795431600000-index-orders-with-returns';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -29,6 +30,7 @@ export const PLATFORM_MIGRATIONS = [
   AddSubmissionStartState1795431300000,
   CreatePostHocReview1795431400000,
   GeneraliseOperatorTask1795431500000,
+  IndexOrdersWithReturns1795431600000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

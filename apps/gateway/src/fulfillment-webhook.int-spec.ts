@@ -1,14 +1,23 @@
 /**
- * The warehouse's dispatch and the carrier's delivery reach the order by themselves: the
- * simulated fulfilment service notifies the gateway's signed webhook, and the order moves on
- * with no signal from anyone. A forged notification changes nothing, a repeated one changes
- * nothing more, and a fact that happens while the platform is down arrives once it is back.
+ * The warehouse's dispatch, the carrier's delivery and a return parcel back at the warehouse
+ * reach the order by themselves: the simulated fulfilment service notifies the gateway's signed
+ * webhook, and the order moves on with no signal from anyone. A forged notification changes
+ * nothing, a repeated one changes nothing more, a parcel under a return the order never issued
+ * is refused, and a fact that happens while the platform is down arrives once it is back.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { AppsUnderTest, eventually, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  gatewayCall,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const SHORT_RETURN_WINDOW_MS = 10_000;
 
 describe('fulfilment facts told to the platform through its webhook', () => {
   const apps = new AppsUnderTest('fulfillment-webhook');
@@ -17,7 +26,10 @@ describe('fulfilment facts told to the platform through its webhook', () => {
   let simulators: string;
 
   beforeAll(async () => {
-    simulators = await apps.downstream();
+    // VIP orders get a return window of seconds, so a return can lapse within the suite.
+    simulators = await apps.downstream({
+      STAGE_POLICY_OVERRIDES: JSON.stringify({ vip: { returnWindowMs: SHORT_RETURN_WINDOW_MS } }),
+    });
     gateway = await apps.start('gateway');
     await simulatorCall(simulators, 'PUT', '/fulfillment/settings', {
       webhookUrl: `${gateway}/v1/webhooks/fulfillment`,
@@ -35,12 +47,14 @@ describe('fulfilment facts told to the platform through its webhook', () => {
     await apps.stopAll();
   }, 60_000);
 
-  async function placeReadyOrder(): Promise<{ customer: string; orderId: string }> {
+  async function placeReadyOrder(
+    segment: 'standard' | 'vip' = 'standard',
+  ): Promise<{ customer: string; orderId: string }> {
     const customer = `c-${randomUUID().slice(0, 8)}`;
     const response = await fetch(`${gateway}/v1/orders`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${await tokenFor('customer', customer)}`,
+        authorization: `Bearer ${await tokenFor('customer', customer, 600, segment)}`,
         'idempotency-key': randomUUID(),
         'content-type': 'application/json',
       },
@@ -56,6 +70,7 @@ describe('fulfilment facts told to the platform through its webhook', () => {
   }
 
   async function statusOf(customer: string, orderId: string, status: string): Promise<Json> {
+    // The token's segment does not matter for reads: the order is the customer's either way.
     const token = await tokenFor('customer', customer);
     return eventually(
       `order ${orderId} to be ${status}`,
@@ -80,6 +95,16 @@ describe('fulfilment facts told to the platform through its webhook', () => {
       return shipments[0]?.shipmentId;
     });
   }
+
+  /** The warehouse floor scans a parcel back under a return authorization. */
+  const parcelBack = async (orderId: string, returnId: string) => {
+    const response = await fetch(`${simulators}/fulfillment/returns`, {
+      method: 'POST',
+      headers: { 'idempotency-key': randomUUID(), 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId, returnId }),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
 
   /** What the warehouse floor and the carrier do: nothing here talks to the platform. */
   async function warehouse(shipmentId: string, action: 'dispatch' | 'deliver'): Promise<void> {
@@ -203,5 +228,125 @@ describe('fulfilment facts told to the platform through its webhook', () => {
     expect(await notificationsOf(orderId)).toEqual([
       expect.objectContaining({ kind: 'dispatched', state: 'delivered' }),
     ]);
+  }, 180_000);
+
+  it('refunds a return once the warehouse records its parcel back; a repeat or an unknown return changes nothing', async () => {
+    const { customer, orderId } = await placeReadyOrder();
+    const shipmentId = await shipmentOf(orderId);
+    await warehouse(shipmentId, 'dispatch');
+    await statusOf(customer, orderId, 'SHIPPED');
+    await warehouse(shipmentId, 'deliver');
+    await statusOf(customer, orderId, 'DELIVERED');
+
+    const requested = await gatewayCall(gateway, 'POST', `/v1/orders/${orderId}/returns`, {
+      token: await tokenFor('customer', customer),
+      headers: { 'idempotency-key': randomUUID() },
+      body: { lines: [{ sku, quantity: 1 }] },
+    });
+    expect(requested.status).toBe(202);
+    const { returnId } = requested.body as { returnId: string };
+    await statusOf(customer, orderId, 'RETURN_REQUESTED');
+
+    // A parcel under a return this order never issued: the warehouse records it, the platform
+    // refuses it for good (the notification is parked, nothing refunded).
+    expect((await parcelBack(orderId, `${returnId}-forged`)).status).toBe(201);
+    await eventually('the unknown return to be refused', async () =>
+      (await notificationsOf(orderId)).find(
+        (n) => n.kind === 'return-received' && n.state === 'rejected',
+      ),
+    );
+
+    const back = await parcelBack(orderId, returnId);
+    expect(back.status).toBe(201);
+    const refunded = await statusOf(customer, orderId, 'REFUNDED');
+    expect(refunded.returns).toEqual([
+      expect.objectContaining({ returnId, state: 'refunded', refunded: 1200 }),
+    ]);
+    // Scanned again: recorded once by the warehouse, told once, refunded once.
+    const again = await parcelBack(orderId, returnId);
+    expect(again.status).toBe(200);
+    const secret = suiteEnv('GATEWAY_FULFILLMENT_WEBHOOK_SECRET');
+    const event = {
+      eventId: `${returnId}:return-received`,
+      orderId,
+      shipmentId,
+      kind: 'return-received',
+      returnId,
+      occurredAt: new Date().toISOString(),
+    };
+    expect(await notify(event, secret)).toEqual({
+      status: 200,
+      body: { eventId: event.eventId, outcome: 'already-recorded' },
+    });
+    const { returnId: _omitted, ...withoutReturn } = event;
+    expect((await notify(withoutReturn, secret)).status).toBe(400);
+
+    expect(await notificationsOf(orderId)).toEqual([
+      expect.objectContaining({ kind: 'dispatched', state: 'delivered' }),
+      expect.objectContaining({ kind: 'delivered', state: 'delivered' }),
+      expect.objectContaining({ kind: 'return-received', state: 'rejected' }),
+      expect.objectContaining({ kind: 'return-received', state: 'delivered' }),
+    ]);
+    const ledger = await simulatorCall<{ kind: string; amountMinor: number }[]>(
+      simulators,
+      'GET',
+      `/payments/ledger?orderId=${orderId}`,
+    );
+    expect(ledger.map((e) => [e.kind, e.amountMinor])).toEqual([
+      ['authorization', 2400],
+      ['capture', 2400],
+      ['refund', 1200],
+    ]);
+  }, 180_000);
+
+  it('refuses a parcel that comes back after its return lapsed, and one for an order it does not know', async () => {
+    const { customer, orderId } = await placeReadyOrder('vip');
+    const shipmentId = await shipmentOf(orderId);
+    await warehouse(shipmentId, 'dispatch');
+    await statusOf(customer, orderId, 'SHIPPED');
+    // Requested before the delivery, so the short window cannot close before the request.
+    const requested = await gatewayCall(gateway, 'POST', `/v1/orders/${orderId}/returns`, {
+      token: await tokenFor('customer', customer, 600, 'vip'),
+      headers: { 'idempotency-key': randomUUID() },
+      body: { lines: [{ sku, quantity: 2 }] },
+    });
+    expect(requested.status).toBe(202);
+    const { returnId } = requested.body as { returnId: string };
+    await warehouse(shipmentId, 'deliver');
+    // No parcel within the window: the return lapses, and the order reads DELIVERED again.
+    const lapsed = await statusOf(customer, orderId, 'DELIVERED');
+    expect(lapsed.returns).toEqual([expect.objectContaining({ returnId, state: 'lapsed' })]);
+
+    expect((await parcelBack(orderId, returnId)).status).toBe(201);
+    const refused = await eventually('the late parcel to be refused', async () =>
+      (await notificationsOf(orderId)).find(
+        (n) => n.kind === 'return-received' && n.state === 'rejected',
+      ),
+    );
+    expect(refused).toMatchObject({ attempts: 1 });
+    const secret = suiteEnv('GATEWAY_FULFILLMENT_WEBHOOK_SECRET');
+    const event = {
+      eventId: `${returnId}:return-received`,
+      orderId,
+      shipmentId,
+      kind: 'return-received',
+      returnId,
+      occurredAt: new Date().toISOString(),
+    };
+    const late = await notify(event, secret);
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({
+      type: 'urn:order-platform:problem:return-lapsed',
+      detail: expect.stringContaining(returnId),
+    });
+    const unknownOrder = await notify({ ...event, orderId: `no-such-${randomUUID()}` }, secret);
+    expect(unknownOrder.status).toBe(404);
+    // Nothing was refunded or restocked for the late parcel.
+    const ledger = await simulatorCall<{ kind: string }[]>(
+      simulators,
+      'GET',
+      `/payments/ledger?orderId=${orderId}`,
+    );
+    expect(ledger.map((e) => e.kind)).toEqual(['authorization', 'capture']);
   }, 180_000);
 });

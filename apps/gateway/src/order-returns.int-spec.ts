@@ -173,9 +173,53 @@ describe('returns over the gateway API on the real platform', () => {
     expect(replayed.body.returnId).toBe(requested.body.returnId);
     await statusOf(customer, orderId, 'RETURN_REQUESTED');
 
-    // The warehouse records the parcel back (the fulfilment webhook will carry this signal).
+    // Operators see the open return and when its parcel is due; it is not overdue yet.
+    const operator = await tokenFor('operator', 'ops-returns');
+    const open = await eventually('the open return in the operator list', async () => {
+      const reply = await gatewayCall(gateway, 'GET', '/v1/ops/returns?limit=500', {
+        token: operator,
+      });
+      expect(reply.status).toBe(200);
+      return (reply.body.returns as { returnId: string }[]).find(
+        (r) => r.returnId === requested.body.returnId,
+      );
+    });
+    expect(open).toMatchObject({
+      orderId,
+      customerId: customer,
+      state: 'authorized',
+      parcelDueBy: requested.body.parcelDueBy,
+      overdue: false,
+      lines: [{ sku, quantity: 1, refund: 1250 }],
+    });
+    const overdueOnly = await gatewayCall(gateway, 'GET', '/v1/ops/returns?overdue=true', {
+      token: operator,
+    });
+    expect(overdueOnly.body.returns.map((r: { orderId: string }) => r.orderId)).not.toContain(
+      orderId,
+    );
+    expect(overdueOnly.body.temporalUi).toContain(encodeURIComponent('ReturnDeadline <'));
+    const forged = await gatewayCall(gateway, 'GET', '/v1/ops/returns?cursor=bm90LWEtY3Vyc29y', {
+      token: operator,
+    });
+    expect(forged.status).toBe(400);
+    expect((await api(customer, 'GET', '/v1/ops/returns')).status).toBe(403);
+
+    // The parcel is recorded back by hand (the CLI's signal: the manual fallback to the
+    // warehouse's webhook, which fulfillment-webhook.int-spec.ts follows end to end).
     await handle.signal(returnReceivedSignal, { returnId: requested.body.returnId });
     const refunded = await statusOf(customer, orderId, 'REFUNDED');
+    expect(
+      refunded.history.filter((h: { returnId?: string }) => h.returnId === requested.body.returnId),
+    ).toEqual([
+      expect.objectContaining({ status: 'RETURN_REQUESTED', returnStep: 'requested' }),
+      expect.objectContaining({ status: 'RETURNED', returnStep: 'received' }),
+      expect.objectContaining({ status: 'REFUNDED', returnStep: 'refunded' }),
+    ]);
+    const settled = await gatewayCall(gateway, 'GET', '/v1/ops/returns?limit=500', {
+      token: operator,
+    });
+    expect(settled.body.returns.map((r: { orderId: string }) => r.orderId)).not.toContain(orderId);
     expect(refunded.returns).toEqual([
       expect.objectContaining({
         returnId: requested.body.returnId,

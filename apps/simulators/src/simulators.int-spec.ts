@@ -223,6 +223,7 @@ describe('the simulators', () => {
       '/fulfillment/shipments/s-1/dispatch',
       '/fulfillment/shipments/s-1/cancel',
       '/fulfillment/shipments/s-1/deliver',
+      '/fulfillment/returns',
       '/notifications',
     ];
     for (const path of changes) {
@@ -233,9 +234,11 @@ describe('the simulators', () => {
             ? { orderId: 'o', lines: [{ sku: 's', quantity: 1 }], ttlMs: 1 }
             : path === '/fulfillment/shipments'
               ? { orderId: 'o', lines: [{ sku: 's', quantity: 1 }] }
-              : path === '/notifications'
-                ? { orderId: 'o', customerId: 'c', kind: 'confirmed', message: 'm' }
-                : {};
+              : path === '/fulfillment/returns'
+                ? { orderId: 'o', returnId: 'r' }
+                : path === '/notifications'
+                  ? { orderId: 'o', customerId: 'c', kind: 'confirmed', message: 'm' }
+                  : {};
       const reply = await call('POST', path, body);
       expect({ path, status: reply.status, type: reply.body.type }).toEqual({
         path,
@@ -460,5 +463,60 @@ describe('the simulators', () => {
       await notifying.close();
       await new Promise((resolve) => platform.close(resolve));
     }
+  });
+
+  it('records a return parcel back once per return, only for an order that left, and outboxes it once', async () => {
+    const parcel = (orderId: string, returnId: string, idempotencyKey = key()) =>
+      call('POST', '/fulfillment/returns', { orderId, returnId }, idempotencyKey);
+    expect((await parcel('o-none', 'return-o-none-1')).body.type).toBe('urn:simulators:not-found');
+    const created = await call(
+      'POST',
+      '/fulfillment/shipments',
+      { orderId: 'o-r', lines: [{ sku: 's', quantity: 2 }] },
+      key(),
+    );
+    const shipmentId = created.body.shipmentId as string;
+    const early = await parcel('o-r', 'return-o-r-1');
+    expect(early.status).toBe(409);
+    expect(early.body.type).toBe('urn:simulators:not-dispatched');
+
+    await call('POST', `/fulfillment/shipments/${shipmentId}/dispatch`, {}, key());
+    const first = await parcel('o-r', 'return-o-r-1');
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({
+      returnId: 'return-o-r-1',
+      orderId: 'o-r',
+      shipmentId,
+      state: 'received',
+    });
+    // Scanned again under another key, or replayed under the same one: still one parcel.
+    expect((await parcel('o-r', 'return-o-r-1')).status).toBe(200);
+    const retryKey = key();
+    await parcel('o-r', 'return-o-r-2', retryKey);
+    expect((await parcel('o-r', 'return-o-r-2', retryKey)).replayed).toBe(true);
+    // The same return id for another order is a mistake on the floor, not a second parcel.
+    const elsewhere = await call(
+      'POST',
+      '/fulfillment/shipments',
+      { orderId: 'o-other', lines: [{ sku: 's', quantity: 1 }] },
+      key(),
+    );
+    await call('POST', `/fulfillment/shipments/${elsewhere.body.shipmentId}/dispatch`, {}, key());
+    expect((await parcel('o-other', 'return-o-r-1')).status).toBe(400);
+
+    const parcels = (await call('GET', '/fulfillment/returns?orderId=o-r')).body as {
+      returnId: string;
+    }[];
+    expect(parcels.map((p) => p.returnId)).toEqual(['return-o-r-1', 'return-o-r-2']);
+    const notes = (await call('GET', '/fulfillment/notifications?orderId=o-r')).body as {
+      eventId: string;
+      kind: string;
+      shipmentId: string;
+    }[];
+    expect(notes.map((n) => [n.eventId, n.kind, n.shipmentId])).toEqual([
+      [`${shipmentId}:dispatched`, 'dispatched', shipmentId],
+      ['return-o-r-1:return-received', 'return-received', shipmentId],
+      ['return-o-r-2:return-received', 'return-received', shipmentId],
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import { platformDataSource } from '../connection';
 import { OperatorTaskRecord } from '../operator-tasks/operator-task.entity';
 import { OrderStatusRecord } from './order-status.entity';
 import { TypeOrmOrderStatusProjector } from './order-status.projector';
+import { OrderStatusStore, type ReturnCursor } from './order-status.store';
 
 const PLACED_AT = '2026-11-23T12:00:00.000Z';
 
@@ -291,5 +292,64 @@ describe('the order status read model (real PostgreSQL)', () => {
       );
       expect(text).toContain('order_status_open_stage_deadline_idx');
     });
+  });
+
+  it('lists open returns, the earliest due first, one row per return, paged by a cursor', async () => {
+    const store = new OrderStatusStore(dataSource);
+    const mine = `o-ret-${randomUUID()}`;
+    const aReturn = (n: number, state: string, parcelDueBy: string) => ({
+      returnId: `return-${mine}-${n}`,
+      lines: [{ sku: 'SKU-1', quantity: 1, refundMinor: 1_250 }],
+      state,
+      requestedAt: PLACED_AT,
+      parcelDueBy,
+      refundedMinor: state === 'refunded' ? 1_250 : 0,
+    });
+    const overdueAt = '2001-01-01T00:00:00.000Z';
+    const dueLater = new Date(Date.now() + 86_400_000).toISOString();
+    await projector.project(
+      statusView(`${mine}-a`, 1, 'Delivered', {
+        returns: [
+          aReturn(1, 'authorized', dueLater),
+          aReturn(2, 'refunded', overdueAt),
+        ] as OrderStatusView['returns'],
+      }),
+    );
+    await projector.project(
+      statusView(`${mine}-b`, 1, 'Delivered', {
+        needsAttention: `ReturnNotSettled:return-${mine}-4`,
+        returns: [
+          aReturn(3, 'lapsed', overdueAt),
+          aReturn(4, 'received', overdueAt),
+          aReturn(5, 'authorized', '2001-01-02T00:00:00.000Z'),
+        ] as OrderStatusView['returns'],
+      }),
+    );
+
+    const all: string[] = [];
+    let after: ReturnCursor | undefined;
+    for (let page = 0; page < 10_000; page += 1) {
+      const rows = await store.openReturns({ limit: 2, after });
+      if (rows.length === 0) break;
+      all.push(...rows.filter((r) => r.orderId.startsWith(mine)).map((r) => r.returnId));
+      const last = rows[rows.length - 1]!;
+      after = { parcelDueBy: last.parcelDueBy.toISOString(), returnId: last.returnId };
+    }
+    expect(all).toEqual([`return-${mine}-4`, `return-${mine}-5`, `return-${mine}-1`]);
+
+    const overdue = (await store.openReturns({ overdue: true, limit: 500 })).filter((r) =>
+      r.orderId.startsWith(mine),
+    );
+    expect(overdue).toEqual([
+      expect.objectContaining({
+        returnId: `return-${mine}-4`,
+        state: 'received',
+        orderId: `${mine}-b`,
+        needsAttention: `ReturnNotSettled:return-${mine}-4`,
+        parcelDueBy: new Date(overdueAt),
+      }),
+      expect.objectContaining({ returnId: `return-${mine}-5`, state: 'authorized' }),
+    ]);
+    expect(overdue[0]!.overdueSeconds).toBeGreaterThan(24 * 365 * 86_400);
   });
 });

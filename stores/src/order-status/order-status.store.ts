@@ -43,6 +43,27 @@ export interface OpenOrder {
   expedited: boolean;
 }
 
+/** A return that is still open (waiting for its parcel, or back and not yet refunded). */
+export interface OpenReturn {
+  orderId: string;
+  customerId: string;
+  workflowId: string;
+  returnId: string;
+  state: 'authorized' | 'received';
+  lines: { sku: string; quantity: number; refundMinor: number }[];
+  requestedAt: Date;
+  parcelDueBy: Date;
+  /** By the database's clock; 0 while the parcel is not yet due. */
+  overdueSeconds: number;
+  needsAttention: string | null;
+}
+
+/** A page position in the open returns: the last one's due time and id. */
+export interface ReturnCursor {
+  parcelDueBy: string;
+  returnId: string;
+}
+
 /** One open stage's backlog, ages in seconds by the database's clock. */
 export interface StageBacklogRow {
   stage: OrderStage;
@@ -140,6 +161,14 @@ export class OrderStatusStore {
     return this.customerOrders(customerId, conditions.join(' '), parameters, options.limit);
   }
 
+  /** The order's status view as last projected, whoever its customer; undefined without one. */
+  async viewOf(orderId: string): Promise<OrderStatusView | undefined> {
+    const record = await this.db
+      .getRepository(OrderStatusRecord)
+      .findOne({ select: { orderId: true, view: true }, where: { orderId } });
+    return record?.view;
+  }
+
   /** The order's stage as last projected; undefined when it has no projection. */
   async stageOf(orderId: string): Promise<OrderStage | undefined> {
     const record = await this.db
@@ -191,6 +220,62 @@ export class OrderStatusStore {
       overdueSeconds: row.overdue_seconds ?? 0,
       needsAttention: row.needs_attention,
       expedited: row.expedited,
+    }));
+  }
+
+  /**
+   * Open returns, the earliest due first, from the returns each order's view carries: one row per
+   * return, so an order with two open returns is listed twice. SQL by hand: a lateral join over
+   * the view's JSON array, and how overdue by the database's clock. Its first condition is the
+   * predicate of the partial index `order_status_with_returns_idx`: only orders with returns are
+   * read.
+   */
+  async openReturns(query: {
+    overdue?: boolean;
+    limit: number;
+    after?: ReturnCursor;
+  }): Promise<OpenReturn[]> {
+    const parameters: unknown[] = [];
+    let where = `jsonb_typeof(o.view->'returns') = 'array' AND r->>'state' IN ('authorized', 'received')`;
+    if (query.overdue) where += ` AND (r->>'parcelDueBy')::timestamptz < now()`;
+    if (query.after) {
+      parameters.push(query.after.parcelDueBy, query.after.returnId);
+      where += ` AND ((r->>'parcelDueBy')::timestamptz, r->>'returnId') > ($1::timestamptz, $2)`;
+    }
+    const rows: {
+      order_id: string;
+      customer_id: string;
+      workflow_id: string;
+      needs_attention: string | null;
+      r: {
+        returnId: string;
+        state: 'authorized' | 'received';
+        lines: OpenReturn['lines'];
+        requestedAt: string;
+        parcelDueBy: string;
+      };
+      overdue_seconds: number;
+    }[] = await this.db.query(
+      `SELECT o.order_id, o.customer_id, o.workflow_id, o.needs_attention, r,
+              greatest(0, extract(epoch FROM now() - (r->>'parcelDueBy')::timestamptz))::float8
+                AS overdue_seconds
+         FROM order_status o CROSS JOIN LATERAL jsonb_array_elements(o.view->'returns') r
+        WHERE ${where}
+        ORDER BY (r->>'parcelDueBy')::timestamptz, r->>'returnId'
+        LIMIT ${Number(query.limit)}`,
+      parameters,
+    );
+    return rows.map((row) => ({
+      orderId: row.order_id,
+      customerId: row.customer_id,
+      workflowId: row.workflow_id,
+      returnId: row.r.returnId,
+      state: row.r.state,
+      lines: row.r.lines,
+      requestedAt: new Date(row.r.requestedAt),
+      parcelDueBy: new Date(row.r.parcelDueBy),
+      overdueSeconds: row.overdue_seconds,
+      needsAttention: row.needs_attention,
     }));
   }
 

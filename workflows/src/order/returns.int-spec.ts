@@ -15,6 +15,7 @@ import {
   returnReceivedSignal,
   shipmentDispatchedSignal,
 } from './messages';
+import { ORDER_SEARCH_ATTRIBUTE_KEYS } from './search-attributes';
 
 const twoLines = {
   items: [
@@ -171,5 +172,58 @@ describe('returns after dispatch', () => {
         returning([{ sku: 'SKU-2', quantity: 1 }]),
       );
       await expect(late).rejects.toMatchObject({ cause: { type: 'return-window-closed' } });
+    }));
+
+  it('shows operators the open return and when its parcel is due, then that it settled', () =>
+    t.run(world, async () => {
+      const handle = await t.place(twoLines);
+      await delivered(handle);
+      const returnAttributes = async () => {
+        const { typedSearchAttributes } = await handle.describe();
+        return {
+          state: typedSearchAttributes.get(ORDER_SEARCH_ATTRIBUTE_KEYS.ReturnState),
+          deadline: typedSearchAttributes.get(ORDER_SEARCH_ATTRIBUTE_KEYS.ReturnDeadline),
+        };
+      };
+      expect(await returnAttributes()).toEqual({ state: undefined, deadline: undefined });
+
+      const first = await handle.executeUpdate(
+        requestReturnUpdate,
+        returning([{ sku: 'SKU-1', quantity: 1 }]),
+      );
+      await t.skip(`${HOUR_MS}ms`);
+      const second = await handle.executeUpdate(
+        requestReturnUpdate,
+        returning([{ sku: 'SKU-2', quantity: 1 }]),
+      );
+      // The earliest parcel still awaited is the one operators chase first.
+      expect(await returnAttributes()).toEqual({
+        state: 'open',
+        deadline: new Date(first.parcelDueBy),
+      });
+
+      await handle.signal(returnReceivedSignal, { returnId: first.returnId });
+      for (let polls = 0; ; polls += 1) {
+        const view = await handle.query(orderStatusQuery);
+        if (view.returns?.[0]?.state === 'refunded') break;
+        if (polls > 400) throw new Error('the first return was not refunded');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(await returnAttributes()).toEqual({
+        state: 'open',
+        deadline: new Date(second.parcelDueBy),
+      });
+
+      const done = await handle.result();
+      expect(done.returns?.map((r) => r.state)).toEqual(['refunded', 'lapsed']);
+      expect(done.returns?.[0]).toMatchObject({
+        receivedAt: expect.any(String),
+        refundedAt: expect.any(String),
+      });
+      expect(Date.parse(done.returns![1]!.lapsedAt!)).toBeGreaterThanOrEqual(
+        Date.parse(second.parcelDueBy),
+      );
+      expect(await returnAttributes()).toEqual({ state: 'settled', deadline: undefined });
+      await t.keepHistory(handle, 'returns-with-search-attributes');
     }));
 });

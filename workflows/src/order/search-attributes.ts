@@ -10,7 +10,11 @@ import {
   type SearchAttributeUpdatePair,
   TypedSearchAttributes,
 } from '@temporalio/common';
-import { type MigrationRoute, type OrderStage } from '@order-platform/domain';
+import {
+  type MigrationRoute,
+  type OrderStage,
+  type ReturnSearchFields,
+} from '@order-platform/domain';
 
 export const ORDER_SEARCH_ATTRIBUTE_KEYS = {
   OrderStage: defineSearchAttributeKey('OrderStage', SearchAttributeType.KEYWORD),
@@ -20,6 +24,8 @@ export const ORDER_SEARCH_ATTRIBUTE_KEYS = {
   OrderValue: defineSearchAttributeKey('OrderValue', SearchAttributeType.DOUBLE),
   MigrationRoute: defineSearchAttributeKey('MigrationRoute', SearchAttributeType.KEYWORD),
   NeedsAttention: defineSearchAttributeKey('NeedsAttention', SearchAttributeType.KEYWORD),
+  ReturnState: defineSearchAttributeKey('ReturnState', SearchAttributeType.KEYWORD),
+  ReturnDeadline: defineSearchAttributeKey('ReturnDeadline', SearchAttributeType.DATETIME),
 } as const;
 
 export interface OrderSearchFields {
@@ -45,6 +51,18 @@ export function orderSearchAttributes(fields: OrderSearchFields): SearchAttribut
     { key: keys.OrderValue, value: fields.totalMinor / 100 },
     { key: keys.MigrationRoute, value: fields.migrationRoute },
     { key: keys.NeedsAttention, value: fields.needsAttention },
+  ];
+}
+
+/** The returns' attributes (stages/returns.ts); a null value unsets it. */
+export function returnSearchAttributes(fields: ReturnSearchFields): SearchAttributeUpdatePair[] {
+  const keys = ORDER_SEARCH_ATTRIBUTE_KEYS;
+  return [
+    { key: keys.ReturnState, value: fields.state },
+    {
+      key: keys.ReturnDeadline,
+      value: fields.deadline === null ? null : new Date(fields.deadline),
+    },
   ];
 }
 

@@ -156,3 +156,86 @@ export const BACKLOG_HISTORY_SCHEMA = {
     },
   },
 } as const;
+
+export const OPEN_RETURNS_QUERY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    overdue: {
+      type: 'boolean',
+      default: false,
+      description: 'Only returns whose parcel was due and that are still open',
+    },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    cursor: { type: 'string', maxLength: 200, description: 'The `nextCursor` of the last page' },
+  },
+} as const;
+
+export interface OpenReturnsQuery {
+  overdue: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export const OPEN_RETURNS_SCHEMA = {
+  type: 'object',
+  required: ['returns', 'nextCursor', 'temporalUi'],
+  properties: {
+    temporalUi: {
+      type: 'string',
+      description: 'The orders with such returns in the Temporal Web UI (search attributes)',
+    },
+    nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for more' },
+    returns: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: [
+          'orderId',
+          'customerId',
+          'returnId',
+          'state',
+          'lines',
+          'requestedAt',
+          'parcelDueBy',
+          'overdue',
+          'overdueSeconds',
+          'needsAttention',
+          'links',
+        ],
+        properties: {
+          orderId: { type: 'string' },
+          customerId: { type: 'string' },
+          returnId: { type: 'string' },
+          state: {
+            type: 'string',
+            enum: ['authorized', 'received'],
+            description: 'authorized: waiting for the parcel; received: back, refund not yet done',
+          },
+          lines: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['sku', 'quantity', 'refund'],
+              properties: {
+                sku: { type: 'string' },
+                quantity: { type: 'integer' },
+                refund: { type: 'integer', description: 'In minor units' },
+              },
+            },
+          },
+          requestedAt: { type: 'string', format: 'date-time' },
+          parcelDueBy: { type: 'string', format: 'date-time' },
+          overdue: { type: 'boolean', description: 'Still open after its parcel was due' },
+          overdueSeconds: { type: 'number' },
+          needsAttention: { type: 'string', nullable: true },
+          links: {
+            type: 'object',
+            required: ['temporalUi'],
+            properties: { temporalUi: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -11,6 +11,9 @@ import { BacklogService } from './backlog.service';
 import {
   BACKLOG_HISTORY_SCHEMA,
   BACKLOG_SCHEMA,
+  OPEN_RETURNS_QUERY_SCHEMA,
+  OPEN_RETURNS_SCHEMA,
+  type OpenReturnsQuery,
   REVIEW_RECORDED_SCHEMA,
   REVIEW_REQUEST_SCHEMA,
   type ReviewRequest,
@@ -21,6 +24,7 @@ import {
 import { OpsService } from './ops.service';
 
 const validateStuckQuery = queryValidator<StuckOrdersQuery>(STUCK_ORDERS_QUERY_SCHEMA);
+const validateReturnsQuery = queryValidator<OpenReturnsQuery>(OPEN_RETURNS_QUERY_SCHEMA);
 const validateReview = bodyValidator<ReviewRequest>(REVIEW_REQUEST_SCHEMA);
 
 @ApiTags('operations')
@@ -58,6 +62,19 @@ export class OpsController {
   @ApiProblems(400)
   stuckOrders(@Query() query: Record<string, unknown>) {
     return this.ops.stuckOrders(validateStuckQuery({ ...query }));
+  }
+
+  @Get('returns')
+  @ApiOperation({
+    summary: 'Open returns, the earliest due first: the overdue ones with overdue=true',
+    description:
+      'A return is open while it waits for its parcel or, back, for its refund. Paginated with `cursor`.',
+  })
+  @ApiQueryParameters(OPEN_RETURNS_QUERY_SCHEMA)
+  @ApiJsonResponse(200, 'Returns with links into the Temporal Web UI', OPEN_RETURNS_SCHEMA)
+  @ApiProblems(400)
+  openReturns(@Query() query: Record<string, unknown>) {
+    return this.ops.openReturns(validateReturnsQuery({ ...query }));
   }
 
   @Post('orders/:orderId/review')

@@ -1,6 +1,6 @@
 /**
- * What operators do with orders: find the stuck ones (from the read model, linked into the
- * Temporal Web UI where the same search attributes find them), and decide manual reviews (an
+ * What operators do with orders: find the stuck ones and the open returns (from the read model,
+ * linked into the Temporal Web UI where the same search attributes find them), and decide manual reviews (an
  * update the workflow refuses unless it waits for that decision), each accepted decision
  * audited with the operator's id in the same transaction that lets it through.
  */
@@ -9,11 +9,32 @@ import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@tempo
 import { DataSource } from 'typeorm';
 import { manualReviewRefusal, workflowIdForOrder } from '@order-platform/domain';
 import { manualReviewDecisionUpdate } from '@order-platform/workflows';
-import { OrderStatusStore, recordOperatorAction } from '@order-platform/stores';
+import { OrderStatusStore, recordOperatorAction, type ReturnCursor } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { asDetail, problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
-import type { ReviewRequest, StuckOrdersQuery } from './ops-api.schemas';
+import type { OpenReturnsQuery, ReviewRequest, StuckOrdersQuery } from './ops-api.schemas';
+
+const encodeReturnCursor = (cursor: ReturnCursor): string =>
+  Buffer.from(JSON.stringify([cursor.parcelDueBy, cursor.returnId])).toString('base64url');
+
+function decodeReturnCursor(raw: string): ReturnCursor {
+  try {
+    const [parcelDueBy, returnId] = JSON.parse(
+      Buffer.from(raw, 'base64url').toString(),
+    ) as unknown[];
+    if (
+      typeof parcelDueBy === 'string' &&
+      !Number.isNaN(Date.parse(parcelDueBy)) &&
+      typeof returnId === 'string'
+    ) {
+      return { parcelDueBy, returnId };
+    }
+  } catch {
+    // falls through to the problem below
+  }
+  throw problems.invalid([{ field: 'cursor', message: 'not a cursor this API returned' }]);
+}
 
 @Injectable()
 export class OpsService {
@@ -39,6 +60,45 @@ export class OpsService {
         expedited: order.expedited,
         links: { temporalUi: this.temporalUiWorkflow(order.workflowId) },
       })),
+    };
+  }
+
+  async openReturns(query: OpenReturnsQuery) {
+    const rows = await this.orders.openReturns({
+      overdue: query.overdue,
+      limit: query.limit + 1,
+      after: query.cursor === undefined ? undefined : decodeReturnCursor(query.cursor),
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const clauses = ['ExecutionStatus = "Running"', 'ReturnState = "open"'];
+    if (query.overdue) clauses.push(`ReturnDeadline < "${new Date().toISOString()}"`);
+    return {
+      temporalUi: this.temporalUiQuery(clauses),
+      returns: page.map((r) => ({
+        orderId: r.orderId,
+        customerId: r.customerId,
+        returnId: r.returnId,
+        state: r.state,
+        lines: r.lines.map(({ sku, quantity, refundMinor }) => ({
+          sku,
+          quantity,
+          refund: refundMinor,
+        })),
+        requestedAt: r.requestedAt.toISOString(),
+        parcelDueBy: r.parcelDueBy.toISOString(),
+        overdue: r.overdueSeconds > 0,
+        overdueSeconds: Math.round(r.overdueSeconds * 10) / 10,
+        needsAttention: r.needsAttention,
+        links: { temporalUi: this.temporalUiWorkflow(r.workflowId) },
+      })),
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeReturnCursor({
+              parcelDueBy: last.parcelDueBy.toISOString(),
+              returnId: last.returnId,
+            })
+          : null,
     };
   }
 
@@ -95,6 +155,10 @@ export class OpsService {
     const clauses = ['ExecutionStatus = "Running"'];
     if (query.stage) clauses.push(`OrderStage = "${query.stage}"`);
     if (query.overdue) clauses.push(`StageDeadline < "${new Date().toISOString()}"`);
+    return this.temporalUiQuery(clauses);
+  }
+
+  private temporalUiQuery(clauses: string[]): string {
     return `${this.config.temporalUiUrl}/namespaces/${encodeURIComponent(this.config.temporalNamespace)}/workflows?query=${encodeURIComponent(clauses.join(' AND '))}`;
   }
 }

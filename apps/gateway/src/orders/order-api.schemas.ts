@@ -192,6 +192,9 @@ export const RETURN_SCHEMA = {
     },
     requestedAt: dateTime,
     parcelDueBy: dateTime,
+    receivedAt: { ...dateTime, description: 'When the parcel was back (absent until then)' },
+    refundedAt: { ...dateTime, description: 'When it was refunded (absent until then)' },
+    lapsedAt: { ...dateTime, description: 'When it lapsed (absent unless it did)' },
     refunded: { type: 'integer', description: 'Refunded so far, in minor units' },
   },
 } as const;
@@ -242,10 +245,21 @@ export const ORDER_STATUS_SCHEMA = {
     currency: { type: 'string' },
     history: {
       type: 'array',
+      description:
+        'Oldest first: each change of status once, and each step of each return (with `returnId` and `returnStep`); `status` is what the order read from then on',
       items: {
         type: 'object',
         required: ['status', 'at'],
-        properties: { status: { type: 'string', enum: [...CUSTOMER_STATUSES] }, at: dateTime },
+        properties: {
+          status: { type: 'string', enum: [...CUSTOMER_STATUSES] },
+          at: dateTime,
+          returnId: { type: 'string', description: 'Return steps only: the return' },
+          returnStep: {
+            type: 'string',
+            enum: ['requested', 'received', 'refunded', 'lapsed'],
+            description: 'Return steps only: what happened to the return',
+          },
+        },
       },
     },
     stale: {

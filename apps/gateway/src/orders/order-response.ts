@@ -9,8 +9,12 @@ import {
   type CustomerStatus,
   customerViewOf,
   NOT_STARTED_REASON,
+  customerStatusOfReturns,
   neverStarted,
   type OrderStatusView,
+  type ReturnState,
+  type ReturnStep,
+  returnTimeline,
   type ReturnView,
 } from '@order-platform/domain';
 
@@ -30,10 +34,18 @@ export interface OrderResponse {
   shippingPrice: number;
   total: number;
   currency: string;
-  history: { status: CustomerStatus; at: string }[];
+  history: HistoryEntry[];
   returns?: ReturnResponse[];
   stale: boolean;
   links: { self: string; cancel?: string };
+}
+
+/** A change of the customer's status, or a step of a return (with the return it is about). */
+export interface HistoryEntry {
+  status: CustomerStatus;
+  at: string;
+  returnId?: string;
+  returnStep?: ReturnStep;
 }
 
 export interface ReturnResponse {
@@ -42,6 +54,9 @@ export interface ReturnResponse {
   lines: { sku: string; quantity: number; refund: number }[];
   requestedAt: string;
   parcelDueBy: string;
+  receivedAt?: string;
+  refundedAt?: string;
+  lapsedAt?: string;
   refunded: number;
 }
 
@@ -51,18 +66,48 @@ export const returnResponse = (r: ReturnView): ReturnResponse => ({
   lines: r.lines.map(({ sku, quantity, refundMinor }) => ({ sku, quantity, refund: refundMinor })),
   requestedAt: r.requestedAt,
   parcelDueBy: r.parcelDueBy,
+  ...(r.receivedAt ? { receivedAt: r.receivedAt } : {}),
+  ...(r.refundedAt ? { refundedAt: r.refundedAt } : {}),
+  ...(r.lapsedAt ? { lapsedAt: r.lapsedAt } : {}),
   refunded: r.refundedMinor,
 });
 
 export const orderPath = (orderId: string): string => `/v1/orders/${encodeURIComponent(orderId)}`;
 
-/** The customer's history: each change of customer status once, starting with RECEIVED. */
+/**
+ * The customer's history, oldest first: each change of customer status once, starting with
+ * RECEIVED, and every step of every return (requested, received, refunded, lapsed), each with
+ * the status the order read from then on, by the same rule as the status itself (an open or
+ * settled return says more than the stage).
+ */
 export function customerHistory(view: OrderStatusView): OrderResponse['history'] {
   const history: OrderResponse['history'] = [{ status: 'RECEIVED', at: view.placedAt }];
+  const returnStates = new Map<string, ReturnState>();
+  let stageStatus: CustomerStatus = 'RECEIVED';
+  const statusNow = () =>
+    customerStatusOfReturns([...returnStates.values()].map((state) => ({ state }))) ?? stageStatus;
+  const steps = returnTimeline(view.returns ?? []);
+  let next = 0;
+  const returnStepsUntil = (at: string | undefined) => {
+    for (; next < steps.length; next += 1) {
+      const step = steps[next]!;
+      if (at !== undefined && Date.parse(step.at) >= Date.parse(at)) return;
+      returnStates.set(step.returnId, step.state);
+      history.push({
+        status: statusNow(),
+        at: step.at,
+        returnId: step.returnId,
+        returnStep: step.step,
+      });
+    }
+  };
   for (const transition of view.history) {
-    const status = CUSTOMER_STATUS_OF_STAGE[transition.stage];
+    returnStepsUntil(transition.at);
+    stageStatus = CUSTOMER_STATUS_OF_STAGE[transition.stage];
+    const status = statusNow();
     if (status !== history[history.length - 1]!.status) history.push({ status, at: transition.at });
   }
+  returnStepsUntil(undefined);
   return history;
 }
 

@@ -1,12 +1,15 @@
 /**
- * The fulfilment service tells the platform that a parcel left the warehouse or reached the
- * customer: `POST /v1/webhooks/fulfillment`, authenticated by its signature (no bearer token),
- * and passed on to the order's workflow as the fact's signal. The workflow keeps each fact once,
- * so a repeated event changes nothing. Answers: 200 once the workflow has the fact (or has
- * already ended, when the fact no longer matters); 401 for a bad signature or a stale
- * timestamp; 400 for a bad body; 404 for an order the platform has no workflow for (shipments
- * are only created by an order's workflow, so no retry will find it: the sender stops); 503
- * when Temporal is unreachable or no secret is configured (the sender retries).
+ * The fulfilment service tells the platform that a parcel left the warehouse, reached the
+ * customer, or came back under a return authorization: `POST /v1/webhooks/fulfillment`,
+ * authenticated by its signature (no bearer token), and passed on to the order's workflow as
+ * the fact's signal. The workflow keeps each fact once, so a repeated event changes nothing.
+ * Answers: 200 once the workflow has the fact (or has already ended, when the fact no longer
+ * matters, or already recorded that return parcel); 401 for a bad signature or a stale
+ * timestamp; 400 for a bad body; 404 for an order the platform has no workflow for, or a return
+ * the order never authorized (shipments and returns are only created by an order's workflow,
+ * so no retry will find them: the sender stops); 409 for a parcel that came back after its
+ * return lapsed (an operator settles it); 503 when Temporal is unreachable or no secret is
+ * configured (the sender retries). Every refusal of a well-signed fact is logged.
  */
 import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
@@ -14,11 +17,18 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { workflowIdForOrder } from '@order-platform/domain';
-import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
+import type { Logger } from '@order-platform/runtime';
+import { OrderStatusStore } from '@order-platform/stores';
+import {
+  orderDeliveredSignal,
+  returnReceivedSignal,
+  shipmentDispatchedSignal,
+} from '@order-platform/workflows';
 import { Public } from '../auth/auth.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { Problem, problems } from '../http/problem';
 import { bodyValidator } from '../http/validation';
+import { LOGGER } from '../infrastructure/infrastructure.module';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import { FULFILLMENT_EVENT_SCHEMA, type FulfillmentEvent } from './fulfillment-webhook.schemas';
 import {
@@ -30,7 +40,7 @@ import {
 
 const validateEvent = bodyValidator<FulfillmentEvent>(FULFILLMENT_EVENT_SCHEMA);
 
-export type FulfillmentEventOutcome = 'applied' | 'order-already-final';
+export type FulfillmentEventOutcome = 'applied' | 'order-already-final' | 'already-recorded';
 
 // Machine to machine, signed with a shared secret: not part of the published customer API.
 @ApiExcludeController()
@@ -39,7 +49,9 @@ export type FulfillmentEventOutcome = 'applied' | 'order-already-final';
 export class FulfillmentWebhookController {
   constructor(
     private readonly temporal: Client,
+    private readonly orders: OrderStatusStore,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Post()
@@ -61,17 +73,36 @@ export class FulfillmentWebhookController {
       throw error;
     }
     const event = validateEvent(body);
-    return { eventId: event.eventId, outcome: await this.tellWorkflow(event) };
+    try {
+      return { eventId: event.eventId, outcome: await this.tellWorkflow(event) };
+    } catch (error) {
+      // A signed fact the platform refuses is the two systems disagreeing: someone should look.
+      if (error instanceof Problem && error.status < 500) {
+        this.logger.warn('fulfilment fact refused', {
+          eventId: event.eventId,
+          orderId: event.orderId,
+          kind: event.kind,
+          returnId: event.returnId,
+          problem: error.slug,
+          detail: error.detail,
+        });
+      }
+      throw error;
+    }
   }
 
   private async tellWorkflow(event: FulfillmentEvent): Promise<FulfillmentEventOutcome> {
+    if (event.kind === 'return-received') {
+      const known = await this.returnParcelOutcome(event);
+      if (known) return known;
+    }
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(event.orderId));
     try {
-      await callTemporal(this.temporal, () =>
-        event.kind === 'dispatched'
-          ? handle.signal(shipmentDispatchedSignal, {})
-          : handle.signal(orderDeliveredSignal),
-      );
+      await callTemporal(this.temporal, () => {
+        if (event.kind === 'dispatched') return handle.signal(shipmentDispatchedSignal, {});
+        if (event.kind === 'delivered') return handle.signal(orderDeliveredSignal);
+        return handle.signal(returnReceivedSignal, { returnId: event.returnId! });
+      });
       return 'applied';
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -84,5 +115,40 @@ export class FulfillmentWebhookController {
       if (error instanceof WorkflowNotFoundError) throw problems.notFound('order');
       throw error;
     }
+  }
+
+  /**
+   * A return parcel is told to the workflow only while its return waits for it (undefined: tell
+   * it). The read model knows every return the order authorized (the customer learns the id
+   * only once it is projected), so an unknown one is a 404, one already back a harmless repeat
+   * answered without a signal, and one that lapsed a 409.
+   */
+  private async returnParcelOutcome(
+    event: FulfillmentEvent,
+  ): Promise<FulfillmentEventOutcome | undefined> {
+    if (!event.returnId) {
+      throw problems.invalid([{ field: 'returnId', message: 'required with return-received' }]);
+    }
+    const view = await this.orders.viewOf(event.orderId);
+    if (!view) throw problems.notFound('order');
+    const authorized = view.returns?.find((r) => r.returnId === event.returnId);
+    if (!authorized) {
+      throw new Problem(
+        404,
+        'return-not-found',
+        'Not found',
+        `Order ${event.orderId} has no return ${event.returnId}`,
+      );
+    }
+    if (authorized.state === 'received' || authorized.state === 'refunded') {
+      return 'already-recorded';
+    }
+    if (authorized.state === 'lapsed') {
+      throw problems.conflict(
+        'return-lapsed',
+        `Return ${event.returnId} lapsed: its parcel was due by ${authorized.parcelDueBy}; an operator settles it`,
+      );
+    }
+    return undefined;
   }
 }

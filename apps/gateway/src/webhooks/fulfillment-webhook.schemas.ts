@@ -1,7 +1,7 @@
 /** The fulfilment webhook's body, as JSON Schema (the validator uses it; see docs/api.md). */
 import { ORDER_ID_PATTERN } from '../orders/order-api.schemas';
 
-export const FULFILLMENT_FACT_KINDS = ['dispatched', 'delivered'] as const;
+export const FULFILLMENT_FACT_KINDS = ['dispatched', 'delivered', 'return-received'] as const;
 
 export const FULFILLMENT_EVENT_SCHEMA = {
   type: 'object',
@@ -12,6 +12,8 @@ export const FULFILLMENT_EVENT_SCHEMA = {
     orderId: { type: 'string', pattern: ORDER_ID_PATTERN },
     shipmentId: { type: 'string', minLength: 1, maxLength: 200 },
     kind: { type: 'string', enum: [...FULFILLMENT_FACT_KINDS] },
+    // Required with `return-received` (checked by the controller): the return authorization.
+    returnId: { type: 'string', minLength: 1, maxLength: 200 },
     occurredAt: { type: 'string', format: 'date-time' },
   },
 } as const;
@@ -21,5 +23,6 @@ export interface FulfillmentEvent {
   orderId: string;
   shipmentId: string;
   kind: (typeof FULFILLMENT_FACT_KINDS)[number];
+  returnId?: string;
   occurredAt: string;
 }

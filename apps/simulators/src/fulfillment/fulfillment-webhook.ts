@@ -1,12 +1,12 @@
 /**
- * The fulfilment service's webhook to the platform: every dispatch and delivery, written to the
- * outbox with the fact, is POSTed to the configured URL, signed (HMAC-SHA256 over
- * `<timestamp>.<raw body>` with the shared secret), until the platform answers 2xx. A platform
- * that is down or slow loses nothing: the notification is retried with backoff, for as long as
- * it takes. A 4xx other than 408 and 429 is a refusal that no retry changes (an order the
- * platform does not know, a signature it does not accept): the notification is parked as
- * `rejected`, readable through `GET /fulfillment/notifications`. One shipment's facts are sent
- * in the order they happened.
+ * The fulfilment service's webhook to the platform: every dispatch, delivery and return parcel
+ * received back, written to the outbox with the fact, is POSTed to the configured URL, signed
+ * (HMAC-SHA256 over `<timestamp>.<raw body>` with the shared secret), until the platform
+ * answers 2xx. A platform that is down or slow loses nothing: the notification is retried with
+ * backoff, for as long as it takes. A 4xx other than 408 and 429 is a refusal that no retry
+ * changes (an order or return the platform does not know, a signature it does not accept): the
+ * notification is parked as `rejected`, readable through `GET /fulfillment/notifications`. One
+ * shipment's facts (its returns' included) are sent in the order they happened.
  */
 import { createHmac } from 'node:crypto';
 import type { Db, Queryable } from '../db';
@@ -14,11 +14,13 @@ import { loadSettings, saveSettings } from '../dials';
 import type { Log } from '../log';
 
 export interface FulfillmentFact {
-  /** Stable per fact (`<shipmentId>:<kind>`): the platform can tell a repeat. */
+  /** Stable per fact (`<shipmentId>:<kind>`, `<returnId>:return-received`): a repeat is told. */
   eventId: string;
   orderId: string;
   shipmentId: string;
-  kind: 'dispatched' | 'delivered';
+  kind: 'dispatched' | 'delivered' | 'return-received';
+  /** The platform's return authorization the parcel came back under (return-received only). */
+  returnId?: string;
   occurredAt: string;
 }
 

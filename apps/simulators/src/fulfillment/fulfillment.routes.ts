@@ -5,6 +5,11 @@
  * operators. Each of them tells the platform by itself (an outbox row in the same transaction,
  * sent by the webhook notifier). Cancelling a cancelled shipment, dispatching a dispatched one
  * and delivering a delivered one succeed, and notify nothing again.
+ *
+ * A return parcel that reaches the warehouse is recorded against the return authorization the
+ * platform issued (`POST /fulfillment/returns`, the customer writes it on the parcel) and told
+ * to the platform as a `return-received` fact; the same parcel scanned again is recorded and
+ * told once. Only a parcel of an order that left the warehouse can come back.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db';
@@ -58,6 +63,22 @@ export function fulfillmentRoutes(db: Db, options: FulfillmentOptions = {}): Rou
     route('POST', '/fulfillment/shipments/:id/cancel', async (request) =>
       idempotent(db, request, (tx) => cancel(tx, request.params.id!)),
     ),
+    route('POST', '/fulfillment/returns', async (request) => {
+      const input = Input.of(request.body);
+      const orderId = input.string('orderId');
+      const returnId = input.string('returnId');
+      return afterCommit(idempotent(db, request, (tx) => receiveReturn(tx, orderId, returnId)));
+    }),
+    route('GET', '/fulfillment/returns', async (request) => {
+      const [, orderId] = queryParam(request, 'orderId');
+      const { rows } = await db.query(
+        `SELECT return_id AS "returnId", order_id AS "orderId", shipment_id AS "shipmentId",
+                received_at AS "receivedAt"
+         FROM fulfillment_return_parcels WHERE order_id = $1 ORDER BY received_at, return_id`,
+        [orderId],
+      );
+      return ok(rows);
+    }),
     route('GET', '/fulfillment/shipments', async (request) => {
       const [, orderId] = queryParam(request, 'orderId');
       const { rows } = await db.query(
@@ -127,16 +148,60 @@ async function deliver(tx: Queryable, shipmentId: string) {
   return ok({ shipmentId, state: 'delivered' });
 }
 
+/** The parcel back under a return authorization, once; told to the platform once. */
+async function receiveReturn(tx: Queryable, orderId: string, returnId: string) {
+  const { rows: shipments } = await tx.query<{ id: string; state: ShipmentState }>(
+    `SELECT id, state FROM fulfillment_shipments WHERE order_id = $1
+     ORDER BY (state IN ('dispatched', 'delivered')) DESC, created_at DESC LIMIT 1 FOR UPDATE`,
+    [orderId],
+  );
+  const shipment = shipments[0];
+  if (!shipment) throw problem('not-found', `no shipment for order ${orderId}`);
+  if (shipment.state !== 'dispatched' && shipment.state !== 'delivered') {
+    throw problem('not-dispatched', `order ${orderId} never left the warehouse`);
+  }
+  const { rows } = await tx.query<{ orderId: string; at: Date }>(
+    `INSERT INTO fulfillment_return_parcels (return_id, order_id, shipment_id)
+     VALUES ($1, $2, $3) ON CONFLICT (return_id) DO NOTHING
+     RETURNING order_id AS "orderId", received_at AS at`,
+    [returnId, orderId, shipment.id],
+  );
+  if (rows[0]) {
+    await recordFact(tx, {
+      kind: 'return-received',
+      shipmentId: shipment.id,
+      returnId,
+      ...rows[0],
+    });
+    return ok({ returnId, orderId, shipmentId: shipment.id, state: 'received' }, 201);
+  }
+  const { rows: earlier } = await tx.query<{ orderId: string }>(
+    'SELECT order_id AS "orderId" FROM fulfillment_return_parcels WHERE return_id = $1',
+    [returnId],
+  );
+  if (earlier[0]!.orderId !== orderId) {
+    throw problem('invalid-request', `return ${returnId} came back for another order`);
+  }
+  return ok({ returnId, orderId, shipmentId: shipment.id, state: 'received' });
+}
+
 /** The notification to the platform, in the fact's own transaction: it cannot be lost. */
 async function recordFact(
   tx: Queryable,
-  fact: { kind: FulfillmentFact['kind']; shipmentId: string; orderId: string; at: Date },
+  fact: {
+    kind: FulfillmentFact['kind'];
+    shipmentId: string;
+    orderId: string;
+    at: Date;
+    returnId?: string;
+  },
 ): Promise<void> {
   const payload: FulfillmentFact = {
-    eventId: `${fact.shipmentId}:${fact.kind}`,
+    eventId: fact.returnId ? `${fact.returnId}:${fact.kind}` : `${fact.shipmentId}:${fact.kind}`,
     orderId: fact.orderId,
     shipmentId: fact.shipmentId,
     kind: fact.kind,
+    ...(fact.returnId ? { returnId: fact.returnId } : {}),
     occurredAt: fact.at.toISOString(),
   };
   await tx.query(

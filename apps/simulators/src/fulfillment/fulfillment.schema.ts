@@ -1,12 +1,13 @@
 /**
- * The fulfilment service's records: shipments (created, dispatched, delivered or cancelled) and
- * the outbox of notifications to the platform, one per fact, written in the same transaction as
- * the fact and drained by the webhook notifier.
+ * The fulfilment service's records: shipments (created, dispatched, delivered or cancelled),
+ * return parcels received back at the warehouse (one per return authorization), and the outbox
+ * of notifications to the platform, one per fact, written in the same transaction as the fact
+ * and drained by the webhook notifier.
  */
 import type { TableSet } from '../db';
 
 export const fulfillmentTables: TableSet = {
-  tables: ['fulfillment_shipments', 'fulfillment_notifications'],
+  tables: ['fulfillment_shipments', 'fulfillment_return_parcels', 'fulfillment_notifications'],
   ddl: `
     CREATE TABLE IF NOT EXISTS fulfillment_shipments (
       id text PRIMARY KEY,
@@ -23,6 +24,14 @@ export const fulfillmentTables: TableSet = {
     ALTER TABLE fulfillment_shipments DROP CONSTRAINT IF EXISTS fulfillment_shipments_state_check;
     ALTER TABLE fulfillment_shipments ADD CONSTRAINT fulfillment_shipments_state_check
       CHECK (state IN ('created', 'dispatched', 'delivered', 'cancelled'));
+    CREATE TABLE IF NOT EXISTS fulfillment_return_parcels (
+      return_id text PRIMARY KEY,
+      order_id text NOT NULL,
+      shipment_id text NOT NULL REFERENCES fulfillment_shipments (id),
+      received_at timestamptz NOT NULL DEFAULT clock_timestamp()
+    );
+    CREATE INDEX IF NOT EXISTS fulfillment_return_parcels_order
+      ON fulfillment_return_parcels (order_id);
     CREATE TABLE IF NOT EXISTS fulfillment_notifications (
       id bigserial PRIMARY KEY,
       event_id text NOT NULL UNIQUE,

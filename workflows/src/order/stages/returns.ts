@@ -4,20 +4,33 @@
  * bought; an accepted return is authorized at once and then followed on its own: a durable
  * timer for the parcel to come back (the `returnReceived` signal), the stock restocked, the
  * capture refunded line by line (never more than was captured), or the return lapses. The run
- * stays open until the return window has closed and every return has settled.
+ * stays open until the return window has closed and every return has settled. Runs started with
+ * the `return-search-attributes` patch keep `ReturnState` and `ReturnDeadline` up to date, so
+ * operators find open returns (and overdue parcels) in the Web UI.
  */
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import {
   type NotificationKind,
   refundLines,
   returnRefusal,
+  returnSearchFields,
   type ReturnView,
   type StagePolicy,
 } from '@order-platform/domain';
 import { requestReturnUpdate, type ReturnRequest, returnReceivedSignal } from '../messages';
 import { iso } from '../order-recorder';
 import type { OrderRun } from '../run-context';
+import { returnSearchAttributes } from '../search-attributes';
 import { waitForFactOrDeadline } from '../wait';
+
+/** Patch: the returns' search attributes (`ReturnState`, `ReturnDeadline`) are upserted. */
+const RETURN_SEARCH_ATTRIBUTES = 'return-search-attributes';
 
 export class OrderReturns {
   readonly records: ReturnView[] = [];
@@ -28,9 +41,11 @@ export class OrderReturns {
   private readonly received = new Set<string>();
   private readonly told = new Map<string, NotificationKind[]>();
   private open = 0;
+  private upsertsSearchAttributes = false;
 
   /** Registers the update and the signal: from the first moment of the run, like every fact. */
   listen(run: OrderRun): void {
+    this.upsertsSearchAttributes = patched(RETURN_SEARCH_ATTRIBUTES);
     setHandler(returnReceivedSignal, ({ returnId }) => void this.received.add(returnId));
     setHandler(
       requestReturnUpdate,
@@ -97,6 +112,7 @@ export class OrderReturns {
       refundedMinor: 0,
     };
     this.records.push(record);
+    this.changed();
     await recorder.record({
       events: [
         {
@@ -122,6 +138,8 @@ export class OrderReturns {
       );
       if (back === 'deadline') return await this.lapse(run, record);
       record.state = 'received';
+      record.receivedAt = iso(Date.now());
+      this.changed();
       await run.recorder.record({
         events: [{ type: 'ReturnReceived', payload: { returnId: record.returnId } }],
       });
@@ -143,6 +161,8 @@ export class OrderReturns {
 
   private async lapse(run: OrderRun, record: ReturnView): Promise<void> {
     record.state = 'lapsed';
+    record.lapsedAt = iso(Date.now());
+    this.changed();
     await run.recorder.record({
       events: [{ type: 'ReturnLapsed', payload: { returnId: record.returnId } }],
     });
@@ -183,8 +203,17 @@ export class OrderReturns {
       });
     }
     record.state = 'refunded';
+    record.refundedAt = iso(Date.now());
+    this.changed();
     await run.recorder.record({ events });
     await this.notify(run, record, 'refunded');
+  }
+
+  /** A return changed state: what operators search by follows (patched runs). */
+  private changed(): void {
+    if (this.upsertsSearchAttributes) {
+      upsertSearchAttributes(returnSearchAttributes(returnSearchFields(this.records)));
+    }
   }
 
   private async notify(run: OrderRun, record: ReturnView, kind: NotificationKind): Promise<void> {

@@ -8,6 +8,7 @@ import { renderDegradedModes } from './degraded-modes.js';
 import { byId, clock, message } from './dom.js';
 import { renderFindings } from './findings.js';
 import { renderMigration } from './migration.js';
+import { renderOpenReturns } from './open-returns.js';
 import { loadStuckOrders, renderStuckOrders } from './stuck-orders.js';
 
 const REFRESH_MS = 5000;
@@ -18,6 +19,7 @@ const sections = [
   [() => api('/v1/ops/backlog'), renderOverdueChart, 'overdue-chart'],
   [() => api('/v1/ops/degraded-modes'), renderDegradedModes, 'degraded-modes'],
   [loadStuckOrders, ([result, overdue]) => renderStuckOrders(result, overdue), 'stuck-orders'],
+  [() => api('/v1/ops/returns?limit=10'), renderOpenReturns, 'open-returns'],
   [() => api('/v1/ops/reconciliation/findings?status=open'), renderFindings, 'findings'],
   [() => api('/v1/ops/migration'), renderMigration, 'migration'],
 ];

@@ -1,0 +1,106 @@
+import { admittedOrderView, type PlacedOrder, type ReturnView } from '@order-platform/domain';
+import { customerHistory, orderResponse } from './order-response';
+
+const order: PlacedOrder = {
+  orderId: 'o-1',
+  customerId: 'c-1',
+  segment: 'standard',
+  items: [{ sku: 'SKU-1', quantity: 3, unitPriceMinor: 500 }],
+  currency: 'EUR',
+  expedited: false,
+  shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
+  placedAt: '2026-11-29T10:00:00.000Z',
+};
+const at = (minute: number) => `2026-11-29T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+const delivered = {
+  ...admittedOrderView(order),
+  stage: 'Delivered' as const,
+  history: [
+    { stage: 'AwaitingFraudDecision' as const, at: at(1) },
+    { stage: 'Confirmed' as const, at: at(2) },
+    { stage: 'ReadyForFulfillment' as const, at: at(3) },
+    { stage: 'Shipped' as const, at: at(4) },
+    { stage: 'Delivered' as const, at: at(5) },
+  ],
+};
+
+const aReturn = (returnId: string, change: Partial<ReturnView>): ReturnView => ({
+  returnId,
+  lines: [{ sku: 'SKU-1', quantity: 1, refundMinor: 500 }],
+  state: 'authorized',
+  requestedAt: at(10),
+  parcelDueBy: at(50),
+  refundedMinor: 0,
+  ...change,
+});
+
+describe("the customer's history", () => {
+  it('lists each change of status once, from RECEIVED', () => {
+    expect(customerHistory(delivered)).toEqual([
+      { status: 'RECEIVED', at: order.placedAt },
+      { status: 'UNDER_REVIEW', at: at(1) },
+      { status: 'CONFIRMED', at: at(2) },
+      { status: 'READY_TO_SHIP', at: at(3) },
+      { status: 'SHIPPED', at: at(4) },
+      { status: 'DELIVERED', at: at(5) },
+    ]);
+  });
+
+  it('adds every step of every return with its time and what the order read from then on', () => {
+    const refunded = aReturn('r-1', {
+      state: 'refunded',
+      receivedAt: at(20),
+      refundedAt: at(21),
+      refundedMinor: 500,
+    });
+    const lapsed = aReturn('r-2', { requestedAt: at(12), parcelDueBy: at(30), lapsedAt: at(30) });
+    const lapsedView = { ...lapsed, state: 'lapsed' as const };
+    const history = customerHistory({ ...delivered, returns: [refunded, lapsedView] });
+    expect(history.slice(6)).toEqual([
+      { status: 'RETURN_REQUESTED', at: at(10), returnId: 'r-1', returnStep: 'requested' },
+      { status: 'RETURN_REQUESTED', at: at(12), returnId: 'r-2', returnStep: 'requested' },
+      // r-2 still waits for its parcel: that says more than r-1 being back.
+      { status: 'RETURN_REQUESTED', at: at(20), returnId: 'r-1', returnStep: 'received' },
+      { status: 'RETURN_REQUESTED', at: at(21), returnId: 'r-1', returnStep: 'refunded' },
+      { status: 'REFUNDED', at: at(30), returnId: 'r-2', returnStep: 'lapsed' },
+    ]);
+  });
+
+  it('reads the stage again once the only return lapsed', () => {
+    const lapsed = aReturn('r-1', { state: 'lapsed', lapsedAt: at(40) });
+    expect(customerHistory({ ...delivered, returns: [lapsed] }).slice(6)).toEqual([
+      { status: 'RETURN_REQUESTED', at: at(10), returnId: 'r-1', returnStep: 'requested' },
+      { status: 'DELIVERED', at: at(40), returnId: 'r-1', returnStep: 'lapsed' },
+    ]);
+  });
+
+  it('places a return requested before the delivery between the stages it happened between', () => {
+    const early = aReturn('r-1', { requestedAt: '2026-11-29T10:04:30.000Z' });
+    const history = customerHistory({ ...delivered, returns: [early] });
+    expect(history.slice(4)).toEqual([
+      { status: 'SHIPPED', at: at(4) },
+      {
+        status: 'RETURN_REQUESTED',
+        at: '2026-11-29T10:04:30.000Z',
+        returnId: 'r-1',
+        returnStep: 'requested',
+      },
+    ]);
+    // The delivery changes nothing the customer reads while the return is open.
+    expect(history).toHaveLength(6);
+  });
+
+  it('leaves out the steps of returns from runs that kept no times for them', () => {
+    const old = aReturn('r-1', { state: 'refunded', refundedMinor: 500 });
+    const response = orderResponse(
+      { ...delivered, returns: [old] },
+      { now: new Date(at(59)), stale: false },
+    );
+    expect(response.history.slice(6)).toEqual([
+      { status: 'RETURN_REQUESTED', at: at(10), returnId: 'r-1', returnStep: 'requested' },
+    ]);
+    expect(response.status).toBe('REFUNDED');
+    expect(response.returns![0]).not.toHaveProperty('refundedAt');
+  });
+});
