@@ -151,6 +151,8 @@ runMain('legacy-adapter', async () => {
     try {
       await source!.start();
       mirrorError = undefined;
+      // The slot exists from here on (the source creates it).
+      slotWatch?.start();
       logger.info('mirror running', { source: mirror.source });
     } catch (error) {
       // Typically: the monolith has not created its tables yet. Not ready; try again.
@@ -160,7 +162,6 @@ runMain('legacy-adapter', async () => {
     }
   };
   if (source) void startMirror();
-  slotWatch?.start();
 
   const mirrorCheck: HealthCheck = {
     name: 'mirror',

@@ -6,7 +6,8 @@
  * unconfirmed change, the confirmed position, whether a mirror is attached), and judged against
  * the configured thresholds: over either, the adapter logs an error on every check and its
  * readiness reports the mirror degraded (still 200: the adapter works, it is behind).
- * Alert rules on these metrics: tools/compose/prometheus/alerts.yml; runbook: docs/operations.md.
+ * The thresholds are exported too (`*_warn_*`), so the Prometheus alert rules compare with the
+ * adapter's own configuration: tools/compose/prometheus-alerts.yml; runbook: docs/operations.md.
  */
 import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
@@ -72,6 +73,8 @@ export class SlotWatch {
     Gauge<'slot'>
   >;
 
+  private readonly thresholds: Record<'lag' | 'age', Gauge<'slot'>>;
+
   constructor(
     private readonly pool: Pool,
     private readonly options: SlotWatchOptions,
@@ -80,6 +83,16 @@ export class SlotWatch {
   ) {
     const gauge = (name: string, help: string) =>
       new Gauge({ name, help, labelNames: ['slot'] as const, registers: [registry] });
+    this.thresholds = {
+      lag: gauge(
+        'order_platform_mirror_slot_lag_warn_bytes',
+        'MIRROR_SLOT_LAG_WARN_BYTES: the lag past which the adapter warns and reports degraded',
+      ),
+      age: gauge(
+        'order_platform_mirror_slot_age_warn_seconds',
+        'MIRROR_SLOT_AGE_WARN_SECONDS: the age past which the adapter warns and reports degraded',
+      ),
+    };
     this.gauges = {
       lag: gauge(
         'order_platform_mirror_slot_lag_bytes',
@@ -109,6 +122,9 @@ export class SlotWatch {
   }
 
   start(): void {
+    const labels = { slot: this.options.slot };
+    this.thresholds.lag.set(labels, this.options.lagWarnBytes);
+    this.thresholds.age.set(labels, this.options.ageWarnSeconds);
     const tick = () => {
       void this.check().finally(() => {
         if (this.timer) this.timer = setTimeout(tick, this.options.checkMs).unref();
