@@ -20,6 +20,7 @@ import {
   type PaymentRow,
 } from './legacy-mapping';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
+import { lsnBytes } from './slot-watch';
 
 export interface CdcSourceOptions {
   connectionString: string;
@@ -174,7 +175,9 @@ export class CdcSource {
         // Idle (no transaction open, nothing received left to handle): everything up to the
         // server's position has been sent and handled, so the slot may move there. Without this
         // an idle mirror would hold the WAL the cluster's other databases write, for ever.
-        if (this.idle(service)) {
+        const ahead =
+          this.lastAcknowledged === undefined || lsnBytes(lsn) > lsnBytes(this.lastAcknowledged);
+        if (this.idle(service) && ahead) {
           await service.acknowledge(lsn).catch(end);
           this.lastAcknowledged = lsn;
         } else if (shouldRespond && this.lastAcknowledged) {
