@@ -91,7 +91,9 @@ export class MirrorPublisher {
     for (const send of all) {
       const byTopic = new Map<string, OutgoingMessage[]>();
       for (const { topic, key, value, headers } of send) {
-        byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value, headers }]);
+        const list = byTopic.get(topic) ?? [];
+        list.push({ key, value, headers });
+        byTopic.set(topic, list);
       }
       await this.producer.sendBatch({
         topicMessages: [...byTopic].map(([topic, topicMessages]) => ({
