@@ -16,6 +16,21 @@ describe('readiness', () => {
     });
   });
 
+  it('says degraded, naming why, when a check works but is at risk; down still wins', async () => {
+    const lagging = { name: 'mirror', check: async () => ({ degraded: 'slot lagging' }) };
+    expect(
+      await checkReadiness([{ name: 'postgres', check: async () => undefined }, lagging]),
+    ).toEqual({
+      status: 'degraded',
+      checks: {
+        postgres: { status: 'up' },
+        mirror: { status: 'degraded', error: 'slot lagging' },
+      },
+    });
+    const down = { name: 'kafka', check: () => Promise.reject(new Error('refused')) };
+    expect((await checkReadiness([lagging, down])).status).toBe('unavailable');
+  });
+
   it('reads a hung dependency as down instead of hanging the probe', async () => {
     const readiness = await checkReadiness(
       [{ name: 'temporal', check: () => new Promise<void>(() => undefined) }],

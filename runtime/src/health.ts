@@ -1,19 +1,21 @@
 /**
  * Liveness and readiness. Live means the process answers; ready means every dependency it needs
  * answered just now. Each check has a deadline so a hung dependency reads as not ready instead
- * of hanging the probe.
+ * of hanging the probe. A check may also answer `{ degraded: why }`: the process works but is
+ * behind or at risk (a lagging replication slot); readiness then says `degraded`, still with 200,
+ * so nothing is taken out of service for it, while the probe and the logs name the problem.
  */
 import type { Registry } from 'prom-client';
 import { createServer, type Server } from 'node:http';
 
 export interface HealthCheck {
   name: string;
-  check: () => Promise<void>;
+  check: () => Promise<void | { degraded: string }>;
 }
 
 export interface Readiness {
-  status: 'ok' | 'unavailable';
-  checks: Record<string, { status: 'up' | 'down'; error?: string }>;
+  status: 'ok' | 'degraded' | 'unavailable';
+  checks: Record<string, { status: 'up' | 'degraded' | 'down'; error?: string }>;
 }
 
 export async function checkReadiness(checks: HealthCheck[], timeoutMs = 2_000): Promise<Readiness> {
@@ -24,7 +26,10 @@ export async function checkReadiness(checks: HealthCheck[], timeoutMs = 2_000): 
         timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([check(), deadline]);
+        const answer = await Promise.race([check(), deadline]);
+        if (answer && 'degraded' in answer) {
+          return [name, { status: 'degraded' as const, error: answer.degraded }] as const;
+        }
         return [name, { status: 'up' as const }] as const;
       } catch (error) {
         return [
@@ -39,8 +44,13 @@ export async function checkReadiness(checks: HealthCheck[], timeoutMs = 2_000): 
       }
     }),
   );
+  const statuses = results.map(([, r]) => r.status);
   return {
-    status: results.every(([, r]) => r.status === 'up') ? 'ok' : 'unavailable',
+    status: statuses.includes('down')
+      ? 'unavailable'
+      : statuses.includes('degraded')
+        ? 'degraded'
+        : 'ok',
     checks: Object.fromEntries(results),
   };
 }
@@ -66,7 +76,7 @@ export function startHealthServer(
     if (request.url === '/health/live') return reply(200, { status: 'ok' });
     if (request.url === '/health/ready') {
       void checkReadiness(checks).then((readiness) =>
-        reply(readiness.status === 'ok' ? 200 : 503, readiness),
+        reply(readiness.status === 'unavailable' ? 503 : 200, readiness),
       );
       return;
     }

@@ -39,6 +39,27 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
         slot: env.string('MIRROR_SLOT', 'order_platform_mirror')(e),
         batchSize: env.int('MIRROR_BATCH_SIZE', 100, { min: 1, max: 10_000 })(e),
         pollMs: env.int('MIRROR_POLL_MS', 200, { min: 10, max: 60_000 })(e),
+        /** The broker's message limit; 0: read the topic's max.message.bytes from the broker. */
+        maxMessageBytes: env.int('MIRROR_MAX_MESSAGE_BYTES', 0, { min: 0, max: 2 ** 31 - 1 })(e),
+        /** The producer's request limit (Kafka's max.request.size default). */
+        maxRequestBytes: env.int('MIRROR_MAX_REQUEST_BYTES', 1_048_576, {
+          min: 65_536,
+          max: 2 ** 31 - 1,
+        })(e),
+        /** A transaction's row changes held before a chunk of them is sent (cdc). */
+        chunkRows: env.int('MIRROR_CHUNK_ROWS', 1_000, { min: 1, max: 100_000 })(e),
+        /** About how much row data a chunk holds before it is sent (cdc). */
+        chunkBytes: env.int('MIRROR_CHUNK_BYTES', 8_388_608, { min: 65_536, max: 1_073_741_824 })(
+          e,
+        ),
+        slotWatch: {
+          checkMs: env.int('MIRROR_SLOT_CHECK_MS', 15_000, { min: 100, max: 3_600_000 })(e),
+          lagWarnBytes: env.int('MIRROR_SLOT_LAG_WARN_BYTES', 1_073_741_824, {
+            min: 1,
+            max: Number.MAX_SAFE_INTEGER,
+          })(e),
+          ageWarnSeconds: env.int('MIRROR_SLOT_AGE_WARN_SECONDS', 600, { min: 1, max: 604_800 })(e),
+        },
       }),
       comparator: (e: NodeJS.ProcessEnv) => ({
         enabled: env.oneOf('COMPARATOR', ['on', 'off'] as const, 'on')(e) === 'on',

@@ -6,19 +6,23 @@
  * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
 import { Client, Connection } from '@temporalio/client';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
   MirrorPublisher,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   OutboxSource,
   SignalBridge,
+  SlotWatch,
 } from '@order-platform/legacy-adapter';
 import {
   createIdempotentProducer,
   createKafka,
   createLogger,
   type HealthCheck,
+  type Logger,
   kafkaCheck,
   onShutdown,
   postgresCheck,
@@ -27,7 +31,36 @@ import {
   temporalCheck,
 } from '@order-platform/runtime';
 import { createPgPool } from '@order-platform/stores';
+import { TOPICS, deadLetterTopic } from '@order-platform/domain';
 import { loadLegacyAdapterConfig } from './config';
+
+/**
+ * The message limit of the mirror's topics as the broker has it (`max.message.bytes`, the topic's
+ * own or the broker's `message.max.bytes`), the smaller of the topic and its dead-letter topic;
+ * Kafka's default when the broker cannot be asked.
+ */
+async function brokerMessageLimit(kafka: Kafka, logger: Logger): Promise<number> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [TOPICS.legacyOrderEvents, deadLetterTopic(TOPICS.legacyOrderEvents)].map(
+        (name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] }),
+      ),
+    });
+    const limits = resources
+      .flatMap((r) => r.configEntries)
+      .map((entry) => Number(entry.configValue))
+      .filter((n) => Number.isInteger(n) && n > 0);
+    if (limits.length > 0) return Math.min(...limits);
+  } catch (error) {
+    logger.warn("broker message limit not read; using Kafka's default", { error: String(error) });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+}
 
 runMain('legacy-adapter', async () => {
   const config = loadLegacyAdapterConfig();
@@ -69,8 +102,22 @@ runMain('legacy-adapter', async () => {
   );
 
   const { mirror } = config;
-  const publisher = new MirrorPublisher(producer, mirror.source === 'cdc' ? 'cdc' : 'outbox');
+  const sendLimits = {
+    maxMessageBytes:
+      mirror.maxMessageBytes ||
+      (mirror.source === 'off'
+        ? KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+        : await brokerMessageLimit(kafka, logger)),
+    maxRequestBytes: mirror.maxRequestBytes,
+  };
+  if (mirror.source !== 'off') logger.info('mirror send limits', sendLimits);
+  const publisher = new MirrorPublisher(
+    producer,
+    mirror.source === 'cdc' ? 'cdc' : 'outbox',
+    sendLimits,
+  );
   let source: { start(): Promise<void> | void; stop(): Promise<void> } | undefined;
+  let slotWatch: SlotWatch | undefined;
   if (mirror.source === 'cdc') {
     source = new CdcSource(
       legacyDb,
@@ -80,7 +127,15 @@ runMain('legacy-adapter', async () => {
         tables: mirror.tables,
         publication: mirror.publication,
         slot: mirror.slot,
+        chunkRows: mirror.chunkRows,
+        chunkBytes: mirror.chunkBytes,
       },
+      logger,
+    );
+    slotWatch = new SlotWatch(
+      legacyDb,
+      { slot: mirror.slot, ...mirror.slotWatch },
+      registry,
       logger,
     );
   } else if (mirror.source === 'outbox') {
@@ -96,6 +151,8 @@ runMain('legacy-adapter', async () => {
     try {
       await source!.start();
       mirrorError = undefined;
+      // The slot exists from here on (the source creates it).
+      slotWatch?.start();
       logger.info('mirror running', { source: mirror.source });
     } catch (error) {
       // Typically: the monolith has not created its tables yet. Not ready; try again.
@@ -110,6 +167,8 @@ runMain('legacy-adapter', async () => {
     name: 'mirror',
     check: async () => {
       if (mirrorError) throw new Error(mirrorError);
+      // Working but behind: the monolith's WAL piles up behind the slot.
+      if (slotWatch?.problem) return { degraded: slotWatch.problem };
     },
   };
   const consumersCheck: HealthCheck = {
@@ -135,6 +194,7 @@ runMain('legacy-adapter', async () => {
   onShutdown(logger, [
     { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
     { name: 'stop the mirror', run: async () => source?.stop() },
+    { name: 'stop watching the slot', run: async () => slotWatch?.stop() },
     { name: 'stop the comparator', run: async () => comparator?.stop() },
     { name: 'stop the signal bridge', run: async () => bridge?.stop() },
     {

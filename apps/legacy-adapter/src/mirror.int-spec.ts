@@ -173,6 +173,48 @@ describe('the mirror of the monolith into Kafka', () => {
     await apps.kill('adapter-cdc');
   });
 
+  it('watches its replication slot: lag, WAL retained, age and position on /metrics; degraded past a threshold', async () => {
+    const adapter = await apps.start('legacy-adapter', 'adapter-slot', {
+      ...cdcEnv,
+      // Any unconfirmed byte is too many: the cluster's own writes put the slot over it.
+      MIRROR_SLOT_LAG_WARN_BYTES: '1',
+      MIRROR_SLOT_CHECK_MS: '200',
+    });
+    const slot = cdcEnv.MIRROR_SLOT;
+    // WAL the mirror has not confirmed yet: writes outside its publication, in a burst.
+    const churn = (async () => {
+      for (let i = 0; i < 2_000; i++) {
+        await legacyDb.query('SELECT pg_logical_emit_message(false, $1, $2)', ['churn', `${i}`]);
+      }
+    })();
+    let readiness: { status: string; checks: Record<string, { status: string; error?: string }> };
+    const deadline = Date.now() + 30_000;
+    do {
+      readiness = (await (await fetch(`${adapter}/health/ready`)).json()) as typeof readiness;
+      if (readiness.status === 'degraded') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } while (Date.now() < deadline);
+    await churn;
+    const metrics = await (await fetch(`${adapter}/metrics`)).text();
+    await apps.kill('adapter-slot');
+    expect(readiness.checks.mirror).toEqual({
+      status: 'degraded',
+      error: expect.stringMatching(
+        new RegExp(`^replication slot ${slot} lagging: \\d+ bytes unconfirmed \\(threshold 1\\)`),
+      ),
+    });
+    for (const metric of [
+      'order_platform_mirror_slot_lag_bytes',
+      'order_platform_mirror_slot_retained_wal_bytes',
+      'order_platform_mirror_slot_age_seconds',
+      'order_platform_mirror_slot_confirmed_lsn_bytes',
+      'order_platform_mirror_slot_active',
+      'order_platform_mirror_slot_lag_warn_bytes',
+    ]) {
+      expect(metrics).toMatch(new RegExp(`^${metric}\\{slot="${slot}"\\} \\d+`, 'm'));
+    }
+  });
+
   it('polls the outbox instead when configured, marking rows published only once Kafka has them', async () => {
     const sku = `SKU-OUTBOX-${suffix}`;
     await stock(sku, 100);

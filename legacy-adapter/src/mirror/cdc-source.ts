@@ -1,10 +1,12 @@
 /**
  * Mirrors the monolith from its transaction log: PostgreSQL logical replication with the
  * built-in `pgoutput` plugin, through a publication on the configured tables and a replication
- * slot, both created here if missing. Changes are collected per transaction and mapped when the
- * transaction commits; the slot's position is acknowledged only after Kafka has every fact of
- * that transaction. After a crash or restart, PostgreSQL resends from the last acknowledged
- * position: nothing is lost, and what is sent twice has the same event ids.
+ * slot, both created here if missing. A transaction's changes are mapped and sent in chunks of at
+ * most `chunkRows` rows (and about `chunkBytes` of row data) as they stream in, so memory stays
+ * bounded whatever the transaction's size; the stream is paused while a chunk is sent. The
+ * slot's position is acknowledged only at the transaction's commit, after Kafka has every fact
+ * of every chunk. After a crash or restart, PostgreSQL resends the whole transaction from the
+ * last acknowledged position: nothing is lost, and what is sent twice has the same event ids.
  */
 import type { Pool } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
@@ -18,6 +20,7 @@ import {
   type PaymentRow,
 } from './legacy-mapping';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
+import { lsnBytes } from './slot-watch';
 
 export interface CdcSourceOptions {
   connectionString: string;
@@ -25,6 +28,21 @@ export interface CdcSourceOptions {
   tables: { orders: string; orderLines: string; payments: string };
   publication: string;
   slot: string;
+  /** Row changes of one transaction held before they are sent (a larger one goes in chunks). */
+  chunkRows: number;
+  /** About how much row data (characters) is held before a chunk is sent. */
+  chunkBytes: number;
+}
+
+/** The transaction being streamed: its changes since the last chunk, and whether it was cut. */
+interface OpenTransaction {
+  changes: RowChange[];
+  heldBytes: number;
+  committedAt: string;
+  /** The transaction's commit position, named in dead letters. */
+  position: string;
+  /** Some of its changes were sent already: the lines of its orders are read back, whole. */
+  chunked: boolean;
 }
 
 interface RowChange {
@@ -44,7 +62,7 @@ export class CdcSource {
   private service?: LogicalReplicationService;
   private running = false;
   private supervising?: Promise<void>;
-  private transaction: RowChange[] = [];
+  private transaction?: OpenTransaction;
   private lastAcknowledged?: string;
 
   constructor(
@@ -138,7 +156,7 @@ export class CdcSource {
         { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
       );
       this.service = service;
-      this.transaction = [];
+      this.transaction = undefined;
       let ended = false;
       const end = (reason: unknown): void => {
         if (ended) return;
@@ -152,10 +170,20 @@ export class CdcSource {
       service.on('data', (lsn: string, message: Pgoutput.Message) =>
         ended ? undefined : this.onMessage(service, lsn, message).catch(end),
       );
-      service.on('heartbeat', async (_lsn: string, _at: number, shouldRespond: boolean) => {
-        // Answer with what is really done, never with the server's current position.
-        if (shouldRespond && this.lastAcknowledged && !ended)
+      service.on('heartbeat', async (lsn: string, _at: number, shouldRespond: boolean) => {
+        if (ended) return;
+        // Idle (no transaction open, nothing received left to handle): everything up to the
+        // server's position has been sent and handled, so the slot may move there. Without this
+        // an idle mirror would hold the WAL the cluster's other databases write, for ever.
+        const ahead =
+          this.lastAcknowledged === undefined || lsnBytes(lsn) > lsnBytes(this.lastAcknowledged);
+        if (this.idle(service) && ahead) {
+          await service.acknowledge(lsn).catch(end);
+          this.lastAcknowledged = lsn;
+        } else if (shouldRespond && this.lastAcknowledged) {
+          // Busy: answer with what is really done, never with the server's current position.
           await service.acknowledge(this.lastAcknowledged).catch(end);
+        }
       });
       service.on('error', end);
       service
@@ -167,6 +195,22 @@ export class CdcSource {
     });
   }
 
+  /** The last acknowledged position: the slot's confirmed position as this mirror knows it. */
+  get acknowledged(): string | undefined {
+    return this.lastAcknowledged;
+  }
+
+  /** No transaction open and nothing received waiting to be handled. */
+  private idle(service: LogicalReplicationService): boolean {
+    // The library's queue of received messages (flow control): unknown means not idle.
+    const queue = (service as unknown as { _messageQueue?: unknown[]; _processing?: boolean })
+      ._messageQueue;
+    const processing = (service as unknown as { _processing?: boolean })._processing;
+    return (
+      this.transaction === undefined && Array.isArray(queue) && queue.length === 0 && !processing
+    );
+  }
+
   private async onMessage(
     service: LogicalReplicationService,
     lsn: string,
@@ -174,24 +218,39 @@ export class CdcSource {
   ): Promise<void> {
     switch (message.tag) {
       case 'begin':
-        this.transaction = [];
+        this.transaction = {
+          changes: [],
+          heldBytes: 0,
+          committedAt: new Date(Number(message.commitTime) / 1000).toISOString(),
+          position: `lsn:${message.commitLsn ?? lsn}`,
+          chunked: false,
+        };
         return;
       case 'insert':
-      case 'update':
-        this.transaction.push({
+      case 'update': {
+        const transaction = this.transaction;
+        if (!transaction) return;
+        transaction.changes.push({
           table: `${message.relation.schema}.${message.relation.name}`,
           kind: message.tag,
           row: message.new,
         });
+        transaction.heldBytes += rowBytes(message.new);
+        if (
+          transaction.changes.length >= this.options.chunkRows ||
+          transaction.heldBytes >= this.options.chunkBytes
+        ) {
+          transaction.chunked = true;
+          await this.sendChunk(transaction);
+        }
         return;
+      }
       case 'commit': {
-        const changes = this.transaction;
-        this.transaction = [];
-        const committedAt = new Date(Number(message.commitTime) / 1000).toISOString();
-        if (changes.length > 0)
-          await this.publisher.publish(await this.records(changes, committedAt, lsn));
+        const transaction = this.transaction;
+        if (transaction) await this.sendChunk(transaction);
         await service.acknowledge(lsn);
         this.lastAcknowledged = lsn;
+        this.transaction = undefined;
         return;
       }
       default:
@@ -199,32 +258,54 @@ export class CdcSource {
     }
   }
 
+  /** Maps and sends the changes held so far; resolves once Kafka has them. */
+  private async sendChunk(transaction: OpenTransaction): Promise<void> {
+    const changes = transaction.changes;
+    transaction.changes = [];
+    transaction.heldBytes = 0;
+    if (changes.length === 0) return;
+    const records = await this.records(changes, transaction);
+    if (records.length > 0) await this.publisher.publish(records);
+  }
+
   private async records(
     changes: RowChange[],
-    committedAt: string,
-    lsn: string,
+    { committedAt, position, chunked }: OpenTransaction,
   ): Promise<MirroredRecord[]> {
     const { tables } = this.options;
-    const linesInTransaction = new Map<string, LegacyLine[]>();
-    for (const change of changes.filter((c) => c.table === tables.orderLines)) {
-      const line = change.row as LineRow;
-      const lines = linesInTransaction.get(line.order_id) ?? [];
-      lines.push({
-        sku: line.sku,
-        quantity: Number(line.quantity),
-        unitPriceMinor: Number(line.unit_price_cents),
-      });
-      linesInTransaction.set(line.order_id, lines);
+    const orderChanges = changes.filter((c) => c.table === tables.orders);
+    // The lines of the orders: from the transaction itself when it came whole; read back (it has
+    // committed) when it came in chunks, since an order's lines may straddle two chunks.
+    const lines = new Map<string, LegacyLine[]>();
+    if (!chunked) {
+      for (const change of changes.filter((c) => c.table === tables.orderLines)) {
+        const line = change.row as LineRow;
+        const known = lines.get(line.order_id) ?? [];
+        known.push({
+          sku: line.sku,
+          quantity: Number(line.quantity),
+          unitPriceMinor: Number(line.unit_price_cents),
+        });
+        lines.set(line.order_id, known);
+      }
     }
+    const missing = [
+      ...new Set(
+        orderChanges.map((c) => (c.row as OrderRow).order_id).filter((id) => !lines.has(id)),
+      ),
+    ];
+    for (const [orderId, read] of await this.linesOf(missing)) lines.set(orderId, read);
     const records: MirroredRecord[] = [];
     for (const change of changes) {
-      const position = `lsn:${lsn}`;
       if (change.table === tables.orders) {
         const order = change.row as OrderRow;
-        const lines =
-          linesInTransaction.get(order.order_id) ?? (await this.linesOf(order.order_id));
         records.push({
-          mapped: eventsFromOrderChange({ kind: change.kind, order, lines, committedAt }),
+          mapped: eventsFromOrderChange({
+            kind: change.kind,
+            order,
+            lines: lines.get(order.order_id) ?? [],
+            committedAt,
+          }),
           position,
           raw: change,
         });
@@ -243,21 +324,36 @@ export class CdcSource {
     return records;
   }
 
-  /** Lines of an order changed in a later transaction (a cancel releases what it reserved). */
-  private async linesOf(orderId: string): Promise<LegacyLine[]> {
+  /** Lines of orders as committed (a cancel releases what the order reserved earlier). */
+  private async linesOf(orderIds: string[]): Promise<Map<string, LegacyLine[]>> {
+    const byOrder = new Map<string, LegacyLine[]>();
+    if (orderIds.length === 0) return byOrder;
     const { rows } = await this.pool.query<{
+      order_id: string;
       sku: string;
       quantity: number;
       unit_price_cents: string;
     }>(
-      `SELECT sku, quantity, unit_price_cents FROM ${this.options.tables.orderLines}
-        WHERE order_id = $1 ORDER BY line_no`,
-      [orderId],
+      `SELECT order_id, sku, quantity, unit_price_cents FROM ${this.options.tables.orderLines}
+        WHERE order_id = ANY($1) ORDER BY order_id, line_no`,
+      [orderIds],
     );
-    return rows.map((row) => ({
-      sku: row.sku,
-      quantity: row.quantity,
-      unitPriceMinor: Number(row.unit_price_cents),
-    }));
+    for (const row of rows) {
+      const known = byOrder.get(row.order_id) ?? [];
+      known.push({
+        sku: row.sku,
+        quantity: row.quantity,
+        unitPriceMinor: Number(row.unit_price_cents),
+      });
+      byOrder.set(row.order_id, known);
+    }
+    return byOrder;
   }
+}
+
+/** Roughly what a decoded row holds (its text), to bound what a transaction keeps in memory. */
+function rowBytes(row: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const value of Object.values(row)) bytes += typeof value === 'string' ? value.length : 8;
+  return bytes;
 }

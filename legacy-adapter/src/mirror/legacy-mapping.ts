@@ -2,7 +2,8 @@
  * The anti-corruption layer: the monolith's rows and outbox records, in its words (cents,
  * APPROVED, status codes), become the platform's legacy facts (domain/src/legacy-events.ts). It
  * relies on the monolith's tables and outbox only, never on its code. What cannot be mapped is
- * not guessed at: it comes back as `unmappable` with the reason, for the dead-letter topic.
+ * not guessed at: it comes back as `unmappable` with the reason, for the dead-letter topic, and
+ * so does a record that makes the mapping throw at all (it never throws).
  */
 import {
   type LegacyEvent,
@@ -76,7 +77,9 @@ function mapping(build: () => LegacyEvent[]): Mapped {
     return { events: events.sort((a, b) => a.sequence - b.sequence) };
   } catch (error) {
     if (error instanceof Unmappable) return { unmappable: error.message };
-    throw error;
+    // The mapping is pure: whatever it trips over (a null line, a payload of another shape) is
+    // in the record, and a record that cannot be read must be parked, never retried for ever.
+    return { unmappable: `malformed: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

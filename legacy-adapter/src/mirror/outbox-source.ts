@@ -3,7 +3,11 @@
  * its outbox. Each batch is claimed with `FOR UPDATE SKIP LOCKED` (two adapters never take the
  * same rows), published, and marked published in the same transaction only after Kafka has it:
  * a crash in between leaves the rows unpublished, to be sent again (the event ids are the same,
- * so consumers recognise the repeat), and nothing is lost.
+ * so consumers recognise the repeat), and nothing is lost. A malformed row (a payload the mapping
+ * cannot read, an unknown event type, a fact too large for the broker) is parked on the
+ * dead-letter topic with its reason and `outbox:<id>` position, and marked published like the
+ * rest of its batch (its dead letter is what was published), so it is not retried for ever and
+ * the rows after it flow. Only a failure to reach the database or Kafka leaves a batch to retry.
  */
 import type { Pool } from 'pg';
 import type { Logger } from '@order-platform/runtime';
@@ -58,7 +62,7 @@ export class OutboxSource {
         [this.options.batchSize],
       );
       if (rows.length > 0) {
-        await this.publisher.publish(
+        const { deadLettered } = await this.publisher.publish(
           rows.map((row) => ({
             mapped: eventsFromOutbox(row),
             position: `outbox:${row.id}`,
@@ -69,6 +73,13 @@ export class OutboxSource {
           `UPDATE ${this.options.table} SET published_at = now() WHERE id = ANY($1::bigint[])`,
           [rows.map((row) => row.id)],
         );
+        if (deadLettered > 0) {
+          this.logger.warn('outbox rows parked on the dead-letter topic', {
+            deadLettered,
+            firstId: rows[0]!.id,
+            lastId: rows.at(-1)!.id,
+          });
+        }
       }
       await client.query('COMMIT');
       return rows.length;

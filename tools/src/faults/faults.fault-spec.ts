@@ -23,6 +23,7 @@ import {
   TOPICS,
 } from '@order-platform/domain';
 import { AppsUnderTest, simulatorCall } from '../testing/apps-under-test';
+import { eventually } from '../testing/eventually';
 import { dropReplicationSlot, monolithCall } from '../testing/legacy-monolith';
 import { suiteEnv } from '../testing/suite-env';
 import { readTopic } from '../testing/topic-reader';
@@ -30,7 +31,7 @@ import { REPO_ROOT } from '../stack/versions';
 import { startStackService, type StackService, stopStackService } from '../stack/stack';
 import { auditFollowedOrders, auditMonolithOrders, auditPlatformOrders } from './fault-audit';
 import { emptyFindings, type Findings } from './findings';
-import { type FaultWorld, SHADOWED_STAGES, waitUntilSettled } from './settling';
+import { type FaultWorld, readModelStages, SHADOWED_STAGES, waitUntilSettled } from './settling';
 import { type FaultOutcome, type FaultRow, faultTable, rowOf, runFault } from './fault-run';
 import {
   MonolithOrderStream,
@@ -323,6 +324,169 @@ describe('faults during a steady stream of orders', () => {
     expect(findings).toEqual(emptyFindings());
   });
 
+  it('a 10 MB and a 50,000-row monolith transaction, and a fact too large for Kafka, mid-stream', async () => {
+    const bulk = `L-bulk-${suffix}`;
+    // Written behind the monolith's back, as a bulk import or a data fix would: cancelled orders
+    // (placed, then cancelled: two facts each), one transaction per shape.
+    const shapes = {
+      // 22 orders of 1,000 lines with 400-character skus: about 10 MB of facts in one transaction.
+      large: { orders: 22, lines: 1_000, skuPadding: 400, status: 'CANCELLED' },
+      // 10 orders of 4,999 lines: 50,000 rows in one transaction.
+      many: { orders: 10, lines: 4_999, skuPadding: 0, status: 'CANCELLED' },
+      // One order of 3,000 long lines: its placement alone is over the broker's 1 MiB.
+      oversized: { orders: 1, lines: 3_000, skuPadding: 400, status: 'PENDING_FRAUD' },
+    } as const;
+    const idsOf = (shape: keyof typeof shapes) =>
+      Array.from({ length: shapes[shape].orders }, (_, i) => `${bulk}-${shape}-${i + 1}`);
+    const { findings } = await judge('10 MB and 50,000-row transactions, one oversized fact', {
+      legacy: await monolithStream('bulk'),
+      count: 10,
+      intervalMs: 300,
+      injectAfter: 3,
+      inject: async () => {
+        for (const shape of ['large', 'many', 'oversized'] as const) {
+          await bulkTransaction(`${bulk}-${shape}`, shapes[shape]);
+        }
+      },
+    });
+    const mirrored = idsOf('large').concat(idsOf('many'));
+    const facts = await readTopic({
+      brokers: world.brokers,
+      topic: TOPICS.legacyOrderEvents,
+      accept: (r) => mirrored.includes(r.key ?? ''),
+      until: (accepted) =>
+        new Set(accepted.map((r) => r.headers['event-id'])).size >= 2 * mirrored.length,
+      timeoutMs: 120_000,
+    });
+    const largeBytes = facts
+      .filter((r) => idsOf('large').includes(r.key!))
+      .reduce((n, r) => n + Buffer.byteLength(r.value), 0);
+    const placedLines = (orderId: string) =>
+      (
+        JSON.parse(
+          facts.find((r) => r.key === orderId && r.value.includes('LegacyOrderPlaced'))!.value,
+        ) as LegacyEvent<'LegacyOrderPlaced'>
+      ).payload.lines.length;
+    const parked = await readTopic({
+      brokers: world.brokers,
+      topic: deadLetterTopic(TOPICS.legacyOrderEvents),
+      accept: (r) => (r.key ?? '').startsWith(`${bulk}-oversized`),
+      until: (accepted) => accepted.length > 0,
+      timeoutMs: 60_000,
+    });
+    // The platform followed every mirrored order to its end.
+    const stages = await eventually(
+      'every bulk order followed to its cancellation',
+      async () => {
+        const read = await readModelStages(world, mirrored);
+        return mirrored.every((id) => read.get(id) === 'Cancelled') ? read : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1_000 },
+    );
+    rows.at(-1)!.fault += ` (${(largeBytes / 1_048_576).toFixed(1)} MiB of facts)`;
+    expect({
+      findings,
+      // Every fact of both transactions on the topic, each with its own id (a resend would repeat
+      // an id, which the consumers' inboxes absorb), every line of every order in its placement.
+      factIds: new Set(facts.map((r) => r.headers['event-id'])).size,
+      largeOver10MB: largeBytes >= 10_000_000,
+      lines: mirrored.map(placedLines),
+      followed: [...new Set(mirrored.map((id) => stages.get(id)))],
+      parked: parked.map((r) => ({
+        reason: r.headers['x-dlq-reason'],
+        position: r.headers['x-source-position'],
+        eventId: r.headers['event-id'],
+      })),
+    }).toEqual({
+      findings: emptyFindings(),
+      factIds: 2 * mirrored.length,
+      largeOver10MB: true,
+      lines: [...idsOf('large').map(() => 1_000), ...idsOf('many').map(() => 4_999)],
+      followed: ['Cancelled'],
+      parked: [
+        {
+          reason: expect.stringMatching(
+            /^too large: 1\.\d MiB over the .* Kafka accepts; fact not sent$/,
+          ),
+          position: expect.stringMatching(/^lsn:[0-9A-F]+\/[0-9A-F]+$/),
+          eventId: `legacy-monolith:${bulk}-oversized-1:LegacyOrderPlaced`,
+        },
+      ],
+    });
+  });
+
+  it('a malformed outbox row between good ones while the outbox source publishes', async () => {
+    const outbox = `L-outbox-malformed-${suffix}`;
+    // This suite mirrors by CDC; an outbox adapter beside it publishes the same facts again
+    // (same ids: the inboxes absorb them). The history before this fault is not its business.
+    await world.legacyDb.query(
+      'UPDATE monolith.outbox SET published_at = now() WHERE published_at IS NULL',
+    );
+    await apps.start('legacy-adapter', 'outbox-adapter', {
+      MIRROR_SOURCE: 'outbox',
+      BRIDGE: 'off',
+      COMPARATOR: 'off',
+    });
+    const legacy = await monolithStream('outbox');
+    let malformedId = '';
+    const { findings } = await judge('malformed outbox row', {
+      legacy,
+      count: 10,
+      intervalMs: 300,
+      injectAfter: 3,
+      inject: async () => {
+        // A line that is not an object: the mapping used to throw and the outbox stopped.
+        const { rows: inserted } = await world.legacyDb.query<{ id: string }>(
+          `INSERT INTO monolith.outbox (aggregate_id, event_type, payload)
+           VALUES ($1, 'StockReserved', '{"lines": [null]}'::jsonb) RETURNING id::text AS id`,
+          [outbox],
+        );
+        malformedId = inserted[0]!.id;
+      },
+    });
+    const parked = await readTopic({
+      brokers: world.brokers,
+      topic: deadLetterTopic(TOPICS.legacyOrderEvents),
+      accept: (r) => r.headers['x-source-position'] === `outbox:${malformedId}`,
+      until: (accepted) => accepted.length > 0,
+      timeoutMs: 60_000,
+    });
+    // Every row of the stream's orders, before and after the malformed one, published; the
+    // malformed one marked too, so it is not taken again.
+    const unpublished = await eventually(
+      'every outbox row of the stream published',
+      async () => {
+        const { rows: left } = await world.legacyDb.query<{ id: string }>(
+          `SELECT id::text AS id FROM monolith.outbox
+            WHERE published_at IS NULL AND (aggregate_id = ANY($1) OR aggregate_id = $2)`,
+          [legacy.accepted.map((o) => o.orderId), outbox],
+        );
+        return left.length === 0 ? left : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    await apps.kill('outbox-adapter');
+    expect({
+      findings,
+      unpublished,
+      parked: parked.map((r) => ({
+        reason: r.headers['x-dlq-reason'],
+        source: r.headers['x-mirror-source'],
+        consumer: r.headers['x-dlq-consumer'],
+      })),
+    }).toEqual({
+      findings: emptyFindings(),
+      unpublished: [],
+      parked: [
+        {
+          reason: expect.stringMatching(/^malformed: /),
+          source: 'outbox',
+          consumer: 'legacy-mirror-outbox',
+        },
+      ],
+    });
+  });
+
   // --- helpers -------------------------------------------------------------------------------
 
   /** Runs one fault, audits every order it touched and records the table row. */
@@ -394,6 +558,34 @@ describe('faults during a steady stream of orders', () => {
     // The shadowed inventory stage asks the platform's warehouse the same question.
     await simulator('PUT', `/warehouse/stock/${sku}`, { onHand: STOCK });
     return new MonolithOrderStream(label, sku, monolith);
+  }
+
+  /** One monolith transaction writing `orders` orders of `lines` lines each, in SQL. */
+  async function bulkTransaction(
+    prefix: string,
+    shape: { orders: number; lines: number; skuPadding: number; status: string },
+  ): Promise<void> {
+    const client = await world.legacyDb.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO monolith.orders (order_id, customer_id, status, total_cents, currency)
+         SELECT $1 || '-' || o, 'c-bulk', $2, 100 * $3::int, 'EUR' FROM generate_series(1, $4::int) o`,
+        [prefix, shape.status, shape.lines, shape.orders],
+      );
+      await client.query(
+        `INSERT INTO monolith.order_lines (order_id, line_no, sku, quantity, unit_price_cents)
+         SELECT $1 || '-' || o, l, 'SKU-BULK-' || l || repeat('x', $2::int), 1, 100
+           FROM generate_series(1, $3::int) o, generate_series(1, $4::int) l`,
+        [prefix, shape.skuPadding, shape.orders, shape.lines],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Stops one service of the suite's stack, leaves it down a while, and starts it again. */

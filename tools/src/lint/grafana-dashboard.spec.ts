@@ -35,6 +35,17 @@ describe('the Grafana dashboard and Prometheus configuration of docker-compose.y
     expect(undefinedMetrics).toEqual([]);
   });
 
+  it('alerts only on metrics the platform defines, with the rules file loaded by compose', () => {
+    const rules = readFileSync(join(REPO_ROOT, 'tools/compose/prometheus-alerts.yml'), 'utf8');
+    const alerted = new Set(rules.match(/order_platform_[a-z_]+/g) ?? []);
+    expect(alerted.size).toBeGreaterThan(3);
+    expect([...alerted].filter((name) => !sources.includes(`'${name}'`))).toEqual([]);
+    const prometheus = readFileSync(join(REPO_ROOT, 'tools/compose/prometheus.yml'), 'utf8');
+    const compose = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
+    expect(prometheus).toContain('/etc/prometheus/alerts.yml');
+    expect(compose).toContain('./tools/compose/prometheus-alerts.yml:/etc/prometheus/alerts.yml');
+  });
+
   it('scrapes the processes that serve /metrics, on their ports', () => {
     const prometheus = readFileSync(join(REPO_ROOT, 'tools/compose/prometheus.yml'), 'utf8');
     for (const name of ['gateway', 'legacy-adapter']) {

@@ -25,7 +25,7 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     const readiness = await checkReadiness(this.checks);
     // The same body either way: which dependency failed is what the operator needs to see.
-    if (readiness.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    if (readiness.status === 'unavailable') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
     return readiness;
   }
 }
