@@ -1,4 +1,6 @@
 export * from './mirror/legacy-mapping';
+export * from './mirror/legacy-mapping-port';
+export * from './mirror/load-mapping';
 export * from './mirror/mirror-publisher';
 export * from './mirror/outbox-source';
 export * from './mirror/cdc-source';
@@ -6,3 +8,4 @@ export * from './comparator/stage-decisions';
 export * from './comparator/comparison-join';
 export * from './comparator/comparator';
 export * from './bridge/signal-bridge';
+export * from './mirror/mapping-contract';

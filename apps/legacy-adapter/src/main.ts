@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
+  loadMapping,
   MirrorPublisher,
   OutboxSource,
   SignalBridge,
@@ -69,6 +70,11 @@ runMain('legacy-adapter', async () => {
   );
 
   const { mirror } = config;
+  // A mapping that cannot load, or names tables it cannot have, stops the adapter at start.
+  const mapping = loadMapping(mirror.mapping, {
+    ...(mirror.tables.length > 0 ? { tables: mirror.tables } : {}),
+    ...(mirror.outboxTable ? { outboxTable: mirror.outboxTable } : {}),
+  });
   const publisher = new MirrorPublisher(producer, mirror.source === 'cdc' ? 'cdc' : 'outbox');
   let source: { start(): Promise<void> | void; stop(): Promise<void> } | undefined;
   if (mirror.source === 'cdc') {
@@ -77,7 +83,7 @@ runMain('legacy-adapter', async () => {
       publisher,
       {
         connectionString: config.legacyDatabaseUrl,
-        tables: mirror.tables,
+        mapping,
         publication: mirror.publication,
         slot: mirror.slot,
       },
@@ -87,7 +93,7 @@ runMain('legacy-adapter', async () => {
     source = new OutboxSource(
       legacyDb,
       publisher,
-      { table: mirror.outboxTable, batchSize: mirror.batchSize, idleMs: mirror.pollMs },
+      { mapping, batchSize: mirror.batchSize, idleMs: mirror.pollMs },
       logger,
     );
   }
@@ -131,7 +137,11 @@ runMain('legacy-adapter', async () => {
     ],
     registry,
   );
-  logger.info('legacy adapter listening', { port: config.port, mirror: mirror.source });
+  logger.info('legacy adapter listening', {
+    port: config.port,
+    mirror: mirror.source,
+    mapping: mapping.name,
+  });
   onShutdown(logger, [
     { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
     { name: 'stop the mirror', run: async () => source?.stop() },

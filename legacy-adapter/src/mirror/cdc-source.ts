@@ -8,29 +8,16 @@
  */
 import type { Pool } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
-import type { LegacyLine } from '@order-platform/domain';
 import type { Logger } from '@order-platform/runtime';
-import {
-  eventsFromOrderChange,
-  eventsFromPaymentChange,
-  type LineRow,
-  type OrderRow,
-  type PaymentRow,
-} from './legacy-mapping';
+import type { LegacyMapping, RowChange } from './legacy-mapping-port';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
 
 export interface CdcSourceOptions {
   connectionString: string;
-  /** Schema-qualified: the orders, order lines and payments tables of the monolith. */
-  tables: { orders: string; orderLines: string; payments: string };
+  /** Which tables to stream (its `tables`) and how their changes become facts. */
+  mapping: LegacyMapping;
   publication: string;
   slot: string;
-}
-
-interface RowChange {
-  table: string;
-  kind: 'insert' | 'update';
-  row: Record<string, unknown>;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -53,10 +40,11 @@ export class CdcSource {
     private readonly options: CdcSourceOptions,
     private readonly logger: Logger,
   ) {
-    const { tables, publication, slot } = options;
-    for (const table of Object.values(tables)) {
+    const { mapping, publication, slot } = options;
+    for (const table of mapping.tables) {
       if (!QUALIFIED.test(table)) throw new Error(`not a schema-qualified table: ${table}`);
     }
+    if (mapping.tables.length === 0) throw new Error(`mapping ${mapping.name} names no tables`);
     if (!IDENTIFIER.test(publication) || !IDENTIFIER.test(slot)) {
       throw new Error('publication and slot names must be lower-case identifiers');
     }
@@ -64,8 +52,8 @@ export class CdcSource {
 
   /** Creates (or aligns) the publication and the slot. Idempotent. */
   async setup(): Promise<void> {
-    const { tables, publication, slot } = this.options;
-    const tableList = Object.values(tables).join(', ');
+    const { mapping, publication, slot } = this.options;
+    const tableList = mapping.tables.join(', ');
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mirror-setup:${slot}`]);
@@ -204,60 +192,24 @@ export class CdcSource {
     committedAt: string,
     lsn: string,
   ): Promise<MirroredRecord[]> {
-    const { tables } = this.options;
-    const linesInTransaction = new Map<string, LegacyLine[]>();
-    for (const change of changes.filter((c) => c.table === tables.orderLines)) {
-      const line = change.row as LineRow;
-      const lines = linesInTransaction.get(line.order_id) ?? [];
-      lines.push({
-        sku: line.sku,
-        quantity: Number(line.quantity),
-        unitPriceMinor: Number(line.unit_price_cents),
-      });
-      linesInTransaction.set(line.order_id, lines);
-    }
-    const records: MirroredRecord[] = [];
-    for (const change of changes) {
-      const position = `lsn:${lsn}`;
-      if (change.table === tables.orders) {
-        const order = change.row as OrderRow;
-        const lines =
-          linesInTransaction.get(order.order_id) ?? (await this.linesOf(order.order_id));
-        records.push({
-          mapped: eventsFromOrderChange({ kind: change.kind, order, lines, committedAt }),
-          position,
-          raw: change,
-        });
-      } else if (change.table === tables.payments) {
-        records.push({
-          mapped: eventsFromPaymentChange({
-            kind: change.kind,
-            payment: change.row as PaymentRow,
-            committedAt,
-          }),
-          position,
-          raw: change,
-        });
-      }
-    }
-    return records;
+    const { mapping } = this.options;
+    const mapped = await mapping.fromTransaction(changes, {
+      committedAt,
+      related: (table, column, value) => this.related(table, column, value),
+    });
+    return mapped.map(({ source, mapped }) => ({ mapped, position: `lsn:${lsn}`, raw: source }));
   }
 
-  /** Lines of an order changed in a later transaction (a cancel releases what it reserved). */
-  private async linesOf(orderId: string): Promise<LegacyLine[]> {
-    const { rows } = await this.pool.query<{
-      sku: string;
-      quantity: number;
-      unit_price_cents: string;
-    }>(
-      `SELECT sku, quantity, unit_price_cents FROM ${this.options.tables.orderLines}
-        WHERE order_id = $1 ORDER BY line_no`,
-      [orderId],
-    );
-    return rows.map((row) => ({
-      sku: row.sku,
-      quantity: row.quantity,
-      unitPriceMinor: Number(row.unit_price_cents),
-    }));
+  /** Rows of one of the mapping's tables by one column (an order's lines, say). */
+  private async related(
+    table: string,
+    column: string,
+    value: unknown,
+  ): Promise<Record<string, unknown>[]> {
+    if (!this.options.mapping.tables.includes(table) || !IDENTIFIER.test(column)) {
+      throw new Error(`mapping ${this.options.mapping.name} asked for ${table}.${column}`);
+    }
+    const { rows } = await this.pool.query(`SELECT * FROM ${table} WHERE ${column} = $1`, [value]);
+    return rows;
   }
 }
