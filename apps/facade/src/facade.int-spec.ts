@@ -43,8 +43,10 @@ describe("the strangler facade at the monolith's door", () => {
   let monolith: string;
   let gateway: string;
   let facade: string;
-  /** A facade whose monolith is down (nothing listens at its address). */
+  /** Facades whose monolith, platform or routes store is down (nothing listens at its address). */
   let facadeWithoutMonolith: string;
+  let facadeWithoutPlatform: string;
+  let facadeWithoutStore: string;
   let platformDb: PgClient;
   let legacyDb: PgClient;
   let customerNo = 0;
@@ -65,6 +67,22 @@ describe("the strangler facade at the monolith's door", () => {
       ...facadeEnv,
       MONOLITH_URL: `http://127.0.0.1:${await findFreePort()}`,
     });
+    facadeWithoutPlatform = await apps.start('facade', 'facade-without-platform', {
+      ...facadeEnv,
+      MONOLITH_URL: monolith,
+      GATEWAY_URL: `http://127.0.0.1:${await findFreePort()}`,
+    });
+    // Never ready (its readiness is the routes store's): started once it is live.
+    facadeWithoutStore = await apps.start(
+      'facade',
+      'facade-without-store',
+      {
+        ...facadeEnv,
+        MONOLITH_URL: monolith,
+        DATABASE_URL: `postgres://order_platform:order_platform@127.0.0.1:${await findFreePort()}/order_platform`,
+      },
+      'live',
+    );
     await simulatorCall(simulators, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulators, 'PUT', '/warehouse/stock/SKU-1', { onHand: 100_000 });
     await fetch(`${monolith}/stock/SKU-1`, {
@@ -328,5 +346,33 @@ describe("the strangler facade at the monolith's door", () => {
     expect(stock.status).toBe(502);
     // The facade itself is up; its readiness is its own (the routes store), not the monolith's.
     expect((await gatewayCall(facadeWithoutMonolith, 'GET', '/health/ready')).status).toBe(200);
+  });
+
+  it("answers 502 for the platform's share only while the platform is down", async () => {
+    await intakeAt(50);
+    for (const customer of Array.from({ length: 12 }, newCustomer)) {
+      const reply = await place(customer, {}, facadeWithoutPlatform);
+      if (intakeSideFor(customer, { mode: 'new', newPercent: 50 }) === 'monolith') {
+        expect(reply.status).toBe(201);
+        expect(reply.headers.get('x-order-placed-on')).toBe('monolith');
+      } else {
+        expect(reply.status).toBe(502);
+        expect(reply.body).toMatchObject({
+          type: 'urn:order-platform:problem:upstream-unavailable',
+          upstream: 'platform',
+        });
+        expect(await monolithOrders(customer)).toBe(0);
+      }
+    }
+  });
+
+  it('sends everyone to the monolith when it has never been able to read the routes store', async () => {
+    await intakeAt(100);
+    const reply = await place(newCustomer(), {}, facadeWithoutStore);
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get('x-order-placed-on')).toBe('monolith');
+    const ready = await gatewayCall(facadeWithoutStore, 'GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks['routes-store'].status).toBe('down');
   });
 });
