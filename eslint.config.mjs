@@ -74,6 +74,11 @@ const depConstraints = [
     sourceTag: 'app:legacy-adapter',
     onlyDependOnLibsWithTags: ['type:domain', 'type:legacy-adapter', 'type:runtime', 'type:stores'],
   },
+  // The strangler facade at the monolith's door reads intake's route through the stores.
+  {
+    sourceTag: 'app:facade',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:stores'],
+  },
   // The sample monolith stands in for a customer's system: its own code only.
   { sourceTag: 'app:legacy-monolith', onlyDependOnLibsWithTags: [] },
   // The simulators stand in for third-party services (fraud, warehouse, payments, ...): same.

@@ -20,3 +20,4 @@ export * from './resilience';
 export * from './post-hoc-review';
 export * from './operator-tasks';
 export * from './returns';
+export * from './legacy-fact-contract';

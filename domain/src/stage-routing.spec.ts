@@ -1,7 +1,10 @@
 import { MIGRATION_STAGES } from './legacy-events';
 import {
+  checkIntakeChange,
   checkPromotion,
   fnv1a32,
+  intakeBucket,
+  intakeSideFor,
   type PromotionRequest,
   rampBucket,
   routeForOrder,
@@ -196,5 +199,63 @@ describe('the promotion guard', () => {
     for (const [from, to] of moves) {
       expect(checkPromotion(request({ ...awful, from, to }))).toEqual({ allowed: true });
     }
+  });
+});
+
+describe('intake: the door a customer comes in by', () => {
+  const customers = Array.from({ length: 2000 }, (_, i) => `c-${i}`);
+
+  it('sends a customer the same way every time, and a higher share only moves more to the platform', () => {
+    const platformAt = (newPercent: number) =>
+      new Set(
+        customers.filter((c) => intakeSideFor(c, { mode: 'new', newPercent }) === 'platform'),
+      );
+    const at20 = platformAt(20);
+    const at50 = platformAt(50);
+    for (const customer of at20) expect(at50.has(customer)).toBe(true);
+    expect(at50.size / customers.length).toBeGreaterThan(0.45);
+    expect(at50.size / customers.length).toBeLessThan(0.55);
+    expect(platformAt(0).size).toBe(0);
+    expect(platformAt(100).size).toBe(customers.length);
+    // legacy is the monolith for everyone, whatever percentage is stored with it
+    expect(
+      customers.some((c) => intakeSideFor(c, { mode: 'legacy', newPercent: 100 }) !== 'monolith'),
+    ).toBe(false);
+  });
+
+  it('is not the same ramp as a stage: the first customers at the door are not the first orders of fraud', () => {
+    const sameBucket = customers.filter((c) => intakeBucket(c) === rampBucket('fraud', c));
+    expect(sameBucket.length).toBeLessThan(customers.length / 20);
+  });
+
+  it('refuses shadow, guards giving the platform more customers, and never refuses a rollback', () => {
+    const below = [{ stage: 'payment' as const, evidence: 'no comparisons yet' }];
+    const none = { mode: 'legacy' as const, newPercent: 0 };
+    const half = { mode: 'new' as const, newPercent: 50 };
+    expect(
+      checkIntakeChange({
+        from: none,
+        to: { mode: 'shadow', newPercent: 100 },
+        stagesBelowBar: [],
+      }),
+    ).toMatchObject({ allowed: false, reason: expect.stringContaining('no shadow') });
+    expect(checkIntakeChange({ from: none, to: half, stagesBelowBar: below })).toEqual({
+      allowed: false,
+      reason: expect.stringContaining(
+        'payment (no comparisons yet) does not clear the promotion bar',
+      ),
+    });
+    expect(checkIntakeChange({ from: none, to: half, stagesBelowBar: [] })).toEqual({
+      allowed: true,
+    });
+    expect(
+      checkIntakeChange({ from: none, to: half, stagesBelowBar: below, overrideReason: 'pilot' }),
+    ).toEqual({ allowed: true });
+    expect(checkIntakeChange({ from: half, to: none, stagesBelowBar: below })).toEqual({
+      allowed: true,
+    });
+    expect(
+      checkIntakeChange({ from: half, to: { mode: 'new', newPercent: 10 }, stagesBelowBar: below }),
+    ).toEqual({ allowed: true });
   });
 });

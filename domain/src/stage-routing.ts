@@ -165,3 +165,73 @@ export interface IgnoreRule {
   owner: string;
   expiresAt: Date;
 }
+
+/**
+ * Intake: which door a new order comes in by. Not a business stage of an order (no workflow reads
+ * it): the facade in front of the monolith's order endpoint (apps/facade) sends `newPercent` of
+ * the customers to the platform's API and the rest to the monolith. Stored beside the stages'
+ * routes and changed through the same audited routing API. Modes: `legacy` (every customer to
+ * the monolith) or `new` with `newPercent`; there is no shadow, because an order is placed on
+ * exactly one side.
+ */
+export const INTAKE_STAGE = 'intake';
+export type IntakeStage = typeof INTAKE_STAGE;
+
+/** What the routing API routes: every business stage, and intake. */
+export type RoutedStage = MigrationStage | IntakeStage;
+export const ROUTED_STAGES: readonly RoutedStage[] = [...MIGRATION_STAGES, INTAKE_STAGE];
+
+/** A fresh platform takes no orders at the door: nothing moves until a team moves it. */
+export const defaultIntakeRoute: RouteSetting = { mode: 'legacy', newPercent: 0 };
+
+/**
+ * The customer's place (0..99) in the intake ramp: sticky per customer, so one customer's orders
+ * all come in by one door (their history stays on one side while the ramp holds), and raising the
+ * share only ever moves more customers to the platform.
+ */
+export const intakeBucket = (customerId: string): number =>
+  fnv1a32(`${INTAKE_STAGE}:${customerId}`) % 100;
+
+export type IntakeSide = 'platform' | 'monolith';
+
+/** The door a customer's new order takes under the intake route. */
+export const intakeSideFor = (customerId: string, route: RouteSetting): IntakeSide =>
+  route.mode === 'new' && intakeBucket(customerId) < route.newPercent ? 'platform' : 'monolith';
+
+export interface IntakeChangeRequest {
+  from: RouteSetting;
+  to: RouteSetting;
+  /** The business stages that do not clear the promotion bar, each with why. */
+  stagesBelowBar: { stage: MigrationStage; evidence: string }[];
+  overrideReason?: string;
+}
+
+/**
+ * May intake change from `from` to `to`? Shadow is refused (there is nothing to compare at the
+ * door). Giving the platform more customers needs every business stage to clear the promotion
+ * bar, because the platform alone decides every stage of the orders it takes in, or an
+ * operator's stated reason. Fewer customers (a rollback) is never refused.
+ */
+export function checkIntakeChange(request: IntakeChangeRequest): PromotionVerdict {
+  const { from, to, stagesBelowBar } = request;
+  if (to.mode === 'shadow') {
+    return {
+      allowed: false,
+      reason:
+        'intake has no shadow mode: an order is placed on one side only; use legacy (all to the monolith) or new with newPercent',
+    };
+  }
+  if (newShare(to) <= newShare(from)) return { allowed: true };
+  if (request.overrideReason !== undefined && request.overrideReason.trim() !== '') {
+    return { allowed: true };
+  }
+  if (stagesBelowBar.length === 0) return { allowed: true };
+  return {
+    allowed: false,
+    reason: `the platform would decide every stage of these customers' orders, and ${stagesBelowBar
+      .map(({ stage, evidence }) => `${stage} (${evidence})`)
+      .join(
+        ', ',
+      )} ${stagesBelowBar.length === 1 ? 'does' : 'do'} not clear the promotion bar; give an overrideReason to go ahead anyway`,
+  };
+}

@@ -1,4 +1,6 @@
 export * from './mirror/legacy-mapping';
+export * from './mirror/legacy-mapping-port';
+export * from './mirror/load-mapping';
 export * from './mirror/mirror-publisher';
 export * from './mirror/outbox-source';
 export * from './mirror/cdc-source';
@@ -8,3 +10,4 @@ export * from './comparator/comparator';
 export * from './bridge/signal-bridge';
 export * from './mirror/send-limits';
 export * from './mirror/slot-watch';
+export * from './mirror/mapping-contract';

@@ -1,18 +1,7 @@
 /** The legacy adapter's configuration, validated once at start-up (docs/configuration.md). */
-import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
 const MIRROR_SOURCES = ['cdc', 'outbox', 'off'] as const;
-
-/** MIRROR_TABLES: the monolith's orders, order lines and payments tables, in that order. */
-const mirrorTables = (e: NodeJS.ProcessEnv) => {
-  const tables = env.list('MIRROR_TABLES')(e);
-  const [orders, orderLines, payments] =
-    tables.length > 0 ? tables : ['monolith.orders', 'monolith.order_lines', 'monolith.payments'];
-  if (tables.length !== 0 && tables.length !== 3) {
-    throw new ConfigProblem('MIRROR_TABLES lists the orders, order lines and payments tables');
-  }
-  return { orders: orders!, orderLines: orderLines!, payments: payments! };
-};
 
 export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
@@ -33,8 +22,11 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
       mirror: (e: NodeJS.ProcessEnv) => ({
         /** cdc: logical replication (pgoutput); outbox: poll the outbox; off: no mirror. */
         source: env.oneOf('MIRROR_SOURCE', MIRROR_SOURCES, 'cdc')(e),
-        tables: mirrorTables(e),
-        outboxTable: env.string('MIRROR_OUTBOX_TABLE', 'monolith.outbox')(e),
+        /** The mapping module (docs/strangler.md#bring-your-own-monolith); unset: the sample monolith's. */
+        mapping: e.MIRROR_MAPPING?.trim() || undefined,
+        /** Where the mapping reads; unset: the mapping's own tables and outbox. */
+        tables: env.list('MIRROR_TABLES')(e),
+        outboxTable: e.MIRROR_OUTBOX_TABLE?.trim() || undefined,
         publication: env.string('MIRROR_PUBLICATION', 'order_platform_mirror')(e),
         slot: env.string('MIRROR_SLOT', 'order_platform_mirror')(e),
         batchSize: env.int('MIRROR_BATCH_SIZE', 100, { min: 1, max: 10_000 })(e),

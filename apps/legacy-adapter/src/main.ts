@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
+  loadMapping,
   MirrorPublisher,
   KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   OutboxSource,
@@ -102,6 +103,11 @@ runMain('legacy-adapter', async () => {
   );
 
   const { mirror } = config;
+  // A mapping that cannot load, or names tables it cannot have, stops the adapter at start.
+  const mapping = loadMapping(mirror.mapping, {
+    ...(mirror.tables.length > 0 ? { tables: mirror.tables } : {}),
+    ...(mirror.outboxTable ? { outboxTable: mirror.outboxTable } : {}),
+  });
   const sendLimits = {
     maxMessageBytes:
       mirror.maxMessageBytes ||
@@ -124,7 +130,7 @@ runMain('legacy-adapter', async () => {
       publisher,
       {
         connectionString: config.legacyDatabaseUrl,
-        tables: mirror.tables,
+        mapping,
         publication: mirror.publication,
         slot: mirror.slot,
         chunkRows: mirror.chunkRows,
@@ -142,7 +148,7 @@ runMain('legacy-adapter', async () => {
     source = new OutboxSource(
       legacyDb,
       publisher,
-      { table: mirror.outboxTable, batchSize: mirror.batchSize, idleMs: mirror.pollMs },
+      { mapping, batchSize: mirror.batchSize, idleMs: mirror.pollMs },
       logger,
     );
   }
@@ -190,7 +196,11 @@ runMain('legacy-adapter', async () => {
     ],
     registry,
   );
-  logger.info('legacy adapter listening', { port: config.port, mirror: mirror.source });
+  logger.info('legacy adapter listening', {
+    port: config.port,
+    mirror: mirror.source,
+    mapping: mapping.name,
+  });
   onShutdown(logger, [
     { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
     { name: 'stop the mirror', run: async () => source?.stop() },

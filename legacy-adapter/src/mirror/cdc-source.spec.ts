@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Pgoutput } from 'pg-logical-replication';
 import { createLogger } from '@order-platform/runtime';
+import { createMapping } from '../mappings/sample-monolith.mapping';
 import { CdcSource } from './cdc-source';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
 
@@ -41,6 +42,7 @@ async function stream(messages: object[], chunkRows: number, failOnPublish?: num
         rows: ids.flatMap((id) =>
           [1, 2, 3].map((n) => ({
             order_id: id,
+            line_no: n,
             sku: `SKU-${n}`,
             quantity: 1,
             unit_price_cents: '100',
@@ -62,11 +64,7 @@ async function stream(messages: object[], chunkRows: number, failOnPublish?: num
     publisher,
     {
       connectionString: 'postgres://unused',
-      tables: {
-        orders: 'monolith.orders',
-        orderLines: 'monolith.order_lines',
-        payments: 'monolith.payments',
-      },
+      mapping: createMapping({}),
       publication: 'p',
       slot: 's',
       chunkRows,

@@ -10,22 +10,15 @@
  */
 import type { Pool } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
-import type { LegacyLine } from '@order-platform/domain';
 import type { Logger } from '@order-platform/runtime';
-import {
-  eventsFromOrderChange,
-  eventsFromPaymentChange,
-  type LineRow,
-  type OrderRow,
-  type PaymentRow,
-} from './legacy-mapping';
+import type { LegacyMapping, RowChange } from './legacy-mapping-port';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
 import { lsnBytes } from './slot-watch';
 
 export interface CdcSourceOptions {
   connectionString: string;
-  /** Schema-qualified: the orders, order lines and payments tables of the monolith. */
-  tables: { orders: string; orderLines: string; payments: string };
+  /** Which tables to stream (its `tables`) and how their changes become facts. */
+  mapping: LegacyMapping;
   publication: string;
   slot: string;
   /** Row changes of one transaction held before they are sent (a larger one goes in chunks). */
@@ -43,12 +36,6 @@ interface OpenTransaction {
   position: string;
   /** Some of its changes were sent already: the lines of its orders are read back, whole. */
   chunked: boolean;
-}
-
-interface RowChange {
-  table: string;
-  kind: 'insert' | 'update';
-  row: Record<string, unknown>;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -71,10 +58,11 @@ export class CdcSource {
     private readonly options: CdcSourceOptions,
     private readonly logger: Logger,
   ) {
-    const { tables, publication, slot } = options;
-    for (const table of Object.values(tables)) {
+    const { mapping, publication, slot } = options;
+    for (const table of mapping.tables) {
       if (!QUALIFIED.test(table)) throw new Error(`not a schema-qualified table: ${table}`);
     }
+    if (mapping.tables.length === 0) throw new Error(`mapping ${mapping.name} names no tables`);
     if (!IDENTIFIER.test(publication) || !IDENTIFIER.test(slot)) {
       throw new Error('publication and slot names must be lower-case identifiers');
     }
@@ -82,8 +70,8 @@ export class CdcSource {
 
   /** Creates (or aligns) the publication and the slot. Idempotent. */
   async setup(): Promise<void> {
-    const { tables, publication, slot } = this.options;
-    const tableList = Object.values(tables).join(', ');
+    const { mapping, publication, slot } = this.options;
+    const tableList = mapping.tables.join(', ');
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mirror-setup:${slot}`]);
@@ -272,82 +260,28 @@ export class CdcSource {
     changes: RowChange[],
     { committedAt, position, chunked }: OpenTransaction,
   ): Promise<MirroredRecord[]> {
-    const { tables } = this.options;
-    const orderChanges = changes.filter((c) => c.table === tables.orders);
-    // The lines of the orders: from the transaction itself when it came whole; read back (it has
-    // committed) when it came in chunks, since an order's lines may straddle two chunks.
-    const lines = new Map<string, LegacyLine[]>();
-    if (!chunked) {
-      for (const change of changes.filter((c) => c.table === tables.orderLines)) {
-        const line = change.row as LineRow;
-        const known = lines.get(line.order_id) ?? [];
-        known.push({
-          sku: line.sku,
-          quantity: Number(line.quantity),
-          unitPriceMinor: Number(line.unit_price_cents),
-        });
-        lines.set(line.order_id, known);
-      }
-    }
-    const missing = [
-      ...new Set(
-        orderChanges.map((c) => (c.row as OrderRow).order_id).filter((id) => !lines.has(id)),
-      ),
-    ];
-    for (const [orderId, read] of await this.linesOf(missing)) lines.set(orderId, read);
-    const records: MirroredRecord[] = [];
-    for (const change of changes) {
-      if (change.table === tables.orders) {
-        const order = change.row as OrderRow;
-        records.push({
-          mapped: eventsFromOrderChange({
-            kind: change.kind,
-            order,
-            lines: lines.get(order.order_id) ?? [],
-            committedAt,
-          }),
-          position,
-          raw: change,
-        });
-      } else if (change.table === tables.payments) {
-        records.push({
-          mapped: eventsFromPaymentChange({
-            kind: change.kind,
-            payment: change.row as PaymentRow,
-            committedAt,
-          }),
-          position,
-          raw: change,
-        });
-      }
-    }
-    return records;
+    const mapped = await this.options.mapping.fromTransaction(changes, {
+      committedAt,
+      partial: chunked,
+      related: (table, column, values) => this.related(table, column, values),
+    });
+    return mapped.map(({ source, mapped }) => ({ mapped, position, raw: source }));
   }
 
-  /** Lines of orders as committed (a cancel releases what the order reserved earlier). */
-  private async linesOf(orderIds: string[]): Promise<Map<string, LegacyLine[]>> {
-    const byOrder = new Map<string, LegacyLine[]>();
-    if (orderIds.length === 0) return byOrder;
-    const { rows } = await this.pool.query<{
-      order_id: string;
-      sku: string;
-      quantity: number;
-      unit_price_cents: string;
-    }>(
-      `SELECT order_id, sku, quantity, unit_price_cents FROM ${this.options.tables.orderLines}
-        WHERE order_id = ANY($1) ORDER BY order_id, line_no`,
-      [orderIds],
-    );
-    for (const row of rows) {
-      const known = byOrder.get(row.order_id) ?? [];
-      known.push({
-        sku: row.sku,
-        quantity: row.quantity,
-        unitPriceMinor: Number(row.unit_price_cents),
-      });
-      byOrder.set(row.order_id, known);
+  /** Rows of one of the mapping's tables by one column (the lines of orders, say): one query. */
+  private async related(
+    table: string,
+    column: string,
+    values: readonly unknown[],
+  ): Promise<Record<string, unknown>[]> {
+    if (!this.options.mapping.tables.includes(table) || !IDENTIFIER.test(column)) {
+      throw new Error(`mapping ${this.options.mapping.name} asked for ${table}.${column}`);
     }
-    return byOrder;
+    if (values.length === 0) return [];
+    const { rows } = await this.pool.query(`SELECT * FROM ${table} WHERE ${column} = ANY($1)`, [
+      values,
+    ]);
+    return rows;
   }
 }
 

@@ -12,8 +12,9 @@ import {
   type LegacyFactType,
   type LegacyLine,
 } from '@order-platform/domain';
+import type { Mapped, OutboxRecord } from './legacy-mapping-port';
 
-export type Mapped = { events: LegacyEvent[] } | { unmappable: string };
+export type { Mapped, OutboxRecord };
 
 class Unmappable extends Error {}
 
@@ -84,14 +85,6 @@ function mapping(build: () => LegacyEvent[]): Mapped {
 }
 
 // --- the outbox: one record, one fact ---------------------------------------------------
-
-export interface OutboxRecord {
-  id: string;
-  aggregate_id: string;
-  event_type: string;
-  payload: Record<string, unknown>;
-  occurred_at: Date;
-}
 
 type OutboxMapper = {
   [T in LegacyFactType]: [T, (payload: Record<string, unknown>) => LegacyFactPayloads[T]];

@@ -11,12 +11,12 @@
  */
 import type { Pool } from 'pg';
 import type { Logger } from '@order-platform/runtime';
-import { eventsFromOutbox, type OutboxRecord } from './legacy-mapping';
+import type { LegacyMapping, Mapped, OutboxRecord } from './legacy-mapping-port';
 import type { MirrorPublisher } from './mirror-publisher';
 
 export interface OutboxSourceOptions {
-  /** The monolith's outbox table, schema-qualified. */
-  table: string;
+  /** Which outbox to poll (its `outboxTable`) and how its records become facts. */
+  mapping: LegacyMapping;
   batchSize: number;
   /** Wait between polls when the last one found nothing. */
   idleMs: number;
@@ -24,6 +24,8 @@ export interface OutboxSourceOptions {
 
 export class OutboxSource {
   private running = false;
+  private readonly table: string;
+  private readonly map: (record: OutboxRecord) => Mapped;
   private loop?: Promise<void>;
 
   constructor(
@@ -32,9 +34,13 @@ export class OutboxSource {
     private readonly options: OutboxSourceOptions,
     private readonly logger: Logger,
   ) {
-    if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(options.table)) {
-      throw new Error(`not a table name: ${options.table}`);
+    const { outboxTable, fromOutbox, name } = options.mapping;
+    if (!outboxTable || !fromOutbox) throw new Error(`mapping ${name} reads no outbox`);
+    if (!/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/.test(outboxTable)) {
+      throw new Error(`not a table name: ${outboxTable}`);
     }
+    this.table = outboxTable;
+    this.map = fromOutbox.bind(options.mapping);
   }
 
   start(): void {
@@ -54,7 +60,7 @@ export class OutboxSource {
       await client.query('BEGIN');
       const { rows } = await client.query<OutboxRecord>(
         `SELECT id::text AS id, aggregate_id, event_type, payload, occurred_at
-           FROM ${this.options.table}
+           FROM ${this.table}
           WHERE published_at IS NULL
           ORDER BY id
           LIMIT $1
@@ -64,13 +70,13 @@ export class OutboxSource {
       if (rows.length > 0) {
         const { deadLettered } = await this.publisher.publish(
           rows.map((row) => ({
-            mapped: eventsFromOutbox(row),
+            mapped: this.map(row),
             position: `outbox:${row.id}`,
             raw: row,
           })),
         );
         await client.query(
-          `UPDATE ${this.options.table} SET published_at = now() WHERE id = ANY($1::bigint[])`,
+          `UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`,
           [rows.map((row) => row.id)],
         );
         if (deadLettered > 0) {

@@ -122,6 +122,14 @@ async function start(): Promise<void> {
     PLATFORM_APPS.find((a) => a.name === 'gateway')!,
     env,
   )}/v1/webhooks/fulfillment`;
+  // The worker and the facade reach the monolith, the facade the gateway, on their ports.
+  const portOf = (name: string) =>
+    appPort(
+      PLATFORM_APPS.find((a) => a.name === name)!,
+      env,
+    );
+  env.MONOLITH_URL ??= `http://127.0.0.1:${portOf('legacy-monolith')}`;
+  env.GATEWAY_URL ??= `http://127.0.0.1:${portOf('gateway')}`;
   const appFiles = (app: PlatformApp) => ({
     logFile: stackLogFile(stateDir, app.name),
     pidFile: stackPidFile(stateDir, app.name),

@@ -56,6 +56,7 @@ describe('the platform apps on the local stack', () => {
       worker: 'started',
       'legacy-adapter': 'running',
       gateway: 'running',
+      facade: 'running',
     });
     for (const app of PLATFORM_APPS.filter((a) => a.name !== 'worker')) {
       expect(readPid(pidFile(app.name))).toBe(pidsBefore[app.name]);

@@ -46,6 +46,13 @@ export const PLATFORM_APPS: readonly PlatformApp[] = [
     portVariable: 'GATEWAY_PORT',
     defaultPort: 3000,
   },
+  // Last: the strangler facade at the monolith's door sends orders to both of the above.
+  {
+    name: 'facade',
+    entry: 'apps/facade/src/main.ts',
+    portVariable: 'FACADE_PORT',
+    defaultPort: 3500,
+  },
 ];
 
 export const appPort = (app: PlatformApp, env: NodeJS.ProcessEnv): number =>

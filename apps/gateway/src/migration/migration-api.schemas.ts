@@ -4,9 +4,9 @@
  */
 import {
   MIGRATION_ROUTES,
-  MIGRATION_STAGES,
   type MigrationRoute,
-  type MigrationStage,
+  ROUTED_STAGES,
+  type RoutedStage,
 } from '@order-platform/domain';
 
 /** The comparator's verdicts, as stage_comparison.outcome allows them. */
@@ -24,7 +24,12 @@ const reasonText = (description: string) =>
   ({ type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S', description }) as const;
 
 const ROUTE_PROPERTIES = {
-  stage: { type: 'string', enum: [...MIGRATION_STAGES] },
+  stage: {
+    type: 'string',
+    enum: [...ROUTED_STAGES],
+    description:
+      'A business stage, or intake (the share of customers the facade sends to the platform)',
+  },
   mode: {
     type: 'string',
     enum: [...MIGRATION_ROUTES],
@@ -54,7 +59,7 @@ export const ROUTING_SCHEMA = {
 } as const;
 
 export interface RouteView {
-  stage: MigrationStage;
+  stage: RoutedStage;
   mode: MigrationRoute;
   newPercent: number;
   updatedAt: string | null;

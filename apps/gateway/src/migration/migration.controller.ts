@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { MIGRATION_STAGES, type MigrationStage } from '@order-platform/domain';
+import { ROUTED_STAGES, type RoutedStage } from '@order-platform/domain';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard';
 import type { Principal } from '../auth/tokens';
 import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryParameters } from '../http/openapi';
@@ -29,19 +29,22 @@ export class MigrationController {
   constructor(private readonly migration: MigrationService) {}
 
   @Get('routing')
-  @ApiOperation({ summary: "Every migration stage's route: legacy, shadow or new, and the ramp" })
+  @ApiOperation({
+    summary:
+      "Every migration stage's route (legacy, shadow or new, and the ramp), and intake's: the share of customers the facade sends to the platform",
+  })
   @ApiJsonResponse(200, 'The routes now', ROUTING_SCHEMA)
   routing() {
-    return this.migration.routes().then((routes) => ({ routes }));
+    return this.migration.routing().then((routes) => ({ routes }));
   }
 
   @Put('routing/:stage')
   @ApiOperation({
     summary: "Change a stage's route",
     description:
-      'Giving the new side more orders (shadow to new, a higher newPercent) needs the stage to clear the promotion bar (GET /v1/ops/migration) or an overrideReason; legacy straight to new always needs one. Going back is never refused. Audited with the operator id, the reason and the evidence.',
+      "Giving the new side more orders (shadow to new, a higher newPercent) needs the stage to clear the promotion bar (GET /v1/ops/migration) or an overrideReason; legacy straight to new always needs one. The stage `intake` is the facade at the monolith's door: legacy (every customer to the monolith) or new with newPercent (that share of customers, sticky per customer, to the platform); shadow is refused, and a higher share needs every stage to clear the bar or an overrideReason. Going back is never refused. Audited with the operator id, the reason and the evidence.",
   })
-  @ApiParam({ name: 'stage', schema: { type: 'string', enum: [...MIGRATION_STAGES] } })
+  @ApiParam({ name: 'stage', schema: { type: 'string', enum: [...ROUTED_STAGES] } })
   @ApiJsonBody(ROUTE_CHANGE_REQUEST_SCHEMA)
   @ApiJsonResponse(200, 'The route as changed, with the audit record id', ROUTE_CHANGED_SCHEMA)
   @ApiProblems(400, 404, 409, 413, 415)
@@ -50,10 +53,10 @@ export class MigrationController {
     @Param('stage') stage: string,
     @Body() body: unknown,
   ) {
-    if (!(MIGRATION_STAGES as readonly string[]).includes(stage)) throw problems.routeNotFound();
+    if (!(ROUTED_STAGES as readonly string[]).includes(stage)) throw problems.routeNotFound();
     return this.migration.changeRoute(
       principal.subject,
-      stage as MigrationStage,
+      stage as RoutedStage,
       validateChange(body),
     );
   }

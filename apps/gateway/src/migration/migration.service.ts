@@ -11,17 +11,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  checkIntakeChange,
   checkPromotion,
+  defaultIntakeRoute,
   defaultStageRoute,
+  INTAKE_STAGE,
   MIGRATION_STAGES,
   type MigrationStage,
+  type PromotionVerdict,
+  type RoutedStage,
   type RouteSetting,
 } from '@order-platform/domain';
 import {
   ComparisonReportStore,
   recordOperatorAction,
   StageRouteStore,
-  type StoredStageRoute,
+  type StoredRoute,
 } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
@@ -43,7 +48,9 @@ interface SampleStats {
   excusedMismatches: number;
 }
 
-const routeView = (route: StoredStageRoute): RouteView => ({
+const routeView = <S extends RoutedStage>(
+  route: StoredRoute & { stage: S },
+): RouteView & { stage: S } => ({
   stage: route.stage,
   mode: route.mode,
   newPercent: route.newPercent,
@@ -61,8 +68,8 @@ export class MigrationService {
     private readonly stageRoutes: StageRouteStore,
   ) {}
 
-  /** Every migration stage's route; one with no row is 'new' for all orders (the default). */
-  async routes(): Promise<RouteView[]> {
+  /** Every migration stage's route; one with no row is 'legacy' for all orders (the default). */
+  async routes(): Promise<(RouteView & { stage: MigrationStage })[]> {
     const rows = await this.stageRoutes.stored();
     const byStage = new Map(rows.map((row) => [row.stage, row]));
     return MIGRATION_STAGES.map((stage) => {
@@ -73,22 +80,31 @@ export class MigrationService {
     });
   }
 
+  /** The stages' routes and intake's (the facade's share of customers), as GET /routing lists them. */
+  async routing(): Promise<RouteView[]> {
+    const [stages, intake] = await Promise.all([this.routes(), this.stageRoutes.intakeRoute()]);
+    return [
+      ...stages,
+      intake
+        ? routeView(intake)
+        : { stage: INTAKE_STAGE, ...defaultIntakeRoute, updatedAt: null, updatedBy: null },
+    ];
+  }
+
   /**
    * One transaction: the stage's route is locked, the guard decides on the sample as committed
    * now, and the route and its audit row are written together or not at all.
    */
-  async changeRoute(operatorId: string, stage: MigrationStage, request: RouteChangeRequest) {
-    const bar = this.config.promotion;
+  async changeRoute(operatorId: string, stage: RoutedStage, request: RouteChangeRequest) {
     const to: RouteSetting = { mode: request.mode, newPercent: request.newPercent ?? 100 };
     return this.db.transaction(async (tx) => {
       const current = await this.stageRoutes.lockForChange(tx, stage);
-      const from: RouteSetting = current ?? {
-        mode: defaultStageRoute(stage).mode,
-        newPercent: defaultStageRoute(stage).newPercent,
-      };
-      const { matchRate, sampleSize } = (await this.sampleStats(tx, [stage])).get(stage)!;
-      const evidence = { from, to, matchRate, sampleSize, bar };
-      const verdict = checkPromotion({ ...evidence, overrideReason: request.overrideReason });
+      const { evidence, judge } =
+        stage === INTAKE_STAGE
+          ? await this.intakeEvidence(tx, current ?? defaultIntakeRoute, to)
+          : await this.stageEvidence(tx, stage, current ?? defaultStageRoute(stage), to);
+      const { from } = evidence;
+      const verdict = judge(request.overrideReason);
       if (!verdict.allowed)
         throw problems.conflict('promotion-refused', `${stage}: ${verdict.reason}`);
       const route = await this.stageRoutes.change(tx, stage, to, operatorId);
@@ -102,13 +118,57 @@ export class MigrationService {
           reason: request.reason,
           overrideReason: request.overrideReason ?? null,
           // Whether the override was what let the change through.
-          guard: checkPromotion(evidence).allowed ? 'passed' : 'overridden',
-          matchRate,
-          sampleSize,
+          guard: judge(undefined).allowed ? 'passed' : 'overridden',
+          ...evidence.audited,
         },
       });
       return { ...routeView(route), auditId };
     });
+  }
+
+  /** A business stage's change is judged on its own latest comparisons. */
+  private async stageEvidence(
+    tx: EntityManager,
+    stage: MigrationStage,
+    current: RouteSetting,
+    to: RouteSetting,
+  ) {
+    const bar = this.config.promotion;
+    const from: RouteSetting = { mode: current.mode, newPercent: current.newPercent };
+    const { matchRate, sampleSize } = (await this.sampleStats(tx, [stage])).get(stage)!;
+    const request = { from, to, matchRate, sampleSize, bar };
+    return {
+      evidence: { from, audited: { matchRate, sampleSize } },
+      judge: (overrideReason: string | undefined): PromotionVerdict =>
+        checkPromotion({ ...request, overrideReason }),
+    };
+  }
+
+  /**
+   * Intake's change is judged on every business stage: the platform decides every stage of the
+   * orders it takes in at the door, so each must clear the bar (domain's checkIntakeChange).
+   */
+  private async intakeEvidence(tx: EntityManager, current: RouteSetting, to: RouteSetting) {
+    const bar = this.config.promotion;
+    const from: RouteSetting = { mode: current.mode, newPercent: current.newPercent };
+    const stats = await this.sampleStats(tx, [...MIGRATION_STAGES]);
+    const stagesBelowBar = [...stats]
+      .filter(
+        ([, s]) =>
+          s.sampleSize < bar.minSample || s.matchRate === null || s.matchRate < bar.minMatchRate,
+      )
+      .map(([stage, s]) => ({
+        stage,
+        evidence:
+          s.matchRate === null
+            ? 'no comparisons yet'
+            : `match rate ${(s.matchRate * 100).toFixed(1)} % over ${s.sampleSize} comparisons`,
+      }));
+    return {
+      evidence: { from, audited: { stagesBelowBar } },
+      judge: (overrideReason: string | undefined): PromotionVerdict =>
+        checkIntakeChange({ from, to, stagesBelowBar, overrideReason }),
+    };
   }
 
   async report(query: MigrationQuery) {

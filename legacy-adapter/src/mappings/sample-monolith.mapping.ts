@@ -1,0 +1,94 @@
+/**
+ * The sample monolith's mapping (apps/legacy-monolith): its orders, order lines and payments
+ * tables and its outbox, through the anti-corruption functions of
+ * legacy-adapter/src/mirror/legacy-mapping.ts. The mirror's default (MIRROR_MAPPING unset).
+ *
+ * MIRROR_TABLES, when set, names its three tables in this order: orders, order lines, payments.
+ */
+import type { LegacyLine } from '@order-platform/domain';
+import {
+  eventsFromOrderChange,
+  eventsFromOutbox,
+  eventsFromPaymentChange,
+  type LineRow,
+  type OrderRow,
+  type PaymentRow,
+} from '../mirror/legacy-mapping';
+import {
+  checkMappingSources,
+  type LegacyMapping,
+  type MappedChange,
+  type MappingSources,
+} from '../mirror/legacy-mapping-port';
+
+export const SAMPLE_MONOLITH_TABLES = [
+  'monolith.orders',
+  'monolith.order_lines',
+  'monolith.payments',
+] as const;
+export const SAMPLE_MONOLITH_OUTBOX = 'monolith.outbox';
+
+const lineOf = (row: Record<string, unknown>): LegacyLine => ({
+  sku: row.sku as string,
+  quantity: Number(row.quantity),
+  unitPriceMinor: Number(row.unit_price_cents),
+});
+
+export function createMapping(sources: MappingSources = {}): LegacyMapping {
+  const tables = sources.tables?.length ? sources.tables : SAMPLE_MONOLITH_TABLES;
+  if (tables.length !== 3) {
+    throw new Error('MIRROR_TABLES lists the orders, order lines and payments tables');
+  }
+  const [orders, orderLines, payments] = tables as [string, string, string];
+  return checkMappingSources({
+    name: 'sample-monolith',
+    tables,
+    outboxTable: sources.outboxTable ?? SAMPLE_MONOLITH_OUTBOX,
+
+    async fromTransaction(changes, { committedAt, partial, related }): Promise<MappedChange[]> {
+      // An order's lines come in its placing transaction (unless that came in parts); later
+      // changes, and parts, read them back, all in one call.
+      const lineRows = partial ? [] : changes.filter((c) => c.table === orderLines);
+      const placedHere = new Set(lineRows.map((c) => (c.row as LineRow).order_id));
+      const readBack = [
+        ...new Set(
+          changes
+            .filter((c) => c.table === orders)
+            .map((c) => (c.row as OrderRow).order_id)
+            .filter((id) => !placedHere.has(id)),
+        ),
+      ];
+      const allLines = [
+        ...lineRows.map((c) => c.row),
+        ...(readBack.length > 0 ? await related(orderLines, 'order_id', readBack) : []),
+      ].sort((a, b) => Number(a.line_no) - Number(b.line_no)) as LineRow[];
+      const linesOf = new Map<string, LegacyLine[]>();
+      for (const line of allLines) {
+        linesOf.set(line.order_id, [...(linesOf.get(line.order_id) ?? []), lineOf(line)]);
+      }
+      const mapped: MappedChange[] = [];
+      for (const change of changes) {
+        if (change.table === orders) {
+          const order = change.row as OrderRow;
+          const lines = linesOf.get(order.order_id) ?? [];
+          mapped.push({
+            source: change,
+            mapped: eventsFromOrderChange({ kind: change.kind, order, lines, committedAt }),
+          });
+        } else if (change.table === payments) {
+          mapped.push({
+            source: change,
+            mapped: eventsFromPaymentChange({
+              kind: change.kind,
+              payment: change.row as PaymentRow,
+              committedAt,
+            }),
+          });
+        }
+      }
+      return mapped;
+    },
+
+    fromOutbox: eventsFromOutbox,
+  });
+}
