@@ -81,8 +81,11 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
     await bare.stop();
   }
 
+  // Priced by the same catalogue as the first gateway: without one every submission is a 503.
+  const { simulators } = await ctx.downstream();
   const submitGateway = await ctx.stack.start('gateway', 'gateway-submissions', {
     ...GATEWAY_BENCH_ENV,
+    CATALOGUE_URL: simulators.url,
     TEMPORAL_TASK_QUEUE: NO_WORKER_QUEUE,
     ADMISSION_MAX_PENDING: '1000000',
     ADMISSION_MAX_PENDING_EXPEDITED: '1000000',
@@ -186,6 +189,10 @@ async function load(url: string, options: LoadOptions): Promise<LoadFigures> {
     });
   await run(WARM_UP_SECONDS);
   const result = await run(options.seconds);
+  // A side that served nothing measured a broken setup, not a rate: say so instead of a 0.
+  if (result['2xx'] === 0) {
+    throw new Error(`${options.method ?? 'GET'} ${url}: no 2xx in ${options.seconds} s`);
+  }
   return {
     perSecond: result['2xx'] / result.duration,
     p50Ms: result.latency.p50,

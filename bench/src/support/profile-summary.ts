@@ -1,0 +1,82 @@
+/**
+ * A V8 .cpuprofile (from BENCH_CPU_PROFILE_DIR) as a short text: self time by function and by
+ * package, top N of each, small enough to commit beside a result JSON (the profiles themselves
+ * are megabytes).
+ *
+ *   node -r @swc-node/register bench/src/support/profile-summary.ts <file.cpuprofile> [N]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** `node_modules/@nestjs/core/…` → `@nestjs/core`; the repo's own files by their top folder. */
+export function packageOf(url: string): string {
+  if (!url) return '(native / V8)';
+  if (url.startsWith('node:')) return 'node (core)';
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const [scope, name] = url.slice(modules + 'node_modules/'.length).split('/');
+    return scope?.startsWith('@') ? `${scope}/${name}` : (scope ?? url);
+  }
+  const repo = /\/(apps\/[^/]+|[a-z-]+)\/src\//.exec(url);
+  return repo ? `repo: ${repo[1]}` : url;
+}
+
+export function summariseProfile(profile: CpuProfile, top: number): string {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMs = new Map<number, number>();
+  profile.samples.forEach((id, index) => {
+    selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
+  });
+  const total = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
+  const idle = ['(idle)', '(program)', '(garbage collector)'];
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const name = idle.includes(functionName)
+      ? functionName
+      : `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+    const pkg = idle.includes(functionName) ? functionName : packageOf(url);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms);
+  }
+  const table = (rows: Map<string, number>) =>
+    [...rows.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => `${ms.toFixed(0).padStart(8)} ms ${pct(ms, total)}  ${name}`)
+      .join('\n');
+  const busy = total - idle.slice(0, 1).reduce((sum, name) => sum + (byPackage.get(name) ?? 0), 0);
+  return [
+    `profile: ${(total / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s not idle`,
+    '',
+    `self time by package (top ${top})`,
+    table(byPackage),
+    '',
+    `self time by function (top ${top})`,
+    table(byFunction),
+    '',
+  ].join('\n');
+}
+
+const pct = (ms: number, total: number) => `${((100 * ms) / total).toFixed(1).padStart(5)} %`;
+
+if (require.main === module) {
+  const [file, top] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [N]');
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  process.stdout.write(summariseProfile(profile, Number(top ?? 25)));
+}
