@@ -3,7 +3,9 @@
  * package, top N of each, small enough to commit beside a result JSON (the profiles themselves
  * are megabytes).
  *
- *   node -r @swc-node/register bench/src/support/profile-summary.ts <file.cpuprofile> [N]
+ *   node -r @swc-node/register bench/src/support/profile-summary.ts <file.cpuprofile> [N] [window s]
+ *
+ * With a window (seconds), only the busiest stretch of that length counts: the load phase.
  */
 import { readFileSync } from 'node:fs';
 
@@ -34,12 +36,38 @@ export function packageOf(url: string): string {
   return repo ? `repo: ${repo[1]}` : url;
 }
 
-export function summariseProfile(profile: CpuProfile, top: number): string {
+/**
+ * The samples of the `windowMs` with the least idle time (the load phase, not start-up and
+ * waiting), or all of them without a window: [first, end) sample indices.
+ */
+function busiestWindow(profile: CpuProfile, idleId: number | undefined, windowMs?: number) {
+  if (!windowMs) return { first: 0, end: profile.samples.length };
+  const at: number[] = [];
+  let t = 0;
+  for (const delta of profile.timeDeltas) at.push((t += delta / 1000));
+  let best = { first: 0, end: 0, busy: -1 };
+  let first = 0;
+  let busy = 0;
+  for (let end = 0; end < profile.samples.length; end += 1) {
+    if (profile.samples[end] !== idleId) busy += (profile.timeDeltas[end] ?? 0) / 1000;
+    while (at[end]! - at[first]! > windowMs) {
+      if (profile.samples[first] !== idleId) busy -= (profile.timeDeltas[first] ?? 0) / 1000;
+      first += 1;
+    }
+    if (busy > best.busy) best = { first, end: end + 1, busy };
+  }
+  return best;
+}
+
+export function summariseProfile(profile: CpuProfile, top: number, windowMs?: number): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const idleId = profile.nodes.find((node) => node.callFrame.functionName === '(idle)')?.id;
+  const { first, end } = busiestWindow(profile, idleId, windowMs);
   const selfMs = new Map<number, number>();
-  profile.samples.forEach((id, index) => {
+  for (let index = first; index < end; index += 1) {
+    const id = profile.samples[index]!;
     selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
-  });
+  }
   const total = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
   const idle = ['(idle)', '(program)', '(garbage collector)'];
   const byFunction = new Map<string, number>();
@@ -61,7 +89,7 @@ export function summariseProfile(profile: CpuProfile, top: number): string {
       .join('\n');
   const busy = total - idle.slice(0, 1).reduce((sum, name) => sum + (byPackage.get(name) ?? 0), 0);
   return [
-    `profile: ${(total / 1000).toFixed(1)} s sampled, ${(busy / 1000).toFixed(1)} s not idle`,
+    `profile: ${(total / 1000).toFixed(1)} s sampled${windowMs ? ` (the busiest ${windowMs / 1000} s window)` : ''}, ${(busy / 1000).toFixed(1)} s not idle`,
     '',
     `self time by package (top ${top})`,
     table(byPackage),
@@ -75,8 +103,9 @@ export function summariseProfile(profile: CpuProfile, top: number): string {
 const pct = (ms: number, total: number) => `${((100 * ms) / total).toFixed(1).padStart(5)} %`;
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
-  if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [N]');
+  const [file, top, windowSeconds] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [N] [window seconds]');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(summariseProfile(profile, Number(top ?? 25)));
+  const windowMs = windowSeconds ? Number(windowSeconds) * 1000 : undefined;
+  process.stdout.write(summariseProfile(profile, Number(top ?? 25), windowMs));
 }
