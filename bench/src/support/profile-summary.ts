@@ -5,7 +5,8 @@
  *
  *   node -r @swc-node/register bench/src/support/profile-summary.ts <file.cpuprofile> [N] [window s]
  *
- * With a window (seconds), only the busiest stretch of that length counts: the load phase.
+ * With a window (seconds), only the busiest stretch of that length counts: the load phase; with
+ * a focus (a url part such as `fastify`), the stretch busiest with stacks through it.
  */
 import { readFileSync } from 'node:fs';
 
@@ -37,10 +38,10 @@ export function packageOf(url: string): string {
 }
 
 /**
- * The samples of the `windowMs` with the least idle time (the load phase, not start-up and
- * waiting), or all of them without a window: [first, end) sample indices.
+ * The samples of the `windowMs` with the most time in samples that `counts` (the load phase, not
+ * start-up and waiting), or all of them without a window: [first, end) sample indices.
  */
-function busiestWindow(profile: CpuProfile, idleId: number | undefined, windowMs?: number) {
+function busiestWindow(profile: CpuProfile, counts: (id: number) => boolean, windowMs?: number) {
   if (!windowMs) return { first: 0, end: profile.samples.length };
   const at: number[] = [];
   let t = 0;
@@ -49,9 +50,9 @@ function busiestWindow(profile: CpuProfile, idleId: number | undefined, windowMs
   let first = 0;
   let busy = 0;
   for (let end = 0; end < profile.samples.length; end += 1) {
-    if (profile.samples[end] !== idleId) busy += (profile.timeDeltas[end] ?? 0) / 1000;
+    if (counts(profile.samples[end]!)) busy += (profile.timeDeltas[end] ?? 0) / 1000;
     while (at[end]! - at[first]! > windowMs) {
-      if (profile.samples[first] !== idleId) busy -= (profile.timeDeltas[first] ?? 0) / 1000;
+      if (counts(profile.samples[first]!)) busy -= (profile.timeDeltas[first] ?? 0) / 1000;
       first += 1;
     }
     if (busy > best.busy) best = { first, end: end + 1, busy };
@@ -59,10 +60,32 @@ function busiestWindow(profile: CpuProfile, idleId: number | undefined, windowMs
   return best;
 }
 
-export function summariseProfile(profile: CpuProfile, top: number, windowMs?: number): string {
+/**
+ * Node ids whose stack has a frame whose url contains `focus` (e.g. `fastify`: serving a
+ * request), or every node but idle without a focus.
+ */
+function countedNodes(profile: CpuProfile, focus?: string): (id: number) => boolean {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const idleId = profile.nodes.find((node) => node.callFrame.functionName === '(idle)')?.id;
-  const { first, end } = busiestWindow(profile, idleId, windowMs);
+  if (!focus) return (id) => byId.get(id)?.callFrame.functionName !== '(idle)';
+  const counted = new Set<number>();
+  const root = profile.nodes[0]!;
+  const walk = (node: ProfileNode, inside: boolean) => {
+    const here = inside || node.callFrame.url.includes(focus);
+    if (here) counted.add(node.id);
+    for (const child of node.children ?? []) walk(byId.get(child)!, here);
+  };
+  walk(root, false);
+  return (id) => counted.has(id);
+}
+
+export function summariseProfile(
+  profile: CpuProfile,
+  top: number,
+  windowMs?: number,
+  focus?: string,
+): string {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const { first, end } = busiestWindow(profile, countedNodes(profile, focus), windowMs);
   const selfMs = new Map<number, number>();
   for (let index = first; index < end; index += 1) {
     const id = profile.samples[index]!;
@@ -89,7 +112,7 @@ export function summariseProfile(profile: CpuProfile, top: number, windowMs?: nu
       .join('\n');
   const busy = total - idle.slice(0, 1).reduce((sum, name) => sum + (byPackage.get(name) ?? 0), 0);
   return [
-    `profile: ${(total / 1000).toFixed(1)} s sampled${windowMs ? ` (the busiest ${windowMs / 1000} s window)` : ''}, ${(busy / 1000).toFixed(1)} s not idle`,
+    `profile: ${(total / 1000).toFixed(1)} s sampled${windowMs ? ` (the busiest ${windowMs / 1000} s window${focus ? ` through ${focus}` : ''})` : ''}, ${(busy / 1000).toFixed(1)} s not idle`,
     '',
     `self time by package (top ${top})`,
     table(byPackage),
@@ -103,9 +126,9 @@ export function summariseProfile(profile: CpuProfile, top: number, windowMs?: nu
 const pct = (ms: number, total: number) => `${((100 * ms) / total).toFixed(1).padStart(5)} %`;
 
 if (require.main === module) {
-  const [file, top, windowSeconds] = process.argv.slice(2);
-  if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [N] [window seconds]');
+  const [file, top, windowSeconds, focus] = process.argv.slice(2);
+  if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [N] [window s] [focus]');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const windowMs = windowSeconds ? Number(windowSeconds) * 1000 : undefined;
-  process.stdout.write(summariseProfile(profile, Number(top ?? 25), windowMs));
+  process.stdout.write(summariseProfile(profile, Number(top ?? 25), windowMs, focus));
 }
