@@ -3,10 +3,11 @@
  * package, top N of each, small enough to commit beside a result JSON (the profiles themselves
  * are megabytes).
  *
- *   node -r @swc-node/register bench/src/support/profile-summary.ts <file.cpuprofile> [N] [window s]
+ *   node -r @swc-node/register bench/src/support/profile-summary.ts <profile> [N] [window s] [focus]
  *
  * With a window (seconds), only the busiest stretch of that length counts: the load phase; with
- * a focus (a url part such as `fastify`), the stretch busiest with stacks through it.
+ * a focus (a url part such as `handle-request`, Fastify's per-request handler), the stretch
+ * busiest with stacks through it.
  */
 import { readFileSync } from 'node:fs';
 
@@ -61,7 +62,7 @@ function busiestWindow(profile: CpuProfile, counts: (id: number) => boolean, win
 }
 
 /**
- * Node ids whose stack has a frame whose url contains `focus` (e.g. `fastify`: serving a
+ * Node ids whose stack has a frame whose url contains `focus` (e.g. `handle-request`: serving a
  * request), or every node but idle without a focus.
  */
 function countedNodes(profile: CpuProfile, focus?: string): (id: number) => boolean {
