@@ -55,6 +55,22 @@ export function platformDataSource(url: string, options: PlatformDataSourceOptio
   );
 }
 
+/**
+ * A named (prepared) statement on the DataSource's own pg pool: each connection parses and plans
+ * it once and then only binds and executes it. For the hottest reads; the pool, its limits,
+ * timeouts and type parsing are the DataSource's.
+ */
+export async function preparedQuery<Row>(
+  db: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  const pool = (db.driver as unknown as { master: Pool }).master;
+  const result = await pool.query({ name, text, values });
+  return result.rows as Row[];
+}
+
 /** What a pool reports its lost connections to (the runtime's logger fits). */
 export interface ConnectionLossLogger {
   warn(message: string, fields?: Record<string, unknown>): void;

@@ -20,6 +20,7 @@ import {
   startOrder,
 } from '../context';
 import { startChild } from '../support/child';
+import { childrenCpuMs, cpuMsOf, postmasterPid } from '../support/cpu-time';
 import { percentile, ratioOf, round } from '../support/stats';
 
 const READ_CONNECTIONS = 32;
@@ -34,7 +35,12 @@ interface LoadFigures {
   ok: number;
   notOk: number;
   errors: number;
+  /** CPU ms per served request, by process group, over the measured run (Linux only). */
+  cpuMsPerRequest?: Record<string, number>;
 }
+
+/** CPU ms used so far by each process group a side is measured on. */
+type CpuMeter = () => Record<string, number | undefined>;
 
 export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> {
   const gateway = await ctx.gateway();
@@ -64,25 +70,33 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
     { PORT: String(barePort), BENCH_CONSTANT_BODY: body },
     join(ctx.stack.stateDir, 'bare-nest.log'),
   );
+  const postmaster = postmasterPid(join(ctx.stack.stateDir, 'postgres'));
   let reads: { platform: LoadFigures; baseline: LoadFigures };
   try {
     reads = {
-      platform: await load(`${gateway.url}${statusPath}`, {
-        headers: auth,
-        seconds,
-        connections: READ_CONNECTIONS,
-      }),
-      baseline: await load(`http://127.0.0.1:${barePort}/constant`, {
-        seconds,
-        connections: READ_CONNECTIONS,
-      }),
+      platform: await load(
+        `${gateway.url}${statusPath}`,
+        { headers: auth, seconds, connections: READ_CONNECTIONS },
+        () => ({
+          gateway: cpuMsOf(gateway.pid),
+          postgres: postmaster === undefined ? undefined : childrenCpuMs(postmaster),
+        }),
+      ),
+      baseline: await load(
+        `http://127.0.0.1:${barePort}/constant`,
+        { seconds, connections: READ_CONNECTIONS },
+        () => ({ gateway: cpuMsOf(bare.pid) }),
+      ),
     };
   } finally {
     await bare.stop();
   }
 
+  // Priced by the same catalogue as the first gateway: without one every submission is a 503.
+  const { simulators } = await ctx.downstream();
   const submitGateway = await ctx.stack.start('gateway', 'gateway-submissions', {
     ...GATEWAY_BENCH_ENV,
+    CATALOGUE_URL: simulators.url,
     TEMPORAL_TASK_QUEUE: NO_WORKER_QUEUE,
     ADMISSION_MAX_PENDING: '1000000',
     ADMISSION_MAX_PENDING_EXPEDITED: '1000000',
@@ -127,6 +141,7 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
         baseline: reads.baseline.p99Ms,
         ratio: ratioOf(reads.platform.p99Ms, reads.baseline.p99Ms),
       },
+      ...cpuRows(reads),
       {
         metric: 'order submissions',
         unit: 'orders/s',
@@ -163,8 +178,35 @@ interface LoadOptions {
   freshIdempotencyKey?: boolean;
 }
 
+/**
+ * CPU per status read: the gateway against the bare app (the ratio moves far less with the
+ * machine's other load than the rates do), and PostgreSQL's backends behind the gateway.
+ */
+function cpuRows(reads: { platform: LoadFigures; baseline: LoadFigures }) {
+  const platform = reads.platform.cpuMsPerRequest;
+  const baseline = reads.baseline.cpuMsPerRequest;
+  const rows = [];
+  if (platform?.gateway !== undefined && baseline?.gateway !== undefined) {
+    rows.push({
+      metric: 'status read: app CPU per read',
+      unit: 'ms',
+      platform: round(platform.gateway),
+      baseline: round(baseline.gateway),
+      ratio: ratioOf(platform.gateway, baseline.gateway),
+    });
+  }
+  if (platform?.postgres !== undefined) {
+    rows.push({
+      metric: 'status read: PostgreSQL CPU per read',
+      unit: 'ms',
+      platform: round(platform.postgres),
+    });
+  }
+  return rows;
+}
+
 /** A short warm-up, then the measured run; only 2xx answers count as served. */
-async function load(url: string, options: LoadOptions): Promise<LoadFigures> {
+async function load(url: string, options: LoadOptions, meter?: CpuMeter): Promise<LoadFigures> {
   const run = (duration: number) =>
     autocannon({
       url,
@@ -185,7 +227,13 @@ async function load(url: string, options: LoadOptions): Promise<LoadFigures> {
         : undefined,
     });
   await run(WARM_UP_SECONDS);
+  const cpuBefore = meter?.();
   const result = await run(options.seconds);
+  const cpuAfter = meter?.();
+  // A side that served nothing measured a broken setup, not a rate: say so instead of a 0.
+  if (result['2xx'] === 0) {
+    throw new Error(`${options.method ?? 'GET'} ${url}: no 2xx in ${options.seconds} s`);
+  }
   return {
     perSecond: result['2xx'] / result.duration,
     p50Ms: result.latency.p50,
@@ -193,7 +241,23 @@ async function load(url: string, options: LoadOptions): Promise<LoadFigures> {
     ok: result['2xx'],
     notOk: result.non2xx,
     errors: result.errors,
+    ...(cpuBefore && cpuAfter
+      ? { cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuAfter, result['2xx']) }
+      : {}),
   };
+}
+
+function cpuPerRequest(
+  before: Record<string, number | undefined>,
+  after: Record<string, number | undefined>,
+  served: number,
+): Record<string, number> {
+  const perRequest: Record<string, number> = {};
+  for (const [group, ms] of Object.entries(after)) {
+    const start = before[group];
+    if (ms !== undefined && start !== undefined) perRequest[group] = (ms - start) / served;
+  }
+  return perRequest;
 }
 
 /** `client.workflow.start` from `lanes` loops at once for `seconds`, timed per call. */

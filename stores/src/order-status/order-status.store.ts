@@ -12,6 +12,7 @@ import {
   type PlacedOrder,
   TERMINAL_STAGES,
 } from '@order-platform/domain';
+import { preparedQuery } from '../connection';
 import { OrderStatusRecord } from './order-status.entity';
 
 /** A page position: the last order's placedAt and id (newest first, id breaks ties). */
@@ -108,6 +109,19 @@ const CUSTOMER_ORDERS_SQL = (condition: string, limit: number) => `
   ORDER BY placed_at DESC, order_id DESC
   LIMIT ${Number(limit)}`;
 
+// SQL by hand: one order of one customer, as CUSTOMER_ORDERS_SQL would find it but without the
+// union and its sort: two primary-key lookups in one statement, the submission only when the
+// order has no projection (whoever's it is, as the anti-join above), then the customer checked.
+// A prepared statement (FIND_CUSTOMER_ORDER): the status read is the hottest query there is.
+const FIND_CUSTOMER_ORDER_SQL = `
+  SELECT k.order_id, coalesce(o.placed_at, s.placed_at) AS placed_at, o.view,
+         s.placed_order, s.start_state, s.ended_at
+    FROM (SELECT $2::text AS order_id) k
+    LEFT JOIN order_status o ON o.order_id = k.order_id
+    LEFT JOIN order_submission s ON o.order_id IS NULL AND s.order_id = k.order_id
+   WHERE o.customer_id = $1 OR s.customer_id = $1`;
+const FIND_CUSTOMER_ORDER = 'order-status:find-customer-order';
+
 // SQL by hand: percentiles over a union. Submissions younger than a day without a read-model
 // row are admitted, not yet projected; older ones would have been projected or reconciled, and
 // the window keeps the anti-join small.
@@ -137,8 +151,13 @@ export class OrderStatusStore {
   constructor(private readonly db: DataSource) {}
 
   async findCustomerOrder(customerId: string, orderId: string): Promise<StoredOrder | undefined> {
-    const [row] = await this.customerOrders(customerId, 'AND order_id = $2', [orderId], 1);
-    return row;
+    const [row] = await preparedQuery<CustomerOrderRow>(
+      this.db,
+      FIND_CUSTOMER_ORDER,
+      FIND_CUSTOMER_ORDER_SQL,
+      [customerId, orderId],
+    );
+    return row && storedOrderOf(row);
   }
 
   /** A customer's orders, newest first, projected or only admitted (as RECEIVED). */
@@ -311,22 +330,29 @@ export class OrderStatusStore {
     parameters: unknown[],
     limit: number,
   ): Promise<StoredOrder[]> {
-    const rows: {
-      order_id: string;
-      placed_at: Date;
-      view: OrderStatusView | null;
-      placed_order: PlacedOrder | null;
-      start_state: string | null;
-      ended_at: Date | null;
-    }[] = await this.db.query(CUSTOMER_ORDERS_SQL(condition, limit), [customerId, ...parameters]);
-    return rows.map((row) => ({
-      orderId: row.order_id,
-      placedAt: row.placed_at.toISOString(),
-      ...(row.view ? { view: row.view } : {}),
-      ...(row.placed_order ? { placedOrder: row.placed_order } : {}),
-      ...((row.start_state === 'expired' || row.start_state === 'cancelled') && row.ended_at
-        ? { neverStarted: { outcome: row.start_state, at: row.ended_at.toISOString() } }
-        : {}),
-    }));
+    const rows: CustomerOrderRow[] = await this.db.query(CUSTOMER_ORDERS_SQL(condition, limit), [
+      customerId,
+      ...parameters,
+    ]);
+    return rows.map(storedOrderOf);
   }
 }
+
+interface CustomerOrderRow {
+  order_id: string;
+  placed_at: Date;
+  view: OrderStatusView | null;
+  placed_order: PlacedOrder | null;
+  start_state: string | null;
+  ended_at: Date | null;
+}
+
+const storedOrderOf = (row: CustomerOrderRow): StoredOrder => ({
+  orderId: row.order_id,
+  placedAt: row.placed_at.toISOString(),
+  ...(row.view ? { view: row.view } : {}),
+  ...(row.placed_order ? { placedOrder: row.placed_order } : {}),
+  ...((row.start_state === 'expired' || row.start_state === 'cancelled') && row.ended_at
+    ? { neverStarted: { outcome: row.start_state, at: row.ended_at.toISOString() } }
+    : {}),
+});

@@ -1,7 +1,8 @@
 /**
  * Every route needs a valid bearer token unless it is marked `@Public()` (health, metrics,
  * docs); routes marked `@RequireRole(...)` also need that role. The verified principal is put
- * on the request for `@CurrentPrincipal()`.
+ * on the request for `@CurrentPrincipal()`. Verifications are remembered until the token's
+ * expiry (verified-tokens.ts).
  */
 import {
   type CanActivate,
@@ -15,7 +16,8 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
-import { InvalidToken, type Principal, type Role, verifyToken } from './tokens';
+import { InvalidToken, type Principal, type Role } from './tokens';
+import { VerifiedTokens } from './verified-tokens';
 
 const PUBLIC = 'order-platform:public';
 const ROLE = 'order-platform:role';
@@ -35,10 +37,14 @@ export const CurrentPrincipal = createParamDecorator(
 
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly tokens: VerifiedTokens;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.tokens = new VerifiedTokens(config.auth);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -48,7 +54,7 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '');
     if (!match) throw problems.unauthenticated('Send `Authorization: Bearer <token>`');
     try {
-      request.principal = await verifyToken(match[1]!, this.config.auth);
+      request.principal = await this.tokens.verify(match[1]!);
     } catch (error) {
       if (error instanceof InvalidToken) throw problems.unauthenticated(error.message);
       throw error;

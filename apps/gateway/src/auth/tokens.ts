@@ -38,6 +38,14 @@ export class InvalidToken extends Error {}
 const SUBJECT = /^[A-Za-z0-9_.@:-]{1,128}$/;
 
 export async function verifyToken(token: string, keys: TokenKeys): Promise<Principal> {
+  return (await verifyTokenUntil(token, keys)).principal;
+}
+
+/** The principal, and the token's `exp` in epoch milliseconds (how long the answer holds). */
+export async function verifyTokenUntil(
+  token: string,
+  keys: TokenKeys,
+): Promise<{ principal: Principal; expiresAtMs: number }> {
   let payload;
   try {
     ({ payload } = await jwtVerify(token, tokenKey(keys), {
@@ -60,7 +68,8 @@ export async function verifyToken(token: string, keys: TokenKeys): Promise<Princ
   const segment = CUSTOMER_SEGMENTS.includes(payload.segment as CustomerSegment)
     ? (payload.segment as CustomerSegment)
     : MOST_CAREFUL_SEGMENT;
-  return { subject, roles, segment };
+  // requiredClaims made `exp` present, and jose checked it is a number.
+  return { principal: { subject, roles, segment }, expiresAtMs: payload.exp! * 1000 };
 }
 
 /** A token this gateway accepts (the subject checked as verification will check it). */

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard';
@@ -96,6 +97,7 @@ export class OrdersController {
   @ApiOperation({ summary: "The caller's orders, newest first" })
   @ApiQueryParameters(LIST_ORDERS_QUERY_SCHEMA)
   @ApiJsonResponse(200, 'One page of orders', ORDER_LIST_SCHEMA)
+  @RouteSchema({ response: { 200: ORDER_LIST_SCHEMA } })
   @ApiProblems(400)
   list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
     return this.orders.list(principal, validateListQuery({ ...query }));
@@ -110,6 +112,9 @@ export class OrdersController {
   @ApiParam(ORDER_ID_PARAM)
   @ApiQueryParameters(READ_ORDER_QUERY_SCHEMA)
   @ApiJsonResponse(200, 'The order as the customer may see it', ORDER_STATUS_SCHEMA)
+  // Fastify serializes the answer from the schema (fast-json-stringify): quicker than
+  // JSON.stringify, and a field the schema does not name never leaves.
+  @RouteSchema({ response: { 200: ORDER_STATUS_SCHEMA } })
   @ApiProblems(400, 404, 409, 503)
   read(
     @CurrentPrincipal() principal: Principal,

@@ -1,0 +1,57 @@
+/**
+ * Verified tokens, remembered: a customer polling an order sends the same bearer token on every
+ * request, and verifying it (HMAC, claims) each time was a fixed cost of every read. The cache
+ * is keyed by the whole token string, so only the exact bytes that verified are answered from
+ * it (a changed signature or claim is another key, and is verified), and an entry is never used
+ * at or after the token's `exp` (verification itself allows a few seconds of clock skew; the
+ * cache allows none). Only successful verifications are kept; a refused token is refused
+ * afresh each time. Bounded: the least recently used entry goes first.
+ */
+import type { TokenKeys } from '@order-platform/runtime';
+import { type Principal, verifyTokenUntil } from './tokens';
+
+/** About 2-3 MB at most: a token is a few hundred bytes. */
+export const VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
+
+interface Entry {
+  principal: Principal;
+  expiresAtMs: number;
+}
+
+export class VerifiedTokens {
+  /** Map iteration order is insertion order: re-inserting on a hit makes the first key the LRU. */
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly keys: TokenKeys,
+    private readonly maxEntries = VERIFIED_TOKEN_CACHE_ENTRIES,
+    private readonly now: () => number = Date.now,
+    private readonly verifyFully = verifyTokenUntil,
+  ) {}
+
+  /** The token's principal; throws InvalidToken as verifyToken does. */
+  async verify(token: string): Promise<Principal> {
+    const cached = this.entries.get(token);
+    if (cached) {
+      this.entries.delete(token);
+      if (this.now() < cached.expiresAtMs) {
+        this.entries.set(token, cached);
+        return cached.principal;
+      }
+    }
+    const { principal, expiresAtMs } = await this.verifyFully(token, this.keys);
+    // Frozen: the same object is handed to every request that sends this token.
+    const shared = Object.freeze({ ...principal, roles: Object.freeze([...principal.roles]) });
+    if (this.now() < expiresAtMs) {
+      this.entries.set(token, { principal: shared as Principal, expiresAtMs });
+      if (this.entries.size > this.maxEntries) {
+        this.entries.delete(this.entries.keys().next().value!);
+      }
+    }
+    return shared as Principal;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * CPU time a process (and optionally its children) has used, from /proc (Linux): user plus
+ * system time in milliseconds. On a shared machine a rate moves with the neighbours' load; the
+ * CPU spent per request moves much less, so the benchmarks report both.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Clock ticks per second of /proc's times (USER_HZ): 100 on every Linux this runs on. */
+const TICKS_PER_SECOND = 100;
+
+interface ProcStat {
+  ppid: number;
+  cpuMs: number;
+}
+
+function procStat(pid: number): ProcStat | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces: fields follow its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+  } catch {
+    return undefined; // gone, or not Linux
+  }
+}
+
+/** CPU milliseconds used so far by `pid`, or undefined where /proc cannot tell. */
+export const cpuMsOf = (pid: number): number | undefined => procStat(pid)?.cpuMs;
+
+/**
+ * CPU milliseconds used so far by the children of `pid` that are alive now (PostgreSQL's
+ * backends under its postmaster). A backend that exits in between takes its time with it, so
+ * compare two readings only over a stretch where the connections stay open (a pool under load).
+ */
+export function childrenCpuMs(pid: number): number | undefined {
+  if (!existsSync('/proc')) return undefined;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat?.ppid === pid) total += stat.cpuMs;
+  }
+  return total;
+}
+
+/** The postmaster's pid, from the first line of `postmaster.pid` in the data folder. */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
