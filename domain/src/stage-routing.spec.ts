@@ -1,6 +1,7 @@
 import { MIGRATION_STAGES } from './legacy-events';
 import {
   checkPromotion,
+  checkStageDependencies,
   fnv1a32,
   type PromotionRequest,
   rampBucket,
@@ -195,6 +196,67 @@ describe('the promotion guard', () => {
     ];
     for (const [from, to] of moves) {
       expect(checkPromotion(request({ ...awful, from, to }))).toEqual({ allowed: true });
+    }
+  });
+});
+
+describe('the dependency guard', () => {
+  const newAt = (newPercent: number) => ({ mode: 'new' as const, newPercent });
+  const shadow = { mode: 'shadow' as const, newPercent: 100 };
+  const legacy = { mode: 'legacy' as const, newPercent: 100 };
+
+  it('lets fraud, inventory, payment and notification move alone, in any order', () => {
+    for (const stage of ['fraud', 'inventory', 'payment', 'notification'] as const) {
+      expect(checkStageDependencies({ [stage]: newAt(100) })).toEqual({ allowed: true });
+      expect(checkStageDependencies({ [stage]: newAt(5) })).toEqual({ allowed: true });
+    }
+    expect(checkStageDependencies({ inventory: newAt(100), payment: legacy })).toEqual({
+      allowed: true,
+    });
+    expect(checkStageDependencies({ payment: newAt(100), inventory: shadow })).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('refuses fulfilment on the platform while inventory or payment stays with the monolith for some orders', () => {
+    const refused = checkStageDependencies({
+      fulfilment: newAt(10),
+      inventory: newAt(100),
+      payment: newAt(99),
+    });
+    expect(refused).toEqual({ allowed: false, reason: expect.stringContaining('needs payment') });
+    expect(refused.allowed || refused.reason).toMatch(/captures on dispatch/);
+    expect(checkStageDependencies({ fulfilment: newAt(100), payment: newAt(100) })).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('needs inventory new at 100 % (it is legacy)'),
+    });
+  });
+
+  it('allows fulfilment at any share once inventory and payment are new for every order', () => {
+    for (const share of [1, 50, 100]) {
+      expect(
+        checkStageDependencies({
+          fulfilment: newAt(share),
+          inventory: newAt(100),
+          payment: newAt(100),
+        }),
+      ).toEqual({ allowed: true });
+    }
+  });
+
+  it('refuses rolling back a stage that a new stage depends on, and names the way out', () => {
+    const rollback = checkStageDependencies({
+      fulfilment: newAt(100),
+      inventory: shadow,
+      payment: newAt(100),
+    });
+    expect(rollback).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('or fulfilment back first'),
+    });
+    // Fulfilment in shadow or at 0 % takes no order: nothing to split.
+    for (const fulfilment of [shadow, legacy, newAt(0)]) {
+      expect(checkStageDependencies({ fulfilment, inventory: legacy })).toEqual({ allowed: true });
     }
   });
 });

@@ -52,13 +52,23 @@ export class StageRouteStore {
       .map(stored);
   }
 
-  /** The stage's route, locked until `tx` ends; undefined when the stage has no row yet. */
-  async lockForChange(tx: EntityManager, stage: MigrationStage): Promise<RouteSetting | undefined> {
-    const record = await tx.getRepository(StageRouteRecord).findOne({
-      where: { stage },
-      lock: { mode: 'pessimistic_write' },
+  /**
+   * Every stage's stored route, with the routing table locked for changes until `tx` ends: the
+   * dependency guard judges stages together, so two changes of different stages must not pass it
+   * side by side (a transaction-level advisory lock also covers stages without a row yet).
+   */
+  async lockAllForChange(
+    tx: EntityManager,
+  ): Promise<Partial<Record<MigrationStage, RouteSetting>>> {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('stage_route'))");
+    const records = await tx.getRepository(StageRouteRecord).findBy({
+      stage: In([...MIGRATION_STAGES]),
     });
-    return record ? { mode: record.mode, newPercent: record.newPercent } : undefined;
+    return Object.fromEntries(
+      records
+        .filter((record) => isMigrationStage(record.stage))
+        .map((record) => [record.stage, { mode: record.mode, newPercent: record.newPercent }]),
+    );
   }
 
   /** Writes the stage's route as changed now by `operatorId`. */

@@ -12,6 +12,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   checkPromotion,
+  checkStageDependencies,
   defaultStageRoute,
   MIGRATION_STAGES,
   type MigrationStage,
@@ -81,11 +82,14 @@ export class MigrationService {
     const bar = this.config.promotion;
     const to: RouteSetting = { mode: request.mode, newPercent: request.newPercent ?? 100 };
     return this.db.transaction(async (tx) => {
-      const current = await this.stageRoutes.lockForChange(tx, stage);
-      const from: RouteSetting = current ?? {
+      const stored = await this.stageRoutes.lockAllForChange(tx);
+      const from: RouteSetting = stored[stage] ?? {
         mode: defaultStageRoute(stage).mode,
         newPercent: defaultStageRoute(stage).newPercent,
       };
+      // No override: a commitment split between the monolith and the platform is never wanted.
+      const together = checkStageDependencies({ ...stored, [stage]: to });
+      if (!together.allowed) throw problems.conflict('stage-dependency', together.reason);
       const { matchRate, sampleSize } = (await this.sampleStats(tx, [stage])).get(stage)!;
       const evidence = { from, to, matchRate, sampleSize, bar };
       const verdict = checkPromotion({ ...evidence, overrideReason: request.overrideReason });
