@@ -2,6 +2,7 @@ import { MIGRATION_STAGES } from './legacy-events';
 import {
   checkPromotion,
   checkStageDependencies,
+  routesWithHandOver,
   fnv1a32,
   type PromotionRequest,
   rampBucket,
@@ -258,5 +259,33 @@ describe('the dependency guard', () => {
     for (const fulfilment of [shadow, legacy, newAt(0)]) {
       expect(checkStageDependencies({ fulfilment, inventory: legacy })).toEqual({ allowed: true });
     }
+  });
+});
+
+describe('a monolith order’s routes with its hand-over', () => {
+  const table = {
+    fraud: 'new',
+    inventory: 'shadow',
+    payment: 'legacy',
+    fulfilment: 'new',
+    notification: 'legacy',
+  } as const;
+
+  it('gives the platform every stage the monolith waits for, and keeps the others from acting twice', () => {
+    expect(routesWithHandOver(table, ['fraud', 'payment'])).toEqual({
+      routes: {
+        fraud: 'new',
+        inventory: 'shadow',
+        payment: 'new',
+        fulfilment: 'shadow',
+        notification: 'legacy',
+      },
+      kept: ['fulfilment'],
+    });
+  });
+
+  it('leaves the routes alone when the monolith does not say', () => {
+    expect(routesWithHandOver(table, undefined)).toEqual({ routes: table, kept: [] });
+    expect(routesWithHandOver(table, []).routes.fraud).toBe('shadow');
   });
 });

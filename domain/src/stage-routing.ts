@@ -231,3 +231,27 @@ export function checkStageDependencies(
   }
   return { allowed: true };
 }
+
+/**
+ * A monolith order's routes once the monolith has said which stages it handed over for it
+ * (`handedOver`, from its placement): a handed-over stage is the platform's ('new') whatever the
+ * table said, because the monolith waits for it and nobody else would act; a stage the table
+ * routed 'new' that the monolith kept runs as 'shadow' (compared, never acted on twice), and is
+ * named in `kept`. Never both systems, never neither. Without `handedOver` the routes stand.
+ */
+export function routesWithHandOver(
+  routes: Record<MigrationStage, MigrationRoute>,
+  handedOver: readonly MigrationStage[] | undefined,
+): { routes: Record<MigrationStage, MigrationRoute>; kept: MigrationStage[] } {
+  if (handedOver === undefined) return { routes, kept: [] };
+  const kept = MIGRATION_STAGES.filter(
+    (stage) => routes[stage] === 'new' && !handedOver.includes(stage),
+  );
+  const effective = Object.fromEntries(
+    MIGRATION_STAGES.map((stage) => [
+      stage,
+      handedOver.includes(stage) ? 'new' : routes[stage] === 'new' ? 'shadow' : routes[stage],
+    ]),
+  ) as Record<MigrationStage, MigrationRoute>;
+  return { routes: effective, kept };
+}
