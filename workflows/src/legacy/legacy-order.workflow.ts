@@ -273,11 +273,20 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     const authorization = holds.authorization;
     if (!authorization || holds.captured) return;
     const { authorizationId, amountMinor } = authorization;
-    const { captureId } = await downstream.payment.call.capturePayment({
-      step: `capture-payment-${authorizationId}`,
-      authorizationId,
-      amountMinor,
-    });
+    let captureId: string;
+    try {
+      ({ captureId } = await downstream.payment.call.capturePayment({
+        step: `capture-payment-${authorizationId}`,
+        authorizationId,
+        amountMinor,
+      }));
+    } catch (error) {
+      // The monolith shipped after the authorization lapsed (or the gateway refused it): the
+      // parcel is gone, so a person charges the customer; the order still follows the monolith.
+      if (!(error instanceof ActivityFailure)) throw error;
+      await recorder.record({ needsAttention: 'CaptureFailed' });
+      return;
+    }
     holds.captured = true;
     await recorder.record({
       events: [{ type: 'PaymentCaptured', payload: { captureId, amountMinor } }],
@@ -303,6 +312,9 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   /** The monolith ended the order: the platform undoes what it holds (nothing once shipped). */
   async function undoPlatformHolds(): Promise<void> {
     const { shipmentId, authorization, reservationId } = holds;
+    // Our parcel left before the monolith's cancel reached us: nothing can be undone any more.
+    if (holds.dispatched && shipmentId)
+      await recorder.record({ needsAttention: 'EndedInLegacyAfterDispatch' });
     if (shipmentId && !holds.dispatched) {
       await downstream.fulfillment.compensate.cancelShipment({
         step: `cancel-shipment-${shipmentId}`,
