@@ -14,6 +14,11 @@ import {
   monolithCall as monolithCallAt,
   eventually,
 } from '@order-platform/tools';
+import {
+  checkStageDependencies,
+  type MigrationRoute,
+  type MigrationStage,
+} from '@order-platform/domain';
 import { tokenFor } from './testing/test-tokens';
 
 interface MonolithOrder {
@@ -320,5 +325,32 @@ describe('handing every stage of the monolith over to the platform', () => {
       [[inFlight.orderId, after.orderId]],
     );
     expect(rows.map((row) => row.view.stageRoutes.payment).sort()).toEqual(['legacy', 'new']);
+  });
+
+  it('judges two operators’ changes one after the other: they never split a commitment together', async () => {
+    await promote('payment');
+    await promote('inventory');
+    for (let round = 0; round < 3; round += 1) {
+      const [ship, rollBack] = await Promise.all([
+        route('fulfilment', { mode: 'new', reason: 'ship', overrideReason: 'test' }),
+        route('inventory', { mode: 'legacy', reason: 'roll back' }),
+      ]);
+      // One of them goes first; the other is judged against it and refused.
+      expect([ship.status, rollBack.status].sort()).toEqual([200, 409]);
+      const refused = ship.status === 409 ? ship : rollBack;
+      expect(refused.body.type).toBe('urn:order-platform:problem:stage-dependency');
+      const response = await fetch(`${gateway}/v1/ops/routing`, {
+        headers: { authorization: `Bearer ${await tokenFor('operator', 'ops-stages')}` },
+      });
+      const { routes } = (await response.json()) as {
+        routes: { stage: MigrationStage; mode: MigrationRoute; newPercent: number }[];
+      };
+      expect(checkStageDependencies(Object.fromEntries(routes.map((r) => [r.stage, r])))).toEqual({
+        allowed: true,
+      });
+      // Back to the start of the race: fulfilment legacy, inventory new.
+      expect((await route('fulfilment', { mode: 'legacy', reason: 'reset' })).status).toBe(200);
+      if (rollBack.status === 200) await promote('inventory');
+    }
   });
 });
