@@ -6,3 +6,4 @@ export * from './comparator/stage-decisions';
 export * from './comparator/comparison-join';
 export * from './comparator/comparator';
 export * from './bridge/signal-bridge';
+export * from './handover/handover-sync';

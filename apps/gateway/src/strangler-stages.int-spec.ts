@@ -1,6 +1,7 @@
 /**
  * Handing every stage over, on the real stack: the sample monolith hands inventory, payment,
- * fulfilment and notifications over (its `handover` settings, next to the routes), the platform
+ * fulfilment and notifications over (its `handover` settings, kept to the routes by the legacy
+ * adapter's hand-over sync), the platform
  * acts once on its simulators and tells the monolith, which records each outcome without acting;
  * the dependency guard refuses a split commitment; a rollback mid-traffic moves new orders only.
  */
@@ -52,6 +53,9 @@ describe('handing every stage of the monolith over to the platform', () => {
       MIRROR_SLOT: slot,
       MIRROR_PUBLICATION: slot,
       COMPARATOR_GRACE_MS: '3000',
+      HANDOVER_SYNC: 'on',
+      MONOLITH_URL: monolith,
+      HANDOVER_SYNC_INTERVAL_MS: '200',
     });
     gateway = await apps.start('gateway');
     // The warehouse tells the platform of its parcels through the gateway's webhook.
@@ -103,6 +107,25 @@ describe('handing every stage of the monolith over to the platform', () => {
       },
       { timeoutMs: 90_000 },
     );
+
+  /** Waits until the sync has set the monolith's hand-over to `shares` (others 0). */
+  const handoverIs = (shares: Record<string, number>) =>
+    eventually(`the monolith's hand-over at ${JSON.stringify(shares)}`, async () => {
+      const { handover } = (await monolithCall('GET', '/settings')) as {
+        handover: Record<string, number>;
+      };
+      const wanted: Record<string, number> = {
+        fraud: 0,
+        inventory: 0,
+        payment: 0,
+        fulfilment: 0,
+        notification: 0,
+        ...shares,
+      };
+      return Object.entries(wanted).every(([stage, share]) => handover[stage] === share)
+        ? handover
+        : undefined;
+    });
 
   async function route(stage: string, body: Record<string, unknown>) {
     const response = await fetch(`${gateway}/v1/ops/routing/${stage}`, {
@@ -213,12 +236,8 @@ describe('handing every stage of the monolith over to the platform', () => {
     for (const stage of ['inventory', 'payment', 'notification']) await promote(stage);
     // Inventory and payment now belong to the platform for every order: fulfilment may follow.
     await promote('fulfilment');
-    await monolithCall('PUT', '/settings/handover', {
-      inventory: 100,
-      payment: 100,
-      fulfilment: 100,
-      notification: 100,
-    });
+    // One routing change per stage moves the monolith too: the sync hands the stages over.
+    await handoverIs({ inventory: 100, payment: 100, fulfilment: 100, notification: 100 });
     const stockBefore = await stockInMonolith();
     const { orderId, customerId } = await place();
     const accepted = await monolithOrderReaches(orderId, 'ACCEPTED');
@@ -289,21 +308,24 @@ describe('handing every stage of the monolith over to the platform', () => {
       body: { type: 'urn:order-platform:problem:stage-dependency' },
     });
     expect((await route('fulfilment', { mode: 'legacy', reason: 'roll back' })).status).toBe(200);
-    await monolithCall('PUT', '/settings/handover', { inventory: 100, payment: 100 });
+    await handoverIs({ inventory: 100, payment: 100, notification: 100 });
 
     const inFlight = await place();
     // Rolled back while the platform is still working on it.
     expect((await route('payment', { mode: 'legacy', reason: 'roll back' })).status).toBe(200);
-    await monolithCall('PUT', '/settings/handover', { inventory: 100 });
+    await handoverIs({ inventory: 100, notification: 100 });
     const after = await place();
 
     const first = await monolithOrderReaches(inFlight.orderId, 'ACCEPTED');
     expect(first).toMatchObject({
-      handedOver: ['inventory', 'payment'],
+      handedOver: ['inventory', 'payment', 'notification'],
       payment: { heldBy: 'platform' },
     });
     const second = await monolithOrderReaches(after.orderId, 'ACCEPTED');
-    expect(second).toMatchObject({ handedOver: ['inventory'], payment: { heldBy: 'monolith' } });
+    expect(second).toMatchObject({
+      handedOver: ['inventory', 'notification'],
+      payment: { heldBy: 'monolith' },
+    });
     expect((await platformSideEffects(inFlight.orderId)).ledger).toEqual(['authorization']);
     expect((await platformSideEffects(after.orderId)).ledger).toEqual([]);
 

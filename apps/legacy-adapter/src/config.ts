@@ -40,6 +40,12 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
         batchSize: env.int('MIRROR_BATCH_SIZE', 100, { min: 1, max: 10_000 })(e),
         pollMs: env.int('MIRROR_POLL_MS', 200, { min: 10, max: 60_000 })(e),
       }),
+      /** on: the monolith's hand-over settings follow the platform's routes (docs/strangler.md). */
+      handoverSync: (e: NodeJS.ProcessEnv) => ({
+        enabled: env.oneOf('HANDOVER_SYNC', ['on', 'off'] as const, 'off')(e) === 'on',
+        monolithUrl: env.url('MONOLITH_URL', ['http', 'https'], 'http://127.0.0.1:3100')(e),
+        intervalMs: env.int('HANDOVER_SYNC_INTERVAL_MS', 2_000, { min: 100, max: 600_000 })(e),
+      }),
       comparator: (e: NodeJS.ProcessEnv) => ({
         enabled: env.oneOf('COMPARATOR', ['on', 'off'] as const, 'on')(e) === 'on',
         /** How long one side's decision waits for the other's before it counts as missing. */

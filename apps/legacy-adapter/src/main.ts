@@ -2,7 +2,8 @@
  * The legacy adapter process: the mirror (the monolith's changes -> `legacy.order-events.v1`),
  * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), the signal bridge (each
  * fact to the workflow that follows its order) and the comparator (what the monolith decided vs
- * what the workflows decided, per stage). Ready when both databases,
+ * what the workflows decided, per stage), and with HANDOVER_SYNC=on the monolith's hand-over
+ * settings kept to the platform's routes. Ready when both databases,
  * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -10,7 +11,9 @@ import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
+  HandoverSync,
   MirrorPublisher,
+  monolithHandoverTarget,
   OutboxSource,
   SignalBridge,
 } from '@order-platform/legacy-adapter';
@@ -26,7 +29,7 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
-import { createPgPool } from '@order-platform/stores';
+import { createPgPool, readStageRoutes } from '@order-platform/stores';
 import { loadLegacyAdapterConfig } from './config';
 
 runMain('legacy-adapter', async () => {
@@ -67,6 +70,16 @@ runMain('legacy-adapter', async () => {
     () => (consumers.pending = false),
     (error: unknown) => (consumers.error = String(error)),
   );
+
+  const handoverSync = config.handoverSync.enabled
+    ? new HandoverSync({
+        routes: () => readStageRoutes(platformDb),
+        monolith: monolithHandoverTarget(config.handoverSync.monolithUrl),
+        intervalMs: config.handoverSync.intervalMs,
+        logger,
+      })
+    : undefined;
+  handoverSync?.start();
 
   const { mirror } = config;
   const publisher = new MirrorPublisher(producer, mirror.source === 'cdc' ? 'cdc' : 'outbox');
@@ -137,6 +150,7 @@ runMain('legacy-adapter', async () => {
     { name: 'stop the mirror', run: async () => source?.stop() },
     { name: 'stop the comparator', run: async () => comparator?.stop() },
     { name: 'stop the signal bridge', run: async () => bridge?.stop() },
+    { name: 'stop the hand-over sync', run: async () => handoverSync?.stop() },
     {
       name: 'close connections',
       run: async () => {

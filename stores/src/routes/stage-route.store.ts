@@ -3,6 +3,7 @@
  * order's routes are fixed for its whole life, and changed by operators through the gateway,
  * each change under the route's row lock and audited in the same transaction.
  */
+import type { Pool } from 'pg';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import {
   MIGRATION_STAGES,
@@ -91,4 +92,21 @@ export class StageRouteStore {
     );
     return stored({ ...(await routes.findOneByOrFail({ stage })), stage });
   }
+}
+
+/**
+ * The stored routes read over a plain pg pool (the legacy adapter's connection), for the
+ * monolith hand-over sync: the same rows `StageRouteStore.routes` reads.
+ */
+export async function readStageRoutes(pool: Pick<Pool, 'query'>): Promise<StageRoute[]> {
+  const { rows } = await pool.query<{
+    stage: string;
+    mode: StageRoute['mode'];
+    new_percent: number;
+  }>('SELECT stage, mode, new_percent FROM stage_route WHERE stage = ANY($1)', [
+    [...MIGRATION_STAGES],
+  ]);
+  return rows
+    .filter((row): row is typeof row & { stage: MigrationStage } => isMigrationStage(row.stage))
+    .map((row) => ({ stage: row.stage, mode: row.mode, newPercent: row.new_percent }));
 }

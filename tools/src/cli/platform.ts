@@ -122,6 +122,12 @@ async function start(): Promise<void> {
     PLATFORM_APPS.find((a) => a.name === 'gateway')!,
     env,
   )}/v1/webhooks/fulfillment`;
+  // The monolith's hand-over settings follow the routes (docs/strangler.md#handing-a-stage-over).
+  env.HANDOVER_SYNC ??= 'on';
+  env.MONOLITH_URL ??= `http://127.0.0.1:${appPort(
+    PLATFORM_APPS.find((a) => a.name === 'legacy-monolith')!,
+    env,
+  )}`;
   const appFiles = (app: PlatformApp) => ({
     logFile: stackLogFile(stateDir, app.name),
     pidFile: stackPidFile(stateDir, app.name),
