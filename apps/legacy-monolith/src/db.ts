@@ -110,10 +110,17 @@ const SCHEMA_DDL = `
     value jsonb NOT NULL
   );
   -- Handing stages over to the platform (handover.ts). Added to older schemas in place.
-  ALTER TABLE monolith.orders DROP CONSTRAINT IF EXISTS orders_status_check;
-  ALTER TABLE monolith.orders ADD CONSTRAINT orders_status_check CHECK (status IN
-    ('PENDING_FRAUD', 'PENDING_STOCK', 'PENDING_PAYMENT', 'ACCEPTED', 'REJECTED', 'SHIPPED',
-     'DELIVERED', 'CANCELLED'));
+  -- Only once: re-checking every row at each start would lock a large table for nothing.
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conrelid = 'monolith.orders'::regclass AND conname = 'orders_status_check'
+                     AND pg_get_constraintdef(oid) LIKE '%PENDING_STOCK%') THEN
+      ALTER TABLE monolith.orders DROP CONSTRAINT IF EXISTS orders_status_check;
+      ALTER TABLE monolith.orders ADD CONSTRAINT orders_status_check CHECK (status IN
+        ('PENDING_FRAUD', 'PENDING_STOCK', 'PENDING_PAYMENT', 'ACCEPTED', 'REJECTED', 'SHIPPED',
+         'DELIVERED', 'CANCELLED'));
+    END IF;
+  END $$;
   ALTER TABLE monolith.orders
     ADD COLUMN IF NOT EXISTS handed_over text[] NOT NULL DEFAULT '{}',
     ADD COLUMN IF NOT EXISTS stock_held_by text NULL CHECK (stock_held_by IN ('monolith', 'platform')),
