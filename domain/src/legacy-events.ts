@@ -73,6 +73,11 @@ export interface LegacyFactPayloads {
     totalMinor: number;
     currency: string;
     expedited: boolean;
+    /**
+     * The stages the monolith handed over to the platform for this order: it waits for the
+     * platform's outcome of each. Absent when the monolith does not say (it hands nothing over).
+     */
+    handedOver?: MigrationStage[];
   };
   LegacyFraudDecided: {
     decision: 'approve' | 'reject';
@@ -147,5 +152,6 @@ export function placedOrderFromLegacy(
     expedited: event.payload.expedited,
     ...(shippingMinor > 0 ? { shippingMinor } : {}),
     placedAt: event.occurredAt,
+    ...(event.payload.handedOver ? { handedOver: event.payload.handedOver } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * An order as the platform accepts it, priced by the catalogue (never by the client). Money is in
  * integer minor units (cents) so totals never drift through floating point.
  */
+import type { MigrationStage } from './legacy-events';
 export const CUSTOMER_SEGMENTS = ['standard', 'vip', 'new-customer'] as const;
 export type CustomerSegment = (typeof CUSTOMER_SEGMENTS)[number];
 
@@ -37,6 +38,11 @@ export interface PlacedOrder {
   shippingAddress?: ShippingAddress;
   /** When the customer placed it (ISO 8601), as recorded by the gateway or the monolith. */
   placedAt: string;
+  /**
+   * A monolith order only: the stages the monolith handed over to the platform for it (it waits
+   * for the platform's outcome of each). Absent when the monolith did not say.
+   */
+  handedOver?: MigrationStage[];
 }
 
 /** What the customer pays, and so what is authorized and captured: the lines plus shipping. */

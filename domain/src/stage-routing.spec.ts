@@ -2,6 +2,8 @@ import { MIGRATION_STAGES } from './legacy-events';
 import {
   checkIntakeChange,
   checkPromotion,
+  checkStageDependencies,
+  routesWithHandOver,
   fnv1a32,
   intakeBucket,
   intakeSideFor,
@@ -257,5 +259,94 @@ describe('intake: the door a customer comes in by', () => {
     expect(
       checkIntakeChange({ from: half, to: { mode: 'new', newPercent: 10 }, stagesBelowBar: below }),
     ).toEqual({ allowed: true });
+  });
+});
+
+describe('the dependency guard', () => {
+  const newAt = (newPercent: number) => ({ mode: 'new' as const, newPercent });
+  const shadow = { mode: 'shadow' as const, newPercent: 100 };
+  const legacy = { mode: 'legacy' as const, newPercent: 100 };
+
+  it('lets fraud, inventory, payment and notification move alone, in any order', () => {
+    for (const stage of ['fraud', 'inventory', 'payment', 'notification'] as const) {
+      expect(checkStageDependencies({ [stage]: newAt(100) })).toEqual({ allowed: true });
+      expect(checkStageDependencies({ [stage]: newAt(5) })).toEqual({ allowed: true });
+    }
+    expect(checkStageDependencies({ inventory: newAt(100), payment: legacy })).toEqual({
+      allowed: true,
+    });
+    expect(checkStageDependencies({ payment: newAt(100), inventory: shadow })).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('refuses fulfilment on the platform while inventory or payment stays with the monolith for some orders', () => {
+    const refused = checkStageDependencies({
+      fulfilment: newAt(10),
+      inventory: newAt(100),
+      payment: newAt(99),
+    });
+    expect(refused).toEqual({ allowed: false, reason: expect.stringContaining('needs payment') });
+    expect(refused.allowed || refused.reason).toMatch(/captures on dispatch/);
+    expect(checkStageDependencies({ fulfilment: newAt(100), payment: newAt(100) })).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('needs inventory new at 100 % (it is legacy)'),
+    });
+  });
+
+  it('allows fulfilment at any share once inventory and payment are new for every order', () => {
+    for (const share of [1, 50, 100]) {
+      expect(
+        checkStageDependencies({
+          fulfilment: newAt(share),
+          inventory: newAt(100),
+          payment: newAt(100),
+        }),
+      ).toEqual({ allowed: true });
+    }
+  });
+
+  it('refuses rolling back a stage that a new stage depends on, and names the way out', () => {
+    const rollback = checkStageDependencies({
+      fulfilment: newAt(100),
+      inventory: shadow,
+      payment: newAt(100),
+    });
+    expect(rollback).toEqual({
+      allowed: false,
+      reason: expect.stringContaining('or fulfilment back first'),
+    });
+    // Fulfilment in shadow or at 0 % takes no order: nothing to split.
+    for (const fulfilment of [shadow, legacy, newAt(0)]) {
+      expect(checkStageDependencies({ fulfilment, inventory: legacy })).toEqual({ allowed: true });
+    }
+  });
+});
+
+describe('a monolith order’s routes with its hand-over', () => {
+  const table = {
+    fraud: 'new',
+    inventory: 'shadow',
+    payment: 'legacy',
+    fulfilment: 'new',
+    notification: 'legacy',
+  } as const;
+
+  it('gives the platform every stage the monolith waits for, and keeps the others from acting twice', () => {
+    expect(routesWithHandOver(table, ['fraud', 'payment'])).toEqual({
+      routes: {
+        fraud: 'new',
+        inventory: 'shadow',
+        payment: 'new',
+        fulfilment: 'shadow',
+        notification: 'legacy',
+      },
+      kept: ['fulfilment'],
+    });
+  });
+
+  it('leaves the routes alone when the monolith does not say', () => {
+    expect(routesWithHandOver(table, undefined)).toEqual({ routes: table, kept: [] });
+    expect(routesWithHandOver(table, []).routes.fraud).toBe('shadow');
   });
 });

@@ -235,3 +235,93 @@ export function checkIntakeChange(request: IntakeChangeRequest): PromotionVerdic
       )} ${stagesBelowBar.length === 1 ? 'does' : 'do'} not clear the promotion bar; give an overrideReason to go ahead anyway`,
   };
 }
+
+/**
+ * The dependency guard: a stage may not take orders on the platform while a stage it depends on
+ * leaves some of those orders with the monolith, when that would split one commitment between
+ * the two systems. Unlike the promotion guard it has no override and it protects both ways: a
+ * rollback of a stage that a `new` stage depends on is refused too (roll the dependent stage
+ * back first), because the split would be the same.
+ *
+ * The rules (docs/strangler.md#stage-dependencies):
+ * - fulfilment needs inventory: the platform ships from its own warehouse against its own
+ *   reservation; an order whose stock the monolith decremented would be taken from both.
+ * - fulfilment needs payment: the platform captures on dispatch and can capture only an
+ *   authorization it holds; a monolith authorization would be captured by the monolith on
+ *   delivery, after the platform shipped.
+ * Because buckets are drawn per stage, "every order fulfilment may take" means the stage it needs
+ * is `new` at 100 %. Fraud and notification depend on nothing and nothing depends on them;
+ * inventory and payment may move in either order (the monolith settles them in that order and
+ * undoes its own half when the platform's half fails).
+ */
+export const STAGE_DEPENDENCIES: Readonly<
+  Record<MigrationStage, readonly { needs: MigrationStage; why: string }[]>
+> = {
+  fraud: [],
+  inventory: [],
+  payment: [],
+  fulfilment: [
+    {
+      needs: 'inventory',
+      why: 'the platform ships from its own reservations, so stock would be taken by both systems',
+    },
+    {
+      needs: 'payment',
+      why: 'the platform captures on dispatch and can only capture authorizations it holds',
+    },
+  ],
+  notification: [],
+};
+
+const everyOrderNew = (setting: RouteSetting): boolean =>
+  setting.mode === 'new' && setting.newPercent >= 100;
+
+const describeSetting = (setting: RouteSetting): string =>
+  setting.mode === 'new' ? `new at ${setting.newPercent} %` : setting.mode;
+
+/**
+ * May the stages run with these settings together? `settings` is every stage's route as it would
+ * be after the change (a missing stage is at its default). The first broken rule is the reason.
+ */
+export function checkStageDependencies(
+  settings: Partial<Record<MigrationStage, RouteSetting>>,
+): PromotionVerdict {
+  const settingOf = (stage: MigrationStage): RouteSetting =>
+    settings[stage] ?? defaultStageRoute(stage);
+  for (const stage of MIGRATION_STAGES) {
+    if (newShare(settingOf(stage)) === 0) continue;
+    for (const { needs, why } of STAGE_DEPENDENCIES[stage]) {
+      const needed = settingOf(needs);
+      if (everyOrderNew(needed)) continue;
+      return {
+        allowed: false,
+        reason: `${stage} at ${describeSetting(settingOf(stage))} needs ${needs} new at 100 % (it is ${describeSetting(needed)}): ${why}; move ${needs} first, or ${stage} back first`,
+      };
+    }
+  }
+  return { allowed: true };
+}
+
+/**
+ * A monolith order's routes once the monolith has said which stages it handed over for it
+ * (`handedOver`, from its placement): a handed-over stage is the platform's ('new') whatever the
+ * table said, because the monolith waits for it and nobody else would act; a stage the table
+ * routed 'new' that the monolith kept runs as 'shadow' (compared, never acted on twice), and is
+ * named in `kept`. Never both systems, never neither. Without `handedOver` the routes stand.
+ */
+export function routesWithHandOver(
+  routes: Record<MigrationStage, MigrationRoute>,
+  handedOver: readonly MigrationStage[] | undefined,
+): { routes: Record<MigrationStage, MigrationRoute>; kept: MigrationStage[] } {
+  if (handedOver === undefined) return { routes, kept: [] };
+  const kept = MIGRATION_STAGES.filter(
+    (stage) => routes[stage] === 'new' && !handedOver.includes(stage),
+  );
+  const effective = Object.fromEntries(
+    MIGRATION_STAGES.map((stage) => [
+      stage,
+      handedOver.includes(stage) ? 'new' : routes[stage] === 'new' ? 'shadow' : routes[stage],
+    ]),
+  ) as Record<MigrationStage, MigrationRoute>;
+  return { routes: effective, kept };
+}

@@ -11,3 +11,4 @@ export * from './bridge/signal-bridge';
 export * from './mirror/send-limits';
 export * from './mirror/slot-watch';
 export * from './mirror/mapping-contract';
+export * from './handover/handover-sync';

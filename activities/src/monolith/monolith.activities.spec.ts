@@ -12,6 +12,7 @@ describe('telling the monolith the platform’s fraud decision', () => {
           told.push(request);
           return { accepted: told.length === 1 };
         },
+        recordOutcome: async () => ({ accepted: true }),
       },
     });
     expect(await activityOf().run(tellMonolithFraudDecision, decision)).toEqual({
@@ -29,11 +30,41 @@ describe('telling the monolith the platform’s fraud decision', () => {
         decideFraud: async () => {
           throw new Error('503 Service Unavailable');
         },
+        recordOutcome: async () => {
+          throw new Error('503 Service Unavailable');
+        },
       },
     });
     expect(await failureOf(activityOf().run(tellMonolithFraudDecision, decision))).toMatchObject({
       type: 'TransientFailure',
       nonRetryable: false,
     });
+  });
+
+  it('tells the monolith a stage’s outcome, passes its refusal on, and retries while it is down', async () => {
+    const told: unknown[] = [];
+    const { tellMonolithStageOutcome } = createMonolithActivities({
+      monolith: {
+        decideFraud: async () => ({ accepted: true }),
+        recordOutcome: async (request) => {
+          told.push(request);
+          if (told.length === 3) throw new Error('503 Service Unavailable');
+          return told.length === 1
+            ? { accepted: true }
+            : { accepted: false, reason: '409 invalid-transition' };
+        },
+      },
+    });
+    const reserved = { orderId: 'o-1', stage: 'inventory' as const, reservationId: 'res-1' };
+    expect(await activityOf().run(tellMonolithStageOutcome, reserved)).toEqual({ accepted: true });
+    expect(await activityOf().run(tellMonolithStageOutcome, reserved)).toEqual({
+      accepted: false,
+      reason: '409 invalid-transition',
+    });
+    expect(await failureOf(activityOf().run(tellMonolithStageOutcome, reserved))).toMatchObject({
+      type: 'TransientFailure',
+      nonRetryable: false,
+    });
+    expect(told).toEqual([reserved, reserved, reserved]);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * MonolithPort over the monolith's HTTP API: `POST /orders/{id}/fraud-decision`. A 409 means the
- * order is no longer waiting for a decision (the monolith decided itself, or an earlier attempt
- * of ours got through): not an error to retry, an answer.
+ * MonolithPort over the monolith's HTTP API: `POST /orders/{id}/fraud-decision`,
+ * `/stock-reservation`, `/payment-authorization`, `/shipment` and `/notifications`. A 409 means
+ * the order is not waiting for that (the monolith decided itself, or the order moved on): not an
+ * error to retry, an answer. The monolith answers a repeated call as the first.
  */
 import { HttpProblemError, JsonHttpClient } from '../http-client';
-import type { FraudDecisionHandOver, MonolithPort } from './monolith.port';
+import type { FraudDecisionHandOver, MonolithPort, StageOutcomeHandOver } from './monolith.port';
 
 export class MonolithHttpAdapter implements MonolithPort {
   private readonly http: JsonHttpClient;
@@ -14,14 +15,56 @@ export class MonolithHttpAdapter implements MonolithPort {
   }
 
   async decideFraud(request: FraudDecisionHandOver): Promise<{ accepted: boolean }> {
+    const told = await this.tell(request.orderId, 'fraud-decision', {
+      decision: request.decision,
+      reference: request.reference,
+    });
+    return { accepted: told.accepted };
+  }
+
+  recordOutcome(request: StageOutcomeHandOver) {
+    const { orderId } = request;
+    switch (request.stage) {
+      case 'inventory':
+        return this.tell(
+          orderId,
+          'stock-reservation',
+          'outcome' in request
+            ? { outcome: request.outcome }
+            : { reservationId: request.reservationId },
+        );
+      case 'payment':
+        return this.tell(
+          orderId,
+          'payment-authorization',
+          'outcome' in request
+            ? { outcome: request.outcome }
+            : { paymentReference: request.paymentReference, amountCents: request.amountMinor },
+        );
+      case 'fulfilment':
+        return this.tell(orderId, 'shipment', {
+          shipmentId: request.shipmentId,
+          state: request.state,
+        });
+      case 'notification':
+        return this.tell(orderId, 'notifications', {
+          kind: request.kind,
+          reference: request.reference,
+        });
+    }
+  }
+
+  private async tell(
+    orderId: string,
+    action: string,
+    body: unknown,
+  ): Promise<{ accepted: boolean; reason?: string }> {
     try {
-      await this.http.post(`/orders/${encodeURIComponent(request.orderId)}/fraud-decision`, {
-        decision: request.decision,
-        reference: request.reference,
-      });
+      await this.http.post(`/orders/${encodeURIComponent(orderId)}/${action}`, body);
       return { accepted: true };
     } catch (error) {
-      if (error instanceof HttpProblemError && error.status === 409) return { accepted: false };
+      if (error instanceof HttpProblemError && error.status === 409)
+        return { accepted: false, reason: error.message };
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 /**
- * The legacy monolith, as the platform tells it what it decided for a stage it now owns ("new":
- * decide, act, tell the monolith). Only what the monolith offers for deferral is here.
+ * The legacy monolith, as the platform tells it what it decided and did for a stage it now owns
+ * ("new": decide, act, tell the monolith). Only what the monolith offers for hand-over is here;
+ * each call is idempotent in the monolith (told again, it answers as before).
  */
 
 /** The platform's fraud decision for an order the monolith holds for one. */
@@ -10,10 +11,25 @@ export interface FraudDecisionHandOver {
   reference: string;
 }
 
+/** The platform's outcome of a handed-over stage, for the monolith to record. */
+export type StageOutcomeHandOver =
+  | { orderId: string; stage: 'inventory'; reservationId: string }
+  | { orderId: string; stage: 'inventory'; outcome: 'unavailable' }
+  | { orderId: string; stage: 'payment'; paymentReference: string; amountMinor: number }
+  | { orderId: string; stage: 'payment'; outcome: 'declined' }
+  | { orderId: string; stage: 'fulfilment'; shipmentId: string; state: 'dispatched' | 'delivered' }
+  | { orderId: string; stage: 'notification'; kind: string; reference: string };
+
 export interface MonolithPort {
   /**
    * Hands the monolith the platform's fraud decision for an order it is holding for one.
    * @returns accepted false when the monolith did not defer (it had already decided itself)
    */
   decideFraud(request: FraudDecisionHandOver): Promise<{ accepted: boolean }>;
+  /**
+   * Tells the monolith what the platform did for a stage the order handed over.
+   * @returns accepted false when the monolith refused it (the order did not hand the stage over,
+   *   or moved on: it was cancelled meanwhile)
+   */
+  recordOutcome(request: StageOutcomeHandOver): Promise<{ accepted: boolean; reason?: string }>;
 }

@@ -53,6 +53,12 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
           ageWarnSeconds: env.int('MIRROR_SLOT_AGE_WARN_SECONDS', 600, { min: 1, max: 604_800 })(e),
         },
       }),
+      /** on: the monolith's hand-over settings follow the platform's routes (docs/strangler.md). */
+      handoverSync: (e: NodeJS.ProcessEnv) => ({
+        enabled: env.oneOf('HANDOVER_SYNC', ['on', 'off'] as const, 'off')(e) === 'on',
+        monolithUrl: env.url('MONOLITH_URL', ['http', 'https'], 'http://127.0.0.1:3100')(e),
+        intervalMs: env.int('HANDOVER_SYNC_INTERVAL_MS', 2_000, { min: 100, max: 600_000 })(e),
+      }),
       comparator: (e: NodeJS.ProcessEnv) => ({
         enabled: env.oneOf('COMPARATOR', ['on', 'off'] as const, 'on')(e) === 'on',
         /** How long one side's decision waits for the other's before it counts as missing. */

@@ -2,7 +2,8 @@
  * The legacy adapter process: the mirror (the monolith's changes -> `legacy.order-events.v1`),
  * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), the signal bridge (each
  * fact to the workflow that follows its order) and the comparator (what the monolith decided vs
- * what the workflows decided, per stage). Ready when both databases,
+ * what the workflows decided, per stage), and with HANDOVER_SYNC=on the monolith's hand-over
+ * settings kept to the platform's routes. Ready when both databases,
  * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -11,9 +12,11 @@ import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
+  HandoverSync,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   loadMapping,
   MirrorPublisher,
-  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  monolithHandoverTarget,
   OutboxSource,
   SignalBridge,
   SlotWatch,
@@ -31,7 +34,7 @@ import {
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
-import { createPgPool } from '@order-platform/stores';
+import { createPgPool, readStageRoutes } from '@order-platform/stores';
 import { TOPICS, deadLetterTopic } from '@order-platform/domain';
 import { loadLegacyAdapterConfig } from './config';
 
@@ -101,6 +104,16 @@ runMain('legacy-adapter', async () => {
     () => (consumers.pending = false),
     (error: unknown) => (consumers.error = String(error)),
   );
+
+  const handoverSync = config.handoverSync.enabled
+    ? new HandoverSync({
+        routes: () => readStageRoutes(platformDb),
+        monolith: monolithHandoverTarget(config.handoverSync.monolithUrl),
+        intervalMs: config.handoverSync.intervalMs,
+        logger,
+      })
+    : undefined;
+  handoverSync?.start();
 
   const { mirror } = config;
   // A mapping that cannot load, or names tables it cannot have, stops the adapter at start.
@@ -207,6 +220,7 @@ runMain('legacy-adapter', async () => {
     { name: 'stop watching the slot', run: async () => slotWatch?.stop() },
     { name: 'stop the comparator', run: async () => comparator?.stop() },
     { name: 'stop the signal bridge', run: async () => bridge?.stop() },
+    { name: 'stop the hand-over sync', run: async () => handoverSync?.stop() },
     {
       name: 'close connections',
       run: async () => {

@@ -108,6 +108,36 @@ const SCHEMA_DDL = `
   CREATE TABLE IF NOT EXISTS monolith.settings (
     key text PRIMARY KEY,
     value jsonb NOT NULL
+  );
+  -- Handing stages over to the platform (handover.ts). Added to older schemas in place.
+  -- Only once: re-checking every row at each start would lock a large table for nothing.
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conrelid = 'monolith.orders'::regclass AND conname = 'orders_status_check'
+                     AND pg_get_constraintdef(oid) LIKE '%PENDING_STOCK%') THEN
+      ALTER TABLE monolith.orders DROP CONSTRAINT IF EXISTS orders_status_check;
+      ALTER TABLE monolith.orders ADD CONSTRAINT orders_status_check CHECK (status IN
+        ('PENDING_FRAUD', 'PENDING_STOCK', 'PENDING_PAYMENT', 'ACCEPTED', 'REJECTED', 'SHIPPED',
+         'DELIVERED', 'CANCELLED'));
+    END IF;
+  END $$;
+  ALTER TABLE monolith.orders
+    ADD COLUMN IF NOT EXISTS handed_over text[] NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS stock_held_by text NULL CHECK (stock_held_by IN ('monolith', 'platform')),
+    ADD COLUMN IF NOT EXISTS stock_reservation_id text NULL,
+    ADD COLUMN IF NOT EXISTS shipment_id text NULL;
+  ALTER TABLE monolith.payments
+    ADD COLUMN IF NOT EXISTS held_by text NOT NULL DEFAULT 'monolith'
+      CHECK (held_by IN ('monolith', 'platform'));
+  -- What the customer was told, once per kind, and by whom.
+  CREATE TABLE IF NOT EXISTS monolith.notifications (
+    order_id text REFERENCES monolith.orders,
+    kind text NOT NULL CHECK (kind IN
+      ('confirmed', 'rejected', 'shipped', 'delivered', 'cancelled')),
+    sent_by text NOT NULL CHECK (sent_by IN ('monolith', 'platform')),
+    reference text NULL,
+    sent_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (order_id, kind)
   );`;
 
 export async function setupSchema(db: Db): Promise<void> {

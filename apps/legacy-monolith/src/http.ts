@@ -14,6 +14,8 @@ const PROBLEMS = {
   'order-exists': { status: 409, title: 'An order with this id already exists' },
   'out-of-stock': { status: 409, title: 'Not enough stock for the order' },
   'invalid-transition': { status: 409, title: 'The order is not in a state that allows this' },
+  'handed-over': { status: 409, title: 'This stage of the order is handed over to the platform' },
+  'not-handed-over': { status: 409, title: 'This stage of the order is decided by the monolith' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'internal-error': { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'The service is temporarily unavailable' },

@@ -56,6 +56,13 @@ describe('the legacy monolith', () => {
   const orderRowXid = async (orderId: string) =>
     (await db.query('SELECT xmin::text AS xid FROM monolith.orders WHERE order_id = $1', [orderId]))
       .rows[0]?.xid;
+  const notificationsOf = async (orderId: string) =>
+    (
+      await db.query(
+        'SELECT kind, sent_by FROM monolith.notifications WHERE order_id = $1 ORDER BY sent_at, kind',
+        [orderId],
+      )
+    ).rows.map((row) => `${row.kind}:${row.sent_by}`);
   const paymentsOf = async (orderId: string) =>
     (await db.query('SELECT status FROM monolith.payments WHERE order_id = $1', [orderId])).rows;
 
@@ -67,10 +74,12 @@ describe('the legacy monolith', () => {
 
   beforeEach(async () => {
     expect((await call('PUT', '/settings/fraud', {})).status).toBe(200);
+    expect((await call('PUT', '/settings/handover', {})).status).toBe(200);
   });
 
   afterAll(async () => {
     await call('PUT', '/settings/fraud', {}).catch(() => undefined);
+    await call('PUT', '/settings/handover', {}).catch(() => undefined);
     await db?.end();
     await apps.stopAll();
   }, 60_000);
@@ -356,5 +365,124 @@ describe('the legacy monolith', () => {
       'urn:legacy-monolith:order-exists',
     );
     expect(await stockOf(sku)).toBe(4);
+  });
+
+  it('tells its customers itself, once per change, when notifications stay with it', async () => {
+    const sku = unique('mug');
+    await setStock(sku, 5, 1_000);
+    const placed = order([{ sku, quantity: 1 }]);
+    await call('POST', '/orders', placed);
+    await call('POST', `/orders/${placed.orderId}/ship`);
+    await call('POST', `/orders/${placed.orderId}/deliver`);
+    expect(await notificationsOf(placed.orderId)).toEqual([
+      'confirmed:monolith',
+      'shipped:monolith',
+      'delivered:monolith',
+    ]);
+    // The platform may not record a notification for an order the monolith tells itself.
+    expect(
+      await call('POST', `/orders/${placed.orderId}/notifications`, { kind: 'confirmed' }),
+    ).toMatchObject({ status: 409, body: { type: 'urn:legacy-monolith:not-handed-over' } });
+  });
+
+  it('hands every stage over: it records the platform’s outcomes and decides, takes and tells nothing itself', async () => {
+    const sku = unique('kettle');
+    await setStock(sku, 5, 1_000);
+    const all = { fraud: 100, inventory: 100, payment: 100, fulfilment: 100, notification: 100 };
+    expect(await call('PUT', '/settings/handover', { ...all, billing: 5 })).toMatchObject({
+      status: 400,
+      body: { field: 'billing' },
+    });
+    expect((await call('PUT', '/settings/handover', all)).status).toBe(200);
+    const placed = order([{ sku, quantity: 2 }]);
+    const { orderId } = placed;
+    expect((await call('POST', '/orders', placed)).body.status).toBe('PENDING_FRAUD');
+    expect((await outbox(orderId))[0]!.payload).toMatchObject({
+      handedOver: ['fraud', 'inventory', 'payment', 'fulfilment', 'notification'],
+    });
+    const post = (path: string, body: unknown) => call('POST', `/orders/${orderId}/${path}`, body);
+    expect((await post('fraud-decision', { decision: 'approve' })).body.status).toBe(
+      'PENDING_STOCK',
+    );
+    expect(await stockOf(sku)).toBe(5);
+    const reservation = { reservationId: 'res-1' };
+    expect((await post('stock-reservation', reservation)).body.status).toBe('PENDING_PAYMENT');
+    // Told again (a retry of the platform's call): the same answer, recorded once.
+    expect((await post('stock-reservation', reservation)).body.status).toBe('PENDING_PAYMENT');
+    expect(await stockOf(sku)).toBe(5);
+    expect(
+      await post('payment-authorization', { paymentReference: 'pay-1', amountCents: 1 }),
+    ).toMatchObject({ status: 400, body: { field: 'amountCents' } });
+    const payment = { paymentReference: 'pay-1', amountCents: 2_000 };
+    expect((await post('payment-authorization', payment)).body.status).toBe('ACCEPTED');
+    expect((await post('payment-authorization', payment)).body.status).toBe('ACCEPTED');
+    expect(await post('ship', undefined)).toMatchObject({
+      status: 409,
+      body: { type: 'urn:legacy-monolith:handed-over', stage: 'fulfilment' },
+    });
+    expect((await post('shipment', { shipmentId: 'shp-1', state: 'dispatched' })).body.status).toBe(
+      'SHIPPED',
+    );
+    expect((await post('shipment', { shipmentId: 'shp-1', state: 'delivered' })).body.status).toBe(
+      'DELIVERED',
+    );
+    for (const kind of ['confirmed', 'shipped', 'delivered', 'delivered']) {
+      expect((await post('notifications', { kind, reference: `n-${kind}` })).status).toBe(200);
+    }
+    expect((await call('GET', `/orders/${orderId}`)).body).toMatchObject({
+      status: 'DELIVERED',
+      fraudDecidedBy: 'external',
+      stockHeldBy: 'platform',
+      stockReservationId: 'res-1',
+      shipmentId: 'shp-1',
+      // The platform holds and captures the money: the monolith recorded its reference only.
+      payment: { authId: 'pay-1', heldBy: 'platform', status: 'AUTHORIZED' },
+    });
+    expect(await stockOf(sku)).toBe(5);
+    expect(await notificationsOf(orderId)).toEqual([
+      'confirmed:platform',
+      'shipped:platform',
+      'delivered:platform',
+    ]);
+    expect((await outbox(orderId)).map((e) => e.type)).toEqual([
+      'OrderPlaced',
+      'FraudDecided',
+      'StockReserved',
+      'PaymentAuthorized',
+      'OrderAccepted',
+      'OrderShipped',
+      'OrderDelivered',
+    ]);
+  });
+
+  it('ramps a hand-over sticky per order, and puts back only its own stock when the platform declines', async () => {
+    const sku = unique('pan');
+    await setStock(sku, 100, 1_000);
+    await call('PUT', '/settings/handover', { payment: 50 });
+    const placed = [];
+    for (let i = 0; i < 30; i += 1) {
+      const next = order([{ sku, quantity: 1 }]);
+      placed.push({ ...next, status: (await call('POST', '/orders', next)).body.status });
+    }
+    const waiting = placed.filter((p) => p.status === 'PENDING_PAYMENT');
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.length).toBeLessThan(30);
+    expect(placed.every((p) => ['PENDING_PAYMENT', 'ACCEPTED'].includes(p.status))).toBe(true);
+    // Every order took its stock here (inventory stays with the monolith).
+    expect(await stockOf(sku)).toBe(70);
+    const declined = waiting[0]!.orderId;
+    expect(
+      (await call('POST', `/orders/${declined}/payment-authorization`, { outcome: 'declined' }))
+        .body.status,
+    ).toBe('REJECTED');
+    expect(await stockOf(sku)).toBe(71);
+    expect(await paymentsOf(declined)).toEqual([]);
+    expect(await notificationsOf(declined)).toEqual(['rejected:monolith']);
+    // Cancelling one still waiting: the monolith's stock back, no money anywhere.
+    if (waiting[1]) {
+      await call('POST', `/orders/${waiting[1].orderId}/cancel`, { reason: 'changed mind' });
+      expect(await stockOf(sku)).toBe(72);
+      expect(await notificationsOf(waiting[1].orderId)).toEqual(['cancelled:monolith']);
+    }
   });
 });

@@ -3,20 +3,45 @@
  * monolith's own price list (never from the request), decides fraud, takes stock and
  * authorizes payment in ONE transaction, and every change writes its outbox events in
  * that same transaction (so the legacy adapter never sees a change without its event, nor an
- * event without its change). With `deferToPlatform` the order waits in PENDING_FRAUD until the
- * platform posts its decision, then continues exactly as the rule would have. Every order change
- * locks the order's row first (then stock rows), so two requests on one order serialise.
+ * event without its change). Every order change locks the order's row first (then stock rows),
+ * so two requests on one order serialise.
+ *
+ * A stage handed over to the platform (handover.ts; fraud also with `deferToPlatform`) is not
+ * decided here: the order waits (PENDING_FRAUD, PENDING_STOCK, PENDING_PAYMENT) until the
+ * platform posts its outcome, records it, and goes on as it would have. A handed-over fulfilment
+ * is shipped and delivered by the platform (`POST /orders/{id}/shipment`), and handed-over
+ * notifications are sent by the platform and recorded (`POST /orders/{id}/notifications`); the
+ * monolith's own ship, deliver and notifications stay silent for that order. The monolith
+ * captures and puts back only what it holds itself.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from './db';
 import { applyFraudRule, loadFraudSettings } from './fraud';
+import { handedOverStages, loadHandoverSettings, type Stage } from './handover';
 import { Input, ok, problem, route, type Route } from './http';
 import type { Log } from './log';
 import { priceOrder } from './products';
 import { MAX_INT, mergeLines, putBackStock, takeStock } from './stock';
 
 type OrderStatus =
-  'PENDING_FRAUD' | 'ACCEPTED' | 'REJECTED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
+  | 'PENDING_FRAUD'
+  | 'PENDING_STOCK'
+  | 'PENDING_PAYMENT'
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'SHIPPED'
+  | 'DELIVERED'
+  | 'CANCELLED';
+
+/** What the monolith tells customers itself, unless notifications are handed over. */
+type NotificationKind = 'confirmed' | 'rejected' | 'shipped' | 'delivered' | 'cancelled';
+const NOTIFICATION_KINDS: readonly NotificationKind[] = [
+  'confirmed',
+  'rejected',
+  'shipped',
+  'delivered',
+  'cancelled',
+];
 
 interface OrderLine {
   sku: string;
@@ -30,6 +55,11 @@ interface Order {
   totalCents: number;
   currency: string;
   paymentAuthId: string | null;
+  handedOver: Stage[];
+  /** Who holds the order's stock: null before it is reserved (and on rows older than hand-over). */
+  stockHeldBy: 'monolith' | 'platform' | null;
+  stockReservationId: string | null;
+  shipmentId: string | null;
   lines: OrderLine[];
 }
 
@@ -72,64 +102,262 @@ export function orderRoutes(db: Db, log: Log): Route[] {
               score: null,
               reason: `fraud: rejected by the platform${ref}`,
             };
-        const outcome = outcomeOf(fraud);
-        await settleFraud(tx, order, fraud, outcome);
+        const settled = await settleFraud(tx, order, fraud);
         await updateOrder(tx, order.orderId, {
-          status: outcome.status,
+          ...settled.columns,
           fraud_decision: fraud.decision,
           fraud_decided_by: fraud.decidedBy,
           fraud_score: fraud.score,
-          payment_auth_id: outcome.paymentAuthId,
         });
-        return outcome.status;
+        await settled.emitAll();
+        return settled.status;
       });
       return ok(changed(params.id!, status, 'external fraud decision applied', { reference }));
+    }),
+    // The platform reserved the order's stock in its warehouse (or found it unavailable).
+    route('POST', '/orders/:id/stock-reservation', async ({ params, body }) => {
+      const input = Input.of(body);
+      const unavailable = input.has('outcome')
+        ? input.oneOf('outcome', ['reserved', 'unavailable']) === 'unavailable'
+        : false;
+      const reservationId = unavailable ? null : input.string('reservationId');
+      const status = await db.transaction(async (tx) => {
+        const order = await lockHandedOver(tx, params.id!, 'inventory');
+        if (reservationId !== null && order.stockReservationId === reservationId)
+          return order.status; // told again (a retry): already recorded
+        assertStatus(order, ['PENDING_STOCK'], 'record a stock reservation for');
+        if (unavailable) return reject(tx, order, 'out of stock in the platform warehouse');
+        order.stockHeldBy = 'platform';
+        order.stockReservationId = reservationId;
+        const settled = await advance(tx, order, [
+          [
+            'StockReserved',
+            { orderId: order.orderId, lines: mergeLines(order.lines), reservationId },
+          ],
+        ]);
+        await updateOrder(tx, order.orderId, settled.columns);
+        await settled.emitAll();
+        return settled.status;
+      });
+      return ok(
+        changed(params.id!, status, 'platform stock reservation recorded', { reservationId }),
+      );
+    }),
+    // The platform authorized the order's payment through its gateway (or it was declined).
+    route('POST', '/orders/:id/payment-authorization', async ({ params, body }) => {
+      const input = Input.of(body);
+      const declined = input.has('outcome')
+        ? input.oneOf('outcome', ['authorized', 'declined']) === 'declined'
+        : false;
+      const reference = declined ? null : input.string('paymentReference');
+      const amountCents = declined ? null : input.integer('amountCents');
+      const status = await db.transaction(async (tx) => {
+        const order = await lockHandedOver(tx, params.id!, 'payment');
+        if (reference !== null && order.paymentAuthId === reference) return order.status;
+        assertStatus(order, ['PENDING_PAYMENT'], 'record a payment authorization for');
+        if (declined) return reject(tx, order, 'payment declined by the platform');
+        if (amountCents !== order.totalCents) {
+          throw problem(
+            'invalid-request',
+            `amountCents ${amountCents} is not the order's total ${order.totalCents}`,
+            { field: 'amountCents' },
+          );
+        }
+        const { orderId, currency } = order;
+        await tx.query(
+          `INSERT INTO monolith.payments (auth_id, order_id, amount_cents, currency, status, held_by)
+           VALUES ($1, $2, $3, $4, 'AUTHORIZED', 'platform')`,
+          [reference, orderId, amountCents, currency],
+        );
+        order.paymentAuthId = reference;
+        const settled = await advance(tx, order, [
+          ['PaymentAuthorized', { orderId, authId: reference, amountCents, currency }],
+        ]);
+        await updateOrder(tx, orderId, settled.columns);
+        await settled.emitAll();
+        return settled.status;
+      });
+      return ok(
+        changed(params.id!, status, 'platform payment authorization recorded', { reference }),
+      );
+    }),
+    // The platform's shipment: dispatched, then delivered.
+    route('POST', '/orders/:id/shipment', async ({ params, body }) => {
+      const input = Input.of(body);
+      const shipmentId = input.string('shipmentId');
+      const state = input.oneOf('state', ['dispatched', 'delivered']);
+      const status = await db.transaction(async (tx) => {
+        const order = await lockHandedOver(tx, params.id!, 'fulfilment');
+        const target: OrderStatus = state === 'dispatched' ? 'SHIPPED' : 'DELIVERED';
+        if (
+          order.shipmentId === shipmentId &&
+          (order.status === target || order.status === 'DELIVERED')
+        )
+          return order.status; // told again (a retry)
+        if (state === 'dispatched') {
+          assertStatus(order, ['ACCEPTED'], 'record a dispatch for');
+          await updateOrder(tx, order.orderId, { status: 'SHIPPED', shipment_id: shipmentId });
+          await emit(tx, order.orderId, 'OrderShipped', { orderId: order.orderId, shipmentId });
+          await notify(tx, order, 'shipped');
+          return 'SHIPPED';
+        }
+        if (order.shipmentId !== shipmentId) {
+          throw problem(
+            'invalid-transition',
+            `order ${order.orderId} has no shipment ${shipmentId}`,
+            {
+              orderStatus: order.status,
+            },
+          );
+        }
+        assertStatus(order, ['SHIPPED'], 'record a delivery for');
+        await deliver(tx, order);
+        return 'DELIVERED';
+      });
+      return ok(changed(params.id!, status, `platform shipment ${state}`, { shipmentId }));
+    }),
+    // The platform told the customer; recorded once per kind.
+    route('POST', '/orders/:id/notifications', async ({ params, body }) => {
+      const input = Input.of(body);
+      const kind = input.oneOf('kind', NOTIFICATION_KINDS);
+      const reference = input.has('reference') ? input.string('reference') : null;
+      await db.transaction(async (tx) => {
+        const order = await lockHandedOver(tx, params.id!, 'notification');
+        await tx.query(
+          `INSERT INTO monolith.notifications (order_id, kind, sent_by, reference)
+           VALUES ($1, $2, 'platform', $3) ON CONFLICT (order_id, kind) DO NOTHING`,
+          [order.orderId, kind, reference],
+        );
+      });
+      log('info', 'platform notification recorded', { orderId: params.id, kind, reference });
+      return ok({ orderId: params.id, kind, sentBy: 'platform' });
     }),
     route('POST', '/orders/:id/ship', async ({ params }) => {
       await db.transaction(async (tx) => {
         const order = await lockOrder(tx, params.id!, ['ACCEPTED'], 'ship');
+        refuseHandedOver(order, 'fulfilment', 'ship');
         await updateOrder(tx, order.orderId, { status: 'SHIPPED' });
         await emit(tx, order.orderId, 'OrderShipped', { orderId: order.orderId });
+        await notify(tx, order, 'shipped');
       });
       return ok(changed(params.id!, 'SHIPPED', 'order shipped'));
     }),
     route('POST', '/orders/:id/deliver', async ({ params }) => {
       await db.transaction(async (tx) => {
         const order = await lockOrder(tx, params.id!, ['SHIPPED'], 'deliver');
-        const { orderId, paymentAuthId: authId } = order;
-        const { rows } = await tx.query<{ amount_cents: number }>(
-          `UPDATE monolith.payments SET status = 'CAPTURED', updated_at = now()
-           WHERE auth_id = $1 RETURNING amount_cents`,
-          [authId],
-        );
-        await updateOrder(tx, orderId, { status: 'DELIVERED' });
-        const amountCents = rows[0]?.amount_cents;
-        await emit(tx, orderId, 'PaymentCaptured', { orderId, authId, amountCents });
-        await emit(tx, orderId, 'OrderDelivered', { orderId });
+        refuseHandedOver(order, 'fulfilment', 'deliver');
+        await deliver(tx, order);
       });
       return ok(changed(params.id!, 'DELIVERED', 'order delivered'));
     }),
     route('POST', '/orders/:id/cancel', async ({ params, body }) => {
       const reason = Input.of(body).string('reason');
       await db.transaction(async (tx) => {
-        const order = await lockOrder(tx, params.id!, ['PENDING_FRAUD', 'ACCEPTED'], 'cancel');
+        const order = await lockOrder(
+          tx,
+          params.id!,
+          ['PENDING_FRAUD', 'PENDING_STOCK', 'PENDING_PAYMENT', 'ACCEPTED'],
+          'cancel',
+        );
         const { orderId, paymentAuthId: authId } = order;
         await updateOrder(tx, orderId, { status: 'CANCELLED' });
         await emit(tx, orderId, 'OrderCancelled', { orderId, reason });
-        // An order still waiting for its fraud decision holds neither stock nor payment.
-        if (order.status !== 'ACCEPTED') return;
-        const lines = mergeLines(order.lines);
-        await putBackStock(tx, lines);
-        await emit(tx, orderId, 'StockReleased', { orderId, lines });
-        await tx.query(
-          `UPDATE monolith.payments SET status = 'VOIDED', updated_at = now() WHERE auth_id = $1`,
+        // Only what the monolith holds itself is put back here; the platform undoes its own.
+        await putBackOwnStock(tx, order);
+        const { rowCount } = await tx.query(
+          `UPDATE monolith.payments SET status = 'VOIDED', updated_at = now()
+           WHERE auth_id = $1 AND held_by = 'monolith'`,
           [authId],
         );
-        await emit(tx, orderId, 'PaymentVoided', { orderId, authId });
+        if (rowCount) await emit(tx, orderId, 'PaymentVoided', { orderId, authId });
+        await notify(tx, order, 'cancelled');
       });
       return ok(changed(params.id!, 'CANCELLED', 'order cancelled'));
     }),
   ];
+}
+
+/** Delivery: the monolith captures the payment only if it holds it (the platform captures its own). */
+async function deliver(tx: Queryable, order: Order): Promise<void> {
+  const { orderId, paymentAuthId: authId } = order;
+  const { rows } = await tx.query<{ amount_cents: number }>(
+    `UPDATE monolith.payments SET status = 'CAPTURED', updated_at = now()
+     WHERE auth_id = $1 AND held_by = 'monolith' RETURNING amount_cents`,
+    [authId],
+  );
+  await updateOrder(tx, orderId, { status: 'DELIVERED' });
+  if (rows[0]) {
+    const amountCents = rows[0].amount_cents;
+    await emit(tx, orderId, 'PaymentCaptured', { orderId, authId, amountCents });
+  }
+  await emit(tx, orderId, 'OrderDelivered', { orderId });
+  await notify(tx, order, 'delivered');
+}
+
+async function putBackOwnStock(tx: Queryable, order: Order): Promise<void> {
+  // Rows from before hand-over record no holder: an accepted one took its stock here.
+  const own =
+    order.stockHeldBy === 'monolith' || (order.stockHeldBy === null && order.status === 'ACCEPTED');
+  if (!own) return;
+  const lines = mergeLines(order.lines);
+  await putBackStock(tx, lines);
+  await emit(tx, order.orderId, 'StockReleased', { orderId: order.orderId, lines });
+}
+
+/** The platform's outcome ended the order: rejected, and the monolith's own stock put back. */
+async function reject(tx: Queryable, order: Order, reason: string): Promise<OrderStatus> {
+  await updateOrder(tx, order.orderId, { status: 'REJECTED' });
+  await putBackOwnStock(tx, order);
+  await emit(tx, order.orderId, 'OrderRejected', { orderId: order.orderId, reason });
+  await notify(tx, order, 'rejected');
+  return 'REJECTED';
+}
+
+/** The customer is told by the monolith, unless notifications of this order are handed over. */
+async function notify(
+  tx: Queryable,
+  order: Pick<Order, 'orderId' | 'handedOver'>,
+  kind: NotificationKind,
+): Promise<void> {
+  if (order.handedOver.includes('notification')) return;
+  await tx.query(
+    `INSERT INTO monolith.notifications (order_id, kind, sent_by) VALUES ($1, $2, 'monolith')
+     ON CONFLICT (order_id, kind) DO NOTHING`,
+    [order.orderId, kind],
+  );
+}
+
+function refuseHandedOver(order: Order, stage: Stage, action: string): void {
+  if (order.handedOver.includes(stage)) {
+    throw problem(
+      'handed-over',
+      `cannot ${action} order ${order.orderId}: its ${stage} is handed over to the platform`,
+      { stage },
+    );
+  }
+}
+
+/** Locks an order whose `stage` is handed over; 409 handed-over-not when the monolith keeps it. */
+async function lockHandedOver(tx: Queryable, orderId: string, stage: Stage): Promise<Order> {
+  const order = await lockOrder(tx, orderId, null, 'record');
+  if (!order.handedOver.includes(stage)) {
+    throw problem(
+      'not-handed-over',
+      `order ${orderId} did not hand its ${stage} over: the monolith decides it itself`,
+      { stage },
+    );
+  }
+  return order;
+}
+
+function assertStatus(order: Order, allowed: OrderStatus[], action: string): void {
+  if (!allowed.includes(order.status)) {
+    throw problem(
+      'invalid-transition',
+      `cannot ${action} order ${order.orderId}: it is ${order.status}`,
+      { orderStatus: order.status },
+    );
+  }
 }
 
 /** What a client may ask for: skus and quantities; the price list sets every price. */
@@ -166,29 +394,49 @@ async function placeOrder(tx: Queryable, request: OrderRequest): Promise<OrderSt
   const { orderId, customerId, expedited } = request;
   const { lines, totalCents, currency } = await priceOrder(tx, request.items, request);
   const settings = await loadFraudSettings(tx);
-  const fraud: FraudDecision | undefined = settings.deferToPlatform
+  const handedOver = handedOverStages(
+    orderId,
+    await loadHandoverSettings(tx),
+    settings.deferToPlatform,
+  );
+  const order: Order = {
+    orderId,
+    status: 'PENDING_FRAUD',
+    totalCents,
+    currency,
+    paymentAuthId: null,
+    handedOver,
+    stockHeldBy: null,
+    stockReservationId: null,
+    shipmentId: null,
+    lines,
+  };
+  const fraud: FraudDecision | undefined = handedOver.includes('fraud')
     ? undefined
     : { ...applyFraudRule(settings, customerId, totalCents), decidedBy: 'rules' };
-  const outcome = fraud
-    ? outcomeOf(fraud)
-    : { status: 'PENDING_FRAUD' as const, paymentAuthId: null };
+  const settled: Settled = fraud
+    ? await settleFraud(tx, order, fraud)
+    : { status: 'PENDING_FRAUD', columns: {}, emitAll: async () => undefined };
+  const columns = { ...settled.columns };
   // The row is written once, with its final columns, before the events: its lines reference it.
   // ON CONFLICT waits for a concurrent insert of the same id to commit, then finds it there.
   const { rowCount } = await tx.query(
     `INSERT INTO monolith.orders (order_id, customer_id, status, fraud_decision, fraud_decided_by,
-       fraud_score, total_cents, currency, payment_auth_id, expedited)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (order_id) DO NOTHING`,
+       fraud_score, total_cents, currency, payment_auth_id, expedited, handed_over, stock_held_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (order_id) DO NOTHING`,
     [
       orderId,
       customerId,
-      outcome.status,
+      settled.status,
       fraud?.decision ?? null,
       fraud?.decidedBy ?? null,
       fraud?.score ?? null,
       totalCents,
       currency,
-      outcome.paymentAuthId,
+      columns.payment_auth_id ?? null,
       expedited,
+      handedOver,
+      columns.stock_held_by ?? null,
     ],
   );
   if (rowCount === 0) throw problem('order-exists', `order ${orderId} already exists`);
@@ -204,7 +452,7 @@ async function placeOrder(tx: Queryable, request: OrderRequest): Promise<OrderSt
     ],
   );
   // The order as placed still waits for fraud (in both flows); the events after it say how that
-  // ended.
+  // ended. `handedOver`: the stages the platform decides for this order.
   await emit(tx, orderId, 'OrderPlaced', {
     orderId,
     customerId,
@@ -213,83 +461,115 @@ async function placeOrder(tx: Queryable, request: OrderRequest): Promise<OrderSt
     currency,
     expedited,
     status: 'PENDING_FRAUD',
+    handedOver,
   });
-  if (fraud) await settleFraud(tx, { orderId, totalCents, currency, lines }, fraud, outcome);
-  return outcome.status;
+  await settled.emitAll();
+  return settled.status;
 }
 
-interface Outcome {
+type OutboxEvent = [eventType: string, payload: Record<string, unknown>];
+
+/** Where a step left the order: its status, the row's changed columns, and its events to write. */
+interface Settled {
   status: OrderStatus;
-  paymentAuthId: string | null;
-}
-
-/** What a fraud decision leads to: accepted with a new payment authorization, or rejected. */
-function outcomeOf(fraud: FraudDecision): Outcome {
-  return fraud.decision === 'APPROVED'
-    ? { status: 'ACCEPTED', paymentAuthId: `auth-${randomUUID()}` }
-    : { status: 'REJECTED', paymentAuthId: null };
+  columns: Record<string, unknown>;
+  /** Writes the step's outbox events (and the customer's notification): after the row. */
+  emitAll(): Promise<void>;
 }
 
 /**
- * Everything after the fraud decision, its events in order: FraudDecided, then OrderRejected,
- * or StockReserved, PaymentAuthorized and OrderAccepted. Out of stock throws, rolling the
- * caller's whole transaction back. The caller writes the order row.
+ * After a fraud decision: FraudDecided, then OrderRejected, or on to stock and payment. The
+ * caller writes the order row, then `emitAll`.
  */
-async function settleFraud(
-  tx: Queryable,
-  order: Pick<Order, 'orderId' | 'totalCents' | 'currency' | 'lines'>,
-  fraud: FraudDecision,
-  { paymentAuthId: authId }: Outcome,
-): Promise<void> {
-  const { orderId, totalCents: amountCents, currency } = order;
+async function settleFraud(tx: Queryable, order: Order, fraud: FraudDecision): Promise<Settled> {
+  const { orderId } = order;
   const { decision, decidedBy, score } = fraud;
-  await emit(tx, orderId, 'FraudDecided', { orderId, decision, decidedBy, score });
-  if (!authId) {
-    await emit(tx, orderId, 'OrderRejected', { orderId, reason: fraud.reason });
-    return;
+  const events: OutboxEvent[] = [['FraudDecided', { orderId, decision, decidedBy, score }]];
+  if (decision === 'REJECTED') {
+    events.push(['OrderRejected', { orderId, reason: fraud.reason }]);
+    return settledAs(tx, order, 'REJECTED', events);
   }
-  const lines = mergeLines(order.lines);
-  await takeStock(tx, lines);
-  await emit(tx, orderId, 'StockReserved', { orderId, lines });
-  await tx.query(
-    `INSERT INTO monolith.payments (auth_id, order_id, amount_cents, currency, status)
-     VALUES ($1, $2, $3, $4, 'AUTHORIZED')`,
-    [authId, orderId, amountCents, currency],
-  );
-  await emit(tx, orderId, 'PaymentAuthorized', { orderId, authId, amountCents, currency });
-  await emit(tx, orderId, 'OrderAccepted', { orderId });
+  return advance(tx, order, events);
+}
+
+/**
+ * Takes the order as far as the monolith decides it: its own stock decrement (StockReserved)
+ * and payment authorization (PaymentAuthorized) unless handed over, then OrderAccepted. A
+ * handed-over stage the platform has not reported yet stops it in PENDING_STOCK or
+ * PENDING_PAYMENT. Out of stock throws, rolling the caller's whole transaction back.
+ */
+async function advance(tx: Queryable, order: Order, events: OutboxEvent[]): Promise<Settled> {
+  const { orderId, totalCents: amountCents, currency } = order;
+  if (order.stockHeldBy === null) {
+    if (order.handedOver.includes('inventory'))
+      return settledAs(tx, order, 'PENDING_STOCK', events);
+    const lines = mergeLines(order.lines);
+    await takeStock(tx, lines);
+    order.stockHeldBy = 'monolith';
+    events.push(['StockReserved', { orderId, lines }]);
+  }
+  if (order.paymentAuthId === null) {
+    if (order.handedOver.includes('payment'))
+      return settledAs(tx, order, 'PENDING_PAYMENT', events);
+    const authId = `auth-${randomUUID()}`;
+    await tx.query(
+      `INSERT INTO monolith.payments (auth_id, order_id, amount_cents, currency, status)
+       VALUES ($1, $2, $3, $4, 'AUTHORIZED')`,
+      [authId, orderId, amountCents, currency],
+    );
+    order.paymentAuthId = authId;
+    events.push(['PaymentAuthorized', { orderId, authId, amountCents, currency }]);
+  }
+  events.push(['OrderAccepted', { orderId }]);
+  return settledAs(tx, order, 'ACCEPTED', events);
+}
+
+function settledAs(
+  tx: Queryable,
+  order: Order,
+  status: OrderStatus,
+  events: OutboxEvent[],
+): Settled {
+  return {
+    status,
+    columns: {
+      status,
+      stock_held_by: order.stockHeldBy,
+      stock_reservation_id: order.stockReservationId,
+      payment_auth_id: order.paymentAuthId,
+    },
+    async emitAll() {
+      for (const [eventType, payload] of events) await emit(tx, order.orderId, eventType, payload);
+      if (status === 'ACCEPTED') await notify(tx, order, 'confirmed');
+      if (status === 'REJECTED') await notify(tx, order, 'rejected');
+    },
+  };
 }
 
 /** Locks the order's row (and reads its lines); 404 when unknown, 409 when not in `allowed`. */
 async function lockOrder(
   tx: Queryable,
   orderId: string,
-  allowed: OrderStatus[],
+  allowed: OrderStatus[] | null,
   action: string,
 ): Promise<Order> {
   const { rows } = await tx.query<Omit<Order, 'lines'>>(
     `SELECT order_id AS "orderId", status, total_cents AS "totalCents", currency,
-            payment_auth_id AS "paymentAuthId"
+            payment_auth_id AS "paymentAuthId", handed_over AS "handedOver",
+            stock_held_by AS "stockHeldBy", stock_reservation_id AS "stockReservationId",
+            shipment_id AS "shipmentId"
      FROM monolith.orders WHERE order_id = $1 FOR UPDATE`,
     [orderId],
   );
-  const order = rows[0];
-  if (!order) throw problem('not-found', `no order ${orderId}`);
-  if (!allowed.includes(order.status)) {
-    throw problem(
-      'invalid-transition',
-      `cannot ${action} order ${orderId}: it is ${order.status}`,
-      {
-        orderStatus: order.status,
-      },
-    );
-  }
+  const found = rows[0];
+  if (!found) throw problem('not-found', `no order ${orderId}`);
+  if (allowed) assertStatus({ ...found, lines: [] }, allowed, action);
   const { rows: lines } = await tx.query<OrderLine>(
     `SELECT sku, quantity, unit_price_cents AS "unitPriceCents"
      FROM monolith.order_lines WHERE order_id = $1 ORDER BY line_no`,
     [orderId],
   );
-  return { ...order, lines };
+  return { ...found, lines };
 }
 
 /** Every update of an order bumps its version and updated_at (the adapter's mirror relies on it). */
@@ -325,11 +605,16 @@ const ORDER_VIEW = `
          o.fraud_decision AS "fraudDecision", o.fraud_decided_by AS "fraudDecidedBy",
          o.fraud_score AS "fraudScore", o.total_cents AS "totalCents", o.currency,
          o.expedited, o.payment_auth_id AS "paymentAuthId", o.version,
+         o.handed_over AS "handedOver", o.stock_held_by AS "stockHeldBy",
+         o.stock_reservation_id AS "stockReservationId", o.shipment_id AS "shipmentId",
          o.created_at AS "createdAt", o.updated_at AS "updatedAt",
          (SELECT json_agg(json_build_object('lineNo', l.line_no, 'sku', l.sku,
                    'quantity', l.quantity, 'unitPriceCents', l.unit_price_cents) ORDER BY l.line_no)
           FROM monolith.order_lines l WHERE l.order_id = o.order_id) AS lines,
          (SELECT json_build_object('authId', p.auth_id, 'amountCents', p.amount_cents,
-                   'currency', p.currency, 'status', p.status)
-          FROM monolith.payments p WHERE p.auth_id = o.payment_auth_id) AS payment
+                   'currency', p.currency, 'status', p.status, 'heldBy', p.held_by)
+          FROM monolith.payments p WHERE p.auth_id = o.payment_auth_id) AS payment,
+         (SELECT coalesce(json_agg(json_build_object('kind', n.kind, 'sentBy', n.sent_by,
+                   'reference', n.reference) ORDER BY n.sent_at, n.kind), '[]'::json)
+          FROM monolith.notifications n WHERE n.order_id = o.order_id) AS notifications
   FROM monolith.orders o WHERE o.order_id = $1`;

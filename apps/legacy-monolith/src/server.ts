@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openDb, setupSchema, type Db } from './db';
 import { loadFraudSettings, readFraudSettings, saveFraudSettings } from './fraud';
+import { loadHandoverSettings, readHandoverSettings, saveHandoverSettings } from './handover';
 import { createRouter, ok, problem, route, type Route } from './http';
 import { jsonLog, type Log } from './log';
 import { orderRoutes } from './orders';
@@ -39,7 +40,15 @@ export async function startMonolith(options: {
   }
   const routes: Route[] = [
     ...healthRoutes(db),
-    route('GET', '/settings', async () => ok({ fraud: await loadFraudSettings(db) })),
+    route('GET', '/settings', async () =>
+      ok({ fraud: await loadFraudSettings(db), handover: await loadHandoverSettings(db) }),
+    ),
+    route('PUT', '/settings/handover', async ({ body }) => {
+      const handover = readHandoverSettings(body);
+      await saveHandoverSettings(db, handover);
+      log('info', 'handover settings changed', { handover });
+      return ok(handover);
+    }),
     route('PUT', '/settings/fraud', async ({ body }) => {
       const fraud = readFraudSettings(body);
       await saveFraudSettings(db, fraud);

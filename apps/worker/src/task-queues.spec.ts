@@ -20,6 +20,7 @@ const SCHEDULED_ON: Record<Downstream | 'orders', string[]> = {
     'resolveStageRoutes',
     'checkAvailability',
     'tellMonolithFraudDecision',
+    'tellMonolithStageOutcome',
     // the backlog monitor
     'checkBacklog',
     // reconciliation

@@ -90,4 +90,76 @@ describe('the anti-corruption mapping of the monolith', () => {
       }),
     ).toEqual({ unmappable: 'currency: not an ISO 4217 code' });
   });
+
+  it('says which stages an order handed over, and follows it through the platform’s outcomes', () => {
+    const placed = { ...accepted, status: 'PENDING_STOCK', payment_auth_id: null };
+    const fromLog = eventsFromOrderChange({
+      kind: 'insert',
+      order: { ...placed, handed_over: '{inventory,payment}' },
+      lines,
+      committedAt: at,
+    });
+    const fromOutbox = eventsFromOutbox({
+      id: '8',
+      aggregate_id: 'L-1',
+      event_type: 'OrderPlaced',
+      payload: {
+        customerId: 'c-1',
+        lines,
+        totalCents: 2500,
+        currency: 'EUR',
+        handedOver: ['inventory', 'payment'],
+      },
+      occurred_at: new Date(at),
+    });
+    for (const mapped of [fromLog, fromOutbox]) {
+      if (!('events' in mapped)) throw new Error(mapped.unmappable);
+      expect(mapped.events[0]!.payload).toMatchObject({ handedOver: ['inventory', 'payment'] });
+    }
+    if (!('events' in fromLog)) throw new Error(fromLog.unmappable);
+    expect(fromLog.events.map((e) => e.eventType)).toEqual([
+      'LegacyOrderPlaced',
+      'LegacyFraudDecided',
+    ]);
+    const recorded = eventsFromOrderChange({
+      kind: 'update',
+      order: { ...placed, status: 'PENDING_PAYMENT', stock_held_by: 'platform' },
+      lines,
+      committedAt: at,
+    });
+    if (!('events' in recorded)) throw new Error(recorded.unmappable);
+    expect(recorded.events.map((e) => e.eventType)).toEqual([
+      'LegacyFraudDecided',
+      'LegacyStockReserved',
+    ]);
+    // Cancelled while the platform held the stock: the monolith released none of it.
+    const cancelled = eventsFromOrderChange({
+      kind: 'update',
+      order: { ...accepted, status: 'CANCELLED', stock_held_by: 'platform' },
+      lines,
+      committedAt: at,
+    });
+    if (!('events' in cancelled)) throw new Error(cancelled.unmappable);
+    expect(cancelled.events.map((e) => e.eventType)).toEqual(['LegacyOrderCancelled']);
+    // Without the column (a row from before hand-over), an accepted order held its stock.
+    const older = eventsFromOrderChange({
+      kind: 'update',
+      order: { ...accepted, status: 'CANCELLED' },
+      lines,
+      committedAt: at,
+    });
+    if (!('events' in older)) throw new Error(older.unmappable);
+    expect(older.events.map((e) => e.eventType)).toEqual([
+      'LegacyOrderCancelled',
+      'LegacyStockReleased',
+    ]);
+    expect(
+      eventsFromOrderChange({
+        kind: 'insert',
+        order: { ...placed, handed_over: '{inventory,billing}' },
+        lines,
+        committedAt: at,
+      }),
+    ).toEqual({ unmappable: expect.stringContaining('handed over') });
+  });
 });

@@ -11,6 +11,8 @@ import {
   type LegacyFactPayloads,
   type LegacyFactType,
   type LegacyLine,
+  MIGRATION_STAGES,
+  type MigrationStage,
 } from '@order-platform/domain';
 import type { Mapped, OutboxRecord } from './legacy-mapping-port';
 
@@ -66,6 +68,29 @@ const decision = (value: unknown): 'approve' | 'reject' => {
   throw new Unmappable(`fraud decision: unknown value ${JSON.stringify(value)}`);
 };
 
+/**
+ * The stages the monolith handed over to the platform for an order: a JSON array (outbox) or a
+ * PostgreSQL text[] in its text form (`{inventory,payment}`, logical replication). Absent (a
+ * monolith or an order from before hand-over): nothing is said, and the fact says nothing.
+ */
+function handedOver(value: unknown): { handedOver?: MigrationStage[] } {
+  if (value === undefined || value === null) return {};
+  const stages =
+    typeof value === 'string' && /^\{.*\}$/.test(value)
+      ? value
+          .slice(1, -1)
+          .split(',')
+          .filter((stage) => stage !== '')
+      : value;
+  if (
+    !Array.isArray(stages) ||
+    !stages.every((stage) => MIGRATION_STAGES.includes(stage as MigrationStage))
+  ) {
+    throw new Unmappable(`handed over: not a list of stages (${MIGRATION_STAGES.join(', ')})`);
+  }
+  return { handedOver: stages as MigrationStage[] };
+}
+
 const decidedBy = (value: unknown): 'rules' | 'external' => {
   if (value === 'rules' || value === 'external') return value;
   throw new Unmappable(`fraud decided by: unknown value ${JSON.stringify(value)}`);
@@ -99,6 +124,7 @@ const OUTBOX: Record<string, OutboxMapper> = {
       totalMinor: cents(p, 'totalCents'),
       currency: currency(p, 'currency'),
       expedited: p.expedited === true,
+      ...handedOver(p.handedOver),
     }),
   ],
   FraudDecided: [
@@ -191,6 +217,7 @@ export function eventsFromOrderChange(change: OrderChange): Mapped {
         totalMinor: cents(order, 'total_cents'),
         currency: currency(order, 'currency'),
         expedited: order.expedited === true,
+        ...handedOver(order.handed_over),
       });
     }
     const fraud = () => ({
@@ -201,8 +228,22 @@ export function eventsFromOrderChange(change: OrderChange): Mapped {
           ? null
           : Number(order.fraud_score),
     });
+    // Who holds the stock: the monolith, the platform (inventory handed over), or, on rows from
+    // before hand-over, the monolith once the order was accepted (it then has a payment).
+    const monolithHeldStock =
+      order.stock_held_by === 'monolith' ||
+      ((order.stock_held_by === undefined || order.stock_held_by === null) &&
+        Boolean(order.payment_auth_id));
     switch (order.status) {
       case 'PENDING_FRAUD':
+        break;
+      // Waiting for the platform's reservation, then its authorization (stages handed over).
+      case 'PENDING_STOCK':
+        add('LegacyFraudDecided', fraud());
+        break;
+      case 'PENDING_PAYMENT':
+        add('LegacyFraudDecided', fraud());
+        add('LegacyStockReserved', { lines: lines(change.lines, 'lines') });
         break;
       case 'ACCEPTED':
         add('LegacyFraudDecided', fraud());
@@ -214,6 +255,9 @@ export function eventsFromOrderChange(change: OrderChange): Mapped {
         add('LegacyOrderRejected', {
           reason: order.fraud_decision === 'REJECTED' ? 'fraud' : 'rejected',
         });
+        // Rejected after the monolith took stock (the platform declined the payment).
+        if (order.stock_held_by === 'monolith')
+          add('LegacyStockReleased', { lines: lines(change.lines, 'lines') });
         break;
       case 'SHIPPED':
         add('LegacyOrderShipped', {});
@@ -223,9 +267,7 @@ export function eventsFromOrderChange(change: OrderChange): Mapped {
         break;
       case 'CANCELLED':
         add('LegacyOrderCancelled', { reason: 'cancelled in the monolith' });
-        // Stock was held only once the order had been accepted (it then has a payment).
-        if (order.payment_auth_id)
-          add('LegacyStockReleased', { lines: lines(change.lines, 'lines') });
+        if (monolithHeldStock) add('LegacyStockReleased', { lines: lines(change.lines, 'lines') });
         break;
       default:
         throw new Unmappable(`status ${JSON.stringify(order.status)}: unknown to the mapping`);

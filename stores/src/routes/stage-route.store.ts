@@ -4,6 +4,7 @@
  * each change under the route's row lock and audited in the same transaction. Intake's route
  * (the facade's share, domain's INTAKE_STAGE) is a row of the same table, read by the facade.
  */
+import type { Pool } from 'pg';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import {
   INTAKE_STAGE,
@@ -82,6 +83,25 @@ export class StageRouteStore {
     return record ? { mode: record.mode, newPercent: record.newPercent } : undefined;
   }
 
+  /**
+   * Every stage's stored route, with the routing table locked for changes until `tx` ends: the
+   * dependency guard judges stages together, so two changes of different stages must not pass it
+   * side by side (a transaction-level advisory lock also covers stages without a row yet).
+   */
+  async lockAllForChange(
+    tx: EntityManager,
+  ): Promise<Partial<Record<MigrationStage, RouteSetting>>> {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('stage_route'))");
+    const records = await tx.getRepository(StageRouteRecord).findBy({
+      stage: In([...MIGRATION_STAGES]),
+    });
+    return Object.fromEntries(
+      records
+        .filter((record) => isMigrationStage(record.stage))
+        .map((record) => [record.stage, { mode: record.mode, newPercent: record.newPercent }]),
+    );
+  }
+
   /** Writes the stage's route as changed now by `operatorId`. */
   async change(
     tx: EntityManager,
@@ -102,4 +122,21 @@ export class StageRouteStore {
     );
     return stored({ ...(await routes.findOneByOrFail({ stage })), stage });
   }
+}
+
+/**
+ * The stored routes read over a plain pg pool (the legacy adapter's connection), for the
+ * monolith hand-over sync: the same rows `StageRouteStore.routes` reads.
+ */
+export async function readStageRoutes(pool: Pick<Pool, 'query'>): Promise<StageRoute[]> {
+  const { rows } = await pool.query<{
+    stage: string;
+    mode: StageRoute['mode'];
+    new_percent: number;
+  }>('SELECT stage, mode, new_percent FROM stage_route WHERE stage = ANY($1)', [
+    [...MIGRATION_STAGES],
+  ]);
+  return rows
+    .filter((row): row is typeof row & { stage: MigrationStage } => isMigrationStage(row.stage))
+    .map((row) => ({ stage: row.stage, mode: row.mode, newPercent: row.new_percent }));
 }

@@ -130,6 +130,8 @@ async function start(): Promise<void> {
     );
   env.MONOLITH_URL ??= `http://127.0.0.1:${portOf('legacy-monolith')}`;
   env.GATEWAY_URL ??= `http://127.0.0.1:${portOf('gateway')}`;
+  // The monolith's hand-over settings follow the routes (docs/strangler.md#handing-a-stage-over).
+  env.HANDOVER_SYNC ??= 'on';
   const appFiles = (app: PlatformApp) => ({
     logFile: stackLogFile(stateDir, app.name),
     pidFile: stackPidFile(stateDir, app.name),

@@ -14,7 +14,11 @@ import {
 import { eventually } from '@order-platform/tools';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv, placedOrder } from '../testing/order-test-env';
-import { orderStatusQuery } from '../order/messages';
+import {
+  orderDeliveredSignal,
+  orderStatusQuery,
+  shipmentDispatchedSignal,
+} from '../order/messages';
 import { legacyFactSignal, legacyOrderLifecycle } from './legacy-order.workflow';
 
 const ALL_LEGACY: Record<MigrationStage, MigrationRoute> = {
@@ -29,6 +33,7 @@ describe('an order placed in the legacy monolith', () => {
   let t: OrderTestEnv;
   let world: FakeOrderWorld;
   let told: { orderId: string; decision: string }[];
+  let outcomes: Record<string, unknown>[];
 
   beforeAll(async () => {
     t = await OrderTestEnv.start();
@@ -37,6 +42,7 @@ describe('an order placed in the legacy monolith', () => {
   beforeEach(() => {
     world = new FakeOrderWorld();
     told = [];
+    outcomes = [];
   });
 
   const strangler = (routes: Record<MigrationStage, MigrationRoute>) => ({
@@ -44,6 +50,10 @@ describe('an order placed in the legacy monolith', () => {
     checkAvailability: async () => true,
     tellMonolithFraudDecision: async (input: { orderId: string; decision: string }) => {
       told.push({ orderId: input.orderId, decision: input.decision });
+      return { accepted: true };
+    },
+    tellMonolithStageOutcome: async (input: Record<string, unknown>) => {
+      outcomes.push(input);
       return { accepted: true };
     },
   });
@@ -151,5 +161,137 @@ describe('an order placed in the legacy monolith', () => {
         expect(told).toEqual([]);
       },
       strangler(ALL_LEGACY),
+    ));
+
+  it('acts once for every stage the monolith handed over, tells it each outcome, and holds nothing twice', () =>
+    t.run(
+      world,
+      async () => {
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'fulfilment', 'notification'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        // The monolith records each outcome the platform tells it, and its record comes back.
+        const recorded = (stage: string) =>
+          eventually(`the ${stage} outcome told`, async () =>
+            outcomes.find((outcome) => outcome.stage === stage),
+          );
+        const reservation = await recorded('inventory');
+        expect(reservation).toMatchObject({ orderId, reservationId: expect.any(String) });
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        const payment = (await recorded('payment')) as { paymentReference: string };
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: payment.paymentReference,
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.signal(shipmentDispatchedSignal, {});
+        const shipped = await recorded('fulfilment');
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderShipped', {}));
+        await t.reach(handle, 'Shipped');
+        await handle.signal(orderDeliveredSignal);
+        await eventually('the delivery told', async () =>
+          outcomes.find((outcome) => outcome.state === 'delivered'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderDelivered', {}));
+        const done = await handle.result();
+
+        await t.keepHistory(handle, 'legacy-order-handed-over-delivered');
+        expect(done.stage).toBe('Delivered');
+        // Fraud routed new in the table but kept by the monolith: compared only (shadow).
+        expect(done.stageRoutes).toEqual({
+          fraud: 'shadow',
+          inventory: 'new',
+          payment: 'new',
+          fulfilment: 'new',
+          notification: 'new',
+        });
+        // One reservation, allocated; one authorization, captured once; one shipment.
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['allocated']);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+          'capture',
+        ]);
+        expect(shipped).toMatchObject({ state: 'dispatched', shipmentId: expect.any(String) });
+        expect(world.told(orderId)).toEqual(['confirmed', 'shipped', 'delivered']);
+        expect(outcomes.filter((o) => o.stage === 'notification').map((o) => o.kind)).toEqual([
+          'confirmed',
+          'shipped',
+          'delivered',
+        ]);
+        const decided = world.events.filter(
+          (event) => event.orderId === orderId && event.eventType === 'StageDecided',
+        );
+        expect(decided.map((event) => event.payload)).toEqual([
+          { stage: 'fraud', decision: { decision: 'approve' }, acted: false },
+          { stage: 'inventory', decision: { reserved: true }, acted: true },
+          { stage: 'payment', decision: { authorized: true, amountMinor: 5_000 }, acted: true },
+          { stage: 'fulfilment', decision: { shipped: true }, acted: true },
+        ]);
+      },
+      // The table may lag behind the monolith: what the order handed over is what counts.
+      strangler({ ...ALL_LEGACY, inventory: 'shadow', fraud: 'new' }),
+    ));
+
+  it('undoes what the platform holds when the monolith ends the order, and tells the customer once', () =>
+    t.run(
+      world,
+      async () => {
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'notification'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the reservation told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'inventory'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await eventually('the authorization told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'payment'),
+        );
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+        expect(done.stage).toBe('Cancelled');
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+          'void',
+        ]);
+        expect(world.told(orderId)).toEqual(['cancelled']);
+        // The stage the table routed new but the monolith kept ran as shadow: nothing acted twice.
+        expect(done.stageRoutes?.fulfilment).toBe('shadow');
+      },
+      strangler({ ...ALL_LEGACY, fulfilment: 'new' }),
     ));
 });

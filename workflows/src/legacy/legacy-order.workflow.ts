@@ -7,10 +7,16 @@
  * - legacy: the monolith decides; the workflow waits for the mirrored fact and follows it;
  * - shadow: the workflow also decides, with side-effect-free calls only, publishes that decision
  *   (`StageDecided`, acted: false) for the comparator, and still follows the monolith;
- * - new: the workflow decides (`StageDecided`, acted: true), acts and tells the monolith. The
- *   sample monolith can hand over only its fraud decision (a provider asking for a review goes
- *   to an operator first); for other stages, and when the monolith did not wait for us, the
- *   workflow follows the monolith and says so (`NeedsAttention`).
+ * - new: the workflow decides (`StageDecided`, acted: true), acts with real side effects and
+ *   tells the monolith, which records the outcome instead of deciding (a provider asking for a
+ *   fraud review goes to an operator first). An order whose placement says which stages the
+ *   monolith handed over (`handedOver`, patch `stage-hand-over`) runs those stages as new and
+ *   the others at most as shadow (domain `routesWithHandOver`): inventory reserves (and
+ *   allocates) in the platform's warehouse, payment authorizes through the gateway and captures
+ *   when the parcel leaves, fulfilment creates and follows the shipment, notification tells the
+ *   customer; what the platform holds is undone when the monolith ends the order. Older orders,
+ *   and orders that do not say, hand over fraud only, and when the monolith did not wait for us
+ *   the workflow follows it and says so (`NeedsAttention`).
  *
  * Whatever decides, the order goes through the same business stages as a platform order, with
  * the same deadlines, the same read model and the same customer statuses: a customer of the
@@ -20,23 +26,28 @@
  */
 import {
   ActivityFailure,
+  ApplicationFailure,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StranglerActivities } from '@order-platform/activities';
+import type { StageOutcomeHandOver, StranglerActivities } from '@order-platform/activities';
 import {
   LEGACY_FACT_SIGNAL,
   type LegacyEvent,
   type LegacyFactType,
   manualReviewRefusal,
+  mayNotify,
   MIGRATION_ROUTES,
   type MigrationRoute,
   type MigrationStage,
+  type NotificationKind,
   type OrderStatusView,
   type PlacedOrder,
+  routesWithHandOver,
   type StagePolicy,
 } from '@order-platform/domain';
 import {
@@ -48,12 +59,20 @@ import {
   manualReviewDecisionUpdate,
   mustHappen,
   OrderRecorder,
+  orderDeliveredSignal,
   orderStatusQuery,
   rejectInvalidOrder,
   screeningRequest,
+  shipmentDispatchedSignal,
   waitForFactOrDeadline,
 } from '../order';
 import { UNTIL_DONE } from '../retry-policies';
+
+/**
+ * Patch: the stages the monolith handed over for this order (its placement says which) are the
+ * platform's: decided, acted on with real side effects once, and told to the monolith.
+ */
+const STAGE_HAND_OVER = 'stage-hand-over';
 
 /** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
 const SCREENING_RETRY_MS = 15_000;
@@ -80,6 +99,22 @@ class LegacyEnding extends Error {
 
 const ENDINGS: readonly LegacyFactType[] = ['LegacyOrderRejected', 'LegacyOrderCancelled'];
 
+/** The business failure an activity ended with (OutOfStock, PaymentDeclined, ...), if any. */
+const businessFailure = (error: unknown): string | undefined =>
+  error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+    ? (error.cause.type ?? undefined)
+    : undefined;
+
+/** What the platform itself holds for a monolith order, to capture or undo. */
+interface PlatformHolds {
+  reservationId?: string;
+  authorization?: { authorizationId: string; amountMinor: number };
+  captured?: boolean;
+  shipmentId?: string;
+  dispatched?: boolean;
+  delivered?: boolean;
+}
+
 export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderStatusView> {
   rejectInvalidOrder(order);
   const facts = new Map<LegacyFactType, LegacyEvent>();
@@ -88,7 +123,14 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     if (fact.orderId === order.orderId && !facts.has(fact.eventType))
       facts.set(fact.eventType, fact);
   });
-  const routes = await strangler.resolveStageRoutes({ orderId: order.orderId });
+  const resolved = await strangler.resolveStageRoutes({ orderId: order.orderId });
+  // Whether the monolith said which stages it hands over: then those are the platform's.
+  const handOver = patched(STAGE_HAND_OVER) && order.handedOver !== undefined;
+  const routes = handOver ? routesWithHandOver(resolved, order.handedOver).routes : resolved;
+  const owns = (stage: MigrationStage) => handOver && routes[stage] === 'new';
+  const holds: PlatformHolds = {};
+  setHandler(shipmentDispatchedSignal, () => void (holds.dispatched = true));
+  setHandler(orderDeliveredSignal, () => void (holds.delivered = true));
   const recorder = new OrderRecorder(
     order,
     workflowInfo().workflowId,
@@ -143,6 +185,163 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   const stageDecided = (stage: MigrationStage, decision: Record<string, unknown>, acted = false) =>
     recorder.record({ events: [{ type: 'StageDecided', payload: { stage, decision, acted } }] });
+
+  const downstream = bulkheads(workflowInfo().taskQueue);
+  const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+  const tell = (outcome: StageOutcomeHandOver) => strangler.tellMonolithStageOutcome(outcome);
+  const { orderId, customerId } = order;
+
+  /** Notification handed over: the platform tells the customer, once per kind; the monolith records it. */
+  const notified: NotificationKind[] = [];
+  async function notify(kind: NotificationKind): Promise<void> {
+    if (!owns('notification') || !mayNotify(notified, kind)) return;
+    notified.push(kind);
+    await downstream.notifications.notifyCustomer({ orderId, customerId, kind });
+    await tell({ orderId, stage: 'notification', kind, reference: `notify-${kind}` });
+  }
+
+  /** Waits for what the platform itself awaits (its parcel's dispatch, delivery), or the monolith's end. */
+  async function platformFact(done: () => boolean, deadline: number, stage: MigrationStage) {
+    const ending = () => ENDINGS.map((type) => facts.get(type)).find((fact) => fact !== undefined);
+    const first = () => (done() ? true : ending());
+    if ((await waitForFactOrDeadline(first, deadline)) === 'deadline') {
+      await recorder.record({ needsAttention: `PlatformFactOverdue:${stage}` });
+      await waitForFactOrDeadline(first, null);
+      await recorder.record({ needsAttention: '' });
+    }
+    const ended = ending();
+    if (!done() && ended) throw new LegacyEnding(ended);
+  }
+
+  /** Inventory handed over: reserved and allocated in the platform's warehouse, once. */
+  async function platformReserves(): Promise<void> {
+    let reservationId: string | undefined;
+    try {
+      ({ reservationId } = await downstream.inventory.call.reserveInventory({
+        step: 'reserve-inventory-1',
+        orderId,
+        lines,
+        ttlMs: policy.reservationTtlMs,
+      }));
+    } catch (error) {
+      if (businessFailure(error) !== 'OutOfStock') throw error;
+    }
+    if (reservationId === undefined) {
+      await stageDecided('inventory', { reserved: false }, true);
+      await tell({ orderId, stage: 'inventory', outcome: 'unavailable' });
+      return;
+    }
+    holds.reservationId = reservationId;
+    // Allocated at once: a monolith order may ship long after a reservation's TTL.
+    await downstream.inventory.call.allocateInventory({
+      step: `allocate-inventory-${reservationId}`,
+      reservationId,
+    });
+    await stageDecided('inventory', { reserved: true }, true);
+    await tell({ orderId, stage: 'inventory', reservationId });
+  }
+
+  /** Payment handed over: authorized through the platform's gateway, once. */
+  async function platformAuthorizes(): Promise<void> {
+    const amountMinor = recorder.totalMinor;
+    let authorizationId: string | undefined;
+    try {
+      ({ authorizationId } = await downstream.authorization(policy.paymentSlaMs)({
+        step: 'authorize-payment-1',
+        orderId,
+        customerId,
+        amountMinor,
+        currency: order.currency,
+        validityMs: policy.authorizationValidityMs,
+      }));
+    } catch (error) {
+      // Declined, or the gateway failing for the whole payment SLA: the monolith rejects it.
+      if (!(error instanceof ActivityFailure)) throw error;
+    }
+    if (authorizationId === undefined) {
+      await stageDecided('payment', { authorized: false }, true);
+      await tell({ orderId, stage: 'payment', outcome: 'declined' });
+      return;
+    }
+    holds.authorization = { authorizationId, amountMinor };
+    await stageDecided('payment', { authorized: true, amountMinor }, true);
+    await tell({ orderId, stage: 'payment', paymentReference: authorizationId, amountMinor });
+  }
+
+  /** The platform's authorization is captured when the parcel leaves, whoever ships it. */
+  async function platformCaptures(): Promise<void> {
+    const authorization = holds.authorization;
+    if (!authorization || holds.captured) return;
+    const { authorizationId, amountMinor } = authorization;
+    let captureId: string;
+    try {
+      ({ captureId } = await downstream.payment.call.capturePayment({
+        step: `capture-payment-${authorizationId}`,
+        authorizationId,
+        amountMinor,
+      }));
+    } catch (error) {
+      // The monolith shipped after the authorization lapsed (or the gateway refused it): the
+      // parcel is gone, so a person charges the customer; the order still follows the monolith.
+      if (!(error instanceof ActivityFailure)) throw error;
+      await recorder.record({ needsAttention: 'CaptureFailed' });
+      return;
+    }
+    holds.captured = true;
+    await recorder.record({
+      events: [{ type: 'PaymentCaptured', payload: { captureId, amountMinor } }],
+    });
+  }
+
+  /** Fulfilment handed over: the platform's shipment, captured when it leaves, told to the monolith. */
+  async function platformShips(readyDeadline: number): Promise<void> {
+    const { shipmentId } = await downstream.fulfillment.call.createShipment({
+      step: 'create-shipment',
+      orderId,
+      lines,
+    });
+    holds.shipmentId = shipmentId;
+    recorder.commitments.shipment = { shipmentId, state: 'requested' };
+    await recorder.record({ events: [{ type: 'ShipmentCreated', payload: { shipmentId } }] });
+    await platformFact(() => holds.dispatched === true, readyDeadline, 'fulfilment');
+    await platformCaptures();
+    await stageDecided('fulfilment', { shipped: true }, true);
+    await tell({ orderId, stage: 'fulfilment', shipmentId, state: 'dispatched' });
+  }
+
+  /** The monolith ended the order: the platform undoes what it holds (nothing once shipped). */
+  async function undoPlatformHolds(): Promise<void> {
+    const { shipmentId, authorization, reservationId } = holds;
+    // Our parcel left before the monolith's cancel reached us: nothing can be undone any more.
+    if (holds.dispatched && shipmentId)
+      await recorder.record({ needsAttention: 'EndedInLegacyAfterDispatch' });
+    if (shipmentId && !holds.dispatched) {
+      await downstream.fulfillment.compensate.cancelShipment({
+        step: `cancel-shipment-${shipmentId}`,
+        shipmentId,
+      });
+      await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
+    }
+    if (authorization && !holds.captured) {
+      const { authorizationId } = authorization;
+      await downstream.payment.compensate.voidAuthorization({
+        step: `void-authorization-${authorizationId}`,
+        authorizationId,
+      });
+      await recorder.record({ events: [{ type: 'PaymentVoided', payload: { authorizationId } }] });
+    }
+    if (reservationId && !holds.dispatched) {
+      await downstream.inventory.compensate.releaseInventory({
+        step: `release-inventory-${reservationId}`,
+        reservationId,
+      });
+      await recorder.record({
+        events: [
+          { type: 'InventoryReleased', payload: { reservationId, reason: 'EndedInLegacy' } },
+        ],
+      });
+    }
+  }
 
   /** In route 'new': the provider's verdict, or an operator's when the provider wants a review. */
   async function platformFraudDecision(verdict: string): Promise<'approve' | 'reject' | undefined> {
@@ -228,15 +427,20 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   async function inventoryStage(): Promise<void> {
     const deadline = Date.now() + policy.reservationTtlMs;
     await recorder.record({ stage: 'InventoryHoldPending', deadline });
-    if (routes.inventory !== 'legacy') {
+    if (owns('inventory')) {
+      await platformReserves();
+    } else if (routes.inventory !== 'legacy') {
       const available = await strangler.checkAvailability({
         lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
       });
       await stageDecided('inventory', { reserved: available });
     }
     await legacyFact(['LegacyStockReserved'], deadline, 'inventory');
-    const reservationId = `legacy:${order.orderId}`;
-    recorder.commitments.stock = { reservationId, state: 'reserved' };
+    const reservationId = holds.reservationId ?? `legacy:${order.orderId}`;
+    recorder.commitments.stock = {
+      reservationId,
+      state: holds.reservationId ? 'allocated' : 'reserved',
+    };
     await recorder.record({
       events: [{ type: 'InventoryReserved', payload: { reservationId, followed: 'legacy' } }],
     });
@@ -245,7 +449,9 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   async function paymentStage(): Promise<void> {
     const deadline = Date.now() + policy.paymentSlaMs;
     await recorder.record({ stage: 'PaymentAuthorizationPending', deadline });
-    if (routes.payment !== 'legacy') {
+    if (owns('payment')) {
+      await platformAuthorizes();
+    } else if (routes.payment !== 'legacy') {
       // What the platform would ask its gateway for; no call, so nothing is held.
       await stageDecided('payment', { authorized: true, amountMinor: recorder.totalMinor });
     }
@@ -267,16 +473,33 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   async function fulfilmentStages(): Promise<void> {
     await legacyFact(['LegacyOrderAccepted'], Date.now() + policy.paymentSlaMs, 'payment');
     await recorder.record({ stage: 'Confirmed', events: [{ type: 'OrderConfirmed' }] });
+    await notify('confirmed');
     const readyDeadline = Date.now() + policy.authorizationValidityMs;
     await recorder.record({ stage: 'ReadyForFulfillment', deadline: readyDeadline });
+    if (owns('fulfilment')) await platformShips(readyDeadline);
     await legacyFact(['LegacyOrderShipped'], readyDeadline, 'fulfilment');
-    recorder.commitments.shipment = { shipmentId: `legacy:${order.orderId}`, state: 'dispatched' };
+    // Payment handed over and the monolith shipped: the platform captures its authorization.
+    await platformCaptures();
+    recorder.commitments.shipment = {
+      shipmentId: holds.shipmentId ?? `legacy:${order.orderId}`,
+      state: 'dispatched',
+    };
     const deliveryDeadline = Date.now() + policy.deliveryWindowMs;
     await recorder.record({
       stage: 'Shipped',
       deadline: deliveryDeadline,
       events: [{ type: 'OrderShipped', payload: { followed: 'legacy' } }],
     });
+    await notify('shipped');
+    if (owns('fulfilment')) {
+      await platformFact(() => holds.delivered === true, deliveryDeadline, 'fulfilment');
+      await tell({
+        orderId,
+        stage: 'fulfilment',
+        shipmentId: holds.shipmentId!,
+        state: 'delivered',
+      });
+    }
     await legacyFact(['LegacyOrderDelivered'], deliveryDeadline, 'fulfilment');
     recorder.commitments.shipment = { ...recorder.commitments.shipment, state: 'delivered' };
     if (recorder.commitments.payment) recorder.commitments.payment.state = 'captured';
@@ -284,6 +507,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       stage: 'Delivered',
       events: [{ type: 'OrderDelivered', payload: { followed: 'legacy' } }],
     });
+    await notify('delivered');
   }
 
   try {
@@ -297,7 +521,8 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   } catch (error) {
     if (!(error instanceof LegacyEnding)) throw error;
     const rejected = error.fact.eventType === 'LegacyOrderRejected';
-    // The monolith undoes what it held; the platform holds nothing of this order.
+    // The monolith undoes what it held; the platform undoes what it holds itself.
+    await undoPlatformHolds();
     recorder.commitments = {};
     await recorder.record({
       stage: rejected ? 'Rejected' : 'Cancelled',
@@ -312,6 +537,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
         },
       ],
     });
+    await notify(rejected ? 'rejected' : 'cancelled');
   }
   return recorder.view();
 }

@@ -14,6 +14,7 @@ import {
   checkIntakeChange,
   checkPromotion,
   defaultIntakeRoute,
+  checkStageDependencies,
   defaultStageRoute,
   INTAKE_STAGE,
   MIGRATION_STAGES,
@@ -98,7 +99,16 @@ export class MigrationService {
   async changeRoute(operatorId: string, stage: RoutedStage, request: RouteChangeRequest) {
     const to: RouteSetting = { mode: request.mode, newPercent: request.newPercent ?? 100 };
     return this.db.transaction(async (tx) => {
-      const current = await this.stageRoutes.lockForChange(tx, stage);
+      let current: RouteSetting | undefined;
+      if (stage === INTAKE_STAGE) {
+        current = await this.stageRoutes.lockForChange(tx, stage);
+      } else {
+        const stored = await this.stageRoutes.lockAllForChange(tx);
+        current = stored[stage];
+        // No override: a commitment split between the monolith and the platform is never wanted.
+        const together = checkStageDependencies({ ...stored, [stage]: to });
+        if (!together.allowed) throw problems.conflict('stage-dependency', together.reason);
+      }
       const { evidence, judge } =
         stage === INTAKE_STAGE
           ? await this.intakeEvidence(tx, current ?? defaultIntakeRoute, to)
