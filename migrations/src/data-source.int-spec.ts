@@ -46,8 +46,12 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   IndexOrdersWithReturns1795431600000: 'order_status_with_returns_idx',
 };
 
-/** Tables a later migration renamed: gone once every migration is applied. */
-const RENAMED_LATER = new Set(['post_hoc_review']);
+/** Tables a later migration renamed, and that migration: gone while it is applied. */
+const RENAMED_BY: Record<string, string> = {
+  post_hoc_review: 'GeneraliseOperatorTask1795431500000',
+};
+const existsWith = (table: string, applied: readonly string[]): boolean =>
+  !(RENAMED_BY[table] !== undefined && applied.includes(RENAMED_BY[table]));
 
 describe('the platform schema history on PostgreSQL', () => {
   it('reverts every migration, newest first, one step at a time, and applies them again', async () => {
@@ -60,14 +64,16 @@ describe('the platform schema history on PostgreSQL', () => {
     for (const [index, name] of [...names.entries()].reverse()) {
       await revertLastMigration(url());
       expect(await tableExists(TABLE_OF_MIGRATION[name]!)).toBe(false);
-      for (const older of names.slice(0, index)) {
-        expect(await tableExists(TABLE_OF_MIGRATION[older]!)).toBe(true);
+      const applied = names.slice(0, index);
+      for (const older of applied) {
+        const table = TABLE_OF_MIGRATION[older]!;
+        expect(await tableExists(table)).toBe(existsWith(table, applied));
       }
     }
 
     expect(await migrate(url())).toEqual(names);
     for (const table of Object.values(TABLE_OF_MIGRATION))
-      expect(await tableExists(table)).toBe(!RENAMED_LATER.has(table));
+      expect(await tableExists(table)).toBe(existsWith(table, names));
     expect(await tableExists(MIGRATIONS_TABLE)).toBe(true);
   });
 });
