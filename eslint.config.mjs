@@ -113,6 +113,21 @@ export default tseslint.config(
     },
   },
   {
+    // The micro-benchmarks measure one app's hot-path pieces in isolation, so they reach into
+    // that app's source; nothing else may.
+    files: ['bench/src/micro/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: ['../../../apps/gateway/src/**'],
+          depConstraints,
+        },
+      ],
+    },
+  },
+  {
     // NestJS resolves constructor injection from emitted decorator metadata, so a class used
     // only as a parameter type is a runtime import: the type-imports rule must know that.
     files: ['apps/**/*.ts'],
