@@ -19,3 +19,4 @@ export * from './degraded-mode';
 export * from './resilience';
 export * from './post-hoc-review';
 export * from './returns';
+export * from './event-contract';

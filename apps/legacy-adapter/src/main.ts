@@ -117,6 +117,22 @@ runMain('legacy-adapter', async () => {
     check: async () => {
       if (consumers.error) throw new Error(consumers.error);
       if (consumers.pending) throw new Error('joining consumer groups');
+      // A dependency that is down holds partitions: say which, for how long and why.
+      const waits = [
+        ...(bridge?.waiting() ?? []).map((w) => ({ consumer: 'signal bridge', ...w })),
+        ...(comparator?.waiting() ?? []).map((w) => ({ consumer: 'comparator', ...w })),
+      ];
+      if (waits.length > 0) {
+        throw new Error(
+          waits
+            .map(
+              (w) =>
+                `${w.consumer} waits for ${w.dependency} on ${w.topic}/${w.partition} ` +
+                `for ${w.waitingSeconds} s: ${w.reason.slice(0, 200)}`,
+            )
+            .join('; '),
+        );
+      }
     },
   };
   const health = await startHealthServer(

@@ -4,7 +4,9 @@
  * one call, and a repeat finds the running workflow); every later fact is a signal. Workflows
  * are reached by name and id only (`legacyOrderLifecycle`, `order-<orderId>`): the adapter holds
  * none of their code. Runs on the reliable consumer, so a fact is handed over at least once;
- * the workflow keeps the first of each kind.
+ * the workflow keeps the first of each kind. A fact against the contract is dead-lettered at once;
+ * Temporal or PostgreSQL being down holds the partition until they are back (the reliable
+ * consumer's classification), so an outage never dead-letters a fact.
  */
 import {
   type Client,
@@ -17,14 +19,19 @@ import type { Registry } from 'prom-client';
 import {
   deadLetterTopic,
   LEGACY_FACT_SIGNAL,
-  LEGACY_FACT_TYPES,
+  legacyFactProblem,
   LEGACY_ORDER_WORKFLOW_TYPE,
   type LegacyEvent,
   placedOrderFromLegacy,
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { type Logger, type ReliableConsumer, startReliableConsumer } from '@order-platform/runtime';
+import {
+  type DependencyWait,
+  type Logger,
+  type ReliableConsumer,
+  startReliableConsumer,
+} from '@order-platform/runtime';
 import { parkLegacyFact, takeParkedLegacyFacts } from '@order-platform/stores';
 
 export interface SignalBridgeOptions {
@@ -49,12 +56,12 @@ export class SignalBridge {
       pool,
       topics: [TOPICS.legacyOrderEvents],
       dlqTopic: () => deadLetterTopic(TOPICS.legacyOrderEvents),
+      // Against the fact contract, event id included: the inbox dedupes by it, so a fact with
+      // a missing or foreign id is refused here rather than applied under the wrong key.
       decode: (message) => {
-        const event = JSON.parse(String(message.value)) as LegacyEvent;
-        if (typeof event?.orderId !== 'string' || !LEGACY_FACT_TYPES.includes(event.eventType)) {
-          return { poison: 'not a legacy fact' };
-        }
-        return event;
+        const event: unknown = JSON.parse(String(message.value));
+        const problem = legacyFactProblem(event);
+        return problem ? { poison: problem } : (event as LegacyEvent);
       },
       eventId: (event) => event.eventId,
       handle: (event, tx) => this.handOver(event, tx),
@@ -62,6 +69,11 @@ export class SignalBridge {
       registry,
       logger,
     });
+  }
+
+  /** Partitions held while a dependency is down, for health detail. */
+  waiting(): DependencyWait[] {
+    return this.consumer?.waiting() ?? [];
   }
 
   async stop(): Promise<void> {
