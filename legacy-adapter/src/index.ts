@@ -6,3 +6,5 @@ export * from './comparator/stage-decisions';
 export * from './comparator/comparison-join';
 export * from './comparator/comparator';
 export * from './bridge/signal-bridge';
+export * from './dead-letters/dead-letter-indexer';
+export * from './dead-letters/replay';

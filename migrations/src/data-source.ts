@@ -14,6 +14,7 @@ import { CreateDegradedMode1795430600000 } from './migrations/1795430600000-crea
 import { CreateLegacyFactParked1795430700000 } from './migrations/1795430700000-create-legacy-fact-parked';
 import { AddSubmissionStartState1795431300000 } from './migrations/1795431300000-add-submission-start-state';
 import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-create-post-hoc-review';
+import { CreateDeadLetter1795431700000 } from './migrations/1795431700000-create-dead-letter';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -27,6 +28,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateLegacyFactParked1795430700000,
   AddSubmissionStartState1795431300000,
   CreatePostHocReview1795431400000,
+  CreateDeadLetter1795431700000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

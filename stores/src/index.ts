@@ -28,3 +28,4 @@ export * from './inbox/inbox.store';
 export * from './legacy-facts/parked-legacy-fact.store';
 export { PostHocReviewRecord } from './post-hoc/post-hoc-review.entity';
 export * from './post-hoc/post-hoc-review.store';
+export * from './dead-letters/dead-letter.store';

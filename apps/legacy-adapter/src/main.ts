@@ -2,7 +2,8 @@
  * The legacy adapter process: the mirror (the monolith's changes -> `legacy.order-events.v1`),
  * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), the signal bridge (each
  * fact to the workflow that follows its order) and the comparator (what the monolith decided vs
- * what the workflows decided, per stage). Ready when both databases,
+ * what the workflows decided, per stage), and the dead-letter indexer (every `.dlq` topic into
+ * `dead_letter`, for operators to list and replay). Ready when both databases,
  * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +11,7 @@ import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
+  DeadLetterIndexer,
   MirrorPublisher,
   OutboxSource,
   SignalBridge,
@@ -60,10 +62,12 @@ runMain('legacy-adapter', async () => {
         logger,
       })
     : undefined;
-  // Both join their consumer groups, which after a crash waits out the dead member's session:
+  // Every .dlq topic into the dead-letter index, for operators to list and replay.
+  const indexer = new DeadLetterIndexer({ kafka, pool: platformDb, registry, logger });
+  // They join their consumer groups, which after a crash waits out the dead member's session:
   // joined side by side, and reported by readiness rather than holding up the rest.
   const consumers = { pending: true, error: undefined as string | undefined };
-  void Promise.all([comparator?.start(), bridge?.start()]).then(
+  void Promise.all([comparator?.start(), bridge?.start(), indexer.start()]).then(
     () => (consumers.pending = false),
     (error: unknown) => (consumers.error = String(error)),
   );
@@ -121,6 +125,7 @@ runMain('legacy-adapter', async () => {
       const waits = [
         ...(bridge?.waiting() ?? []).map((w) => ({ consumer: 'signal bridge', ...w })),
         ...(comparator?.waiting() ?? []).map((w) => ({ consumer: 'comparator', ...w })),
+        ...indexer.waiting().map((w) => ({ consumer: 'dead-letter indexer', ...w })),
       ];
       if (waits.length > 0) {
         throw new Error(
@@ -153,6 +158,7 @@ runMain('legacy-adapter', async () => {
     { name: 'stop the mirror', run: async () => source?.stop() },
     { name: 'stop the comparator', run: async () => comparator?.stop() },
     { name: 'stop the signal bridge', run: async () => bridge?.stop() },
+    { name: 'stop the dead-letter indexer', run: async () => indexer.stop() },
     {
       name: 'close connections',
       run: async () => {
