@@ -60,6 +60,8 @@ runMain('legacy-adapter', async () => {
         taskQueue: config.taskQueue,
         registry,
         logger,
+        producer,
+        parkedFactBoundMs: config.bridgeParkedFactBoundMs,
       })
     : undefined;
   // Every .dlq topic into the dead-letter index, for operators to list and replay.

@@ -82,6 +82,14 @@ describe('the DLQ indexer reading a dead letter', () => {
     expect(dedupeKeyOf(headers, null)).not.toBe(
       dedupeKeyOf({ ...headers, 'x-dlq-consumer': 'legacy-signal-bridge' }, null),
     );
+    // A parked fact given up on has no position: its event and when it was given up on tell.
+    const parked = { 'x-dlq-consumer': 'b', 'x-dlq-event-id': 'e-1', 'x-dlq-failed-at': 't1' };
+    expect(dedupeKeyOf(parked, null)).not.toBe(
+      dedupeKeyOf({ ...parked, 'x-dlq-event-id': 'e-2' }, null),
+    );
+    expect(dedupeKeyOf(parked, null)).not.toBe(
+      dedupeKeyOf({ ...parked, 'x-dlq-failed-at': 't2' }, null),
+    );
     // Nothing says where it came from: its bytes do.
     expect(dedupeKeyOf({}, Buffer.from('a'))).not.toBe(dedupeKeyOf({}, Buffer.from('b')));
   });

@@ -47,6 +47,10 @@ export function dedupeKeyOf(headers: Record<string, string>, value: Buffer | nul
     headers['x-dlq-source-offset'],
     headers['x-source-position'],
   ];
+  // No position (a parked fact the bridge gave up on): the event and when it was given up on.
+  if (headers['x-dlq-source-offset'] === undefined && headers['x-source-position'] === undefined) {
+    identity.push(headers['x-dlq-event-id'], headers['x-dlq-failed-at']);
+  }
   // A dead letter that says nothing of where it came from is known by its bytes.
   const known = identity.some((part) => part !== undefined);
   return createHash('sha256')
