@@ -27,6 +27,7 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
   let run: ConsumerRunConfig | undefined;
   let connectFailures = 0;
   let sendFailures = 0;
+  let refuseValues = false;
   let aborted = false;
   let pending: string | undefined;
   let heartbeats = 0;
@@ -73,6 +74,13 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
       connect: async () => undefined,
       disconnect: async () => log.push('producer disconnected'),
       send: async (record: (typeof sent)[number]) => {
+        if (refuseValues && record.messages[0]!.value !== null) {
+          log.push('send refused');
+          throw Object.assign(new Error('too large'), {
+            name: 'KafkaJSProtocolError',
+            type: 'MESSAGE_TOO_LARGE',
+          });
+        }
         if (sendFailures > 0) {
           sendFailures--;
           log.push('send failed');
@@ -163,6 +171,7 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
     start: () => startReliableConsumer(options),
     failConnections: (n: number) => void (connectFailures = n),
     failSends: (n: number) => void (sendFailures = n),
+    refuseLargeSends: () => void (refuseValues = true),
     abortTransactions: () => void (aborted = true),
   };
 }
@@ -375,6 +384,18 @@ describe('the reliable consumer loop', () => {
     expect(h.log.filter((l) => l === 'send failed')).toHaveLength(3);
     expect(h.log.slice(-3)).toEqual(['dlq t.dlq', 'commit 11', 'resolve 10']);
     expect(h.sent).toHaveLength(1);
+  });
+
+  it('dead-letters without its value a message the DLQ refuses as too large, rather than waiting forever', async () => {
+    const h = harness();
+    await h.start();
+    h.refuseLargeSends();
+    await h.deliver(['{oops']);
+    expect(h.sent[0]!.messages[0]!.value).toBeNull();
+    expect(h.sent[0]!.messages[0]!.headers['x-dlq-reason']).toBe(
+      'poison: not JSON (value of 5 bytes dropped: the DLQ refused it)',
+    );
+    expect(h.log.slice(-2)).toEqual(['commit 11', 'resolve 10']);
   });
 
   it('pauses the partition while overloaded, leaving the batch unresolved, and resumes after', async () => {

@@ -47,7 +47,7 @@ export function messageProcessor<E>(processing: MessageProcessing<E>): ProcessMe
     wait: (ms: number) => Promise<void>,
     eventId?: string,
   ): Promise<void> {
-    const record = deadLetterRecord(message, context, {
+    let record = deadLetterRecord(message, context, {
       topic: dlqTopic(context.topic),
       consumer,
       reason,
@@ -61,6 +61,20 @@ export function messageProcessor<E>(processing: MessageProcessing<E>): ProcessMe
         await producer.send(record);
         break;
       } catch (error) {
+        if (classifyFailure(error).kind === 'bad' && message.value !== null) {
+          // Kafka refuses the record itself (too large with our headers): send it without its
+          // value, saying so, rather than wait forever for something that will never fit.
+          const size = message.value.length;
+          record = deadLetterRecord({ ...message, value: null }, context, {
+            topic: dlqTopic(context.topic),
+            consumer,
+            reason: `${reason} (value of ${size} bytes dropped: the DLQ refused it)`,
+            attempts,
+            kind,
+            eventId,
+          });
+          continue;
+        }
         metrics.held(context, { dependency: 'kafka', reason: describeError(error) });
         logger.warn('dead letter not sent, waiting for kafka', { consumer, ...context, outages });
         await wait(backoffDelayMs(outages, retry));
