@@ -100,7 +100,8 @@ async function main(): Promise<void> {
       const kafka = createKafka({
         clientId: 'dlq-cli',
         brokers: config.kafkaBrokers,
-        logger: createLogger('dlq-cli', 'warn'),
+        // Logs to stderr: stdout is the JSON answer, for scripts to parse.
+        logger: createLogger('dlq-cli', 'warn', (line) => process.stderr.write(`${line}\n`)),
       });
       const producer = createIdempotentProducer(kafka);
       await producer.connect();

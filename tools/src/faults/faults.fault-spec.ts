@@ -309,7 +309,7 @@ describe('faults during a steady stream of orders', () => {
     );
     // Each poison message parked with its reason by every consumer that could not read it.
     const parked = {
-      legacy: await deadLetters(deadLetterTopic(TOPICS.legacyOrderEvents), marker, 5),
+      legacy: await deadLetters(deadLetterTopic(TOPICS.legacyOrderEvents), marker, 6),
       lifecycle: await deadLetters(deadLetterTopic(TOPICS.orderLifecycle), marker, 1),
     };
     expect({ findings, parked }).toEqual({
@@ -321,6 +321,8 @@ describe('faults during a steady stream of orders', () => {
           { key: `${marker}-2`, consumer: 'legacy-signal-bridge', poison: true },
           { key: `${marker}-2`, consumer: 'stage-comparator', poison: true },
           { key: `${marker}-3`, consumer: 'legacy-signal-bridge', poison: true },
+          // An unknown fact type is against the contract the comparator checks too.
+          { key: `${marker}-3`, consumer: 'stage-comparator', poison: true },
         ]),
         lifecycle: [{ key: `${marker}-4`, consumer: 'stage-comparator', poison: true }],
       },
