@@ -21,3 +21,4 @@ export * from './post-hoc-review';
 export * from './operator-tasks';
 export * from './returns';
 export * from './legacy-fact-contract';
+export * from './event-contract';

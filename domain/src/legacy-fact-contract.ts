@@ -8,6 +8,7 @@ import { LIFECYCLE_SCHEMA_VERSION } from './events';
 import {
   LEGACY_FACT_TYPES,
   legacyEventId,
+  MIGRATION_STAGES,
   type LegacyFactType,
   type LegacyEvent,
 } from './legacy-events';
@@ -35,6 +36,16 @@ const oneOf =
       ? undefined
       : `${field}: not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')} (got ${JSON.stringify(value)})`;
 const boolean = oneOf(true, false);
+/** Optional: absent, or the rule's answer. */
+const optional =
+  (rule: Check): Check =>
+  (value, field) =>
+    value === undefined ? undefined : rule(value, field);
+const stages: Check = (value, field) =>
+  Array.isArray(value) &&
+  value.every((stage) => (MIGRATION_STAGES as readonly unknown[]).includes(stage))
+    ? undefined
+    : `${field}: not a list of stages (${MIGRATION_STAGES.join(', ')})`;
 const scoreOrNull: Check = (value, field) =>
   value === null || (typeof value === 'number' && Number.isFinite(value))
     ? undefined
@@ -69,6 +80,7 @@ const PAYLOADS: Partial<Record<LegacyFactType, Record<string, FieldRule>>> = {
     totalMinor: minor,
     currency,
     expedited: boolean,
+    handedOver: optional(stages),
   },
   LegacyFraudDecided: {
     decision: oneOf('approve', 'reject'),

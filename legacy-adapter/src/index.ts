@@ -12,3 +12,5 @@ export * from './mirror/send-limits';
 export * from './mirror/slot-watch';
 export * from './mirror/mapping-contract';
 export * from './handover/handover-sync';
+export * from './dead-letters/dead-letter-indexer';
+export * from './dead-letters/replay';

@@ -16,6 +16,7 @@ import { AddSubmissionStartState1795431300000 } from './migrations/1795431300000
 import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-create-post-hoc-review';
 import { GeneraliseOperatorTask1795431500000 } from './migrations/1795431500000-generalise-operator-task';
 import { IndexOrdersWithReturns1795431600000 } from './migrations/1795431600000-index-orders-with-returns';
+import { CreateDeadLetter1795431700000 } from './migrations/1795431700000-create-dead-letter';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -31,6 +32,7 @@ export const PLATFORM_MIGRATIONS = [
   CreatePostHocReview1795431400000,
   GeneraliseOperatorTask1795431500000,
   IndexOrdersWithReturns1795431600000,
+  CreateDeadLetter1795431700000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

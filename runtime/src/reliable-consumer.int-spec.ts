@@ -269,7 +269,13 @@ describe('the reliable consumer (real Kafka and PostgreSQL)', () => {
       [
         'x',
         'not json {',
-        { ...origin(1), 'x-dlq-reason': 'poison: not JSON', 'x-dlq-attempts': '0' },
+        {
+          ...origin(1),
+          'x-dlq-reason': 'poison: not JSON',
+          'x-dlq-attempts': '0',
+          'x-dlq-class': 'poison',
+          'x-dlq-failed-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
       ],
       [
         'x',
@@ -278,6 +284,9 @@ describe('the reliable consumer (real Kafka and PostgreSQL)', () => {
           ...origin(3),
           'x-dlq-reason': 'handler failed: cannot apply x/4 (attempt 3)',
           'x-dlq-attempts': '3',
+          'x-dlq-class': 'unclassified',
+          'x-dlq-event-id': 'x/4',
+          'x-dlq-failed-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         },
       ],
     ]);

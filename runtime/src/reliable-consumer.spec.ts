@@ -1,7 +1,14 @@
 import type { Batch, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { Registry } from 'prom-client';
-import { startReliableConsumer, type ReliableConsumerOptions } from './reliable-consumer';
+import { ServiceError } from '@temporalio/client';
+import { DatabaseError } from 'pg';
+import {
+  BadMessage,
+  type ReliableConsumer,
+  startReliableConsumer,
+  type ReliableConsumerOptions,
+} from './reliable-consumer';
 
 interface Event {
   id: string;
@@ -19,6 +26,8 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
   const failures = new Map<string, number>();
   let run: ConsumerRunConfig | undefined;
   let connectFailures = 0;
+  let sendFailures = 0;
+  let refuseValues = false;
   let aborted = false;
   let pending: string | undefined;
   let heartbeats = 0;
@@ -64,10 +73,22 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
     producer: () => ({
       connect: async () => undefined,
       disconnect: async () => log.push('producer disconnected'),
-      send: async (record: (typeof sent)[number]) => (
-        log.push(`dlq ${record.topic}`),
-        sent.push(record)
-      ),
+      send: async (record: (typeof sent)[number]) => {
+        if (refuseValues && record.messages[0]!.value !== null) {
+          log.push('send refused');
+          throw Object.assign(new Error('too large'), {
+            name: 'KafkaJSProtocolError',
+            type: 'MESSAGE_TOO_LARGE',
+          });
+        }
+        if (sendFailures > 0) {
+          sendFailures--;
+          log.push('send failed');
+          throw new Error('KafkaJSConnectionError');
+        }
+        log.push(`dlq ${record.topic}`);
+        sent.push(record);
+      },
     }),
   } as unknown as Kafka;
   const registry = new Registry();
@@ -149,6 +170,8 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
     heartbeats: () => heartbeats,
     start: () => startReliableConsumer(options),
     failConnections: (n: number) => void (connectFailures = n),
+    failSends: (n: number) => void (sendFailures = n),
+    refuseLargeSends: () => void (refuseValues = true),
     abortTransactions: () => void (aborted = true),
   };
 }
@@ -213,6 +236,8 @@ describe('the reliable consumer loop', () => {
               'x-dlq-source-offset': '10',
               'x-dlq-attempts': '0',
               'x-dlq-consumer': 'test-consumer',
+              'x-dlq-class': 'poison',
+              'x-dlq-failed-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
             },
           },
         ],
@@ -226,6 +251,8 @@ describe('the reliable consumer loop', () => {
               'x-dlq-reason': 'handler failed: boom a',
               'x-dlq-source-offset': '11',
               'x-dlq-attempts': '3',
+              'x-dlq-class': 'unclassified',
+              'x-dlq-event-id': 'a',
             }),
           }),
         ],
@@ -260,6 +287,115 @@ describe('the reliable consumer loop', () => {
     expect(h.log.filter((l) => l === 'connect failed')).toHaveLength(4);
     expect(h.log.slice(-3)).toEqual(['COMMIT', 'commit 11', 'resolve 10']);
     expect(h.sent).toEqual([]);
+  });
+
+  it('dead-letters a message the handler calls bad at once, without retrying, then goes on', async () => {
+    const h = harness({
+      handle: async (e) => {
+        if (e.id === 'refused') throw new BadMessage('order refers to nothing');
+        h.log.push(`handle ${e.id}`);
+      },
+    });
+    await h.start();
+    await h.deliver([event('refused'), event('b')]);
+    expect(h.sent.map((r) => r.messages[0]!.headers)).toEqual([
+      expect.objectContaining({
+        'x-dlq-reason': 'bad: order refers to nothing',
+        'x-dlq-class': 'bad',
+        'x-dlq-attempts': '1',
+        'x-dlq-event-id': 'refused',
+      }),
+    ]);
+    expect(await h.metric('retries_total')).toBe(0);
+    expect(h.log.slice(-3)).toEqual(['COMMIT', 'commit 12', 'resolve 11']);
+    expect(h.inbox.has('refused')).toBe(false);
+  });
+
+  it('dead-letters a message the inbox refuses for its data (a constraint), not as an outage', async () => {
+    const h = harness({
+      handle: async () => {
+        throw Object.assign(new DatabaseError('duplicate key value', 0, 'error'), {
+          code: '23505',
+          severity: 'ERROR',
+        });
+      },
+    });
+    await h.start();
+    await h.deliver([event('a')]);
+    expect(h.sent[0]!.messages[0]!.headers['x-dlq-reason']).toBe('bad: 23505 duplicate key value');
+  });
+
+  it('holds the partition while a dependency is down, however many tries, never dead-lettering; the wait is a metric', async () => {
+    let downFor = 12;
+    const seen: { paused: number; waiting: number; health: unknown }[] = [];
+    const started: { consumer?: ReliableConsumer } = {};
+    const h = harness({
+      retry: { attempts: 2, baseMs: 1, maxMs: 4 },
+      handle: async (e) => {
+        if (downFor-- > 0) {
+          if (downFor === 2) {
+            seen.push({
+              paused: await h.metric('paused', { cause: 'temporal', partition: '0' }),
+              waiting: await h.metric('dependency_waiting_seconds', { dependency: 'temporal' }),
+              health: started.consumer!.waiting(),
+            });
+          }
+          throw new ServiceError('Failed to signal', {
+            cause: Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+              code: 14,
+              details: 'No connection established',
+              metadata: {},
+            }),
+          });
+        }
+        h.log.push(`handle ${e.id}`);
+      },
+    });
+    const consumer = (started.consumer = await h.start());
+    await h.deliver([event('a'), event('b')]);
+    // Twelve failures against two attempts: an outage spends none of them.
+    expect(h.sent).toEqual([]);
+    expect(h.log.filter((l) => l.startsWith('handle'))).toEqual(['handle a', 'handle b']);
+    expect(seen).toEqual([
+      {
+        paused: 1,
+        waiting: expect.any(Number),
+        health: [expect.objectContaining({ topic: 't', partition: 0, dependency: 'temporal' })],
+      },
+    ]);
+    expect(await h.metric('paused')).toBe(0);
+    expect(await h.metric('dependency_waiting_seconds')).toBe(0);
+    expect(consumer.waiting()).toEqual([]);
+  });
+
+  it('dead-letters a message whose event id is missing, as poison', async () => {
+    const h = harness();
+    await h.start();
+    await h.deliver([JSON.stringify({ noId: true })]);
+    expect(h.sent[0]!.messages[0]!.headers['x-dlq-reason']).toBe('poison: no event id');
+    expect(h.log).not.toContain('BEGIN');
+  });
+
+  it('keeps a dead letter until Kafka takes it: the offset does not move before', async () => {
+    const h = harness();
+    await h.start();
+    h.failSends(3);
+    await h.deliver(['{oops']);
+    expect(h.log.filter((l) => l === 'send failed')).toHaveLength(3);
+    expect(h.log.slice(-3)).toEqual(['dlq t.dlq', 'commit 11', 'resolve 10']);
+    expect(h.sent).toHaveLength(1);
+  });
+
+  it('dead-letters without its value a message the DLQ refuses as too large, rather than waiting forever', async () => {
+    const h = harness();
+    await h.start();
+    h.refuseLargeSends();
+    await h.deliver(['{oops']);
+    expect(h.sent[0]!.messages[0]!.value).toBeNull();
+    expect(h.sent[0]!.messages[0]!.headers['x-dlq-reason']).toBe(
+      'poison: not JSON (value of 5 bytes dropped: the DLQ refused it)',
+    );
+    expect(h.log.slice(-2)).toEqual(['commit 11', 'resolve 10']);
   });
 
   it('pauses the partition while overloaded, leaving the batch unresolved, and resumes after', async () => {

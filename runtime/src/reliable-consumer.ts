@@ -3,8 +3,11 @@
  * in a PostgreSQL transaction that first records its event id in the inbox: a redelivered event
  * is recognised and skipped, and the offset is committed only after that transaction (or the
  * dead letter) is durable. A failing handler is retried with capped exponential backoff and full
- * jitter, then its message goes to the dead-letter topic with the reason in headers, so one bad
- * message never blocks its partition. Partitions are processed concurrently up to a bound, each
+ * A failure is classified (consumer/classify.ts): a bad message goes to the dead-letter topic at
+ * once with its reason in headers, so it never blocks its partition; a dependency that is down
+ * (Temporal, PostgreSQL, Kafka, a downstream) holds the partition at its message and is tried
+ * again with capped backoff until it is back, never dead-lettering the message; anything
+ * unclassified is retried with capped exponential backoff and full jitter, then dead-lettered. Partitions are processed concurrently up to a bound, each
  * one in order, so per-key order holds and memory is bounded by kafkajs's fetch sizes.
  *
  * This module is the loop and its lifecycle; consumer/ holds its parts: what happens to one
@@ -23,6 +26,12 @@ import { createIdempotentProducer } from './kafka';
 import { type Logger } from './logger';
 
 export { type MessageContext, type Poison } from './consumer/message';
+export {
+  BadMessage,
+  type Classification,
+  classifyFailure,
+  DependencyDown,
+} from './consumer/classify';
 export { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from './consumer/retry';
 
 export interface ReliableConsumerOptions<E> {
@@ -49,7 +58,18 @@ export interface ReliableConsumerOptions<E> {
   fromBeginning?: boolean;
 }
 
+/** A partition held at a message while a dependency is down. */
+export interface DependencyWait {
+  topic: string;
+  partition: number;
+  dependency: string;
+  reason: string;
+  waitingSeconds: number;
+}
+
 export interface ReliableConsumer {
+  /** Partitions waiting for a dependency now: for health detail. */
+  waiting(): DependencyWait[];
   /** Finishes the messages in flight, commits their offsets, leaves the group, disconnects. */
   stop(): Promise<void>;
 }
@@ -77,7 +97,10 @@ export async function startReliableConsumer<E>(
     allowAutoTopicCreation: false,
   });
   const producer = createIdempotentProducer(kafka);
-  const backpressure = new Backpressure(consumer, options);
+  const backpressure = new Backpressure(consumer, {
+    ...options,
+    onResume: (partitions) => partitions.forEach((tp) => metrics.released(tp)),
+  });
   const processMessage = messageProcessor({
     ...options,
     consumer: name,
@@ -104,7 +127,10 @@ export async function startReliableConsumer<E>(
         // Waiting counts in the age: a paused partition is behind, not idle.
         metrics.at(tp, Number(message.timestamp));
         // Unresolved, the rest of this batch is fetched again after resume.
-        if (backpressure.pauseIfOverloaded(tp)) return;
+        if (backpressure.pauseIfOverloaded(tp)) {
+          metrics.held(tp, 'overload');
+          return;
+        }
         metrics.lag(tp, highWatermark - BigInt(message.offset));
         const outcome = await processMessage(
           message,
@@ -176,6 +202,20 @@ export async function startReliableConsumer<E>(
 
   let stopped: Promise<void> | undefined;
   return {
+    waiting: () =>
+      metrics.heldPartitions().flatMap(({ topic, partition, hold }) =>
+        hold.cause === 'overload'
+          ? []
+          : [
+              {
+                topic,
+                partition,
+                dependency: hold.cause.dependency,
+                reason: hold.cause.reason,
+                waitingSeconds: Math.round((Date.now() - hold.sinceMs) / 1000),
+              },
+            ],
+      ),
     stop: () =>
       (stopped ??= close().then(() => logger.info('consumer stopped', { consumer: name }))),
   };

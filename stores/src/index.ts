@@ -28,3 +28,4 @@ export * from './inbox/inbox.store';
 export * from './legacy-facts/parked-legacy-fact.store';
 export { OperatorTaskRecord } from './operator-tasks/operator-task.entity';
 export * from './operator-tasks/operator-task.store';
+export * from './dead-letters/dead-letter.store';

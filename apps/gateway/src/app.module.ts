@@ -5,6 +5,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { CatalogueHttpAdapter } from './catalogue/catalogue.http-adapter';
 import { CATALOGUE_PORT } from './catalogue/catalogue.port';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DegradedModesController } from './degraded-modes/degraded-modes.controller';
 import { DegradedModesService } from './degraded-modes/degraded-modes.service';
 import { HealthModule } from './health/health.module';
@@ -62,6 +63,7 @@ export class AppModule {
         OpsPageController,
         PostHocReviewsController,
         OperatorTasksController,
+        DeadLettersController,
         FulfillmentWebhookController,
       ],
       providers: [

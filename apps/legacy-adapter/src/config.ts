@@ -18,6 +18,11 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
       /** on: start and signal a workflow for every monolith order (the strangler's new side). */
       bridge: (e: NodeJS.ProcessEnv) =>
         env.oneOf('BRIDGE', ['on', 'off'] as const, 'on')(e) === 'on',
+      /** A fact parked ahead of its placement this long refers to nothing: to the DLQ. */
+      bridgeParkedFactBoundMs: env.int('BRIDGE_PARKED_FACT_BOUND_MS', 3_600_000, {
+        min: 10_000,
+        max: 30 * 86_400_000,
+      }),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       mirror: (e: NodeJS.ProcessEnv) => ({
         /** cdc: logical replication (pgoutput); outbox: poll the outbox; off: no mirror. */

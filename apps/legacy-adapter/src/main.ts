@@ -2,8 +2,9 @@
  * The legacy adapter process: the mirror (the monolith's changes -> `legacy.order-events.v1`),
  * from its transaction log (MIRROR_SOURCE=cdc) or its outbox (outbox), the signal bridge (each
  * fact to the workflow that follows its order) and the comparator (what the monolith decided vs
- * what the workflows decided, per stage), and with HANDOVER_SYNC=on the monolith's hand-over
- * settings kept to the platform's routes. Ready when both databases,
+ * what the workflows decided, per stage), the dead-letter indexer (every `.dlq` topic into
+ * `dead_letter`, for operators to list and replay), and with HANDOVER_SYNC=on the monolith's
+ * hand-over settings kept to the platform's routes. Ready when both databases,
  * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -12,6 +13,7 @@ import { Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
+  DeadLetterIndexer,
   HandoverSync,
   KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   loadMapping,
@@ -95,12 +97,16 @@ runMain('legacy-adapter', async () => {
         taskQueue: config.taskQueue,
         registry,
         logger,
+        producer,
+        parkedFactBoundMs: config.bridgeParkedFactBoundMs,
       })
     : undefined;
-  // Both join their consumer groups, which after a crash waits out the dead member's session:
+  // Every .dlq topic into the dead-letter index, for operators to list and replay.
+  const indexer = new DeadLetterIndexer({ kafka, pool: platformDb, registry, logger });
+  // They join their consumer groups, which after a crash waits out the dead member's session:
   // joined side by side, and reported by readiness rather than holding up the rest.
   const consumers = { pending: true, error: undefined as string | undefined };
-  void Promise.all([comparator?.start(), bridge?.start()]).then(
+  void Promise.all([comparator?.start(), bridge?.start(), indexer.start()]).then(
     () => (consumers.pending = false),
     (error: unknown) => (consumers.error = String(error)),
   );
@@ -195,6 +201,23 @@ runMain('legacy-adapter', async () => {
     check: async () => {
       if (consumers.error) throw new Error(consumers.error);
       if (consumers.pending) throw new Error('joining consumer groups');
+      // A dependency that is down holds partitions: say which, for how long and why.
+      const waits = [
+        ...(bridge?.waiting() ?? []).map((w) => ({ consumer: 'signal bridge', ...w })),
+        ...(comparator?.waiting() ?? []).map((w) => ({ consumer: 'comparator', ...w })),
+        ...indexer.waiting().map((w) => ({ consumer: 'dead-letter indexer', ...w })),
+      ];
+      if (waits.length > 0) {
+        throw new Error(
+          waits
+            .map(
+              (w) =>
+                `${w.consumer} waits for ${w.dependency} on ${w.topic}/${w.partition} ` +
+                `for ${w.waitingSeconds} s: ${w.reason.slice(0, 200)}`,
+            )
+            .join('; '),
+        );
+      }
     },
   };
   const health = await startHealthServer(
@@ -221,6 +244,7 @@ runMain('legacy-adapter', async () => {
     { name: 'stop the comparator', run: async () => comparator?.stop() },
     { name: 'stop the signal bridge', run: async () => bridge?.stop() },
     { name: 'stop the hand-over sync', run: async () => handoverSync?.stop() },
+    { name: 'stop the dead-letter indexer', run: async () => indexer.stop() },
     {
       name: 'close connections',
       run: async () => {

@@ -4,7 +4,11 @@
  * one call, and a repeat finds the running workflow); every later fact is a signal. Workflows
  * are reached by name and id only (`legacyOrderLifecycle`, `order-<orderId>`): the adapter holds
  * none of their code. Runs on the reliable consumer, so a fact is handed over at least once;
- * the workflow keeps the first of each kind.
+ * the workflow keeps the first of each kind. A fact against the contract is dead-lettered at once;
+ * Temporal or PostgreSQL being down holds the partition until they are back (the reliable
+ * consumer's classification), so an outage never dead-letters a fact. A fact parked ahead of its
+ * placement for longer than `parkedFactBoundMs` refers to nothing: it is moved to the DLQ
+ * (stale-parked-facts.ts), to be replayed once its order exists.
  */
 import {
   type Client,
@@ -17,15 +21,22 @@ import type { Registry } from 'prom-client';
 import {
   deadLetterTopic,
   LEGACY_FACT_SIGNAL,
-  LEGACY_FACT_TYPES,
+  legacyFactProblem,
   LEGACY_ORDER_WORKFLOW_TYPE,
   type LegacyEvent,
   placedOrderFromLegacy,
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { type Logger, type ReliableConsumer, startReliableConsumer } from '@order-platform/runtime';
+import {
+  type DependencyWait,
+  type IdempotentProducer,
+  type Logger,
+  type ReliableConsumer,
+  startReliableConsumer,
+} from '@order-platform/runtime';
 import { parkLegacyFact, takeParkedLegacyFacts } from '@order-platform/stores';
+import { sweepStaleParkedFacts } from './stale-parked-facts';
 
 export interface SignalBridgeOptions {
   kafka: Kafka;
@@ -34,27 +45,34 @@ export interface SignalBridgeOptions {
   taskQueue: string;
   registry: Registry;
   logger: Logger;
+  /** Sends the dead letters of parked facts that refer to nothing. */
+  producer: Pick<IdempotentProducer, 'send'>;
+  /** How long a fact may wait parked for its order's placement before it refers to nothing. */
+  parkedFactBoundMs: number;
 }
+
+const BRIDGE_NAME = 'legacy-signal-bridge';
 
 export class SignalBridge {
   private consumer?: ReliableConsumer;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(private readonly options: SignalBridgeOptions) {}
 
   async start(): Promise<void> {
     const { kafka, pool, registry, logger } = this.options;
     this.consumer = await startReliableConsumer<LegacyEvent>({
-      name: 'legacy-signal-bridge',
+      name: BRIDGE_NAME,
       kafka,
       pool,
       topics: [TOPICS.legacyOrderEvents],
       dlqTopic: () => deadLetterTopic(TOPICS.legacyOrderEvents),
+      // Against the fact contract, event id included: the inbox dedupes by it, so a fact with
+      // a missing or foreign id is refused here rather than applied under the wrong key.
       decode: (message) => {
-        const event = JSON.parse(String(message.value)) as LegacyEvent;
-        if (typeof event?.orderId !== 'string' || !LEGACY_FACT_TYPES.includes(event.eventType)) {
-          return { poison: 'not a legacy fact' };
-        }
-        return event;
+        const event: unknown = JSON.parse(String(message.value));
+        const problem = legacyFactProblem(event);
+        return problem ? { poison: problem } : (event as LegacyEvent);
       },
       eventId: (event) => event.eventId,
       handle: (event, tx) => this.handOver(event, tx),
@@ -62,9 +80,33 @@ export class SignalBridge {
       registry,
       logger,
     });
+    const { producer, parkedFactBoundMs } = this.options;
+    const sweep = async (): Promise<void> => {
+      try {
+        await sweepStaleParkedFacts({
+          pool,
+          producer,
+          consumer: BRIDGE_NAME,
+          boundMs: parkedFactBoundMs,
+          logger,
+        });
+      } catch (error) {
+        // PostgreSQL or Kafka down: the facts stay parked until the next sweep.
+        logger.warn('parked fact sweep failed', { error: String(error) });
+      }
+      this.sweeper = setTimeout(() => void sweep(), Math.min(parkedFactBoundMs / 4, 60_000));
+      this.sweeper.unref();
+    };
+    void sweep();
+  }
+
+  /** Partitions held while a dependency is down, for health detail. */
+  waiting(): DependencyWait[] {
+    return this.consumer?.waiting() ?? [];
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.sweeper);
     await this.consumer?.stop();
   }
 

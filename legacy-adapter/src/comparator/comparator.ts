@@ -13,9 +13,11 @@ import {
   type IgnoreRule,
   type LegacyEvent,
   type LifecycleEvent,
+  orderEventProblem,
   TOPICS,
 } from '@order-platform/domain';
 import {
+  type DependencyWait,
   type IdempotentProducer,
   type Logger,
   type ReliableConsumer,
@@ -67,10 +69,10 @@ export class Comparator {
       topics: [TOPICS.legacyOrderEvents, TOPICS.orderLifecycle],
       dlqTopic: (topic) => deadLetterTopic(topic as typeof TOPICS.orderLifecycle),
       decode: (message) => {
-        const event = JSON.parse(String(message.value)) as LegacyEvent | LifecycleEvent;
-        if (typeof event?.eventId !== 'string' || typeof event.orderId !== 'string') {
-          return { poison: 'not an event envelope (eventId, orderId)' };
-        }
+        const parsed: unknown = JSON.parse(String(message.value));
+        const problem = orderEventProblem(parsed);
+        if (problem) return { poison: problem };
+        const event = parsed as LegacyEvent | LifecycleEvent;
         return { side: event.source === 'legacy-monolith' ? 'legacy' : 'new', event };
       },
       eventId: ({ event }) => event.eventId,
@@ -110,6 +112,11 @@ export class Comparator {
       this.sweeper.unref();
     };
     void sweep();
+  }
+
+  /** Partitions held while a dependency is down, for health detail. */
+  waiting(): DependencyWait[] {
+    return this.consumer?.waiting() ?? [];
   }
 
   async stop(): Promise<void> {

@@ -14,6 +14,8 @@ export interface BackpressureOptions {
   /** The consumer's name, for the logs. */
   name: string;
   isOverloaded?: () => boolean;
+  /** Told of the partitions resumed together once the load is gone. */
+  onResume?: (partitions: TopicPartition[]) => void;
   logger: Pick<Logger, 'info'>;
 }
 
@@ -63,6 +65,7 @@ export class Backpressure {
       consumer: this.options.name,
       partitions: this.paused.size,
     });
+    this.options.onResume?.([...this.paused.values()]);
     this.paused.clear();
   }
 }

@@ -2,25 +2,27 @@
  * One attempt at a message's effect, exactly once: a PostgreSQL transaction that first records
  * the event id in the consumer's inbox and runs the handler only if the id is new, so a
  * redelivered event commits as a duplicate with no effect. A failed attempt rolls back, inbox row
- * included. When the inbox itself cannot be reached the failure is an `InboxUnavailable`: the
- * database is down, not the message at fault, so the caller waits instead of spending attempts.
+ * included. A failure of the inbox itself is told apart (classify.ts): a data or constraint error
+ * about this message's id is a `BadMessage`; anything else there (no connection, the server
+ * restarting) is `DependencyDown('postgres')`, so the caller waits instead of dead-lettering.
  */
 import { type Pool, type PoolClient } from 'pg';
 import { recordInInbox } from '@order-platform/stores';
-import { describeError, type MessageContext } from './message';
-
-/** The inbox itself could not be reached: not the message's fault, so not a counted attempt. */
-export class InboxUnavailable extends Error {
-  constructor(cause: unknown) {
-    super(describeError(cause), { cause });
-  }
-}
+import { BadMessage, classifyFailure, DependencyDown } from './classify';
+import { type MessageContext } from './message';
 
 export interface InboxTransaction<E> {
   pool: Pool;
   /** The inbox key: whose inbox the event id goes into. */
   consumer: string;
   handle: (event: E, tx: PoolClient, context: MessageContext) => Promise<void>;
+}
+
+/** A failure of the inbox's own work: about the message (bad) or about PostgreSQL (down). */
+function inboxFailure(error: unknown): Error {
+  const verdict = classifyFailure(error);
+  if (verdict.kind === 'bad') return new BadMessage(`inbox refused it: ${verdict.reason}`);
+  return new DependencyDown('postgres', error);
 }
 
 export async function applyInInbox<E>(
@@ -33,7 +35,7 @@ export async function applyInInbox<E>(
   try {
     client = await pool.connect();
   } catch (error) {
-    throw new InboxUnavailable(error);
+    throw new DependencyDown('postgres', error);
   }
   let broken: Error | undefined;
   try {
@@ -42,7 +44,7 @@ export async function applyInInbox<E>(
       await client.query('BEGIN');
       fresh = await recordInInbox(client, { consumer, eventId, topic: context.topic });
     } catch (error) {
-      throw new InboxUnavailable(error);
+      throw inboxFailure(error);
     }
     if (fresh) await handle(event, client, context);
     // PostgreSQL answers COMMIT of a transaction a failed statement aborted with ROLLBACK, not

@@ -1,15 +1,18 @@
 /**
  * What the reliable consumer does with one message until it is done with it: decode it (poison
- * is dead-lettered at once, never reaching the database), then apply it in the inbox transaction,
- * retrying a failing handler with backoff until its attempts are spent and then dead-lettering
- * it, so one bad message never blocks its partition. An unreachable inbox is waited out without
- * spending attempts: a database outage stalls the partition instead of dead-lettering all of it.
+ * is dead-lettered at once, never reaching the database), then apply it in the inbox transaction.
+ * A failure is classified (classify.ts): a bad message is dead-lettered at once with its reason;
+ * a dependency that is down holds the partition at this message, trying again with capped
+ * backoff for as long as it takes (the wait is a metric and in health), never dead-lettering it;
+ * anything unclassified is retried until its attempts are spent and then dead-lettered, so a bug
+ * never blocks its partition for good.
  */
 import { type KafkaMessage } from 'kafkajs';
 import { type Logger } from '../logger';
 import { type IdempotentProducer } from '../kafka';
-import { deadLetterRecord } from './dead-letter';
-import { applyInInbox, InboxUnavailable, type InboxTransaction } from './inbox-transaction';
+import { classifyFailure } from './classify';
+import { type DeadLetterClass, deadLetterRecord } from './dead-letter';
+import { applyInInbox, type InboxTransaction } from './inbox-transaction';
 import { describeError, isPoison, type MessageContext, type Outcome, type Poison } from './message';
 import { type ConsumerMetrics } from './metrics';
 import { backoffDelayMs, waitHeartbeating, type RetryPolicy } from './retry';
@@ -20,7 +23,7 @@ export interface MessageProcessing<E> extends InboxTransaction<E> {
   retry: RetryPolicy;
   dlqTopic: (topic: string) => string;
   producer: Pick<IdempotentProducer, 'send'>;
-  metrics: Pick<ConsumerMetrics, 'retried'>;
+  metrics: Pick<ConsumerMetrics, 'retried' | 'held' | 'released'>;
   logger: Pick<Logger, 'warn'>;
   /** Aborted when the consumer stops: a wait to retry then ends by throwing `Stopping`. */
   stopping: AbortSignal;
@@ -40,53 +43,126 @@ export function messageProcessor<E>(processing: MessageProcessing<E>): ProcessMe
     context: MessageContext,
     reason: string,
     attempts: number,
+    kind: DeadLetterClass,
+    wait: (ms: number) => Promise<void>,
+    eventId?: string,
   ): Promise<void> {
-    await producer.send(
-      deadLetterRecord(message, context, {
-        topic: dlqTopic(context.topic),
-        consumer,
-        reason,
-        attempts,
-      }),
-    );
+    let record = deadLetterRecord(message, context, {
+      topic: dlqTopic(context.topic),
+      consumer,
+      reason,
+      attempts,
+      kind,
+      eventId,
+    });
+    // Kafka down: the dead letter waits like any effect would; the offset stays until it is sent.
+    for (let outages = 1; ; outages++) {
+      try {
+        await producer.send(record);
+        break;
+      } catch (error) {
+        if (classifyFailure(error).kind === 'bad' && message.value !== null) {
+          // Kafka refuses the record itself (too large with our headers): send it without its
+          // value, saying so, rather than wait forever for something that will never fit.
+          const size = message.value.length;
+          record = deadLetterRecord({ ...message, value: null }, context, {
+            topic: dlqTopic(context.topic),
+            consumer,
+            reason: `${reason} (value of ${size} bytes dropped: the DLQ refused it)`,
+            attempts,
+            kind,
+            eventId,
+          });
+          continue;
+        }
+        metrics.held(context, { dependency: 'kafka', reason: describeError(error) });
+        logger.warn('dead letter not sent, waiting for kafka', { consumer, ...context, outages });
+        await wait(backoffDelayMs(outages, retry));
+      }
+    }
     logger.warn('message sent to the dead-letter topic', { consumer, ...context, reason });
   }
 
   return async (message, context, heartbeat) => {
+    const wait = (ms: number) => waitHeartbeating(ms, heartbeat, processing.stopping);
     let decoded: { event: E; id: string } | Poison;
     try {
       const result = decode(message);
       decoded = isPoison(result) ? result : { event: result, id: eventId(result) };
+      if (!isPoison(decoded) && (typeof decoded.id !== 'string' || decoded.id.length === 0)) {
+        decoded = { poison: 'no event id' };
+      }
     } catch (error) {
       decoded = { poison: `undecodable: ${describeError(error)}` };
     }
     if (isPoison(decoded)) {
-      await deadLetter(message, context, `poison: ${decoded.poison}`, 0);
+      try {
+        await deadLetter(message, context, `poison: ${decoded.poison}`, 0, 'poison', wait);
+      } finally {
+        metrics.released(context);
+      }
       return 'dlq';
     }
-    const wait = (ms: number) => waitHeartbeating(ms, heartbeat, processing.stopping);
+    const { event, id } = decoded;
     let failures = 0;
     let outages = 0;
-    for (;;) {
-      try {
-        return await applyInInbox(processing, decoded.event, decoded.id, context);
-      } catch (error) {
-        if (error instanceof InboxUnavailable) {
-          outages++;
-          logger.warn('inbox unavailable, waiting', { consumer, ...context, error });
-          await wait(backoffDelayMs(outages, retry));
-          continue;
+    try {
+      for (;;) {
+        try {
+          return await applyInInbox(processing, event, id, context);
+        } catch (error) {
+          const verdict = classifyFailure(error);
+          if (verdict.kind === 'bad') {
+            // Rolled back, so not in the inbox: replayed from the DLQ once fixed, it applies.
+            await deadLetter(
+              message,
+              context,
+              `bad: ${verdict.reason}`,
+              failures + 1,
+              'bad',
+              wait,
+              id,
+            );
+            return 'dlq';
+          }
+          if (verdict.kind === 'dependency-down') {
+            outages++;
+            metrics.held(context, { dependency: verdict.dependency, reason: verdict.reason });
+            logger.warn('dependency down, partition waits', {
+              consumer,
+              ...context,
+              dependency: verdict.dependency,
+              reason: verdict.reason,
+              outages,
+            });
+            await wait(backoffDelayMs(outages, retry));
+            continue;
+          }
+          failures++;
+          if (failures >= retry.attempts) {
+            await deadLetter(
+              message,
+              context,
+              `handler failed: ${verdict.reason}`,
+              failures,
+              'unclassified',
+              wait,
+              id,
+            );
+            return 'dlq';
+          }
+          metrics.retried(context.topic);
+          logger.warn('handler failed, retrying', {
+            consumer,
+            ...context,
+            attempt: failures,
+            error: describeError(error),
+          });
+          await wait(backoffDelayMs(failures, retry));
         }
-        failures++;
-        if (failures >= retry.attempts) {
-          // Not recorded in the inbox: replayed from the DLQ once fixed, it must apply.
-          await deadLetter(message, context, `handler failed: ${describeError(error)}`, failures);
-          return 'dlq';
-        }
-        metrics.retried(context.topic);
-        logger.warn('handler failed, retrying', { consumer, ...context, attempt: failures, error });
-        await wait(backoffDelayMs(failures, retry));
       }
+    } finally {
+      metrics.released(context);
     }
   };
 }

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RetryPolicy {
-  /** Handler runs in all, the first included. */
+  /** Handler runs in all, the first included, for an unclassified failure (outages spend none). */
   attempts: number;
   baseMs: number;
   maxMs: number;

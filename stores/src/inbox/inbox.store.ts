@@ -20,3 +20,18 @@ export async function recordInInbox(
   );
   return inserted.rowCount === 1;
 }
+
+/**
+ * Forgets events in `consumer`'s inbox within `tx`: for an event taken back out of the consumer's
+ * effect (a parked fact moved to the dead-letter topic), so a replay of it applies.
+ */
+export async function forgetInInbox(
+  tx: Pick<PoolClient, 'query'>,
+  consumer: string,
+  eventIds: string[],
+): Promise<void> {
+  await tx.query('DELETE FROM inbox_event WHERE consumer = $1 AND event_id = ANY($2)', [
+    consumer,
+    eventIds,
+  ]);
+}

@@ -1,7 +1,9 @@
 /**
  * Monolith facts that reached the signal bridge before the `LegacyOrderPlaced` of their order
  * (`legacy_fact_parked`): kept in the inbox's transaction and handed over once the order's
- * workflow starts. Never dropped. SQL by hand on the reliable consumer's pg client.
+ * workflow starts. Never dropped: one whose placement has not come within the bridge's bound
+ * refers to nothing, and the bridge moves it to the dead-letter topic (`takeStaleParkedLegacyFacts`
+ * in the transaction that sends it). SQL by hand on the reliable consumer's pg client.
  */
 import type { PoolClient } from 'pg';
 import type { LegacyEvent } from '@order-platform/domain';
@@ -25,4 +27,24 @@ export async function takeParkedLegacyFacts(
     [orderId],
   );
   return rows.map((row) => row.fact);
+}
+
+/**
+ * Removes and returns up to `limit` facts parked longer than `olderThanMs` (oldest first; rows
+ * another sweeper holds are skipped). Committed with `tx`, or still parked.
+ */
+export async function takeStaleParkedLegacyFacts(
+  tx: Pick<PoolClient, 'query'>,
+  olderThanMs: number,
+  limit: number,
+): Promise<{ fact: LegacyEvent; parkedAt: Date }[]> {
+  const { rows } = await tx.query<{ fact: LegacyEvent; parked_at: Date }>(
+    `DELETE FROM legacy_fact_parked WHERE event_id IN (
+       SELECT event_id FROM legacy_fact_parked
+        WHERE parked_at < now() - $1 * interval '1 millisecond'
+        ORDER BY parked_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING fact, parked_at`,
+    [olderThanMs, limit],
+  );
+  return rows.map((row) => ({ fact: row.fact, parkedAt: row.parked_at }));
 }

@@ -5,6 +5,7 @@
  * recovery time is reported, never asserted: on a shared 2-core machine it says how long, not
  * whether.
  */
+import { loadavg } from 'node:os';
 import type { Findings } from './findings';
 import { type FaultWorld, ordersInFlight, waitUntilSettled } from './settling';
 import type { MonolithOrderStream, PlatformOrderStream, StreamedOrder } from './order-streams';
@@ -18,6 +19,8 @@ export interface FaultRow {
   duplicates: number;
   /** From the fault healing to every order at rest; undefined when they never came to rest. */
   recoveryMs: number | undefined;
+  /** The machine's 1-minute load average when the audit began: recovery times depend on it. */
+  load: number;
 }
 
 export interface FaultPlan {
@@ -70,6 +73,7 @@ export function rowOf(name: string, outcome: FaultOutcome, findings: Findings): 
       outcome.settledAt === undefined
         ? undefined
         : Math.max(0, outcome.settledAt - outcome.healedAt),
+    load: loadavg()[0]!,
   };
 }
 
@@ -83,6 +87,7 @@ export function faultTable(rows: FaultRow[]): string {
     'double charges',
     'duplicates',
     'recovery time',
+    'load (1 min)',
   ];
   const body = rows.map((row) => [
     row.fault,
@@ -92,6 +97,7 @@ export function faultTable(rows: FaultRow[]): string {
     String(row.doubleCharges),
     String(row.duplicates),
     row.recoveryMs === undefined ? 'did not recover' : `${(row.recoveryMs / 1000).toFixed(1)} s`,
+    row.load.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
   const line = (cells: string[]) =>

@@ -80,6 +80,13 @@ export class AppsUnderTest {
     return this.start(previous.app, instance, previous.env, 'ready', previous.port);
   }
 
+  /** The base URL `instance` was last started on. */
+  url(instance: string): string {
+    const started = this.started.get(instance);
+    if (!started) throw new Error(`${instance} was not started`);
+    return `http://127.0.0.1:${started.port}`;
+  }
+
   /** SIGKILL, as a crash would: no shutdown hooks, nothing flushed. */
   async kill(instance: string): Promise<void> {
     const pid = readPid(join(this.dir, `${instance}.pid`));

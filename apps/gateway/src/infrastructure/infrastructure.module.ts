@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { createLogger, type HealthCheck, kafkaCheck, temporalCheck } from '@order-platform/runtime';
 import {
+  DeadLetterStore,
   OrderStatusStore,
   OrderSubmissionStore,
   platformDataSource,
@@ -28,6 +29,7 @@ const STORES = [
   StageRouteStore,
   ReconciliationFindingStore,
   OperatorTaskStore,
+  DeadLetterStore,
 ];
 
 @Global()
