@@ -292,4 +292,30 @@ describe('a cancel racing the parcel, on the real platform', () => {
       accepted[0]!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest?.meta?.updateId,
     ).toBe('customer-cancel');
   }, 240_000);
+
+  it('answers a pending cancel the parcel overtook, once the order can say, with the refusal', async () => {
+    const { customer, orderId } = await placeReadyOrder();
+
+    await apps.stop('worker');
+    let pending: GatewayReply;
+    try {
+      pending = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+      // Meanwhile the warehouse dispatches: the recall the cancel begins with cannot succeed.
+      expect((await dispatch(await shipmentOf(orderId))).status).toBe(200);
+    } finally {
+      await apps.restart('worker');
+    }
+    expect(pending.status).toBe(202);
+    expect(pending.body).toMatchObject({ orderId, cancellation: 'pending' });
+
+    const outcome = await eventually(
+      'the retried cancel to answer its outcome',
+      async () => {
+        const reply = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+        return reply.status === 202 ? undefined : reply;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
+    await expectShippedCapturedOnce(customer, orderId, outcome);
+  }, 240_000);
 });

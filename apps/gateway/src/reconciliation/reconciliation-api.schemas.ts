@@ -95,6 +95,15 @@ export const RUN_SCHEMA = {
       type: 'object',
       nullable: true,
       properties: {
+        grace: {
+          type: 'object',
+          description:
+            'The grace the run judged with, per kind of hold (runs started before it was per kind do not say)',
+          properties: {
+            authorizationMs: { type: 'integer' },
+            reservationMs: { type: 'integer' },
+          },
+        },
         inspected: { type: 'integer' },
         repaired: { type: 'integer' },
         queued: { type: 'integer' },
