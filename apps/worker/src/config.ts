@@ -107,13 +107,12 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
          * Holds younger than this are not judged by the scheduled run. Unset: the minimum the
          * workflow derives from the step timeouts (it never judges inside that, whatever this says).
          */
-        graceMs:
-          e.RECONCILIATION_GRACE_MS?.trim() === undefined || e.RECONCILIATION_GRACE_MS.trim() === ''
-            ? undefined
-            : env.int('RECONCILIATION_GRACE_MS', 0, {
-                min: RECONCILIATION_GRACE_FLOOR_MS,
-                max: 86_400_000,
-              })(e),
+        graceMs: !e.RECONCILIATION_GRACE_MS?.trim()
+          ? undefined
+          : env.int('RECONCILIATION_GRACE_MS', 0, {
+              min: RECONCILIATION_GRACE_FLOOR_MS,
+              max: 86_400_000,
+            })(e),
         ordersPerSecond: env.int('RECONCILIATION_ORDERS_PER_SECOND', 20, { min: 1, max: 1000 })(e),
       }),
       /** The legacy monolith's API, told the platform's decisions for stages it owns. */
