@@ -4,7 +4,7 @@
  * the saga, keyed by what they repair so a re-run never repeats one), and the record: every
  * repair audited, every exception queued for an operator, each at most once per subject.
  */
-import type { Finding, OrderStatusView } from '@order-platform/domain';
+import type { Finding, OrderStatusView, ReconciliationGrace } from '@order-platform/domain';
 import type {
   OrderStatusStore,
   ReconciliationFindingStore,
@@ -21,6 +21,8 @@ export interface ReconciliationDependencies {
   holdings: HoldingsPort;
   payment: PaymentPort;
   inventory: InventoryPort;
+  /** The shortest grace this worker's step timeouts allow (domain `reconciliationMinimumGrace`). */
+  minimumGrace: () => ReconciliationGrace;
 }
 
 /** Orders by id or placed in [from, to), keyset-paged by (placed_at, order_id). */
@@ -28,6 +30,11 @@ export type OrdersPage = ReconciliationPage;
 
 export function createReconciliationActivities(deps: ReconciliationDependencies) {
   return {
+    /** The worker's minimum grace, so a run started anywhere judges with the worker's timeouts. */
+    async minimumGrace(): Promise<ReconciliationGrace> {
+      return deps.minimumGrace();
+    },
+
     async ordersToReconcile(page: OrdersPage): Promise<OrderStatusView[]> {
       return deps.orders.viewsToReconcile(page);
     },

@@ -1,9 +1,12 @@
 import type { OrderStatusView } from './order-status-view';
-import { DEFAULT_POLICIES } from './policy';
+import { DEFAULT_POLICIES, loadPolicies } from './policy';
 import {
+  effectiveGrace,
   type LedgerRecord,
-  RECONCILIATION_MINIMUM_GRACE_MS,
+  RECONCILIATION_GRACE_FLOOR_MS,
+  RECONCILIATION_GRACE_MARGIN_MS,
   reconcileOrder,
+  reconciliationMinimumGrace,
   type WarehouseReservation,
 } from './reconciliation';
 
@@ -142,10 +145,72 @@ describe('reconciliation rules', () => {
     ]);
   });
 
-  it('never lets a repair reach inside the longest step an order may take to record a hold', () => {
+  it('judges each kind of hold after its own grace', () => {
+    const ended = view({ stage: 'Cancelled' });
+    const tenMinutesAgo = '2026-11-23T11:50:00.000Z';
+    const findings = reconcileOrder({
+      view: ended,
+      ledger: [authorization('auth-1', tenMinutesAgo)],
+      reservations: [reservation('res-1', 'reserved', tenMinutesAgo)],
+      now,
+      graceMs: { authorizationMs: 5 * 60_000, reservationMs: 15 * 60_000 },
+    });
+    expect(findings.map((f) => f.subject)).toEqual(['auth-1']);
+  });
+});
+
+describe("reconciliation's minimum grace", () => {
+  const RESERVE_BUDGET_MS = 331_000;
+
+  it('outlasts the longest payment SLA of any segment and the reserve call budget, plus a margin', () => {
+    const policies = loadPolicies({ vip: { paymentSlaMs: '25m', reservationTtlMs: '1h' } });
+    expect(reconciliationMinimumGrace(policies, RESERVE_BUDGET_MS)).toEqual({
+      authorizationMs: 25 * 60_000 + RECONCILIATION_GRACE_MARGIN_MS,
+      reservationMs: RESERVE_BUDGET_MS + RECONCILIATION_GRACE_MARGIN_MS,
+    });
     for (const policy of Object.values(DEFAULT_POLICIES)) {
-      expect(RECONCILIATION_MINIMUM_GRACE_MS).toBeGreaterThan(policy.fraudSlaMs);
-      expect(RECONCILIATION_MINIMUM_GRACE_MS).toBeGreaterThan(policy.paymentSlaMs);
+      const grace = reconciliationMinimumGrace(DEFAULT_POLICIES, RESERVE_BUDGET_MS);
+      expect(grace.authorizationMs).toBeGreaterThan(policy.paymentSlaMs);
     }
+  });
+
+  it('follows short SLAs down, never below the floor', () => {
+    const short = loadPolicies({ standard: { paymentSlaMs: '15s', reservationTtlMs: '45s' } });
+    const { authorizationMs } = reconciliationMinimumGrace(
+      { standard: short.standard },
+      RESERVE_BUDGET_MS,
+    );
+    expect(authorizationMs).toBe(15_000 + RECONCILIATION_GRACE_MARGIN_MS);
+    expect(reconciliationMinimumGrace({ standard: { paymentSlaMs: 1 } }, 0)).toEqual({
+      authorizationMs: Math.max(RECONCILIATION_GRACE_FLOOR_MS, 1 + RECONCILIATION_GRACE_MARGIN_MS),
+      reservationMs: Math.max(RECONCILIATION_GRACE_FLOOR_MS, RECONCILIATION_GRACE_MARGIN_MS),
+    });
+  });
+
+  it('lets a request lengthen the grace, never shorten it below the minimum or the floor', () => {
+    const minimum = { authorizationMs: 11 * 60_000, reservationMs: 7 * 60_000 };
+    expect(effectiveGrace(minimum, 0)).toEqual(minimum);
+    expect(effectiveGrace(minimum, -5)).toEqual(minimum);
+    expect(effectiveGrace(minimum)).toEqual(minimum);
+    expect(effectiveGrace(minimum, 9 * 60_000)).toEqual({
+      authorizationMs: 11 * 60_000,
+      reservationMs: 9 * 60_000,
+    });
+    expect(effectiveGrace(minimum, 3_600_000)).toEqual({
+      authorizationMs: 3_600_000,
+      reservationMs: 3_600_000,
+    });
+  });
+
+  it('falls back to the floor when the minimum it is handed is missing or malformed', () => {
+    const floor = {
+      authorizationMs: RECONCILIATION_GRACE_FLOOR_MS,
+      reservationMs: RECONCILIATION_GRACE_FLOOR_MS,
+    };
+    expect(effectiveGrace(undefined, 0)).toEqual(floor);
+    expect(effectiveGrace({ authorizationMs: Number.NaN }, Number.NaN)).toEqual(floor);
+    expect(
+      effectiveGrace({ authorizationMs: -1, reservationMs: Number.POSITIVE_INFINITY }, 0),
+    ).toEqual(floor);
   });
 });

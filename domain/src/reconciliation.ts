@@ -8,19 +8,68 @@
  */
 import { MINUTE } from './durations';
 import type { OrderStatusView } from './order-status-view';
+import type { StagePolicy } from './policy';
 import { isTerminal } from './stages';
 
 /**
- * The shortest grace a reconciliation may use, whatever a request or a configuration says.
- * Inside it a hold the workflow has taken but not yet recorded looks like an orphan, and
- * repairing it would void an authorization the order still counts on. It is longer than any
- * step of the order workflow between calling a downstream and recording its answer: fraud
- * screening within the fraud SLA (15 min by default), authorization within the payment SLA
- * (10 min), any other downstream call within the `DOWNSTREAM_CALL` retry policy's 8 tries of
- * at most 30 s with backoff between them (about 5.5 min, workflows/src/retry-policies.ts);
- * plus room for the projection to reach the read model.
+ * How long after a hold was taken reconciliation may judge it, per kind of hold. Inside it a hold
+ * the workflow has taken but not yet recorded looks like an orphan, and repairing it would void
+ * an authorization (or release stock) the order still counts on.
  */
-export const RECONCILIATION_MINIMUM_GRACE_MS = 20 * MINUTE;
+export interface ReconciliationGrace {
+  authorizationMs: number;
+  reservationMs: number;
+}
+
+/**
+ * Never judged younger than this, whatever the step timeouts: the projection's own lag (the
+ * view is written by an activity after the step, and read from another process).
+ */
+export const RECONCILIATION_GRACE_FLOOR_MS = MINUTE;
+
+/** Added to the longest step that can take a hold: the projection reaching the read model. */
+export const RECONCILIATION_GRACE_MARGIN_MS = MINUTE;
+
+/**
+ * The shortest grace a reconciliation may use with these step timeouts, whatever a request says.
+ * A payment authorization is taken within the payment SLA (the authorization call's whole
+ * budget, retries included) and a stock reservation within the reserve call's retry budget
+ * (`reserveCallBudgetMs`, from the workflow's retry policy); each kind of hold is judged only
+ * after its own longest step of any segment, plus a margin for the projection. Fraud screening
+ * takes no hold (a reservation taken before it is recorded before it starts), so its SLA, and
+ * the degraded mode's longer one, do not count.
+ */
+export function reconciliationMinimumGrace(
+  policies: Readonly<Record<string, Pick<StagePolicy, 'paymentSlaMs'>>>,
+  reserveCallBudgetMs: number,
+): ReconciliationGrace {
+  const longestPaymentSlaMs = Math.max(0, ...Object.values(policies).map((p) => p.paymentSlaMs));
+  const safe = (stepMs: number) =>
+    Math.max(RECONCILIATION_GRACE_FLOOR_MS, Math.ceil(stepMs) + RECONCILIATION_GRACE_MARGIN_MS);
+  return { authorizationMs: safe(longestPaymentSlaMs), reservationMs: safe(reserveCallBudgetMs) };
+}
+
+/**
+ * The grace a run uses: what was asked (one duration for both kinds; none asks for nothing
+ * longer), never below the minimum for either kind nor below the floor, whatever the minimum
+ * handed in says (a malformed one counts as zero).
+ */
+export function effectiveGrace(
+  minimum: Partial<ReconciliationGrace> | undefined,
+  requestedMs?: number,
+): ReconciliationGrace {
+  const asked = Number.isFinite(requestedMs) ? Number(requestedMs) : 0;
+  const atLeast = (minimumMs: number | undefined) =>
+    Math.max(
+      RECONCILIATION_GRACE_FLOOR_MS,
+      Number.isFinite(minimumMs) ? Number(minimumMs) : 0,
+      asked,
+    );
+  return {
+    authorizationMs: atLeast(minimum?.authorizationMs),
+    reservationMs: atLeast(minimum?.reservationMs),
+  };
+}
 
 export const DIFFERENCE_KINDS = [
   'orphan-authorization',
@@ -63,11 +112,18 @@ export function reconcileOrder(input: {
   ledger: readonly LedgerRecord[];
   reservations: readonly WarehouseReservation[];
   now: string;
-  graceMs: number;
+  /** One duration for every hold (runs before the grace was per kind), or one per kind. */
+  graceMs: number | ReconciliationGrace;
 }): Finding[] {
   const { view, ledger, reservations } = input;
-  const settled = (createdAt: string) =>
-    Date.parse(createdAt) <= Date.parse(input.now) - input.graceMs;
+  const grace: ReconciliationGrace =
+    typeof input.graceMs === 'number'
+      ? { authorizationMs: input.graceMs, reservationMs: input.graceMs }
+      : input.graceMs;
+  const settledAfter = (graceMs: number) => (createdAt: string) =>
+    Date.parse(createdAt) <= Date.parse(input.now) - graceMs;
+  const authorizationSettled = settledAfter(grace.authorizationMs);
+  const reservationSettled = settledAfter(grace.reservationMs);
   const findings: Finding[] = [];
   const found = (kind: DifferenceKind, subject: string, detail: string, repair?: Repair) =>
     findings.push({ orderId: view.orderId, kind, subject, detail, ...(repair ? { repair } : {}) });
@@ -82,7 +138,12 @@ export function reconcileOrder(input: {
 
   for (const authorization of ledger.filter((e) => e.kind === 'authorization')) {
     const id = authorization.reference;
-    if (voided.has(id) || id === heldAuthorization || !settled(authorization.createdAt)) continue;
+    if (
+      voided.has(id) ||
+      id === heldAuthorization ||
+      !authorizationSettled(authorization.createdAt)
+    )
+      continue;
     // Captured money is not an orphan hold: it is judged by the charge rules below.
     if (charged > 0 && !ended) continue;
     found('orphan-authorization', id, `authorization ${id} is held; ${unused}`, {
@@ -122,7 +183,7 @@ export function reconcileOrder(input: {
   const heldReservation = ended ? undefined : view.commitments.stock?.reservationId;
   for (const reservation of reservations) {
     const id = reservation.reservationId;
-    if (id === heldReservation || !settled(reservation.createdAt)) continue;
+    if (id === heldReservation || !reservationSettled(reservation.createdAt)) continue;
     if (reservation.state === 'reserved') {
       found('orphan-reservation', id, `reservation ${id} holds stock; ${unused}`, {
         type: 'release-reservation',

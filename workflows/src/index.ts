@@ -9,3 +9,4 @@ export { legacyOrderLifecycle, legacyFactSignal } from './legacy/legacy-order.wo
 export * from './reconciliation/reconciliation.workflow';
 export * from './backlog-monitor/backlog-monitor.workflow';
 export * from './order/start-options';
+export { DOWNSTREAM_CALL_BUDGET_MS } from './retry-policies';

@@ -17,6 +17,36 @@ export const DOWNSTREAM_CALL = {
   maximumAttempts: 8,
 } as const satisfies RetryPolicy;
 
+/** How long one try of a downstream call on the order's path may take. */
+export const DOWNSTREAM_CALL_TRY_MS = 30_000;
+
+/**
+ * The longest a downstream call on the order's path can take, every try timing out and every
+ * backoff waited (about 5.5 min): a stock reservation may exist that long before the order
+ * records it, so reconciliation's minimum grace for reservations starts from it.
+ */
+export const DOWNSTREAM_CALL_BUDGET_MS = retryBudgetMs(DOWNSTREAM_CALL, DOWNSTREAM_CALL_TRY_MS);
+
+/** Every try of `policy` taking `tryMs`, plus the backoffs between them (attempt-limited policies). */
+export function retryBudgetMs(
+  policy: {
+    maximumAttempts: number;
+    backoffCoefficient: number;
+    initialInterval: string;
+    maximumInterval: string;
+  },
+  tryMs: number,
+): number {
+  const seconds = (interval: string) => Number(interval.split(' ')[0]) * 1000;
+  let backoffs = 0;
+  for (let retry = 0; retry < policy.maximumAttempts - 1; retry++)
+    backoffs += Math.min(
+      seconds(policy.maximumInterval),
+      seconds(policy.initialInterval) * policy.backoffCoefficient ** retry,
+    );
+  return policy.maximumAttempts * tryMs + backoffs;
+}
+
 /** The platform's own bookkeeping (events, read model, policy): never lost, retried until done. */
 export const MUST_HAPPEN = {
   ...BACKOFF,

@@ -155,7 +155,9 @@ describe('a cancel racing the parcel, on the real platform', () => {
       ['authorization', 3000],
       ['void', 3000],
     ]);
-    expect(await reservationStatesOf(orderId)).toContain('released');
+    await eventually('the stock to be released', async () =>
+      (await reservationStatesOf(orderId)).includes('released') ? true : undefined,
+    );
   }
 
   it('refuses a cancel that arrives while a slow capture is under way, and ships the order captured once', async () => {
@@ -239,5 +241,81 @@ describe('a cancel racing the parcel, on the real platform', () => {
       (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'shipmentDispatched',
     );
     expect(signals).toHaveLength(1);
+  }, 240_000);
+
+  it('answers a cancel the order cannot take up yet as pending, and a retry with the outcome, never a second cancel', async () => {
+    const { customer, orderId } = await placeReadyOrder();
+    const handle = temporal.workflow.getHandle(workflowIdForOrder(orderId));
+
+    await apps.stop('worker');
+    let first: GatewayReply;
+    let again: GatewayReply;
+    try {
+      // Temporal holds the update for the order, but no worker runs it: not a 503, and not done.
+      first = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+      again = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+      // Nothing happened yet: the order still reads as it did.
+      expect((await customerApi(customer, 'GET', `/v1/orders/${orderId}`)).body).toMatchObject({
+        status: 'READY_TO_SHIP',
+      });
+    } finally {
+      await apps.restart('worker');
+    }
+    for (const reply of [first, again]) {
+      expect(reply.status).toBe(202);
+      expect(reply.headers.get('retry-after')).toBe('5');
+      expect(reply.body).toMatchObject({
+        orderId,
+        cancellation: 'pending',
+        detail: expect.stringContaining('Send the same cancel again'),
+      });
+    }
+
+    // The cancel arrives once the worker is back; a retry attaches to it and tells its outcome.
+    const outcome = await eventually(
+      'the retried cancel to answer its outcome',
+      async () => {
+        const reply = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+        return reply.status === 200 ? reply : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
+    expect(outcome.body).toMatchObject({ orderId, status: 'CANCELLED' });
+    await expectCancelledNothingCaptured(customer, orderId);
+    // One cancel reached the order, however many times it was sent.
+    const history = await handle.fetchHistory();
+    const accepted = (history.events ?? []).filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes,
+    );
+    expect(accepted).toHaveLength(1);
+    expect(
+      accepted[0]!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest?.meta?.updateId,
+    ).toBe('customer-cancel');
+  }, 240_000);
+
+  it('answers a pending cancel the parcel overtook, once the order can say, with the refusal', async () => {
+    const { customer, orderId } = await placeReadyOrder();
+
+    await apps.stop('worker');
+    let pending: GatewayReply;
+    try {
+      pending = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+      // Meanwhile the warehouse dispatches: the recall the cancel begins with cannot succeed.
+      expect((await dispatch(await shipmentOf(orderId))).status).toBe(200);
+    } finally {
+      await apps.restart('worker');
+    }
+    expect(pending.status).toBe(202);
+    expect(pending.body).toMatchObject({ orderId, cancellation: 'pending' });
+
+    const outcome = await eventually(
+      'the retried cancel to answer its outcome',
+      async () => {
+        const reply = await customerApi(customer, 'POST', `/v1/orders/${orderId}/cancel`);
+        return reply.status === 202 ? undefined : reply;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
+    await expectShippedCapturedOnce(customer, orderId, outcome);
   }, 240_000);
 });

@@ -6,6 +6,7 @@
  * is refused, and a fact that happens while the platform is down arrives once it is back.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
 import {
   AppsUnderTest,
   eventually,
@@ -24,8 +25,11 @@ describe('fulfilment facts told to the platform through its webhook', () => {
   const sku = `SKU-WH-${randomUUID().slice(0, 8)}`;
   let gateway: string;
   let simulators: string;
+  let platformDb: PgClient;
 
   beforeAll(async () => {
+    platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
+    await platformDb.connect();
     // VIP orders get a return window of seconds, so a return can lapse within the suite.
     simulators = await apps.downstream({
       STAGE_POLICY_OVERRIDES: JSON.stringify({ vip: { returnWindowMs: SHORT_RETURN_WINDOW_MS } }),
@@ -43,6 +47,7 @@ describe('fulfilment facts told to the platform through its webhook', () => {
   }, 240_000);
 
   afterAll(async () => {
+    await platformDb?.end();
     if (simulators) await simulatorCall(simulators, 'PUT', '/fulfillment/settings', {});
     await apps.stopAll();
   }, 60_000);
@@ -339,6 +344,15 @@ describe('fulfilment facts told to the platform through its webhook', () => {
       type: 'urn:order-platform:problem:return-lapsed',
       detail: expect.stringContaining(returnId),
     });
+    // The read model a moment behind (it still shows the return awaited): the order's own word
+    // (its final view, the run having ended with every return settled) refuses it all the same.
+    await platformDb.query(
+      `UPDATE order_status SET view = jsonb_set(view, '{returns,0,state}', '"authorized"') WHERE order_id = $1`,
+      [orderId],
+    );
+    const behind = await notify(event, secret);
+    expect(behind.status).toBe(409);
+    expect(behind.body).toMatchObject({ type: 'urn:order-platform:problem:return-lapsed' });
     const unknownOrder = await notify({ ...event, orderId: `no-such-${randomUUID()}` }, secret);
     expect(unknownOrder.status).toBe(404);
     // Nothing was refunded or restocked for the late parcel.

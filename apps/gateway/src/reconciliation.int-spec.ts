@@ -10,7 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { RECONCILIATION_MINIMUM_GRACE_MS, workflowIdForOrder } from '@order-platform/domain';
+import {
+  loadPolicies,
+  RECONCILIATION_GRACE_FLOOR_MS,
+  reconciliationMinimumGrace,
+  workflowIdForOrder,
+} from '@order-platform/domain';
+import { DOWNSTREAM_CALL_BUDGET_MS } from '@order-platform/workflows';
 import {
   AppsUnderTest,
   calmDownstream,
@@ -237,9 +243,9 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     expect(await reconcile(orderId)).toMatchObject({ queued: 0 });
   });
 
-  it('refuses a grace shorter than the minimum, naming it, and starts nothing', async () => {
+  it("refuses a grace below the floor, naming it, and judges a short request with the minimum of the worker's step timeouts", async () => {
     const operator = await tokenFor('operator', 'ops-reconcile');
-    const minimumSeconds = RECONCILIATION_MINIMUM_GRACE_MS / 1000;
+    const floorSeconds = RECONCILIATION_GRACE_FLOOR_MS / 1000;
     const refused = await api('POST', '/v1/ops/reconciliation/runs', operator, {
       graceSeconds: 0,
     });
@@ -247,18 +253,29 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     expect(refused.body.errors).toEqual([
       expect.objectContaining({
         field: 'graceSeconds',
-        message: expect.stringContaining(String(minimumSeconds)),
+        message: expect.stringContaining(String(floorSeconds)),
       }),
     ]);
     const audited = await platformDb.query(
       `SELECT count(*)::int AS n FROM operator_audit WHERE action = 'reconciliation-run' AND details->>'graceSeconds' = '0'`,
     );
     expect(audited.rows[0].n).toBe(0);
-    const atTheMinimum = await api('POST', '/v1/ops/reconciliation/runs', operator, {
+    const atTheFloor = await api('POST', '/v1/ops/reconciliation/runs', operator, {
       orderId: 'no-such-order',
-      graceSeconds: minimumSeconds,
+      graceSeconds: floorSeconds,
     });
-    expect(atTheMinimum.status).toBe(202);
+    expect(atTheFloor.status).toBe(202);
+    const summary = await eventually('the run to complete', async () => {
+      const { body } = await api('GET', atTheFloor.body.links.self, operator);
+      return body.status === 'completed' ? body.summary : undefined;
+    });
+    // The worker of this suite runs the default payment SLAs (its overrides touch returns only).
+    expect(summary.grace).toEqual(
+      reconciliationMinimumGrace(
+        loadPolicies({ standard: { returnWindowMs: '2s' } }),
+        DOWNSTREAM_CALL_BUDGET_MS,
+      ),
+    );
   });
 
   it('runs on a Temporal Schedule the worker keeps, skipping a run while the last one is busy', async () => {

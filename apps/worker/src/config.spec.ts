@@ -1,23 +1,38 @@
-import { RECONCILIATION_MINIMUM_GRACE_MS } from '@order-platform/domain';
+import {
+  RECONCILIATION_GRACE_FLOOR_MS,
+  RECONCILIATION_GRACE_MARGIN_MS,
+} from '@order-platform/domain';
+import { DOWNSTREAM_CALL_BUDGET_MS } from '@order-platform/workflows';
 import { loadWorkerConfig } from './config';
 
 const required = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
 
 describe("the worker's configuration and reconciliation's minimum grace", () => {
-  it('uses the minimum grace by default', () => {
-    expect(loadWorkerConfig(required).reconciliation.graceMs).toBe(RECONCILIATION_MINIMUM_GRACE_MS);
+  it('leaves the scheduled grace to the minimum by default', () => {
+    expect(loadWorkerConfig(required).reconciliation.graceMs).toBeUndefined();
   });
 
-  it('refuses a shorter grace, naming the variable', () => {
+  it('refuses a grace below the floor, naming the variable', () => {
     expect(() => loadWorkerConfig({ ...required, RECONCILIATION_GRACE_MS: '0' })).toThrow(
       /RECONCILIATION_GRACE_MS/,
     );
+    expect(
+      loadWorkerConfig({
+        ...required,
+        RECONCILIATION_GRACE_MS: String(RECONCILIATION_GRACE_FLOOR_MS),
+      }).reconciliation.graceMs,
+    ).toBe(RECONCILIATION_GRACE_FLOOR_MS);
   });
 
-  it('refuses a fraud or payment SLA the minimum grace would not outlast', () => {
+  it('derives the minimum from the payment SLAs it runs orders with and the reserve call budget', () => {
     const overrides = JSON.stringify({ vip: { paymentSlaMs: '30m', reservationTtlMs: '1h' } });
-    expect(() => loadWorkerConfig({ ...required, STAGE_POLICY_OVERRIDES: overrides })).toThrow(
-      /vip\.paymentSlaMs must be shorter than reconciliation's minimum grace/,
-    );
+    const { minimumGrace } = loadWorkerConfig({
+      ...required,
+      STAGE_POLICY_OVERRIDES: overrides,
+    }).reconciliation;
+    expect(minimumGrace).toEqual({
+      authorizationMs: 30 * 60_000 + RECONCILIATION_GRACE_MARGIN_MS,
+      reservationMs: DOWNSTREAM_CALL_BUDGET_MS + RECONCILIATION_GRACE_MARGIN_MS,
+    });
   });
 });

@@ -6,8 +6,10 @@ import {
   loadPolicies,
   PolicyError,
   type PolicySet,
-  RECONCILIATION_MINIMUM_GRACE_MS,
+  RECONCILIATION_GRACE_FLOOR_MS,
+  reconciliationMinimumGrace,
 } from '@order-platform/domain';
+import { DOWNSTREAM_CALL_BUDGET_MS } from '@order-platform/workflows';
 import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
 const SIMULATORS = 'http://127.0.0.1:3400';
@@ -30,18 +32,6 @@ const stagePolicies = (e: NodeJS.ProcessEnv): PolicySet => {
     if (error instanceof PolicyError)
       throw new ConfigProblem(`STAGE_POLICY_OVERRIDES: ${error.problems.join('; ')}`);
     throw error;
-  }
-  // Reconciliation's minimum grace must outlast every step: a longer SLA would let it void a
-  // hold an order is still waiting to record.
-  const tooLong = Object.entries(policies).flatMap(([segment, policy]) =>
-    (['fraudSlaMs', 'paymentSlaMs'] as const)
-      .filter((field) => policy[field] >= RECONCILIATION_MINIMUM_GRACE_MS)
-      .map((field) => `${segment}.${field}`),
-  );
-  if (tooLong.length > 0) {
-    throw new ConfigProblem(
-      `STAGE_POLICY_OVERRIDES: ${tooLong.join(', ')} must be shorter than reconciliation's minimum grace (${RECONCILIATION_MINIMUM_GRACE_MS} ms)`,
-    );
   }
   return policies;
 };
@@ -109,13 +99,20 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
           max: 90 * 86_400_000,
         })(e),
         /**
-         * Holds younger than this are not judged (the order's view may not show them yet); never
-         * less than the domain's minimum, which outlasts every step of the order workflow.
+         * The shortest grace these step timeouts allow, per kind of hold: every reconciliation
+         * run asks the worker for it (domain `reconciliationMinimumGrace`).
          */
-        graceMs: env.int('RECONCILIATION_GRACE_MS', RECONCILIATION_MINIMUM_GRACE_MS, {
-          min: RECONCILIATION_MINIMUM_GRACE_MS,
-          max: 86_400_000,
-        })(e),
+        minimumGrace: reconciliationMinimumGrace(stagePolicies(e), DOWNSTREAM_CALL_BUDGET_MS),
+        /**
+         * Holds younger than this are not judged by the scheduled run. Unset: the minimum the
+         * workflow derives from the step timeouts (it never judges inside that, whatever this says).
+         */
+        graceMs: !e.RECONCILIATION_GRACE_MS?.trim()
+          ? undefined
+          : env.int('RECONCILIATION_GRACE_MS', 0, {
+              min: RECONCILIATION_GRACE_FLOOR_MS,
+              max: 86_400_000,
+            })(e),
         ordersPerSecond: env.int('RECONCILIATION_ORDERS_PER_SECOND', 20, { min: 1, max: 1000 })(e),
       }),
       /** The legacy monolith's API, told the platform's decisions for stages it owns. */

@@ -78,6 +78,7 @@ runMain('worker', async () => {
       holdings: new HoldingsHttpAdapter(config.downstream),
       payment: ports.payment,
       inventory: ports.inventory,
+      minimumGrace: () => config.reconciliation.minimumGrace,
     },
     // For the workflows that follow monolith orders (the strangler).
     strangler: {
@@ -105,7 +106,9 @@ runMain('worker', async () => {
     intervalMs: config.reconciliation.intervalMs,
     input: {
       lookbackMs: config.reconciliation.lookbackMs,
-      graceMs: config.reconciliation.graceMs,
+      ...(config.reconciliation.graceMs === undefined
+        ? {}
+        : { graceMs: config.reconciliation.graceMs }),
       ordersPerSecond: config.reconciliation.ordersPerSecond,
     },
   });

@@ -24,6 +24,7 @@ const SCHEDULED_ON: Record<Downstream | 'orders', string[]> = {
     // the backlog monitor
     'checkBacklog',
     // reconciliation
+    'minimumGrace',
     'ordersToReconcile',
     'inspectHoldings',
     'repair',

@@ -219,13 +219,22 @@ export function drainCheck(
   };
 }
 
-export function reconciliationCheck(reconciliation: ReconciliationOutcome | null): Check {
+/**
+ * Nothing queued for an operator, by a run that judged every authorization of the scenario: its
+ * authorization grace is the short one the scenario waited out, not a longer one that would
+ * have left them all alone.
+ */
+export function reconciliationCheck(
+  reconciliation: ReconciliationOutcome | null,
+  authorizationGraceMs: number,
+): Check {
+  const judged = reconciliation?.grace?.authorizationMs === authorizationGraceMs;
   return {
-    name: 'reconciliation found nothing left to repair (or repaired it)',
-    passed: reconciliation !== null && reconciliation.queued === 0,
+    name: 'reconciliation judged every authorization and found nothing left to repair (or repaired it)',
+    passed: reconciliation !== null && judged && reconciliation.queued === 0,
     detail:
       reconciliation === null
         ? 'the run did not complete'
-        : `inspected ${reconciliation.inspected}, repaired ${reconciliation.repaired}, queued for an operator ${reconciliation.queued}${reconciliation.examples}`,
+        : `inspected ${reconciliation.inspected}, repaired ${reconciliation.repaired}, queued for an operator ${reconciliation.queued}${reconciliation.examples}; grace ${JSON.stringify(reconciliation.grace ?? null)} (authorizations judged after ${authorizationGraceMs} ms expected)`,
   };
 }

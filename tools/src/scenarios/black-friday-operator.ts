@@ -54,6 +54,8 @@ export async function waitForDrain(
 }
 
 export interface ReconciliationOutcome {
+  /** The grace the run judged with, per kind of hold. */
+  grace?: { authorizationMs: number; reservationMs: number };
   inspected: number;
   repaired: number;
   queued: number;
@@ -83,6 +85,7 @@ export async function reconcile(
     )) as {
       status: string;
       summary?: {
+        grace?: { authorizationMs: number; reservationMs: number };
         inspected: number;
         repaired: number;
         queued: number;

@@ -4,7 +4,11 @@
  * and the settings the apps under test start with. Two forms: the short one `npm test` runs,
  * the full one `npm run scenario:black-friday` runs.
  */
-import { DEFAULT_DEGRADED_MODE, type DegradedModeConfig } from '@order-platform/domain';
+import {
+  DEFAULT_DEGRADED_MODE,
+  type DegradedModeConfig,
+  reconciliationMinimumGrace,
+} from '@order-platform/domain';
 
 export interface ScenarioSettings {
   orders: number;
@@ -62,12 +66,25 @@ export const FULL_FORM: ScenarioSettings = {
   gatewayMemoryCapBytes: 768 * 1024 * 1024,
 };
 
+/** Every segment's payment SLA in the scenario (both forms). */
+const PAYMENT_SLA_MS = 15_000;
+
+/**
+ * How old an authorization must be before reconciliation judges it, with the scenario's short
+ * payment SLA (the worker derives the same from its configuration; the reservation minimum
+ * follows the reserve call's fixed retry budget, about 6.5 min, longer than the scenario).
+ */
+export const AUTHORIZATION_GRACE_MS = reconciliationMinimumGrace(
+  { all: { paymentSlaMs: PAYMENT_SLA_MS } },
+  0,
+).authorizationMs;
+
 /** The apps' settings the scenario needs: short SLAs, a fast monitor, a small admission bound. */
 export function scenarioAppEnv(settings: ScenarioSettings) {
   const policy = {
     fraudSlaMs: settings.fraudSlaMs,
     reservationTtlMs: '45s',
-    paymentSlaMs: '15s',
+    paymentSlaMs: PAYMENT_SLA_MS,
     manualReviewDeadlineMs: '30m',
     authorizationValidityMs: '30m',
   };

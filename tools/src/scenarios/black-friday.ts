@@ -34,7 +34,7 @@ import { type ScenarioTarget, scenarioClient, sleep } from './black-friday-clien
 import { type Counts, makeCustomers, type OrderRecord, submit } from './black-friday-load';
 import { approveManualReviews, reconcile, waitForDrain } from './black-friday-operator';
 import type { ScenarioReport } from './black-friday-report';
-import type { ScenarioSettings } from './black-friday-settings';
+import { AUTHORIZATION_GRACE_MS, type ScenarioSettings } from './black-friday-settings';
 import { watchPlatform } from './black-friday-watch';
 
 export async function runBlackFriday(
@@ -115,6 +115,7 @@ export async function runBlackFriday(
       await approveManualReviews(http, operator, orders, log);
     });
     log(drainMs === null ? 'the backlog did not drain in time' : `drained in ${drainMs} ms`);
+    const settledAt = Date.now();
     const observed = await watch.stop({ final: true });
 
     log('checking the outside world: holdings, payments, notifications, lifecycle events');
@@ -130,8 +131,17 @@ export async function runBlackFriday(
       admissionCheck(counts, observed.peakRss, settings),
       drainCheck(all, drainMs, settings),
     ];
+    // Reconciliation judges an authorization only once it is past the minimum grace the worker
+    // derives from the payment SLA: wait until every authorization of the scenario is.
+    const judgeable = settledAt + AUTHORIZATION_GRACE_MS - Date.now();
+    if (judgeable > 0) {
+      log(
+        `reconciling in ${Math.ceil(judgeable / 1000)} s, once every authorization is past its grace`,
+      );
+      await sleep(judgeable);
+    }
     const reconciliation = await reconcile(http, operator, startedAt, settings.drainTimeoutMs);
-    checks.push(reconciliationCheck(reconciliation));
+    checks.push(reconciliationCheck(reconciliation, AUTHORIZATION_GRACE_MS));
 
     const outcomes: Record<string, number> = {};
     for (const order of all)

@@ -6,10 +6,16 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '@order-platform/activities';
 import { bulkheadTaskQueue, type Downstream, type PlacedOrder } from '@order-platform/domain';
-import { COMPENSATION, DOWNSTREAM_CALL, MUST_HAPPEN, UNTIL_DONE } from '../retry-policies';
+import {
+  COMPENSATION,
+  DOWNSTREAM_CALL,
+  DOWNSTREAM_CALL_TRY_MS,
+  MUST_HAPPEN,
+  UNTIL_DONE,
+} from '../retry-policies';
 
 const DOWNSTREAM_CALL_OPTIONS = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: DOWNSTREAM_CALL_TRY_MS,
   retry: DOWNSTREAM_CALL,
 } as const;
 const MUST_HAPPEN_OPTIONS = { startToCloseTimeout: '15 seconds', retry: MUST_HAPPEN } as const;

@@ -63,3 +63,12 @@ export interface ReturnReceived {
 export const requestReturnUpdate = defineUpdate<ReturnView, [ReturnRequest]>('requestReturn');
 /** The warehouse recorded the parcel of a return back (the fulfilment webhook will send it). */
 export const returnReceivedSignal = defineSignal<[ReturnReceived]>('returnReceived');
+/**
+ * The same fact as an update, so the sender learns whether the order took it: refused
+ * (validator) with type `return-not-found` for a return the order never authorized and
+ * `return-lapsed` for one whose parcel came too late; a repeat of a parcel already back is
+ * accepted and changes nothing. Answers with the return as the order now sees it.
+ */
+export const returnParcelReceivedUpdate = defineUpdate<ReturnView, [ReturnReceived]>(
+  'returnParcelReceived',
+);

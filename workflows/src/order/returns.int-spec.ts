@@ -11,6 +11,7 @@ import {
   orderDeliveredSignal,
   orderStatusQuery,
   requestReturnUpdate,
+  returnParcelReceivedUpdate,
   type ReturnRequest,
   returnReceivedSignal,
   shipmentDispatchedSignal,
@@ -124,6 +125,50 @@ describe('returns after dispatch', () => {
       expect(world.eventTypes(done.orderId)).toContain('ReturnLapsed');
       expect(world.told(done.orderId).slice(-2)).toEqual(['return-authorized', 'return-lapsed']);
       await t.keepHistory(handle, 'return-lapsed');
+    }));
+
+  it('refuses a parcel that comes back after its return lapsed, and takes one still awaited', () =>
+    t.run(world, async () => {
+      const handle = await t.place(twoLines);
+      await delivered(handle);
+      const early = await handle.executeUpdate(
+        requestReturnUpdate,
+        returning([{ sku: 'SKU-1', quantity: 1 }]),
+      );
+      await t.env.sleep(10 * DAY_MS);
+      const late = await handle.executeUpdate(
+        requestReturnUpdate,
+        returning([{ sku: 'SKU-2', quantity: 1 }]),
+      );
+      // Past the first parcel's due date (30 days), before the second's.
+      await t.env.sleep(25 * DAY_MS);
+      const lapsed = await handle
+        .executeUpdate(returnParcelReceivedUpdate, { args: [{ returnId: early.returnId }] })
+        .catch((error: unknown) => error);
+      expect(lapsed).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((lapsed as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'return-lapsed' });
+      const unknown = await handle
+        .executeUpdate(returnParcelReceivedUpdate, { args: [{ returnId: 'return-nope' }] })
+        .catch((error: unknown) => error);
+      expect((unknown as WorkflowUpdateFailedError).cause).toMatchObject({
+        type: 'return-not-found',
+      });
+
+      const taken = await handle.executeUpdate(returnParcelReceivedUpdate, {
+        args: [{ returnId: late.returnId }],
+      });
+      expect(taken).toMatchObject({ returnId: late.returnId });
+      const done = await handle.result();
+      expect(done.returns?.map((r) => [r.returnId, r.state])).toEqual([
+        [early.returnId, 'lapsed'],
+        [late.returnId, 'refunded'],
+      ]);
+      expect(world.ledger.map((e) => [e.kind, e.amountMinor])).toEqual([
+        ['authorization', 9_000],
+        ['capture', 9_000],
+        ['refund', 4_000],
+      ]);
+      await t.keepHistory(handle, 'return-parcel-received-update');
     }));
 
   it('refuses a return of more than was bought, naming the line, and one before dispatch', () =>

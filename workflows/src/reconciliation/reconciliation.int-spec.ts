@@ -48,6 +48,7 @@ describe('reconciliation', () => {
     const queued: Finding[] = [];
     const pages: number[] = [];
     const activities = {
+      minimumGrace: async () => ({ authorizationMs: 11 * 60_000, reservationMs: 7 * 60_000 }),
       ordersToReconcile: async (page: { after?: { orderId: string }; limit: number }) => {
         const start = page.after
           ? views.findIndex((v) => v.orderId === page.after!.orderId) + 1
@@ -75,7 +76,7 @@ describe('reconciliation', () => {
         });
         const summary = await handle.result();
 
-        await t.keepHistory(handle, 'reconciliation-repaired-and-queued');
+        await t.keepHistory(handle, 'reconciliation-grace-per-kind');
         expect(summary).toMatchObject({ inspected: 3, repaired: 1, queued: 1 });
         expect(pages).toEqual([0, 2]);
         expect(repaired.map((f) => [f.orderId, f.kind])).toEqual([['o-1', 'orphan-authorization']]);
@@ -85,21 +86,31 @@ describe('reconciliation', () => {
     );
   });
 
-  it('never repairs inside the minimum grace, whatever grace a run started directly asks for', async () => {
+  it("never repairs inside the worker's minimum grace for that kind of hold, whatever grace a run started directly asks for", async () => {
     const now = await t.env.currentTimeMs();
     const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    const reservation = (id: string, minutes: number): WarehouseReservation => ({
+      reservationId: id,
+      state: 'reserved',
+      createdAt: minutesAgo(minutes),
+    });
     const views = [view('o-young', 'Cancelled'), view('o-old', 'Cancelled')];
     const ledgers: Record<string, LedgerRecord[]> = {
-      // Ten minutes old: the order may still be about to record it.
+      // Inside the authorization minimum (the payment SLA): the order may still record it.
       'o-young': [{ ...record('authorization', 'auth-young'), createdAt: minutesAgo(10) }],
-      'o-old': [{ ...record('authorization', 'auth-old'), createdAt: minutesAgo(60) }],
+      'o-old': [{ ...record('authorization', 'auth-old'), createdAt: minutesAgo(15) }],
+    };
+    const reservations: Record<string, WarehouseReservation[]> = {
+      // 15 minutes: past the authorization minimum, still inside the reservation minimum.
+      'o-old': [reservation('res-inside', 15), reservation('res-old', 40)],
     };
     const repaired: Finding[] = [];
     const activities = {
+      minimumGrace: async () => ({ authorizationMs: 12 * 60_000, reservationMs: 30 * 60_000 }),
       ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
       inspectHoldings: async ({ orderId }: { orderId: string }) => ({
         ledger: ledgers[orderId] ?? [],
-        reservations: [] as WarehouseReservation[],
+        reservations: reservations[orderId] ?? [],
       }),
       repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding),
       recordException: async () => ({ queued: false }),
@@ -112,8 +123,64 @@ describe('reconciliation', () => {
           args: [{ from: LONG_AGO, graceMs: 0 }],
         });
         const summary = await handle.result();
-        expect(summary).toMatchObject({ inspected: 2, repaired: 1 });
-        expect(repaired.map((f) => f.orderId)).toEqual(['o-old']);
+        expect(summary).toMatchObject({
+          inspected: 2,
+          repaired: 2,
+          grace: { authorizationMs: 12 * 60_000, reservationMs: 30 * 60_000 },
+        });
+        expect(repaired.map((f) => f.subject)).toEqual(['auth-old', 'res-old']);
+      },
+      activities,
+    );
+  });
+
+  it('keeps the floor when the minimum it is handed is malformed, and a longer request wins', async () => {
+    const now = await t.env.currentTimeMs();
+    const ledgers: Record<string, LedgerRecord[]> = {
+      'o-1': [
+        {
+          ...record('authorization', 'auth-fresh'),
+          createdAt: new Date(now - 30_000).toISOString(),
+        },
+      ],
+      'o-2': [
+        {
+          ...record('authorization', 'auth-hour'),
+          createdAt: new Date(now - 3_600_000).toISOString(),
+        },
+      ],
+    };
+    const repaired: string[] = [];
+    const activities = {
+      minimumGrace: async () => ({ authorizationMs: Number.NaN }) as never,
+      ordersToReconcile: async (page: { after?: { orderId: string } }) =>
+        page.after ? [] : [view('o-1', 'Cancelled'), view('o-2', 'Cancelled')],
+      inspectHoldings: async ({ orderId }: { orderId: string }) => ({
+        ledger: ledgers[orderId] ?? [],
+        reservations: [] as WarehouseReservation[],
+      }),
+      repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding.subject),
+      recordException: async () => ({ queued: false }),
+    };
+    await t.run(
+      new FakeOrderWorld(),
+      async () => {
+        const floor = await t.start(reconciliation, {
+          workflowId: 'reconciliation-malformed-minimum',
+          args: [{ from: LONG_AGO, graceMs: 0 }],
+        });
+        expect((await floor.result()).grace).toEqual({
+          authorizationMs: 60_000,
+          reservationMs: 60_000,
+        });
+        expect(repaired).toEqual(['auth-hour']);
+        repaired.length = 0;
+        const longer = await t.start(reconciliation, {
+          workflowId: 'reconciliation-longer-request',
+          args: [{ from: LONG_AGO, graceMs: 2 * 3_600_000 }],
+        });
+        expect((await longer.result()).repaired).toBe(0);
+        expect(repaired).toEqual([]);
       },
       activities,
     );
@@ -128,6 +195,7 @@ describe('reconciliation', () => {
     const repaired: string[] = [];
     const queued: Finding[] = [];
     const activities = {
+      minimumGrace: async () => ({ authorizationMs: 11 * 60_000, reservationMs: 7 * 60_000 }),
       ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
       inspectHoldings: async ({ orderId }: { orderId: string }) => ({
         ledger: ledgers[orderId] ?? [],

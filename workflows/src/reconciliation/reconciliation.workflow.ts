@@ -19,7 +19,8 @@ import type { ReconciliationActivities } from '@order-platform/activities';
 import {
   type DifferenceKind,
   DOWNSTREAM_REJECTED,
-  RECONCILIATION_MINIMUM_GRACE_MS,
+  effectiveGrace,
+  type ReconciliationGrace,
   reconcileOrder,
 } from '@order-platform/domain';
 import { BATCH_STEP } from '../retry-policies';
@@ -34,8 +35,9 @@ export interface ReconciliationInput {
   lookbackMs?: number;
   /**
    * Holds younger than this are left alone (the view may not show them yet). Never less than
-   * the domain's RECONCILIATION_MINIMUM_GRACE_MS, which is also the default (runs started
-   * before the `grace-at-least-minimum` patch: as given, default 5 min).
+   * the minimum the worker derives from the order workflow's step timeouts (per kind of hold),
+   * which is also the default. Runs started before `grace-minimum-from-step-timeouts`: at least
+   * a fixed 20 min; before `grace-at-least-minimum`: as given, default 5 min.
    */
   graceMs?: number;
   /** The pace. Default 20. */
@@ -46,6 +48,8 @@ export interface ReconciliationInput {
 }
 
 export interface ReconciliationSummary {
+  /** The grace the run judged with (runs before `grace-minimum-from-step-timeouts` do not say). */
+  grace?: ReconciliationGrace;
   inspected: number;
   repaired: number;
   queued: number;
@@ -69,6 +73,16 @@ const act = proxyActivities<ReconciliationActivities>({
  * order is about to record.
  */
 const GRACE_AT_LEAST_MINIMUM = 'grace-at-least-minimum';
+/** The fixed minimum of runs started under `grace-at-least-minimum` only. */
+const FIXED_MINIMUM_GRACE_MS = 20 * 60_000;
+
+/**
+ * Patch: the minimum is the worker's, derived from the step timeouts it runs orders with
+ * (domain `reconciliationMinimumGrace`), asked once per run so a run started anywhere gets it,
+ * and one per kind of hold (an authorization is judged after the payment SLA, a reservation
+ * after the reserve call's retry budget), never below the domain's floor.
+ */
+const GRACE_MINIMUM_FROM_STEP_TIMEOUTS = 'grace-minimum-from-step-timeouts';
 
 /**
  * Patch: a repair the downstream refuses for good (DownstreamRejected, a 4xx) is queued for an
@@ -93,9 +107,15 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   const runId = workflowInfo().workflowId;
   const pause = Math.ceil(1000 / (input.ordersPerSecond ?? 20));
   const refusedRepairsQueued = patched(REFUSED_REPAIRS_QUEUED);
-  const graceMs = patched(GRACE_AT_LEAST_MINIMUM)
-    ? Math.max(input.graceMs ?? RECONCILIATION_MINIMUM_GRACE_MS, RECONCILIATION_MINIMUM_GRACE_MS)
-    : (input.graceMs ?? 5 * 60_000);
+  let graceMs: number | ReconciliationGrace;
+  if (patched(GRACE_MINIMUM_FROM_STEP_TIMEOUTS)) {
+    graceMs = effectiveGrace(await act.minimumGrace(), input.graceMs);
+    summary.grace = graceMs;
+  } else if (patched(GRACE_AT_LEAST_MINIMUM)) {
+    graceMs = Math.max(input.graceMs ?? FIXED_MINIMUM_GRACE_MS, FIXED_MINIMUM_GRACE_MS);
+  } else {
+    graceMs = input.graceMs ?? 5 * 60_000;
+  }
 
   for (let page = 0; page < PAGES_PER_RUN; page++) {
     const views = await act.ordersToReconcile({

@@ -326,3 +326,18 @@ export const ORDER_ID_PARAM_SCHEMA = {
   required: ['orderId'],
   properties: { orderId: { type: 'string', pattern: ORDER_ID_PATTERN } },
 } as const;
+
+/** 202 from a cancel the order has not taken up yet (its outcome is learnt by sending it again). */
+export const CANCELLATION_PENDING_SCHEMA = {
+  type: 'object',
+  required: ['orderId', 'cancellation', 'detail', 'links'],
+  properties: {
+    orderId: { type: 'string' },
+    cancellation: { type: 'string', enum: ['pending'] },
+    detail: { type: 'string' },
+    links: {
+      type: 'object',
+      properties: { self: { type: 'string' }, cancel: { type: 'string' } },
+    },
+  },
+} as const;

@@ -8,6 +8,7 @@ import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryParameters } from '.
 import { problems } from '../http/problem';
 import { bodyValidator, queryValidator } from '../http/validation';
 import {
+  CANCELLATION_PENDING_SCHEMA,
   LIST_ORDERS_QUERY_SCHEMA,
   type ListOrdersQuery,
   ORDER_ACCEPTED_SCHEMA,
@@ -130,19 +131,34 @@ export class OrdersController {
   @ApiOperation({
     summary: 'Cancel an order',
     description:
-      '200 with the final status once the order is cancelled; 202 while the cancellation is still under way; 409 with the reason, and what to do instead, when the order is past the point of no return (the warehouse has dispatched it, the payment is being captured, or it has shipped), including a cancel the warehouse overtook by dispatching before the shipment could be recalled.',
+      '200 with the final status once the order is cancelled; 202 while the cancellation is still under way (the order), or when the order has not taken it up yet (`cancellation: pending`, e.g. while the platform is catching up: it may still be cancelled or refused; send the same cancel again, it attaches to the same request and answers its outcome); 409 with the reason, and what to do instead, when the order is past the point of no return (the warehouse has dispatched it, the payment is being captured, or it has shipped), including a cancel the warehouse overtook by dispatching before the shipment could be recalled.',
   })
   @ApiParam(ORDER_ID_PARAM)
   @ApiJsonResponse(200, 'Cancelled', ORDER_STATUS_SCHEMA)
-  @ApiJsonResponse(202, 'Cancellation accepted and under way', ORDER_STATUS_SCHEMA)
+  @ApiJsonResponse(
+    202,
+    'Cancellation accepted and under way (the order), or sent and not taken up yet (pending)',
+    { oneOf: [ORDER_STATUS_SCHEMA, CANCELLATION_PENDING_SCHEMA] },
+    {
+      'Retry-After': {
+        description: 'With a pending cancellation: when to send it again',
+        schema: { type: 'integer' },
+      },
+    },
+  )
   @ApiProblems(404, 409, 503)
   async cancel(
     @CurrentPrincipal() principal: Principal,
     @Param('orderId') orderId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { completed, order } = await this.orders.cancel(principal, orderIdOf(orderId));
-    if (!completed) void reply.status(202);
-    return order;
+    const answer = await this.orders.cancel(principal, orderIdOf(orderId));
+    if (answer.completed) return answer.order;
+    void reply.status(202);
+    if ('pending' in answer) {
+      void reply.header('retry-after', '5');
+      return answer.pending;
+    }
+    return answer.order;
   }
 }

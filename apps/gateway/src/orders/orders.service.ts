@@ -29,7 +29,7 @@ import {
 } from '@order-platform/stores';
 import { AdmissionService } from '../admission/admission.service';
 import type { Principal } from '../auth/tokens';
-import { asDetail, problems } from '../http/problem';
+import { asDetail, Problem, problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
 import { OrderPricing } from './order-pricing';
@@ -38,6 +38,34 @@ import { OrderStarter } from './order-starter';
 
 /** How long a cancel waits for the compensations before answering 202 (under way). */
 const CANCEL_COMPLETION_MS = 10_000;
+
+/**
+ * The id of a customer's cancel update, the same for every try on an order: a retry attaches to
+ * the update an earlier try left with Temporal (delivered or not) and learns its outcome, and
+ * never becomes a second cancel.
+ */
+export const CUSTOMER_CANCEL_UPDATE_ID = 'customer-cancel';
+
+/** A cancel sent to the order that it has not taken up yet: neither done nor refused. */
+export interface CancellationPending {
+  orderId: string;
+  cancellation: 'pending';
+  detail: string;
+  links: { self: string; cancel: string };
+}
+
+export type CancelAnswer =
+  | { completed: true; order: OrderResponse }
+  | { completed: false; order: OrderResponse }
+  | { completed: false; pending: CancellationPending };
+
+const pending = (orderId: string): CancellationPending => ({
+  orderId,
+  cancellation: 'pending',
+  detail:
+    'The cancellation was sent, but the order has not taken it up yet: it may still be cancelled, or refused. Send the same cancel again (it is the same request, never a second one) to learn the outcome, or read the order.',
+  links: { self: orderPath(orderId), cancel: `${orderPath(orderId)}/cancel` },
+});
 
 export interface Accepted {
   orderId: string;
@@ -191,11 +219,13 @@ export class OrdersService {
    * what to do instead; once accepted, the answer waits a little for the order to end, and
    * otherwise says the cancellation is under way (202). A cancel the warehouse overtook (it
    * would not recall a parcel that had left) fails the update after all: 409 too.
+   *
+   * When the order does not take the cancel up in time (no worker, Temporal slow), Temporal may
+   * still hold it and deliver it later, so "unavailable" would be a lie: the answer is 202 with
+   * `cancellation: pending`. Every try uses the same update id, so trying again attaches to that
+   * same cancel and answers its real outcome (200 cancelled, 409 refused, or pending still).
    */
-  async cancel(
-    principal: Principal,
-    orderId: string,
-  ): Promise<{ completed: boolean; order: OrderResponse }> {
+  async cancel(principal: Principal, orderId: string): Promise<CancelAnswer> {
     // Ownership first, from the same sources as a read: a stranger learns nothing.
     const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) await this.askWorkflow(principal, orderId);
@@ -205,12 +235,21 @@ export class OrdersService {
     }
     const handle = this.temporal.workflow.getHandle(workflowIdForOrder(orderId));
     try {
-      const update = await callTemporal(this.temporal, () =>
-        handle.startUpdate(cancelOrderUpdate, {
-          args: [{ reason: 'cancelled by the customer', requestedBy: principal.subject }],
-          waitForStage: WorkflowUpdateStage.ACCEPTED,
-        }),
-      );
+      let update;
+      try {
+        update = await callTemporal(this.temporal, () =>
+          handle.startUpdate(cancelOrderUpdate, {
+            updateId: CUSTOMER_CANCEL_UPDATE_ID,
+            args: [{ reason: 'cancelled by the customer', requestedBy: principal.subject }],
+            waitForStage: WorkflowUpdateStage.ACCEPTED,
+          }),
+        );
+      } catch (error) {
+        // Not taken up in time (or Temporal unreachable): it may still arrive, so not a 503.
+        if (error instanceof Problem && error.status === 503)
+          return { completed: false, pending: pending(orderId) };
+        throw error;
+      }
       const finished = await Promise.race([
         update.result(),
         new Promise<undefined>((resolve) =>
@@ -223,13 +262,18 @@ export class OrdersService {
           order: orderResponse(finished, { now: new Date(), stale: false }),
         };
       }
-      return {
-        completed: false,
-        order: orderResponse(await this.askWorkflow(principal, orderId), {
-          now: new Date(),
-          stale: false,
-        }),
-      };
+      try {
+        return {
+          completed: false,
+          order: orderResponse(await this.askWorkflow(principal, orderId), {
+            now: new Date(),
+            stale: false,
+          }),
+        };
+      } catch {
+        // Accepted, but the order cannot be asked how far it got: still under way, not failed.
+        return { completed: false, pending: pending(orderId) };
+      }
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         throw problems.conflict(
@@ -238,7 +282,10 @@ export class OrdersService {
         );
       }
       if (error instanceof WorkflowNotFoundError) {
-        // The workflow has ended: the order is already final, whatever the read model says.
+        // The workflow has ended. A retry of a cancel that went through finds it cancelled.
+        const ended = await this.orders.findCustomerOrder(principal.subject, orderId);
+        if (ended?.view?.stage === 'Cancelled')
+          return { completed: true, order: this.respond(ended) };
         throw problems.conflict(
           'cancel-refused',
           'The order is already complete and can no longer be cancelled',
@@ -256,7 +303,7 @@ export class OrdersService {
   private async cancelUnstarted(
     principal: Principal,
     orderId: string,
-  ): Promise<{ completed: boolean; order: OrderResponse } | undefined> {
+  ): Promise<CancelAnswer | undefined> {
     const state = await this.submissions.cancelUnstarted(principal.subject, orderId);
     if (state === 'expired') {
       throw problems.conflict(

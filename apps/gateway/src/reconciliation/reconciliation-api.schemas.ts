@@ -1,5 +1,5 @@
 /** The reconciliation part of the operator API, as JSON Schema (see orders/order-api.schemas.ts). */
-import { DIFFERENCE_KINDS, RECONCILIATION_MINIMUM_GRACE_MS } from '@order-platform/domain';
+import { DIFFERENCE_KINDS, RECONCILIATION_GRACE_FLOOR_MS } from '@order-platform/domain';
 import { ORDER_ID_PATTERN } from '../orders/order-api.schemas';
 
 const FINDING_STATUSES = ['open', 'repaired', 'resolved'] as const;
@@ -52,8 +52,8 @@ export const RESOLVE_REQUEST_SCHEMA = {
   properties: { note: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' } },
 } as const;
 
-/** The domain's minimum reconciliation grace, in the API's unit. */
-export const MINIMUM_GRACE_SECONDS = RECONCILIATION_MINIMUM_GRACE_MS / 1000;
+/** The domain's floor of reconciliation's grace, in the API's unit. */
+export const GRACE_FLOOR_SECONDS = RECONCILIATION_GRACE_FLOOR_MS / 1000;
 
 export const RUN_REQUEST_SCHEMA = {
   type: 'object',
@@ -64,9 +64,9 @@ export const RUN_REQUEST_SCHEMA = {
     to: { type: 'string', format: 'date-time' },
     graceSeconds: {
       type: 'integer',
-      minimum: MINIMUM_GRACE_SECONDS,
+      minimum: GRACE_FLOOR_SECONDS,
       maximum: 86_400,
-      description: `Holds younger than this are left alone. At least (and by default) ${MINIMUM_GRACE_SECONDS}: longer than any step of the order workflow, so a repair never voids a hold an order is about to record`,
+      description: `Holds younger than this are left alone (at least ${GRACE_FLOOR_SECONDS}). The run never judges a hold inside the minimum the worker derives from the order workflow's step timeouts (per kind of hold), which is also the default; its summary's \`grace\` says what it used`,
     },
     ordersPerSecond: {
       type: 'integer',
@@ -95,6 +95,15 @@ export const RUN_SCHEMA = {
       type: 'object',
       nullable: true,
       properties: {
+        grace: {
+          type: 'object',
+          description:
+            'The grace the run judged with, per kind of hold (runs started before it was per kind do not say)',
+          properties: {
+            authorizationMs: { type: 'integer' },
+            reservationMs: { type: 'integer' },
+          },
+        },
         inspected: { type: 'integer' },
         repaired: { type: 'integer' },
         queued: { type: 'integer' },

@@ -23,7 +23,13 @@ import {
   type ReturnView,
   type StagePolicy,
 } from '@order-platform/domain';
-import { requestReturnUpdate, type ReturnRequest, returnReceivedSignal } from '../messages';
+import {
+  requestReturnUpdate,
+  returnParcelReceivedUpdate,
+  type ReturnReceived,
+  type ReturnRequest,
+  returnReceivedSignal,
+} from '../messages';
 import { iso } from '../order-recorder';
 import type { OrderRun } from '../run-context';
 import { returnSearchAttributes } from '../search-attributes';
@@ -47,6 +53,16 @@ export class OrderReturns {
   listen(run: OrderRun): void {
     this.upsertsSearchAttributes = patched(RETURN_SEARCH_ATTRIBUTES);
     setHandler(returnReceivedSignal, ({ returnId }) => void this.received.add(returnId));
+    // The webhook's way: like the signal, but a parcel the order can no longer take is refused.
+    setHandler(
+      returnParcelReceivedUpdate,
+      ({ returnId }) => {
+        this.received.add(returnId);
+        const record = this.records.find((r) => r.returnId === returnId)!;
+        return { ...record, lines: record.lines.map((line) => ({ ...line })) };
+      },
+      { validator: (fact: ReturnReceived) => this.validateParcel(fact) },
+    );
     setHandler(
       requestReturnUpdate,
       async (request) => {
@@ -70,6 +86,24 @@ export class OrderReturns {
     this.windowClosesAt ??= Date.now() + policy.returnWindowMs;
     await waitForFactOrDeadline(() => undefined, this.windowClosesAt);
     await condition(() => this.open === 0);
+  }
+
+  private validateParcel(fact: ReturnReceived): void {
+    const record = this.records.find((r) => r.returnId === fact?.returnId);
+    if (!record) {
+      throw ApplicationFailure.create({
+        type: 'return-not-found',
+        message: `this order has no return ${String(fact?.returnId)}`,
+        nonRetryable: true,
+      });
+    }
+    if (record.state === 'lapsed') {
+      throw ApplicationFailure.create({
+        type: 'return-lapsed',
+        message: `return ${record.returnId} lapsed: its parcel was due by ${record.parcelDueBy}; an operator settles it`,
+        nonRetryable: true,
+      });
+    }
   }
 
   private validate(run: OrderRun, request: ReturnRequest): void {
