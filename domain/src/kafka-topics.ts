@@ -38,6 +38,6 @@ export const KAFKA_TOPIC_SPECS: readonly KafkaTopicSpec[] = Object.values(TOPICS
 /** Every topic the platform needs, dead-letter topics included. */
 export const ALL_TOPICS: readonly string[] = KAFKA_TOPIC_SPECS.map((topic) => topic.name);
 
-/** The Helm chart's copy of the list, exactly as files/kafka-topics.json holds it. */
+/** The Helm chart's copy of the list, exactly as deploy/helm/order-platform/files/kafka-topics.json holds it. */
 export const kafkaTopicsFile = (): string =>
   `${JSON.stringify({ topics: KAFKA_TOPIC_SPECS }, null, 2)}\n`;

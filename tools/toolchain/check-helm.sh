@@ -70,8 +70,9 @@ check() {
   (cd "$repo" && node --enable-source-maps -r @swc-node/register tools/helm-check/consistency.ts \
     "$name" "$work/compose.json" <"$work/$name.json")
 }
-# The validator first proves it still refuses what it must (testdata/broken.yaml: one mistake per
-# object, each expected complaint in broken.expected), so a validator that accepts anything fails.
+# The validator first proves it still refuses what it must (tools/helm-check/testdata/broken.yaml:
+# one mistake per object, each expected complaint in broken.expected), so a validator that accepts
+# anything fails.
 if "$dir/helm-check" "$src/crd-schemas" <"$src/testdata/broken.yaml" >/dev/null 2>"$work/broken.txt"; then
   log "helm-check accepted tools/helm-check/testdata/broken.yaml"; exit 1
 fi
