@@ -153,6 +153,22 @@ if (policies.length > 0) {
   }
 }
 
+// A pre-install hook runs before any other object of the release exists: one that reads the
+// Secret CloudNativePG makes for a Cluster of the same release waits for it until it fails.
+for (const cluster of objects.filter((o) => o.kind === 'Cluster')) {
+  const appSecret = `${cluster.metadata.name}-app`;
+  for (const job of workloads.filter((w) => w.kind === 'Job')) {
+    const annotations = (job.metadata as { annotations?: Record<string, string> }).annotations;
+    const hooks = (annotations?.['helm.sh/hook'] ?? '').split(',');
+    const reads = JSON.stringify(job.spec).includes(`"name":"${appSecret}"`);
+    if (hooks.includes('pre-install') && reads) {
+      problems.add(
+        `Job ${job.metadata.name} runs pre-install but reads Secret ${appSecret}, which Cluster ${cluster.metadata.name} of the same release creates later (migrations.installHook: post-install)`,
+      );
+    }
+  }
+}
+
 // A budget that allows no eviction blocks every node drain.
 for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
   const app = component(pdb);
