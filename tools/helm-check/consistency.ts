@@ -8,7 +8,9 @@
  *  - the KafkaTopic resources are the domain's topics with their partitions, and each topic can
  *    lose a broker and still take writes (min.insync.replicas below its replicas);
  *  - only the gateway and the facade accept traffic from outside the release;
- *  - a PodDisruptionBudget leaves room to evict a pod.
+ *  - a PodDisruptionBudget leaves room to evict a pod;
+ *  - Kafka and PostgreSQL run the versions tools/versions.env pins, and no pre-install hook waits
+ *    for a Secret the release creates later.
  * Prints every mismatch and exits 1 if there is any.
  *
  * Usage: helm-check ... | node -r @swc-node/register consistency.ts <render name> <compose.json>
@@ -17,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_TOPIC_SPECS } from '@order-platform/domain';
 import { PLATFORM_APPS, TS_NODE_ARGS } from '../src/stack/apps';
-import { REPO_ROOT } from '../src/stack/versions';
+import { readStackVersions, REPO_ROOT } from '../src/stack/versions';
 
 interface K8sObject {
   apiVersion: string;
@@ -150,6 +152,21 @@ if (policies.length > 0) {
     if (beyondRelease && !PUBLIC_APPS.includes(app)) {
       problems.add(`NetworkPolicy ${policy.metadata.name} opens ${app} beyond the release`);
     }
+  }
+}
+
+// The operators run the versions the local stack pins (tools/versions.env).
+const versions = readStackVersions();
+const kafkaVersion = (kafka?.spec?.kafka as { version?: string } | undefined)?.version;
+if (kafka && kafkaVersion !== versions.KAFKA_VERSION) {
+  problems.add(`Kafka runs ${kafkaVersion}, tools/versions.env pins ${versions.KAFKA_VERSION}`);
+}
+for (const cluster of objects.filter((o) => o.kind === 'Cluster')) {
+  const image = String(cluster.spec?.imageName ?? '');
+  if (image.slice(image.lastIndexOf(':') + 1).split('.')[0] !== versions.POSTGRES_MAJOR) {
+    problems.add(
+      `Cluster ${cluster.metadata.name} runs ${image}, tools/versions.env pins PostgreSQL ${versions.POSTGRES_MAJOR}`,
+    );
   }
 }
 
