@@ -7,7 +7,8 @@
  *    and one docs/configuration.md documents (the same names everywhere);
  *  - the KafkaTopic resources are the domain's topics with their partitions, and each topic can
  *    lose a broker and still take writes (min.insync.replicas below its replicas);
- *  - only the gateway and the facade accept traffic from outside the release;
+ *  - only the gateway and the facade accept traffic from outside the release, and every app
+ *    accepts it from the release's own pods;
  *  - a PodDisruptionBudget leaves room to evict a pod;
  *  - Kafka and PostgreSQL run the versions tools/versions.env pins, and no pre-install hook waits
  *    for a Secret the release creates later.
@@ -151,6 +152,24 @@ if (policies.length > 0) {
     );
     if (beyondRelease && !PUBLIC_APPS.includes(app)) {
       problems.add(`NetworkPolicy ${policy.metadata.name} opens ${app} beyond the release`);
+    }
+    // The apps call each other (the facade the gateway, the simulators its webhook).
+    const admitsRelease = rules.some(
+      (rule) =>
+        !rule.from ||
+        rule.from.length === 0 ||
+        rule.from.some(
+          (source) =>
+            Object.keys(source).length === 1 &&
+            (source.podSelector as { matchLabels?: Record<string, string> } | undefined)
+              ?.matchLabels?.['app.kubernetes.io/instance'] ===
+              deployment.metadata.labels?.['app.kubernetes.io/instance'],
+        ),
+    );
+    if (!admitsRelease) {
+      problems.add(
+        `NetworkPolicy ${policy.metadata.name} keeps the release's own pods from ${app}`,
+      );
     }
   }
 }
