@@ -8,7 +8,7 @@
 #     references between objects;
 #  3. tools/helm-check/consistency.ts compares the objects with the local stack and
 #     docker-compose.yml (entry points, ports, variable names, topics);
-#  4. a render without the secrets must refuse, naming the missing value.
+#  4. a render without the secrets, or with two legacy adapters, must refuse and say why.
 # Before that, the validator is shown a file of broken objects and must report each of them.
 # helm and the validator are built from tools/helm-check/go.mod once into the cache, keyed by the
 # helm version and a hash of the sources. Usage: check-helm.sh
@@ -92,5 +92,12 @@ if helm template orders "$chart" >"$work/refused.txt" 2>&1; then
 fi
 grep -q "secrets.values.DATABASE_URL is required" "$work/refused.txt" || {
   log "the chart refused without its secrets, but not by naming the missing value:"; cat "$work/refused.txt" >&2; exit 1
+}
+# Two legacy adapters would read one replication slot: the chart refuses before a cluster does.
+if helm template orders "$chart" "${secrets[@]}" --set apps.legacy-adapter.replicas=2 >"$work/refused.txt" 2>&1; then
+  log "the chart rendered two legacy adapters; it must refuse"; exit 1
+fi
+grep -q "apps.legacy-adapter.replicas must be 1" "$work/refused.txt" || {
+  log "the chart refused two legacy adapters, but not by saying why:"; cat "$work/refused.txt" >&2; exit 1
 }
 log "deploy/helm/order-platform: renders, validates, and matches the local stack (default, production, demo values)"
