@@ -26,7 +26,7 @@ dir="$ORDER_PLATFORM_CACHE/helm-check/$HELM_VERSION-$sources_hash"
 build() {
   [ -x "$dir/helm" ] && [ -x "$dir/helm-check" ] && return
   command -v go >/dev/null || { log "Go 1.25 or newer is required to build helm (https://go.dev/dl)"; exit 1; }
-  log "building helm $HELM_VERSION and the chart validator (first run only: about 5 minutes on 2 cores)"
+  log "building helm $HELM_VERSION and the chart validator (first run only: about 3 minutes on 2 cores)"
   (
     cd "$src"
     export GOFLAGS="-trimpath -mod=readonly -buildvcs=false"
