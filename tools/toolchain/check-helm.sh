@@ -7,7 +7,8 @@
 #     into the k8s.io/api types helm is built with, operator kinds against crd-schemas/, and the
 #     references between objects;
 #  3. tools/helm-check/consistency.ts compares the objects with the local stack and
-#     docker-compose.yml (entry points, ports, variable names, topics);
+#     docker-compose.yml (entry points, ports, variable names, topics), and must reject a render
+#     with a mistake of each kind it checks;
 #  4. a render without the secrets, or with two legacy adapters, must refuse and say why.
 # Before that, the validator is shown a file of broken objects and must report each of them.
 # helm and the validator are built from tools/helm-check/go.mod once into the cache, keyed by the
@@ -85,6 +86,30 @@ done <"$src/testdata/broken.expected"
 check default "${secrets[@]}"
 check production -f "$chart/values-production.yaml"
 check demo "${secrets[@]}" -f "$chart/values-demo.yaml"
+
+# The comparison with the local stack must fail, too, on values that break it: a variable neither
+# compose nor configuration.md has for the app, one compose sets for another app only, a topic
+# that cannot lose a broker, a pre-install hook waiting for the release's database, an internal
+# app opened to clients, a budget that blocks every eviction, another Kafka version.
+helm template orders "$chart" -f "$chart/values-production.yaml" \
+  --set apps.worker.env.NOT_A_PLATFORM_VARIABLE=1 --set apps.gateway.env.MONOLITH_URL=http://m \
+  --set strimzi.minInsyncReplicas=3 --set migrations.installHook=pre-install \
+  --set apps.worker.public=true --set apps.facade.pdb.minAvailable=3 --set strimzi.kafkaVersion=3.8.0 |
+  "$dir/helm-check" "$src/crd-schemas" 2>/dev/null >"$work/broken.json"
+if (cd "$repo" && node --enable-source-maps -r @swc-node/register tools/helm-check/consistency.ts \
+  broken "$work/compose.json" <"$work/broken.json" 2>"$work/inconsistent.txt"); then
+  log "consistency.ts accepted a render that breaks the local stack's names and rules"; exit 1
+fi
+for expected in "worker sets NOT_A_PLATFORM_VARIABLE, which docker-compose.yml does not set" \
+  "worker sets NOT_A_PLATFORM_VARIABLE, which docs/configuration.md does not document" \
+  'gateway sets MONOLITH_URL, which docker-compose.yml does not set for "gateway"' \
+  "min.insync.replicas 3 leaves no broker to lose of 3" "runs pre-install but reads Secret" \
+  "opens worker beyond the release" "minAvailable 3 with at least 3 replicas" \
+  "Kafka runs 3.8.0"; do
+  grep -qF -- "$expected" "$work/inconsistent.txt" || {
+    log "consistency.ts did not report: $expected"; cat "$work/inconsistent.txt" >&2; exit 1
+  }
+done
 
 # As docker-compose.yml refuses to start without a token key, the chart refuses to render.
 if helm template orders "$chart" >"$work/refused.txt" 2>&1; then
