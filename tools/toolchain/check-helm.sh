@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks the Helm chart (deploy/helm/order-platform) offline, with nothing downloaded at test time:
+# Checks the Helm chart (deploy/helm/order-platform) offline: nothing is downloaded to validate (the
+# first build fetches helm's Go modules, as the compose check's does), in these steps:
 #  1. `helm lint --strict` and `helm template` with each values file: the default values (with
 #     placeholder secrets, as a user must set them), values-production.yaml, and a demo render
 #     with every optional part on (simulators, sample monolith, KEDA, Strimzi, CloudNativePG);
