@@ -89,7 +89,7 @@ check production -f "$chart/values-production.yaml"
 check demo "${secrets[@]}" -f "$chart/values-demo.yaml"
 
 # The comparison with the local stack must fail, too, on values that break it: a variable neither
-# compose nor configuration.md has for the app, one compose sets for another app only, a topic
+# compose nor docs/configuration.md has for the app, one compose sets for another app only, a topic
 # that cannot lose a broker, a pre-install hook waiting for the release's database, an internal
 # app opened to clients, a budget that blocks every eviction, another Kafka version.
 helm template orders "$chart" -f "$chart/values-production.yaml" \
