@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: type check, lint, the compose file check, unit tests, then the integration suites
-# against a real stack the suite starts on free ports and stops afterwards. Stops at the first
-# failing step with its exit code.
+# `npm test`: type check, lint, the compose file and Helm chart checks, unit tests, then the
+# integration suites against a real stack the suite starts on free ports and stops afterwards.
+# Stops at the first failing step with its exit code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
@@ -20,6 +20,9 @@ npx prettier --check . --log-level=warn
 
 step "docker-compose.yml (same stack, same variable names)"
 bash tools/toolchain/check-compose.sh
+
+step "Helm chart (rendered, validated offline, same variable names and topics)"
+bash tools/toolchain/check-helm.sh
 
 step "unit tests"
 npx jest --selectProjects unit --ci

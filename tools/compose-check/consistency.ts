@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_TOPICS, ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
+import { KAFKA_TOPIC_SPECS, ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
 import { PLATFORM_APPS, TS_NODE_ARGS } from '../src/stack/apps';
 import { STACK_DATABASES } from '../src/stack/postgres';
 import { DEFAULT_PORTS, stackEnv } from '../src/stack/stack';
@@ -171,7 +171,7 @@ publishes('temporal-ui', DEFAULT_PORTS.temporalUi, 'the Temporal UI');
 sameSet(
   'kafka-setup TOPICS',
   words(service('kafka-setup').environment?.TOPICS),
-  ALL_TOPICS,
+  KAFKA_TOPIC_SPECS.map((topic) => `${topic.name}:${topic.partitions}`),
   'domain/src/kafka-topics.ts',
 );
 sameSet(

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaTopicSpec } from '@order-platform/domain';
 import { startDetached, stopProcess, waitUntil } from './service-process';
 
 export interface KafkaOptions {
@@ -17,8 +18,9 @@ export interface KafkaOptions {
   pidFile: string;
   port: number;
   controllerPort: number;
-  /** Topics to create if missing. */
-  topics: readonly string[];
+  /** Topics to create if missing, each with its partitions (KAFKA_TOPIC_SPECS in domain/). */
+  topics: readonly KafkaTopicSpec[];
+  /** The broker's default for topics made by other means (test suites' own topics). */
   partitions: number;
 }
 
@@ -123,13 +125,13 @@ export async function startKafka(opts: KafkaOptions): Promise<void> {
   );
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = opts.topics.filter((topic) => !existing.has(topic));
+    const missing = opts.topics.filter((topic) => !existing.has(topic.name));
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
-          topic,
-          numPartitions: opts.partitions,
+          topic: topic.name,
+          numPartitions: topic.partitions,
           replicationFactor: 1,
         })),
       });

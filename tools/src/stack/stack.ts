@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_TOPICS } from '@order-platform/domain';
+import { KAFKA_TOPIC_SPECS, TOPIC_PARTITIONS } from '@order-platform/domain';
 import { findFreePort } from './ports';
 import {
   databaseUrl,
@@ -77,8 +77,6 @@ export const DEFAULT_PORTS: StackPorts = {
   temporal: 7233,
   temporalUi: 8233,
 };
-
-const KAFKA_PARTITIONS = 3;
 
 export async function freePorts(): Promise<StackPorts> {
   const ports: number[] = [];
@@ -192,8 +190,8 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         pidFile: pidFile(stateDir, 'kafka'),
         port: ports.kafka,
         controllerPort: ports.kafkaController,
-        topics: ALL_TOPICS,
-        partitions: KAFKA_PARTITIONS,
+        topics: KAFKA_TOPIC_SPECS,
+        partitions: TOPIC_PARTITIONS,
       });
     case 'temporal':
       return startTemporal({
