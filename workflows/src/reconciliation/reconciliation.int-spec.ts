@@ -8,6 +8,7 @@ import type {
   OrderStatusView,
   WarehouseReservation,
 } from '@order-platform/domain';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv } from '../testing/order-test-env';
@@ -135,20 +136,19 @@ describe('reconciliation', () => {
   });
 
   it('keeps the floor when the minimum it is handed is malformed, and a longer request wins', async () => {
-    const now = await t.env.currentTimeMs();
-    const ledgers: Record<string, LedgerRecord[]> = {
-      'o-1': [
-        {
-          ...record('authorization', 'auth-fresh'),
-          createdAt: new Date(now - 30_000).toISOString(),
-        },
-      ],
-      'o-2': [
-        {
-          ...record('authorization', 'auth-hour'),
-          createdAt: new Date(now - 3_600_000).toISOString(),
-        },
-      ],
+    // Ages, not times: the server's clock skips ahead between and within runs, so each hold's
+    // age is taken from when the workflow asked (the activity's schedule time, workflow time).
+    const ages: Record<string, [string, number]> = {
+      'o-1': ['auth-fresh', 30_000],
+      'o-2': ['auth-hour', 3_600_000],
+    };
+    const ledgerOf = (orderId: string): LedgerRecord[] => {
+      const held = ages[orderId];
+      if (!held) return [];
+      const asked = Context.current().info.currentAttemptScheduledTimestampMs;
+      return [
+        { ...record('authorization', held[0]), createdAt: new Date(asked - held[1]).toISOString() },
+      ];
     };
     const repaired: string[] = [];
     const activities = {
@@ -156,7 +156,7 @@ describe('reconciliation', () => {
       ordersToReconcile: async (page: { after?: { orderId: string } }) =>
         page.after ? [] : [view('o-1', 'Cancelled'), view('o-2', 'Cancelled')],
       inspectHoldings: async ({ orderId }: { orderId: string }) => ({
-        ledger: ledgers[orderId] ?? [],
+        ledger: ledgerOf(orderId),
         reservations: [] as WarehouseReservation[],
       }),
       repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding.subject),
