@@ -146,6 +146,7 @@ export function createFacade(options: FacadeOptions) {
   const toPlatform = async (order: PlatformOrder, response: ServerResponse): Promise<void> => {
     const placedOn = { [PLACED_ON_HEADER]: 'platform' };
     let answer: Response;
+    let text: string;
     try {
       answer = await fetch(new URL('/v1/orders', options.gatewayUrl), {
         method: 'POST',
@@ -157,11 +158,12 @@ export function createFacade(options: FacadeOptions) {
         body: JSON.stringify(order.body),
         signal: AbortSignal.timeout(options.upstreamTimeoutMs),
       });
+      // Inside the try: a body cut off or timed out mid-read is the platform not answering too.
+      text = await answer.text();
     } catch (error) {
       logger.warn('the platform did not answer', { error: String(error) });
       return sendProblem(response, unavailable('platform', error), placedOn);
     }
-    const text = await answer.text();
     let body: unknown = text;
     try {
       body = text === '' ? null : JSON.parse(text);
@@ -252,7 +254,8 @@ export function createFacade(options: FacadeOptions) {
         return send(response, 200, { status: 'ok' });
       if (incoming.method === 'GET' && path === '/health/ready') {
         const readiness = await checkReadiness(options.readiness);
-        return send(response, readiness.status === 'ok' ? 200 : 503, readiness, {
+        // As every app's readiness: degraded still serves (runtime/src/health.ts).
+        return send(response, readiness.status === 'unavailable' ? 503 : 200, readiness, {
           'content-type': 'application/json',
         });
       }

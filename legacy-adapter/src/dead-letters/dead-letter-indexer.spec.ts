@@ -92,5 +92,32 @@ describe('the DLQ indexer reading a dead letter', () => {
     );
     // Nothing says where it came from: its bytes do.
     expect(dedupeKeyOf({}, Buffer.from('a'))).not.toBe(dedupeKeyOf({}, Buffer.from('b')));
+    // The mirror's letters of one monolith transaction share its position: each row or fact
+    // is its own dead letter, and the same one sent again is still one.
+    const cdc = { 'x-dlq-consumer': 'legacy-mirror-cdc', 'x-source-position': 'lsn:0/AA' };
+    expect(dedupeKeyOf(cdc, Buffer.from('row 1'))).not.toBe(dedupeKeyOf(cdc, Buffer.from('row 2')));
+    expect(dedupeKeyOf(cdc, Buffer.from('row 1'))).toBe(dedupeKeyOf(cdc, Buffer.from('row 1')));
+    expect(dedupeKeyOf({ ...cdc, 'x-dlq-event-id': 'e-1' }, null)).not.toBe(
+      dedupeKeyOf({ ...cdc, 'x-dlq-event-id': 'e-2' }, null),
+    );
+  });
+
+  it('keeps what a sender wrote out of range or pointing at a dead-letter topic out of the row', () => {
+    const entry = deadLetterEntry(
+      message({
+        'x-dlq-consumer': 'c',
+        'x-dlq-attempts': '99999999999',
+        'x-dlq-source-partition': '-99999999999',
+        'x-dlq-source-topic': 'legacy.order-events.v1.dlq',
+      }),
+      at,
+    );
+    expect(entry).toEqual(
+      expect.objectContaining({
+        attempts: undefined,
+        sourcePartition: undefined,
+        sourceTopic: undefined,
+      }),
+    );
   });
 });

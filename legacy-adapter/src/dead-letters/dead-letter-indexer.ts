@@ -29,6 +29,8 @@ export interface DeadLetterIndexerOptions {
   logger: Logger;
 }
 
+const INT4_MAX = 2_147_483_647;
+
 const headerText = (headers: KafkaMessage['headers']): Record<string, string> =>
   Object.fromEntries(
     Object.entries(headers ?? {}).flatMap(([name, value]) =>
@@ -51,6 +53,17 @@ export function dedupeKeyOf(headers: Record<string, string>, value: Buffer | nul
   if (headers['x-dlq-source-offset'] === undefined && headers['x-source-position'] === undefined) {
     identity.push(headers['x-dlq-event-id'], headers['x-dlq-failed-at']);
   }
+  // A monolith transaction's position is shared by all its rows: which fact, or which row (its
+  // bytes), tells the mirror's dead letters of one transaction apart.
+  if (headers['x-source-position'] !== undefined) {
+    identity.push(
+      headers['x-dlq-event-id'] ??
+        headers['event-id'] ??
+        createHash('sha256')
+          .update(value ?? Buffer.alloc(0))
+          .digest('hex'),
+    );
+  }
   // A dead letter that says nothing of where it came from is known by its bytes.
   const known = identity.some((part) => part !== undefined);
   return createHash('sha256')
@@ -61,17 +74,20 @@ export function dedupeKeyOf(headers: Record<string, string>, value: Buffer | nul
 /** A dead letter's row, from its message and where it lies. */
 export function deadLetterEntry(message: KafkaMessage, context: MessageContext): DeadLetterEntry {
   const headers = headerText(message.headers);
+  // Headers are whatever the sender wrote: a number past the column's range is no number.
   const int = (name: string) => {
     const parsed = Number.parseInt(headers[name] ?? '', 10);
-    return Number.isSafeInteger(parsed) ? parsed : undefined;
+    return Number.isSafeInteger(parsed) && Math.abs(parsed) <= INT4_MAX ? parsed : undefined;
   };
+  // A source that is itself a dead-letter topic would make a replay publish into the DLQ.
+  const sourceTopic = headers['x-dlq-source-topic'];
   const failedAt = headers['x-dlq-failed-at'] ?? new Date(Number(message.timestamp)).toISOString();
   return {
     dedupeKey: dedupeKeyOf(headers, message.value),
     dlqTopic: context.topic,
     dlqPartition: context.partition,
     dlqOffset: context.offset,
-    sourceTopic: headers['x-dlq-source-topic'],
+    sourceTopic: sourceTopic?.endsWith('.dlq') ? undefined : sourceTopic,
     sourcePartition: int('x-dlq-source-partition'),
     sourceOffset: headers['x-dlq-source-offset'],
     consumer: headers['x-dlq-consumer'] ?? 'unknown',

@@ -119,6 +119,8 @@ export class MirrorPublisher {
       value: JSON.stringify(raw),
       headers: {
         'x-dlq-reason': reason,
+        // A row the mapping cannot read is bad in itself: waiting changes nothing.
+        'x-dlq-class': 'poison',
         'x-dlq-consumer': this.consumerName,
         'x-mirror-source': this.source,
         'x-source-position': position,
@@ -151,6 +153,8 @@ export class MirrorPublisher {
       headers: {
         ...original,
         'x-dlq-reason': reason,
+        'x-dlq-class': 'poison',
+        ...(isFact && original['event-id'] ? { 'x-dlq-event-id': original['event-id'] } : {}),
         'x-dlq-consumer': this.consumerName,
         'x-mirror-source': this.source,
         'x-source-position': message.position,

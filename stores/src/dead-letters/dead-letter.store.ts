@@ -294,8 +294,10 @@ export class DeadLetterStore {
         notFound = [...new Set(selection.ids)].filter((id) => !rows.some((r) => r.id === id));
       } else {
         const { sql, params } = where({ ...selection.all, status: 'parked' });
+        // Only rows a replay can send: the mirror's (no source topic) would fill every round.
         rows = await manager.query(
-          `SELECT ${COLUMNS}, message_value, headers FROM dead_letter WHERE ${sql}
+          `SELECT ${COLUMNS}, message_value, headers FROM dead_letter
+            WHERE ${sql} AND source_topic IS NOT NULL
             ORDER BY id LIMIT ${MAX_REPLAY_BATCH} FOR UPDATE SKIP LOCKED`,
           params,
         );
