@@ -14,7 +14,9 @@
  *   the others at most as shadow (domain `routesWithHandOver`): inventory reserves (and
  *   allocates) in the platform's warehouse, payment authorizes through the gateway and captures
  *   when the parcel leaves, fulfilment creates and follows the shipment, notification tells the
- *   customer; what the platform holds is undone when the monolith ends the order. Older orders,
+ *   customer; what the platform holds is undone when the monolith ends the order (patch
+ *   `stage-hand-over-fails-closed`: through the fail-closed saga, also when a call on the
+ *   hand-over path fails, and a tell the monolith refuses for good is flagged). Older orders,
  *   and orders that do not say, hand over fraud only, and when the monolith did not wait for us
  *   the workflow follows it and says so (`NeedsAttention`).
  *
