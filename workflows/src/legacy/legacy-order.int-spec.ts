@@ -485,4 +485,72 @@ describe('an order placed in the legacy monolith', () => {
         },
       },
     ));
+
+  it('flags a handed-over parcel that left before the monolith cancelled, and voids the authorization only', () =>
+    t.run(
+      world,
+      async () => {
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'fulfilment'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the reservation told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'inventory'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        const payment = (await eventually('the authorization told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'payment'),
+        )) as { paymentReference: string };
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: payment.paymentReference,
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        const shipment = await eventually('the shipment created', async () =>
+          [...world.shipments.values()].find((s) => s.orderId === orderId),
+        );
+        // The warehouse dispatched, but its webhook has not reached the workflow yet.
+        shipment.state = 'dispatched';
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+
+        expect(done.stage).toBe('Cancelled');
+        expect(done.needsAttention).toBe('EndedInLegacyAfterDispatch');
+        // The stock left with the parcel: not released; the uncaptured authorization is voided.
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['allocated']);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+          'void',
+        ]);
+        const failed = world.events.filter(
+          (e) => e.orderId === orderId && e.eventType === 'CompensationFailed',
+        );
+        expect(failed.map((e) => e.payload)).toEqual([
+          expect.objectContaining({
+            compensation: 'cancel-shipment',
+            error: 'ShipmentAlreadyDispatched',
+          }),
+        ]);
+      },
+      strangler(ALL_LEGACY),
+    ));
 });

@@ -564,6 +564,9 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     await legacyFact(['LegacyOrderShipped'], readyDeadline, 'fulfilment');
     // Payment handed over and the monolith shipped: the platform captures its authorization.
     await platformCaptures();
+    // Past the point of no return: the stock left with the parcel, nothing is undone any more.
+    for (const name of ['cancel-shipment', 'void-authorization', 'release-inventory'])
+      saga?.drop(name);
     recorder.commitments.shipment = {
       shipmentId: holds.shipmentId ?? `legacy:${order.orderId}`,
       state: 'dispatched',
