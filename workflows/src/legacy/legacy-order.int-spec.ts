@@ -13,6 +13,7 @@ import {
   type LegacyFactType,
   type MigrationRoute,
   type MigrationStage,
+  operatorTasksOf,
   workflowIdForOrder,
 } from '@order-platform/domain';
 import { eventually } from '@order-platform/tools';
@@ -359,6 +360,10 @@ describe('an order placed in the legacy monolith', () => {
         expect(world.readModel.get(orderId)?.needsAttention).toBe(
           'CompensationFailed:void-authorization',
         );
+        // What the read model's projector opens an operator task from.
+        expect(operatorTasksOf(world.readModel.get(orderId)!)).toEqual([
+          expect.objectContaining({ kind: 'compensation-failed', subject: 'void-authorization' }),
+        ]);
         const failed = world.events.filter(
           (e) => e.orderId === orderId && e.eventType === 'CompensationFailed',
         );
