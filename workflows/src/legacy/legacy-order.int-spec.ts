@@ -1,14 +1,19 @@
 /**
  * The workflow that follows a monolith order, on Temporal's time-skipping server: the platform
  * decides a stage it owns and tells the monolith, follows the monolith's facts to delivery, and
- * ends when the monolith cancels an order whose next fact is overdue.
+ * ends when the monolith cancels an order whose next fact is overdue. What the platform holds for
+ * a handed-over order is undone through the saga, failing closed (`stage-hand-over-fails-closed`),
+ * and a monolith refusing a tell for good is flagged, not fatal.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import {
+  DOWNSTREAM_REJECTED,
   legacyEvent,
   type LegacyFactPayloads,
   type LegacyFactType,
   type MigrationRoute,
   type MigrationStage,
+  operatorTasksOf,
   workflowIdForOrder,
 } from '@order-platform/domain';
 import { eventually } from '@order-platform/tools';
@@ -34,6 +39,7 @@ describe('an order placed in the legacy monolith', () => {
   let world: FakeOrderWorld;
   let told: { orderId: string; decision: string }[];
   let outcomes: Record<string, unknown>[];
+  let tellings: number;
 
   beforeAll(async () => {
     t = await OrderTestEnv.start();
@@ -43,6 +49,7 @@ describe('an order placed in the legacy monolith', () => {
     world = new FakeOrderWorld();
     told = [];
     outcomes = [];
+    tellings = 0;
   });
 
   const strangler = (routes: Record<MigrationStage, MigrationRoute>) => ({
@@ -293,5 +300,262 @@ describe('an order placed in the legacy monolith', () => {
         expect(done.stageRoutes?.fulfilment).toBe('shadow');
       },
       strangler({ ...ALL_LEGACY, fulfilment: 'new' }),
+    ));
+
+  /** The monolith's refusal of a tell for good: what port-activity.ts makes of a 4xx. */
+  const refusedByMonolith = () =>
+    ApplicationFailure.create({
+      message: 'POST /legacy/orders/stage-outcome: 404 urn:legacy:unknown-order',
+      type: DOWNSTREAM_REJECTED,
+      nonRetryable: true,
+    });
+
+  it('flags a void the gateway refused for good when the monolith ends a handed-over order, and undoes the rest', () =>
+    t.run(
+      world,
+      async () => {
+        world.rejecting.add('voidAuthorization');
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'notification'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the reservation told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'inventory'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await eventually('the authorization told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'payment'),
+        );
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+        await t.keepHistory(handle, 'legacy-order-handed-over-void-refused');
+
+        expect(done.stage).toBe('Cancelled');
+        // Asked once, not forever; the stock is back; the authorization is an operator's task.
+        expect(world.calls.get('voidAuthorization')).toBe(1);
+        expect(done.compensations).toEqual([
+          expect.objectContaining({
+            name: 'void-authorization',
+            status: 'failed',
+            attempts: 1,
+            lastError: expect.stringContaining('422'),
+          }),
+          expect.objectContaining({ name: 'release-inventory', status: 'done' }),
+        ]);
+        expect(done.needsAttention).toBe('CompensationFailed:void-authorization');
+        expect(world.readModel.get(orderId)?.needsAttention).toBe(
+          'CompensationFailed:void-authorization',
+        );
+        // What the read model's projector opens an operator task from.
+        expect(operatorTasksOf(world.readModel.get(orderId)!)).toEqual([
+          expect.objectContaining({ kind: 'compensation-failed', subject: 'void-authorization' }),
+        ]);
+        const failed = world.events.filter(
+          (e) => e.orderId === orderId && e.eventType === 'CompensationFailed',
+        );
+        expect(failed.map((e) => e.payload)).toEqual([
+          expect.objectContaining({
+            compensation: 'void-authorization',
+            failureType: DOWNSTREAM_REJECTED,
+            permanent: true,
+          }),
+        ]);
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+        ]);
+        expect(world.told(orderId)).toEqual(['cancelled']);
+      },
+      strangler(ALL_LEGACY),
+    ));
+
+  it('undoes the reservation when the warehouse refuses to allocate it for good, and reads as failed', () =>
+    t.run(
+      world,
+      async () => {
+        world.rejecting.add('allocateInventory');
+        const order = { ...placedOrder(), handedOver: ['inventory'] as MigrationStage[] };
+        const { orderId } = order;
+        const handle = await start(order);
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        const done = await handle.result();
+
+        expect(done.stage).toBe('Failed');
+        expect(done.history.at(-1)?.reason).toContain('allocateInventory failed');
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect(done.compensations).toEqual([
+          expect.objectContaining({ name: 'release-inventory', status: 'done' }),
+        ]);
+      },
+      strangler(ALL_LEGACY),
+    ));
+
+  it('flags a tell the monolith refuses for good (4xx), and still follows the order to delivery', () =>
+    t.run(
+      world,
+      async () => {
+        const order = { ...placedOrder(), handedOver: ['inventory'] as MigrationStage[] };
+        const { orderId } = order;
+        const handle = await start(order);
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the refusal flagged', async () => {
+          const view = await handle.query(orderStatusQuery);
+          return view.needsAttention === 'MonolithRefused:inventory' ? view : undefined;
+        });
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: 'legacy-auth-1',
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderShipped', {}));
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderDelivered', {}));
+        const done = await handle.result();
+
+        expect(done.stage).toBe('Delivered');
+        expect(done.needsAttention).toBe('MonolithRefused:inventory');
+        expect(tellings).toBe(1);
+        // The platform's reservation stays allocated for the parcel the monolith shipped.
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['allocated']);
+      },
+      {
+        ...strangler(ALL_LEGACY),
+        tellMonolithStageOutcome: async () => {
+          tellings += 1;
+          throw refusedByMonolith();
+        },
+      },
+    ));
+
+  it('flags a fraud decision the monolith refuses for good, and follows its own decision', () =>
+    t.run(
+      world,
+      async () => {
+        const order = placedOrder();
+        const { orderId } = order;
+        const handle = await start(order);
+        await eventually('the refusal flagged', async () => {
+          const view = await handle.query(orderStatusQuery);
+          return view.needsAttention === 'MonolithRefused:fraud' ? view : undefined;
+        });
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderRejected', { reason: 'fraud' }),
+        );
+        const done = await handle.result();
+        expect(done.stage).toBe('Rejected');
+        expect(tellings).toBe(1);
+      },
+      {
+        ...strangler({ ...ALL_LEGACY, fraud: 'new' }),
+        tellMonolithFraudDecision: async () => {
+          tellings += 1;
+          throw refusedByMonolith();
+        },
+      },
+    ));
+
+  it('flags a handed-over parcel that left before the monolith cancelled, and voids the authorization only', () =>
+    t.run(
+      world,
+      async () => {
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'fulfilment'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the reservation told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'inventory'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        const payment = (await eventually('the authorization told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'payment'),
+        )) as { paymentReference: string };
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: payment.paymentReference,
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        const shipment = await eventually('the shipment created', async () =>
+          [...world.shipments.values()].find((s) => s.orderId === orderId),
+        );
+        // The warehouse dispatched, but its webhook has not reached the workflow yet.
+        shipment.state = 'dispatched';
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+
+        expect(done.stage).toBe('Cancelled');
+        expect(done.needsAttention).toBe('EndedInLegacyAfterDispatch');
+        // The stock left with the parcel: not released; the uncaptured authorization is voided.
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['allocated']);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+          'void',
+        ]);
+        const failed = world.events.filter(
+          (e) => e.orderId === orderId && e.eventType === 'CompensationFailed',
+        );
+        expect(failed.map((e) => e.payload)).toEqual([
+          expect.objectContaining({
+            compensation: 'cancel-shipment',
+            error: 'ShipmentAlreadyDispatched',
+          }),
+        ]);
+      },
+      strangler(ALL_LEGACY),
     ));
 });

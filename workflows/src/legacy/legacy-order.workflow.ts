@@ -14,7 +14,9 @@
  *   the others at most as shadow (domain `routesWithHandOver`): inventory reserves (and
  *   allocates) in the platform's warehouse, payment authorizes through the gateway and captures
  *   when the parcel leaves, fulfilment creates and follows the shipment, notification tells the
- *   customer; what the platform holds is undone when the monolith ends the order. Older orders,
+ *   customer; what the platform holds is undone when the monolith ends the order (patch
+ *   `stage-hand-over-fails-closed`: through the fail-closed saga, also when a call on the
+ *   hand-over path fails, and a tell the monolith refuses for good is flagged). Older orders,
  *   and orders that do not say, hand over fraud only, and when the monolith did not wait for us
  *   the workflow follows it and says so (`NeedsAttention`).
  *
@@ -27,6 +29,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   defineSignal,
   patched,
   proxyActivities,
@@ -36,6 +39,7 @@ import {
 } from '@temporalio/workflow';
 import type { StageOutcomeHandOver, StranglerActivities } from '@order-platform/activities';
 import {
+  DOWNSTREAM_REJECTED,
   LEGACY_FACT_SIGNAL,
   type LegacyEvent,
   type LegacyFactType,
@@ -62,6 +66,7 @@ import {
   orderDeliveredSignal,
   orderStatusQuery,
   rejectInvalidOrder,
+  Saga,
   screeningRequest,
   shipmentDispatchedSignal,
   waitForFactOrDeadline,
@@ -73,6 +78,13 @@ import { UNTIL_DONE } from '../retry-policies';
  * platform's: decided, acted on with real side effects once, and told to the monolith.
  */
 const STAGE_HAND_OVER = 'stage-hand-over';
+/**
+ * Patch: what the platform holds for a handed-over order is undone through the saga, failing
+ * closed as the order workflow's does (a refused undo is flagged for an operator, never dropped),
+ * also when a call on the hand-over path fails; a monolith that refuses a tell for good (a 4xx)
+ * is flagged (`MonolithRefused:<stage>`) and the order goes on.
+ */
+const STAGE_HAND_OVER_FAILS_CLOSED = 'stage-hand-over-fails-closed';
 
 /** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
 const SCREENING_RETRY_MS = 15_000;
@@ -128,6 +140,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   const handOver = patched(STAGE_HAND_OVER) && order.handedOver !== undefined;
   const routes = handOver ? routesWithHandOver(resolved, order.handedOver).routes : resolved;
   const owns = (stage: MigrationStage) => handOver && routes[stage] === 'new';
+  const failsClosed = patched(STAGE_HAND_OVER_FAILS_CLOSED);
   const holds: PlatformHolds = {};
   setHandler(shipmentDispatchedSignal, () => void (holds.dispatched = true));
   setHandler(orderDeliveredSignal, () => void (holds.delivered = true));
@@ -138,6 +151,11 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     routes,
   );
   setHandler(orderStatusQuery, () => recorder.view());
+  // Patched hand-over runs: each hold the platform takes pushes its undo (docs/strangler.md).
+  const saga =
+    handOver && failsClosed
+      ? new Saga(recorder, { inDependencyOrder: true, failsClosed: true })
+      : undefined;
   let review: ManualReviewDecision | undefined;
   setHandler(manualReviewDecisionSignal, (decision) => {
     if (recorder.stage === 'ManualReviewRequired') review ??= decision;
@@ -188,7 +206,24 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   const downstream = bulkheads(workflowInfo().taskQueue);
   const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
-  const tell = (outcome: StageOutcomeHandOver) => strangler.tellMonolithStageOutcome(outcome);
+  /**
+   * Patched runs: a monolith that refuses what it is told for good (a 4xx, DownstreamRejected)
+   * is flagged for an operator, and the order goes on following it (undefined: refused).
+   */
+  async function toldUnlessRefused<T>(
+    stage: MigrationStage,
+    telling: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await telling();
+    } catch (error) {
+      if (!failsClosed || businessFailure(error) !== DOWNSTREAM_REJECTED) throw error;
+      await recorder.record({ needsAttention: `MonolithRefused:${stage}` });
+      return undefined;
+    }
+  }
+  const tell = (outcome: StageOutcomeHandOver) =>
+    toldUnlessRefused(outcome.stage, () => strangler.tellMonolithStageOutcome(outcome));
   const { orderId, customerId } = order;
 
   /** Notification handed over: the platform tells the customer, once per kind; the monolith records it. */
@@ -232,6 +267,8 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       return;
     }
     holds.reservationId = reservationId;
+    const reserved = reservationId;
+    saga?.push({ name: 'release-inventory', run: () => releaseReservation(reserved) });
     // Allocated at once: a monolith order may ship long after a reservation's TTL.
     await downstream.inventory.call.allocateInventory({
       step: `allocate-inventory-${reservationId}`,
@@ -264,6 +301,8 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       return;
     }
     holds.authorization = { authorizationId, amountMinor };
+    const authorized = authorizationId;
+    saga?.push({ name: 'void-authorization', run: () => voidAuthorization(authorized) });
     await stageDecided('payment', { authorized: true, amountMinor }, true);
     await tell({ orderId, stage: 'payment', paymentReference: authorizationId, amountMinor });
   }
@@ -288,6 +327,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       return;
     }
     holds.captured = true;
+    saga?.drop('void-authorization');
     await recorder.record({
       events: [{ type: 'PaymentCaptured', payload: { captureId, amountMinor } }],
     });
@@ -301,6 +341,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       lines,
     });
     holds.shipmentId = shipmentId;
+    saga?.push({ name: 'cancel-shipment', run: () => cancelShipment(shipmentId) });
     recorder.commitments.shipment = { shipmentId, state: 'requested' };
     await recorder.record({ events: [{ type: 'ShipmentCreated', payload: { shipmentId } }] });
     await platformFact(() => holds.dispatched === true, readyDeadline, 'fulfilment');
@@ -309,38 +350,77 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     await tell({ orderId, stage: 'fulfilment', shipmentId, state: 'dispatched' });
   }
 
+  async function cancelShipment(shipmentId: string): Promise<void> {
+    await downstream.fulfillment.compensate.cancelShipment({
+      step: `cancel-shipment-${shipmentId}`,
+      shipmentId,
+    });
+    await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
+  }
+
+  async function voidAuthorization(authorizationId: string): Promise<void> {
+    await downstream.payment.compensate.voidAuthorization({
+      step: `void-authorization-${authorizationId}`,
+      authorizationId,
+    });
+    await recorder.record({ events: [{ type: 'PaymentVoided', payload: { authorizationId } }] });
+  }
+
+  /** Why the platform's reservation is released: the monolith ended the order, or a call failed. */
+  let releaseReason = 'EndedInLegacy';
+  async function releaseReservation(reservationId: string): Promise<void> {
+    await downstream.inventory.compensate.releaseInventory({
+      step: `release-inventory-${reservationId}`,
+      reservationId,
+    });
+    await recorder.record({
+      events: [{ type: 'InventoryReleased', payload: { reservationId, reason: releaseReason } }],
+    });
+  }
+
   /** The monolith ended the order: the platform undoes what it holds (nothing once shipped). */
   async function undoPlatformHolds(): Promise<void> {
+    if (saga) return undoThroughSaga(saga);
     const { shipmentId, authorization, reservationId } = holds;
     // Our parcel left before the monolith's cancel reached us: nothing can be undone any more.
     if (holds.dispatched && shipmentId)
       await recorder.record({ needsAttention: 'EndedInLegacyAfterDispatch' });
-    if (shipmentId && !holds.dispatched) {
-      await downstream.fulfillment.compensate.cancelShipment({
-        step: `cancel-shipment-${shipmentId}`,
-        shipmentId,
-      });
-      await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
-    }
-    if (authorization && !holds.captured) {
-      const { authorizationId } = authorization;
-      await downstream.payment.compensate.voidAuthorization({
-        step: `void-authorization-${authorizationId}`,
-        authorizationId,
-      });
-      await recorder.record({ events: [{ type: 'PaymentVoided', payload: { authorizationId } }] });
-    }
-    if (reservationId && !holds.dispatched) {
-      await downstream.inventory.compensate.releaseInventory({
-        step: `release-inventory-${reservationId}`,
-        reservationId,
-      });
-      await recorder.record({
-        events: [
-          { type: 'InventoryReleased', payload: { reservationId, reason: 'EndedInLegacy' } },
-        ],
-      });
-    }
+    if (shipmentId && !holds.dispatched) await cancelShipment(shipmentId);
+    if (authorization && !holds.captured) await voidAuthorization(authorization.authorizationId);
+    if (reservationId && !holds.dispatched) await releaseReservation(reservationId);
+  }
+
+  /**
+   * Patched hand-over runs: the saga undoes in dependency order and fails closed (saga.ts). The
+   * shipment is recalled first; a parcel that had left (ShipmentAlreadyDispatched, a business
+   * outcome) took the stock with it and is flagged, and the authorization is still voided.
+   */
+  async function undoThroughSaga(holding: Saga): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      if (holds.dispatched) {
+        holding.drop('cancel-shipment');
+        holding.drop('release-inventory');
+        if (holds.shipmentId)
+          await recorder.record({ needsAttention: 'EndedInLegacyAfterDispatch' });
+      }
+      if (holding.holds('cancel-shipment')) {
+        const recall = await holding.runFirst('cancel-shipment', 'ShipmentAlreadyDispatched');
+        if (recall === 'ShipmentAlreadyDispatched') {
+          holds.dispatched = true;
+          holding.drop('release-inventory');
+          await recorder.record({
+            needsAttention: 'EndedInLegacyAfterDispatch',
+            events: [
+              {
+                type: 'CompensationFailed',
+                payload: { compensation: 'cancel-shipment', error: 'ShipmentAlreadyDispatched' },
+              },
+            ],
+          });
+        }
+      }
+      await holding.compensate();
+    });
   }
 
   /** In route 'new': the provider's verdict, or an operator's when the provider wants a review. */
@@ -393,13 +473,17 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
         // No verdict from the provider: a person decides, as for a provider asking for review.
         const decision = await platformFraudDecision(verdict?.decision ?? 'review');
         const told = decision
-          ? await strangler.tellMonolithFraudDecision({
-              orderId: order.orderId,
-              decision,
-              reference: verdict?.reference ?? 'manual-review',
-            })
+          ? await toldUnlessRefused('fraud', () =>
+              strangler.tellMonolithFraudDecision({
+                orderId: order.orderId,
+                decision,
+                reference: verdict?.reference ?? 'manual-review',
+              }),
+            )
           : { accepted: false };
-        if (told.accepted) {
+        if (told === undefined) {
+          // Refused for good: flagged (toldUnlessRefused); the monolith's decision is followed.
+        } else if (told.accepted) {
           await stageDecided('fraud', { decision }, true);
         } else {
           // The monolith decided itself (it was not waiting), or nobody decided in time.
@@ -480,6 +564,9 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     await legacyFact(['LegacyOrderShipped'], readyDeadline, 'fulfilment');
     // Payment handed over and the monolith shipped: the platform captures its authorization.
     await platformCaptures();
+    // Past the point of no return: the stock left with the parcel, nothing is undone any more.
+    for (const name of ['cancel-shipment', 'void-authorization', 'release-inventory'])
+      saga?.drop(name);
     recorder.commitments.shipment = {
       shipmentId: holds.shipmentId ?? `legacy:${order.orderId}`,
       state: 'dispatched',
@@ -519,7 +606,26 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     await paymentStage();
     await fulfilmentStages();
   } catch (error) {
-    if (!(error instanceof LegacyEnding)) throw error;
+    if (!(error instanceof LegacyEnding)) {
+      if (!saga) throw error;
+      // A call on the hand-over path failed for good: what the platform holds is undone (or
+      // flagged), and the order reads as failed instead of leaving the holds behind.
+      releaseReason = 'Failed';
+      await undoPlatformHolds();
+      const reason =
+        error instanceof ActivityFailure
+          ? `${error.activityType} failed: ${error.cause?.message ?? error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      recorder.commitments = {};
+      await recorder.record({
+        stage: 'Failed',
+        reason,
+        events: [{ type: 'OrderFailed', payload: { reason } }],
+      });
+      return recorder.view();
+    }
     const rejected = error.fact.eventType === 'LegacyOrderRejected';
     // The monolith undoes what it held; the platform undoes what it holds itself.
     await undoPlatformHolds();
