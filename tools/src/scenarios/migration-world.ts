@@ -37,7 +37,8 @@ const CUSTOMER_FINAL: readonly string[] = ['DELIVERED', 'REJECTED', 'CANCELLED']
 
 export class Customers {
   readonly orders = new Map<string, PlacedOrder>();
-  readonly refusedPlacements: string[] = [];
+  /** Placements the door did not acknowledge with a 201, with the phase and the answer. */
+  readonly refusedPlacements: { phase: string; text: string }[] = [];
   private placed = 0;
   private running = false;
   private loop?: Promise<void>;
@@ -84,9 +85,10 @@ export class Customers {
       .catch((error: unknown) => ({ status: 0, headers: new Headers(), body: String(error) }));
     const orderId = (reply.body as { orderId?: string } | undefined)?.orderId;
     if (reply.status !== 201 || !orderId) {
-      this.refusedPlacements.push(
-        `${phase}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`,
-      );
+      this.refusedPlacements.push({
+        phase,
+        text: `placement refused: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`,
+      });
       return;
     }
     const placedOn =
@@ -100,6 +102,17 @@ export class Customers {
       quantity: 1,
       final: false,
     });
+    // Every sixth customer changes their mind at once: a cancel racing the order's first
+    // stages, on whichever side took it (refused once it is past the point of no return).
+    if (n % 6 === 5) {
+      if (placedOn === 'monolith') await this.client.facade('POST', `/orders/${orderId}/cancel`);
+      else
+        await this.client.gateway(
+          'POST',
+          `/v1/orders/${orderId}/cancel`,
+          await this.client.customerToken(customerId),
+        );
+    }
   }
 }
 
