@@ -1,13 +1,13 @@
 /**
- * `npm run scenario:migration`: the full migration scenario on the local stack that `npm start`
- * (or `npm run stack:up`) runs. Like the Black Friday scenario, it starts apps of its own on that
- * stack (the sample monolith, simulators, worker, legacy adapter, gateway and facade, on free
- * ports and their own task queue, with the scenario's promotion bar and comparator grace), runs,
- * prints the report, puts every route back to legacy and exits non-zero when a check fails.
- * `--short` runs the form `npm test` runs; `--rate`, `--phase-seconds` and `--min-sample` change
- * the traffic, how long each step holds and the bar; `--keep` leaves the apps and the end state
- * up to look around.
- */
+ * `npm run scenario:migration`: the full migration scenario on the local stack that
+ * `npm run stack:up` (then `npm run db:migrate`) runs, best without `npm start`'s apps (their
+ * legacy adapter would mirror and compare the same monolith database). Like the Black Friday
+ * scenario, it starts apps of its own on that stack (the sample monolith, simulators, worker,
+ * legacy adapter, gateway and facade, on free ports and their own task queue, with the
+ * scenario's promotion bar and comparator grace), runs, prints the report, puts every route back
+ * to legacy and exits non-zero when a check fails. `--short` runs the form `npm test` runs;
+ * `--rate`, `--phase-seconds` and `--min-sample` change the traffic, how long each step holds
+ * and the bar; `--keep` leaves the apps and the end state up to look around. */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintToken, stackTokenKeys } from '@order-platform/runtime';
@@ -50,7 +50,9 @@ async function main(): Promise<number> {
   const stateDir = resolve(values['state-dir'] ?? join(__dirname, '..', '..', '..', '.stack'));
   const stack = readRunningStack(stateDir);
   if (!stack) {
-    console.error(`no local stack in ${stateDir}: run \`npm start\` first`);
+    console.error(
+      `no local stack in ${stateDir}: run \`npm run stack:up && npm run db:migrate\` first`,
+    );
     return 2;
   }
   Object.assign(process.env, stack.env);
