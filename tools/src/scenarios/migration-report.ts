@@ -6,7 +6,7 @@ export interface StageReport {
   stage: string;
   /** From its move to shadow until its first share under new. */
   timeInShadowMs: number | null;
-  /** The comparator's evidence when the stage reached new at 100 %. */
+  /** The comparator's evidence when the stage reached new at 100 % (mismatches: the most seen in any sample). */
   sampleSize: number;
   matchRate: number | null;
   outcomes: Record<string, number>;

@@ -192,6 +192,13 @@ export async function runMigration(
     log(`  ${stage} → ${newPercent} % with override: ${overrideReason}`);
   }
 
+  /** Mismatches by field, the most seen in any sample (the divergence's have left the last one). */
+  function noteMismatches(stage: MigrationStage, view: StageView) {
+    const byField = stages.get(stage)!.mismatchesByField;
+    for (const { field, count } of view.topDifferences)
+      byField[field] = Math.max(byField[field] ?? 0, count);
+  }
+
   async function toShadow(stage: MigrationStage) {
     const answer = await route(stage, {
       mode: 'shadow',
@@ -208,6 +215,7 @@ export async function runMigration(
       async () => ((await viewOf(stage)).outcomes.mismatch ?? 0) > 0,
       settings.barTimeoutMs,
     );
+    noteMismatches(stage, await viewOf(stage));
     const answer = await route(stage, {
       mode: 'new',
       newPercent: settings.rampPercents[0] ?? 100,
@@ -242,8 +250,8 @@ export async function runMigration(
       sampleSize: view.sampleSize,
       matchRate: view.matchRate,
       outcomes: view.outcomes,
-      mismatchesByField: Object.fromEntries(view.topDifferences.map((d) => [d.field, d.count])),
     });
+    noteMismatches(stage, view);
     await phase(`${stage}: new 100 %`);
     if (stage === ROLLBACK_STAGE) {
       const back = await route(stage, {
