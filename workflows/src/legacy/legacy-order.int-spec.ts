@@ -257,6 +257,54 @@ describe('an order placed in the legacy monolith', () => {
       strangler({ ...ALL_LEGACY, inventory: 'shadow', fraud: 'new' }),
     ));
 
+  it('under shadow fulfilment, publishes that it would ship for the comparator and ships nothing', () =>
+    t.run(
+      world,
+      async () => {
+        const order = placedOrder();
+        const handle = await start(order);
+        const { orderId } = order;
+        const lines = [{ sku: 'SKU-1', quantity: 2 }];
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 3,
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: 'legacy-auth-shadow',
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderShipped', {}));
+        await t.reach(handle, 'Shipped');
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderDelivered', {}));
+        const done = await handle.result();
+
+        await t.keepHistory(handle, 'legacy-order-shadow-fulfilment-delivered');
+        expect(done.stage).toBe('Delivered');
+        const decided = world.events.filter(
+          (event) => event.orderId === orderId && event.eventType === 'StageDecided',
+        );
+        expect(decided.map((event) => event.payload)).toEqual([
+          { stage: 'fulfilment', decision: { shipped: true }, acted: false },
+        ]);
+        // Shadow acts on nothing: no shipment, no capture, nothing told by the platform.
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([]);
+        expect([...world.shipments.values()].filter((s) => s.orderId === orderId)).toEqual([]);
+        expect(world.told(orderId)).toEqual([]);
+      },
+      strangler({ ...ALL_LEGACY, fulfilment: 'shadow' }),
+    ));
+
   it('undoes what the platform holds when the monolith ends the order, and tells the customer once', () =>
     t.run(
       world,

@@ -86,6 +86,13 @@ const STAGE_HAND_OVER = 'stage-hand-over';
  */
 const STAGE_HAND_OVER_FAILS_CLOSED = 'stage-hand-over-fails-closed';
 
+/**
+ * Patch: under shadow, fulfilment publishes what the platform would decide once the order is
+ * ready to ship (it would ship it), so the comparator has a new side to join the monolith's
+ * shipment with instead of declaring it missing after its grace.
+ */
+const SHADOW_FULFILMENT_DECISION = 'shadow-fulfilment-decision';
+
 /** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
 const SCREENING_RETRY_MS = 15_000;
 
@@ -561,6 +568,10 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     const readyDeadline = Date.now() + policy.authorizationValidityMs;
     await recorder.record({ stage: 'ReadyForFulfillment', deadline: readyDeadline });
     if (owns('fulfilment')) await platformShips(readyDeadline);
+    else if (routes.fulfilment !== 'legacy' && patched(SHADOW_FULFILMENT_DECISION)) {
+      // What the platform would do with an order ready to ship; no shipment is created.
+      await stageDecided('fulfilment', { shipped: true });
+    }
     await legacyFact(['LegacyOrderShipped'], readyDeadline, 'fulfilment');
     // Payment handed over and the monolith shipped: the platform captures its authorization.
     await platformCaptures();
