@@ -58,11 +58,12 @@ export class OutboxSource {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // Ordered by the column, not the text alias `id`, which would put row 10 before row 9.
       const { rows } = await client.query<OutboxRecord>(
         `SELECT id::text AS id, aggregate_id, event_type, payload, occurred_at
-           FROM ${this.table}
+           FROM ${this.table} AS record
           WHERE published_at IS NULL
-          ORDER BY id
+          ORDER BY record.id
           LIMIT $1
           FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize],

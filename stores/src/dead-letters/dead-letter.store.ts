@@ -185,6 +185,8 @@ interface Row {
   replays: ReplayEvent[];
 }
 
+// `id` is its text form here (bigint beyond 2^53); ORDER BY must name `dead_letter.id`, or
+// PostgreSQL sorts by the text alias and "9" comes after "10".
 const COLUMNS = `id::text AS id, source_topic, source_partition, source_offset, dlq_topic,
   dlq_partition, dlq_offset, consumer, class, reason, attempts, event_id, message_key, failed_at,
   indexed_at, status, replay_of::text AS replay_of, replays`;
@@ -239,7 +241,7 @@ export class DeadLetterStore {
     const before = page.before === undefined ? '' : `AND id < $${params.length + 1}::bigint`;
     const rows: Row[] = await this.db.query(
       `SELECT ${COLUMNS} FROM dead_letter WHERE ${sql} ${before}
-        ORDER BY id DESC LIMIT ${Math.max(1, Math.min(page.limit, 500)) + 1}`,
+        ORDER BY dead_letter.id DESC LIMIT ${Math.max(1, Math.min(page.limit, 500)) + 1}`,
       page.before === undefined ? params : [...params, page.before],
     );
     const more = rows.length > page.limit;
@@ -288,7 +290,7 @@ export class DeadLetterStore {
         const ids = [...new Set(selection.ids)].filter((id) => /^\d{1,18}$/.test(id));
         rows = await manager.query(
           `SELECT ${COLUMNS}, message_value, headers FROM dead_letter
-            WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+            WHERE id = ANY($1::bigint[]) ORDER BY dead_letter.id FOR UPDATE`,
           [ids],
         );
         notFound = [...new Set(selection.ids)].filter((id) => !rows.some((r) => r.id === id));
@@ -298,7 +300,7 @@ export class DeadLetterStore {
         rows = await manager.query(
           `SELECT ${COLUMNS}, message_value, headers FROM dead_letter
             WHERE ${sql} AND source_topic IS NOT NULL
-            ORDER BY id LIMIT ${MAX_REPLAY_BATCH} FOR UPDATE SKIP LOCKED`,
+            ORDER BY dead_letter.id LIMIT ${MAX_REPLAY_BATCH} FOR UPDATE SKIP LOCKED`,
           params,
         );
       }
