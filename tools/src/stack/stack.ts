@@ -302,7 +302,7 @@ export function readRunningStack(stateDir: string): RunningStack | undefined {
 }
 
 /** Stops whatever of the stack is running; safe to call twice. */
-export async function stopStack(stateDir: string): Promise<void> {
+export async function stopStack(stateDir: string, postgres?: StopPostgresOptions): Promise<void> {
   const stack = readRunningStack(stateDir);
   if (!stack) {
     // Nothing described: still stop what pid files name.
@@ -312,12 +312,16 @@ export async function stopStack(stateDir: string): Promise<void> {
     ]);
     return;
   }
-  await Promise.all(STACK_SERVICES.map((service) => stopService(stack, service)));
+  await Promise.all(STACK_SERVICES.map((service) => stopService(stack, service, postgres)));
 }
 
-/** Stops the stack and deletes its state: for the throw-away stacks of test runs. */
+/**
+ * Stops the stack and deletes its state: for the throw-away stacks of test runs. PostgreSQL
+ * stops `immediate`: its data is deleted next, and a fast stop waits for every walsender, so a
+ * test's replication client that never read on would hold the run's teardown for good.
+ */
 export async function destroyStack(stateDir: string): Promise<void> {
-  await stopStack(stateDir);
+  await stopStack(stateDir, { mode: 'immediate', timeoutSeconds: 30 });
   rmSync(stateDir, { recursive: true, force: true });
 }
 
