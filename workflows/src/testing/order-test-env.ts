@@ -27,6 +27,25 @@ import { type FakeOrderWorld } from './fake-order-world';
 
 export type OrderHandle = WorkflowHandle<typeof orderLifecycle>;
 
+/**
+ * The SDK gives the test server 5 s to answer; on a busy 2-core machine it can take longer, and
+ * one slow start would fail every test of a suite. A server that did not start is tried again.
+ */
+async function startTimeSkippingServer(
+  path: string,
+  attempts = 4,
+): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path } },
+      });
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+    }
+  }
+}
+
 export class OrderTestEnv {
   private constructor(
     readonly env: TestWorkflowEnvironment,
@@ -38,9 +57,7 @@ export class OrderTestEnv {
     if (!path)
       throw new Error('TEMPORAL_TEST_SERVER is not set: run through the integration suite');
     const [env, bundle] = await Promise.all([
-      TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: { type: 'existing-path', path } },
-      }),
+      startTimeSkippingServer(path),
       bundleWorkflowCode({
         workflowsPath: WORKFLOWS_PATH,
         logger: quietBundlerLogger,
