@@ -48,6 +48,8 @@ describe('strangling the monolith one stage at a time', () => {
     await monolithCall('PUT', `/stock/${sku}`, { onHand: 1000 });
     await monolithCall('PUT', `/products/${sku}`, { priceCents: 4200, currency: 'EUR' });
     await monolithCall('PUT', '/settings/fraud', {});
+    // The monolith decides every stage itself until this suite routes one to the platform.
+    await monolithCall('PUT', '/settings/handover', {});
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
     await platformDb.query(`UPDATE stage_route SET mode = 'legacy', new_percent = 100`);

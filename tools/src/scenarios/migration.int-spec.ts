@@ -5,6 +5,7 @@
  * form is `npm run scenario:migration`.
  */
 import { mintToken, stackTokenKeys } from '@order-platform/runtime';
+import { eventually } from '../testing/eventually';
 import { suiteEnv } from '../testing/suite-env';
 import { resetRoutes, runMigration } from './migration';
 import { type MigrationApps, startMigrationApps } from './migration-apps';
@@ -25,8 +26,15 @@ describe('a whole migration under steady traffic, from the monolith to the platf
         { subject: 'migration-teardown', roles: ['operator'] },
         tokenKeys,
       );
-      // The suites after this one start from legacy, as a fresh platform does.
-      await resetRoutes(migrationClient(apps.target), operator).catch(() => undefined);
+      // The suites after this one start from legacy, as a fresh platform does: the routes, and
+      // the monolith deciding every stage again once the hand-over sync has carried them over.
+      const client = migrationClient(apps.target);
+      await resetRoutes(client, operator).catch(() => undefined);
+      await eventually('the monolith to decide every stage again', async () => {
+        const { body } = await client.monolith('GET', '/settings');
+        const { handover } = body as { handover: Record<string, number> };
+        return Object.values(handover).every((share) => share === 0) ? handover : undefined;
+      });
       await apps.stop();
     }
   }, 120_000);
