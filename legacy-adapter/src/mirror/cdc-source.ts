@@ -68,7 +68,12 @@ export class CdcSource {
     }
   }
 
-  /** Creates (or aligns) the publication and the slot. Idempotent. */
+  /**
+   * Creates (or aligns) the publication and the slot. Idempotent. Run only by the elected leader
+   * (leader-election.ts), so whoever else still reads the slot is a leader that lost its lock and
+   * has not noticed yet (its machine cut off, say): its stream is ended here, so the slot is free
+   * at once instead of after the server's `wal_sender_timeout`.
+   */
   async setup(): Promise<void> {
     const { mapping, publication, slot } = this.options;
     const tableList = mapping.tables.join(', ');
@@ -90,6 +95,29 @@ export class CdcSource {
         await client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
         this.logger.info('replication slot created', { slot });
       }
+      // Allowed for the same role (or pg_signal_backend); refused, the slot frees itself later.
+      await client
+        .query<{ pid: number; ended: boolean }>(
+          `SELECT active_pid AS pid, pg_terminate_backend(active_pid) AS ended
+             FROM pg_replication_slots
+            WHERE slot_name = $1 AND active AND active_pid <> pg_backend_pid()`,
+          [slot],
+        )
+        .then(
+          ({ rows }) =>
+            rows.forEach(({ pid, ended }) =>
+              this.logger.warn('ended a stale reader of the replication slot', {
+                slot,
+                pid,
+                ended,
+              }),
+            ),
+          (error: unknown) =>
+            this.logger.warn('a stale reader of the replication slot not ended', {
+              slot,
+              error: String(error),
+            }),
+        );
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`mirror-setup:${slot}`]);
     } finally {
       client.release();
@@ -103,6 +131,8 @@ export class CdcSource {
    * failed is sent again, never skipped.
    */
   async start(): Promise<void> {
+    // A leader again after standing by: the slot moved on under another adapter since.
+    this.lastAcknowledged = undefined;
     await this.setup();
     this.running = true;
     this.supervising = this.supervise();
