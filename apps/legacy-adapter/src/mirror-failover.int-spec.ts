@@ -1,7 +1,8 @@
 /**
- * Two legacy adapters on one replication slot, as processes, with the monolith taking orders the
- * whole time: one leads and mirrors, the other stands by; the leader is SIGKILLed mid-traffic
- * and the standby takes over within seconds from the slot's acknowledged position.
+ * Two legacy adapters on one replication slot (and, second, on one outbox), as processes, with
+ * the monolith taking orders the whole time: one leads and mirrors, the other stands by; the
+ * leader is SIGKILLed mid-traffic and the standby takes over within seconds from the slot's
+ * acknowledged position (the outbox's rows not marked published).
  *
  * What is guaranteed, and checked here: every fact of every order reaches
  * `legacy.order-events.v1` (at least once), on its order's one partition, in its order's order;
@@ -33,13 +34,13 @@ const ACCEPTED_FACTS = [
 
 type Readiness = { status: string; checks: Record<string, { status: string; detail?: string }> };
 
-describe('two legacy adapters: active/standby on one replication slot', () => {
-  const apps = new AppsUnderTest('legacy-failover');
+describe.each(['cdc', 'outbox'] as const)('two legacy adapters, active/standby (%s)', (source) => {
+  const apps = new AppsUnderTest(`legacy-failover-${source}`);
   const suffix = randomUUID().slice(0, 8);
   const env = {
     BRIDGE: 'off',
     COMPARATOR: 'off',
-    MIRROR_SOURCE: 'cdc',
+    MIRROR_SOURCE: source,
     MIRROR_SLOT: `failover_${suffix}`,
     MIRROR_PUBLICATION: `failover_${suffix}`,
     MIRROR_LEADER_POLL_MS: '250',
@@ -52,7 +53,7 @@ describe('two legacy adapters: active/standby on one replication slot', () => {
 
   afterAll(async () => {
     await apps.stopAll();
-    await dropReplicationSlot(env.MIRROR_SLOT).catch(() => undefined);
+    if (source === 'cdc') await dropReplicationSlot(env.MIRROR_SLOT).catch(() => undefined);
   }, 60_000);
 
   const role = async (url: string): Promise<string | undefined> => {
@@ -61,7 +62,7 @@ describe('two legacy adapters: active/standby on one replication slot', () => {
   };
   const leaderGauge = async (url: string): Promise<string | undefined> =>
     (await (await fetch(`${url}/metrics`)).text()).match(
-      /^order_platform_mirror_leader\{lock="mirror:cdc:[^"]+"\} (\d)$/m,
+      new RegExp(`^order_platform_mirror_leader\\{lock="mirror:${source}:[^"]+"\\} (\\d)$`, 'm'),
     )?.[1];
 
   async function placeOrder(sku: string): Promise<string> {
@@ -73,7 +74,7 @@ describe('two legacy adapters: active/standby on one replication slot', () => {
   }
 
   it('mirrors from one adapter; the standby takes over when it is killed mid-traffic, losing nothing', async () => {
-    const sku = `SKU-FAILOVER-${suffix}`;
+    const sku = `SKU-FAILOVER-${source}-${suffix}`;
     await monolithCallAt(monolith, 'PUT', `/stock/${sku}`, { onHand: 10_000 });
     await monolithCallAt(monolith, 'PUT', `/products/${sku}`, {
       priceCents: 1999,
@@ -158,7 +159,7 @@ describe('two legacy adapters: active/standby on one replication slot', () => {
     // Within seconds, on a machine shared with other test runs.
     expect(takeoverMs).toBeLessThan(15_000);
     console.info(
-      `failover: ${orders.length} orders, killed after ${killedAfter}; standby led after ${takeoverMs} ms; repeated facts: ${repeated.length}`,
+      `failover (${source}): ${orders.length} orders, killed after ${killedAfter}; standby led after ${takeoverMs} ms; repeated facts: ${repeated.length}`,
     );
 
     // The killed adapter comes back as the standby: the leader keeps the slot.
