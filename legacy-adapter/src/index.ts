@@ -10,6 +10,7 @@ export * from './comparator/comparator';
 export * from './bridge/signal-bridge';
 export * from './mirror/send-limits';
 export * from './mirror/slot-watch';
+export * from './mirror/leader-election';
 export * from './mirror/mapping-contract';
 export * from './handover/handover-sync';
 export * from './dead-letters/dead-letter-indexer';

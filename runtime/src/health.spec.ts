@@ -31,6 +31,20 @@ describe('readiness', () => {
     expect((await checkReadiness([lagging, down])).status).toBe('unavailable');
   });
 
+  it("shows a check's detail beside its status, up or degraded", async () => {
+    const readiness = await checkReadiness([
+      { name: 'mirror', check: async () => ({ detail: 'standby' }) },
+      { name: 'slot', check: async () => ({ degraded: 'slot lagging', detail: 'leader' }) },
+    ]);
+    expect(readiness).toEqual({
+      status: 'degraded',
+      checks: {
+        mirror: { status: 'up', detail: 'standby' },
+        slot: { status: 'degraded', error: 'slot lagging', detail: 'leader' },
+      },
+    });
+  });
+
   it('reads a hung dependency as down instead of hanging the probe', async () => {
     const readiness = await checkReadiness(
       [{ name: 'temporal', check: () => new Promise<void>(() => undefined) }],

@@ -4,18 +4,20 @@
  * of hanging the probe. A check may also answer `{ degraded: why }`: the process works but is
  * behind or at risk (a lagging replication slot); readiness then says `degraded`, still with 200,
  * so nothing is taken out of service for it, while the probe and the logs name the problem.
+ * A check may add a `detail` (an adapter's mirror says whether it leads or stands by), shown
+ * beside its status.
  */
 import type { Registry } from 'prom-client';
 import { createServer, type Server } from 'node:http';
 
 export interface HealthCheck {
   name: string;
-  check: () => Promise<void | { degraded: string }>;
+  check: () => Promise<void | { degraded?: string; detail?: string }>;
 }
 
 export interface Readiness {
   status: 'ok' | 'degraded' | 'unavailable';
-  checks: Record<string, { status: 'up' | 'degraded' | 'down'; error?: string }>;
+  checks: Record<string, { status: 'up' | 'degraded' | 'down'; error?: string; detail?: string }>;
 }
 
 export async function checkReadiness(checks: HealthCheck[], timeoutMs = 2_000): Promise<Readiness> {
@@ -27,10 +29,14 @@ export async function checkReadiness(checks: HealthCheck[], timeoutMs = 2_000): 
       });
       try {
         const answer = await Promise.race([check(), deadline]);
-        if (answer && 'degraded' in answer) {
-          return [name, { status: 'degraded' as const, error: answer.degraded }] as const;
+        const detail = answer?.detail === undefined ? {} : { detail: answer.detail };
+        if (answer?.degraded !== undefined) {
+          return [
+            name,
+            { status: 'degraded' as const, error: answer.degraded, ...detail },
+          ] as const;
         }
-        return [name, { status: 'up' as const }] as const;
+        return [name, { status: 'up' as const, ...detail }] as const;
       } catch (error) {
         return [
           name,

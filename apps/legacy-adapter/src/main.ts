@@ -5,8 +5,12 @@
  * what the workflows decided, per stage), the dead-letter indexer (every `.dlq` topic into
  * `dead_letter`, for operators to list and replay), and with HANDOVER_SYNC=on the monolith's
  * hand-over settings kept to the platform's routes. Ready when both databases,
- * Kafka and Temporal answer and the mirror runs; Prometheus metrics on /metrics.
+ * Kafka and Temporal answer and the mirror runs, or stands by: of several adapters on one slot
+ * (or outbox) the elected leader mirrors and the others wait to take over (leader-election.ts);
+ * the bridge, comparator and indexer run in every adapter as members of their consumer groups.
+ * Prometheus metrics on /metrics.
  */
+import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
@@ -16,6 +20,7 @@ import {
   DeadLetterIndexer,
   HandoverSync,
   KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  LeaderElection,
   loadMapping,
   MirrorPublisher,
   monolithHandoverTarget,
@@ -171,29 +176,68 @@ runMain('legacy-adapter', async () => {
       logger,
     );
   }
-  let mirrorError: string | undefined = source ? 'starting' : undefined;
+  // Only the elected leader mirrors; the others stand by with the source built, to start it the
+  // moment they win the lock.
+  let mirrorError: string | undefined;
+  let leading = false;
+  let retry: NodeJS.Timeout | undefined;
+  let starting: Promise<void> = Promise.resolve();
   const startMirror = async (): Promise<void> => {
+    if (!leading) return;
     try {
       await source!.start();
       mirrorError = undefined;
-      // The slot exists from here on (the source creates it).
+      // The slot exists from here on (the source creates it); watched from now on, leading or not.
       slotWatch?.start();
       logger.info('mirror running', { source: mirror.source });
     } catch (error) {
       // Typically: the monolith has not created its tables yet. Not ready; try again.
       mirrorError = String(error);
       logger.warn('mirror not started; retrying', { error: mirrorError });
-      setTimeout(() => void startMirror(), 2_000).unref();
+      retry = setTimeout(() => (starting = startMirror()), 2_000);
+      retry.unref();
     }
   };
-  if (source) void startMirror();
+  const election = source
+    ? new LeaderElection(
+        {
+          connectionString: config.legacyDatabaseUrl,
+          name:
+            mirror.source === 'cdc'
+              ? `mirror:cdc:${mirror.slot}`
+              : `mirror:outbox:${mapping.outboxTable}`,
+          pollMs: mirror.leaderPollMs,
+          instance: `${hostname()}:${process.pid}`,
+        },
+        {
+          lead: () => {
+            leading = true;
+            mirrorError = 'starting';
+            starting = startMirror();
+          },
+          stepDown: async () => {
+            leading = false;
+            clearTimeout(retry);
+            // A start under way finishes first, so the stop below is the last word.
+            await starting;
+            await source!.stop();
+            mirrorError = undefined;
+          },
+        },
+        registry,
+        logger,
+      )
+    : undefined;
+  election?.start();
 
   const mirrorCheck: HealthCheck = {
     name: 'mirror',
     check: async () => {
-      if (mirrorError) throw new Error(mirrorError);
+      if (!election) return { detail: 'off' };
+      const role = election.role;
+      if (role === 'leader' && mirrorError) throw new Error(mirrorError);
       // Working but behind: the monolith's WAL piles up behind the slot.
-      if (slotWatch?.problem) return { degraded: slotWatch.problem };
+      return slotWatch?.problem ? { degraded: slotWatch.problem, detail: role } : { detail: role };
     },
   };
   const consumersCheck: HealthCheck = {
@@ -239,7 +283,8 @@ runMain('legacy-adapter', async () => {
   });
   onShutdown(logger, [
     { name: 'close health server', run: () => new Promise((r) => health.close(r)) },
-    { name: 'stop the mirror', run: async () => source?.stop() },
+    // Stepping down stops the mirror and hands the lock to a standby.
+    { name: 'stop the mirror', run: async () => election?.stop() },
     { name: 'stop watching the slot', run: async () => slotWatch?.stop() },
     { name: 'stop the comparator', run: async () => comparator?.stop() },
     { name: 'stop the signal bridge', run: async () => bridge?.stop() },

@@ -199,6 +199,8 @@ describe('the mirror of the monolith into Kafka', () => {
     await apps.kill('adapter-slot');
     expect(readiness.checks.mirror).toEqual({
       status: 'degraded',
+      // The only adapter on its slot leads.
+      detail: 'leader',
       error: expect.stringMatching(
         new RegExp(`^replication slot ${slot} lagging: \\d+ bytes unconfirmed \\(threshold 1\\)`),
       ),

@@ -17,9 +17,10 @@ function harness(stale: { fact: typeof fact; parked_at: Date }[], sendFails = fa
       log.push(
         verb === 'DELETE' ? `DELETE ${sql.includes('inbox_event') ? 'inbox' : 'parked'}` : verb,
       );
-      if (verb === 'DELETE' && !sql.includes('inbox_event')) return { rows: stale };
+      if (verb === 'DELETE' && !sql.includes('inbox_event')) return { rows: stale, command: verb };
       if (sql.includes('inbox_event')) log.push(`forget ${(params[1] as string[]).join(',')}`);
-      return { rows: [] };
+      // As PostgreSQL names what it did: COMMIT answers COMMIT.
+      return { rows: [], command: verb };
     },
     release: () => log.push('release'),
   };
@@ -85,6 +86,7 @@ describe('parked facts that refer to nothing', () => {
   it('does nothing when nothing is stale', async () => {
     const h = harness([]);
     expect(await h.sweep()).toBe(0);
-    expect(h.log).toEqual(['BEGIN', 'DELETE parked', 'ROLLBACK', 'release']);
+    // The empty transaction commits: it took nothing and sent nothing.
+    expect(h.log).toEqual(['BEGIN', 'DELETE parked', 'COMMIT', 'release']);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { Pool } from 'pg';
 import { deadLetterTopic, TOPICS } from '@order-platform/domain';
-import type { IdempotentProducer, Logger } from '@order-platform/runtime';
+import { type IdempotentProducer, inTransaction, type Logger } from '@order-platform/runtime';
 import { forgetInInbox, takeStaleParkedLegacyFacts } from '@order-platform/stores';
 
 /** Facts moved per sweep; the next sweep takes the rest. */
@@ -31,17 +31,11 @@ export async function sweepStaleParkedFacts({
   boundMs,
   logger,
 }: StaleParkedFactSweep): Promise<number> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const stale = await takeStaleParkedLegacyFacts(client, boundMs, SWEEP_BATCH);
-    if (stale.length === 0) {
-      await client.query('ROLLBACK');
-      return 0;
-    }
+  const moved = await inTransaction(pool, async (tx) => {
+    const stale = await takeStaleParkedLegacyFacts(tx, boundMs, SWEEP_BATCH);
+    if (stale.length === 0) return 0;
     await forgetInInbox(
-      client,
+      tx,
       consumer,
       stale.map(({ fact }) => fact.eventId),
     );
@@ -62,18 +56,13 @@ export async function sweepStaleParkedFacts({
         },
       })),
     });
-    await client.query('COMMIT');
+    return stale.length;
+  });
+  if (moved > 0) {
     logger.warn('parked facts with no placement moved to the dead-letter topic', {
-      facts: stale.length,
+      facts: moved,
       boundMs,
     });
-    return stale.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
   }
+  return moved;
 }

@@ -51,6 +51,7 @@ export class CdcSource {
   private supervising?: Promise<void>;
   private transaction?: OpenTransaction;
   private lastAcknowledged?: string;
+  private wakeFromPause?: () => void;
 
   constructor(
     private readonly pool: Pool,
@@ -103,6 +104,8 @@ export class CdcSource {
    * failed is sent again, never skipped.
    */
   async start(): Promise<void> {
+    // A leader again after standing by: the slot moved on under another adapter since.
+    this.lastAcknowledged = undefined;
     await this.setup();
     this.running = true;
     this.supervising = this.supervise();
@@ -110,13 +113,45 @@ export class CdcSource {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.wakeFromPause?.();
     await this.service?.stop().catch(() => undefined);
     await this.supervising;
+  }
+
+  /**
+   * Run only by the elected leader (leader-election.ts), just before each stream, so whoever else
+   * still reads the slot is a leader that lost its lock and has not noticed yet (its machine cut
+   * off, say): its stream is ended, so the slot is free at once instead of after the server's
+   * `wal_sender_timeout`. Allowed for the same role (or pg_signal_backend); refused, the slot
+   * frees itself later.
+   */
+  private async endStaleReaders(): Promise<void> {
+    const { slot } = this.options;
+    await this.pool
+      .query<{ pid: number; ended: boolean }>(
+        `SELECT active_pid AS pid, pg_terminate_backend(active_pid) AS ended
+           FROM pg_replication_slots
+          WHERE slot_name = $1 AND active AND active_pid <> pg_backend_pid()`,
+        [slot],
+      )
+      .then(
+        ({ rows }) =>
+          rows.forEach(({ pid, ended }) =>
+            this.logger.warn('ended a stale reader of the replication slot', { slot, pid, ended }),
+          ),
+        (error: unknown) =>
+          this.logger.warn('a stale reader of the replication slot not ended', {
+            slot,
+            error: String(error),
+          }),
+      );
   }
 
   private async supervise(): Promise<void> {
     let pauseMs = RESTART_MIN_MS;
     while (this.running) {
+      await this.endStaleReaders();
+      if (!this.running) return;
       const startedAt = Date.now();
       const why = await this.streamUntilItEnds();
       if (!this.running) return;
@@ -127,7 +162,17 @@ export class CdcSource {
         lastAcknowledged: this.lastAcknowledged,
         retryInMs: pauseMs,
       });
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pauseMs);
+        // Stopping (a leader stepping down) does not wait out the pause.
+        this.wakeFromPause = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeFromPause = undefined;
+      // Stopped during the pause: no longer the leader, so it must not touch the slot again.
+      if (!this.running) return;
       pauseMs = Math.min(pauseMs * 2, RESTART_MAX_MS);
       await this.setup().catch((error: unknown) =>
         this.logger.warn('mirror setup failed; will try again', { error: String(error) }),

@@ -1,7 +1,9 @@
 /**
  * The second way to mirror a monolith, for those that cannot enable logical replication: poll
- * its outbox. Each batch is claimed with `FOR UPDATE SKIP LOCKED` (two adapters never take the
- * same rows), published, and marked published in the same transaction only after Kafka has it:
+ * its outbox. Only the elected adapter polls (leader-election.ts), which keeps the rows in the
+ * outbox's order; each batch is claimed with `FOR UPDATE SKIP LOCKED` besides, so a deposed
+ * leader's batch still in flight keeps its rows and two adapters never take the same ones. It is
+ * published, and marked published in the same transaction only after Kafka has it:
  * a crash in between leaves the rows unpublished, to be sent again (the event ids are the same,
  * so consumers recognise the repeat), and nothing is lost. A malformed row (a payload the mapping
  * cannot read, an unknown event type, a fact too large for the broker) is parked on the
@@ -10,7 +12,7 @@
  * the rows after it flow. Only a failure to reach the database or Kafka leaves a batch to retry.
  */
 import type { Pool } from 'pg';
-import type { Logger } from '@order-platform/runtime';
+import { inTransaction, type Logger } from '@order-platform/runtime';
 import type { LegacyMapping, Mapped, OutboxRecord } from './legacy-mapping-port';
 import type { MirrorPublisher } from './mirror-publisher';
 
@@ -55,11 +57,9 @@ export class OutboxSource {
 
   /** Publishes one batch; returns how many rows it took. */
   async pollOnce(): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (tx) => {
       // Ordered by the column, not the text alias `id`, which would put row 10 before row 9.
-      const { rows } = await client.query<OutboxRecord>(
+      const { rows } = await tx.query<OutboxRecord>(
         `SELECT id::text AS id, aggregate_id, event_type, payload, occurred_at
            FROM ${this.table} AS record
           WHERE published_at IS NULL
@@ -68,34 +68,26 @@ export class OutboxSource {
           FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize],
       );
-      if (rows.length > 0) {
-        const { deadLettered } = await this.publisher.publish(
-          rows.map((row) => ({
-            mapped: this.map(row),
-            position: `outbox:${row.id}`,
-            raw: row,
-          })),
-        );
-        await client.query(
-          `UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`,
-          [rows.map((row) => row.id)],
-        );
-        if (deadLettered > 0) {
-          this.logger.warn('outbox rows parked on the dead-letter topic', {
-            deadLettered,
-            firstId: rows[0]!.id,
-            lastId: rows.at(-1)!.id,
-          });
-        }
+      if (rows.length === 0) return 0;
+      const { deadLettered } = await this.publisher.publish(
+        rows.map((row) => ({
+          mapped: this.map(row),
+          position: `outbox:${row.id}`,
+          raw: row,
+        })),
+      );
+      await tx.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      if (deadLettered > 0) {
+        this.logger.warn('outbox rows parked on the dead-letter topic', {
+          deadLettered,
+          firstId: rows[0]!.id,
+          lastId: rows.at(-1)!.id,
+        });
       }
-      await client.query('COMMIT');
       return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async run(): Promise<void> {

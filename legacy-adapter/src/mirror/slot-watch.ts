@@ -122,6 +122,7 @@ export class SlotWatch {
   }
 
   start(): void {
+    if (this.timer) return;
     const labels = { slot: this.options.slot };
     this.thresholds.lag.set(labels, this.options.lagWarnBytes);
     this.thresholds.age.set(labels, this.options.ageWarnSeconds);

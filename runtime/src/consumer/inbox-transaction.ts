@@ -2,12 +2,13 @@
  * One attempt at a message's effect, exactly once: a PostgreSQL transaction that first records
  * the event id in the consumer's inbox and runs the handler only if the id is new, so a
  * redelivered event commits as a duplicate with no effect. A failed attempt rolls back, inbox row
- * included. A failure of the inbox itself is told apart (classify.ts): a data or constraint error
+ * included (the transaction is runtime/src/transaction.ts's). A failure of the inbox itself is told apart (classify.ts): a data or constraint error
  * about this message's id is a `BadMessage`; anything else there (no connection, the server
  * restarting) is `DependencyDown('postgres')`, so the caller waits instead of dead-lettering.
  */
 import { type Pool, type PoolClient } from 'pg';
 import { recordInInbox } from '@order-platform/stores';
+import { inTransaction } from '../transaction';
 import { BadMessage, classifyFailure, DependencyDown } from './classify';
 import { type MessageContext } from './message';
 
@@ -31,37 +32,19 @@ export async function applyInInbox<E>(
   eventId: string,
   context: MessageContext,
 ): Promise<'applied' | 'duplicate'> {
-  let client: PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw new DependencyDown('postgres', error);
-  }
-  let broken: Error | undefined;
-  try {
-    let fresh: boolean;
-    try {
-      await client.query('BEGIN');
-      fresh = await recordInInbox(client, { consumer, eventId, topic: context.topic });
-    } catch (error) {
-      throw inboxFailure(error);
-    }
-    if (fresh) await handle(event, client, context);
-    // PostgreSQL answers COMMIT of a transaction a failed statement aborted with ROLLBACK, not
-    // an error: a handler that swallowed an SQL error would otherwise be "applied" with nothing
-    // written, inbox row included, and its offset committed.
-    const committed = await client.query('COMMIT');
-    if (committed.command !== 'COMMIT') {
-      throw new Error('the transaction was aborted by a failed statement in the handler');
-    }
-    return fresh ? 'applied' : 'duplicate';
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    // A connection that cannot even roll back is destroyed, not returned to the pool.
-    client.release(broken);
-  }
+  return inTransaction(
+    pool,
+    async (tx) => {
+      let fresh: boolean;
+      try {
+        fresh = await recordInInbox(tx, { consumer, eventId, topic: context.topic });
+      } catch (error) {
+        throw inboxFailure(error);
+      }
+      if (fresh) await handle(event, tx, context);
+      return fresh ? 'applied' : 'duplicate';
+    },
+    // No connection, or no transaction: nothing about this message, PostgreSQL is away.
+    { failedToStart: (error) => new DependencyDown('postgres', error) },
+  );
 }

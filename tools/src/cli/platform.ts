@@ -6,9 +6,10 @@
  *   stack-up         the stack alone; --ephemeral for free ports and fsync off (tests)
  *   stack-down       the stack alone; --destroy also deletes its state
  *   migrate | migrate-revert
- * Options: --state-dir DIR (default .stack), --write-env FILE (write the stack's variables as JSON).
+ * Options: --state-dir DIR (default .stack), --write-env FILE (write the stack's variables as JSON),
+ * --scale app=count,... (start: several instances of an app, scale.ts; stop and status find them all).
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, revertLastMigration } from '@order-platform/migrations';
@@ -36,6 +37,7 @@ import {
   type StackPorts,
   stopStack,
 } from '../stack/stack';
+import { instanceName, instancesOnDisk, parseScale, scaledApps } from '../stack/scale';
 import { readPid } from '../stack/service-process';
 import { REPO_ROOT } from '../stack/versions';
 
@@ -46,6 +48,7 @@ const { positionals, values } = parseArgs({
     'write-env': { type: 'string' },
     ephemeral: { type: 'boolean', default: false },
     destroy: { type: 'boolean', default: false },
+    scale: { type: 'string' },
   },
 });
 const stateDir = resolve(values['state-dir'] ?? join(REPO_ROOT, '.stack'));
@@ -115,6 +118,8 @@ function requireRunningStack(): RunningStack {
 
 /** Starts whatever is down, service by service and app by app; leaves the rest running. */
 async function start(): Promise<void> {
+  // A mistake in the option is told before anything starts.
+  const scale = parseScale(values.scale);
   const { stack, outcomes } = await stackUp();
   const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env };
   // The simulated fulfilment service tells the gateway about dispatches and deliveries.
@@ -136,12 +141,29 @@ async function start(): Promise<void> {
     logFile: stackLogFile(stateDir, app.name),
     pidFile: stackPidFile(stateDir, app.name),
   });
-  Object.assign(outcomes, await ensureApps(PLATFORM_APPS, env, appFiles));
-  printUrls(stack, outcomes);
+  const instances = scaledApps(PLATFORM_APPS, scale, env);
+  Object.assign(outcomes, await ensureApps(instances, env, appFiles));
+  printUrls(stack, instances, outcomes);
+}
+
+/** The instance numbers of `app` with a pid file, `--scale`d ones too; at least the first. */
+function instancesOf(app: PlatformApp): number[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(join(stateDir, 'pids'));
+  } catch {
+    // No pids folder: nothing was started here.
+  }
+  const found = instancesOnDisk(app.name, files);
+  return found.length > 0 ? found : [1];
 }
 
 async function stop(): Promise<void> {
-  for (const app of [...PLATFORM_APPS].reverse()) await stopApp(stackPidFile(stateDir, app.name));
+  for (const app of [...PLATFORM_APPS].reverse()) {
+    await Promise.all(
+      instancesOf(app).map((k) => stopApp(stackPidFile(stateDir, instanceName(app.name, k)))),
+    );
+  }
   await stopStack(stateDir);
   log('platform stopped (state kept in ' + stateDir + ')');
 }
@@ -153,25 +175,30 @@ const OUTCOME_TEXT: Record<StartOutcome, string> = {
 };
 
 /** The URLs, each with what this start did with the process behind it (when given). */
-function printUrls(stack: RunningStack, outcomes: Record<string, StartOutcome> = {}): void {
-  const gateway = `http://127.0.0.1:${appPort(
-    PLATFORM_APPS.find((a) => a.name === 'gateway')!,
-    process.env,
-  )}`;
+function printUrls(
+  stack: RunningStack,
+  instances: readonly PlatformApp[],
+  outcomes: Record<string, StartOutcome> = {},
+): void {
+  const url = (app: PlatformApp) => `http://127.0.0.1:${appPort(app, process.env)}`;
+  const gateways = instances.filter((a) => a.name === 'gateway' || a.name.startsWith('gateway-'));
+  const gateway = url(gateways[0] ?? PLATFORM_APPS.find((a) => a.name === 'gateway')!);
   // [what, where, the process behind it]
   const rows: [string, string, string?][] = [
-    ['Gateway', gateway, 'gateway'],
+    ...gateways.map((a): [string, string, string] => [
+      a.name === 'gateway' ? 'Gateway' : `Gateway (${a.name})`,
+      url(a),
+      a.name,
+    ]),
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
     ['Temporal Web UI', stack.env.TEMPORAL_UI_URL, 'temporal'],
     ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
     ['Kafka bootstrap', stack.env.KAFKA_BROKERS, 'kafka'],
     ['PostgreSQL (platform)', stack.env.DATABASE_URL, 'postgres'],
     ['PostgreSQL (monolith)', stack.env.LEGACY_DATABASE_URL],
-    ...PLATFORM_APPS.filter((a) => a.name !== 'gateway').map((a): [string, string, string] => [
-      a.name,
-      `http://127.0.0.1:${appPort(a, process.env)}/health/ready`,
-      a.name,
-    ]),
+    ...instances
+      .filter((a) => !gateways.includes(a))
+      .map((a): [string, string, string] => [a.name, `${url(a)}/health/ready`, a.name]),
     ['Logs', join(stateDir, 'logs')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -208,14 +235,24 @@ async function status(): Promise<void> {
     console.log(`${service.padEnd(16)} ${state}`);
   }
   const env = { ...process.env, ...stack.env };
-  for (const app of PLATFORM_APPS) {
+  // The instances found on disk, on the ports `--scale` gave them.
+  const found = PLATFORM_APPS.flatMap((app) =>
+    instancesOf(app).map((k) => instanceName(app.name, k)),
+  );
+  const scale = Object.fromEntries(
+    PLATFORM_APPS.map((app) => [app.name, Math.max(...instancesOf(app))] as const),
+  );
+  const instances = scaledApps(PLATFORM_APPS, scale, env).filter((instance) =>
+    found.includes(instance.name),
+  );
+  for (const app of instances) {
     const pidFile = stackPidFile(stateDir, app.name);
     const state = await appState(app, env, pidFile);
     console.log(
       `${app.name.padEnd(16)} ${APP_STATE_TEXT[state]}${state === 'down' ? '' : ` (pid ${readPid(pidFile)})`}`,
     );
   }
-  printUrls(stack);
+  printUrls(stack, instances);
 }
 
 const log = (message: string): void => console.error(`[platform] ${message}`);
@@ -236,7 +273,7 @@ const commands: Record<string, () => Promise<unknown> | void> = {
 const command = commands[positionals[0] ?? ''];
 if (!command) {
   console.error(
-    `usage: platform <${Object.keys(commands).join('|')}> [--state-dir DIR] [--write-env FILE] [--ephemeral] [--destroy]`,
+    `usage: platform <${Object.keys(commands).join('|')}> [--state-dir DIR] [--write-env FILE] [--ephemeral] [--destroy] [--scale app=count,...]`,
   );
   process.exit(2);
 }

@@ -12,6 +12,8 @@ export interface PlatformApp {
   /** Variable holding the port of its HTTP listener (API or health), and its default. */
   portVariable: string;
   defaultPort: number;
+  /** An extra instance's own port (`npm start -- --scale`, scale.ts), over the variable's. */
+  port?: number;
 }
 
 export const PLATFORM_APPS: readonly PlatformApp[] = [
@@ -56,7 +58,7 @@ export const PLATFORM_APPS: readonly PlatformApp[] = [
 ];
 
 export const appPort = (app: PlatformApp, env: NodeJS.ProcessEnv): number =>
-  Number(env[app.portVariable] ?? app.defaultPort);
+  app.port ?? Number(env[app.portVariable] ?? app.defaultPort);
 
 /** Node options that run a TypeScript entry point with the workspace's import aliases. */
 export const TS_NODE_ARGS = ['--enable-source-maps', '-r', '@swc-node/register'];
