@@ -17,6 +17,7 @@ import {
   workflowIdForOrder,
 } from '@order-platform/domain';
 import { eventually } from '@order-platform/tools';
+import { COMPENSATION_ROUNDS } from '../retry-policies';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv, placedOrder } from '../testing/order-test-env';
 import {
@@ -428,6 +429,87 @@ describe('an order placed in the legacy monolith', () => {
           'authorization',
         ]);
         expect(world.told(orderId)).toEqual(['cancelled']);
+      },
+      strangler(ALL_LEGACY),
+    ));
+
+  it('continues as new through a long outage of the gateway while undoing, and undoes everything once', () =>
+    t.run(
+      world,
+      async () => {
+        const rounds = COMPENSATION_ROUNDS.roundsPerRun + 5;
+        // Every attempt of 25 rounds fails (a round is COMPENSATION's three attempts).
+        world.failNext.set('voidAuthorization', 3 * rounds);
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'notification'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const firstRunId = (await handle.describe()).runId;
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the reservation told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'inventory'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await eventually('the authorization told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'payment'),
+        );
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+        const lastRun = await handle.describe();
+        await t.keepHistory(handle, 'legacy-order-undo-continued-as-new');
+
+        // The undoing went on in a new run of the same workflow.
+        expect(lastRun.runId).not.toBe(firstRunId);
+        const first = await t.env.client.workflow
+          .getHandle(handle.workflowId, firstRunId)
+          .describe();
+        expect(first.status.name).toBe('CONTINUED_AS_NEW');
+        expect(lastRun.status.name).toBe('COMPLETED');
+
+        // Cancelled truthfully: every undo ran once to success, the customer told once.
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('CancelledInLegacy');
+        expect(done.needsAttention).toBe('');
+        expect(done.compensations.map((c) => [c.name, c.status, c.attempts])).toEqual([
+          ['void-authorization', 'done', rounds + 1],
+          ['release-inventory', 'done', 1],
+        ]);
+        expect(world.calls.get('releaseInventory')).toBe(1);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+          'void',
+        ]);
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect(world.told(orderId)).toEqual(['cancelled']);
+        // The read model followed both runs: versions only rise; no event is published twice.
+        const versions = world.projections
+          .filter((v) => v.orderId === orderId)
+          .map((v) => v.version);
+        expect(versions).toEqual([...versions].sort((a, b) => a - b));
+        expect(new Set(versions).size).toBe(versions.length);
+        expect(world.readModel.get(orderId)).toMatchObject({
+          stage: 'Cancelled',
+          needsAttention: '',
+        });
+        const ids = world.events.filter((e) => e.orderId === orderId).map((e) => e.eventId);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(
+          world.events.filter((e) => e.orderId === orderId && e.eventType === 'PaymentVoided'),
+        ).toHaveLength(1);
       },
       strangler(ALL_LEGACY),
     ));

@@ -9,3 +9,9 @@ export { type Change, iso, OrderRecorder } from './order-recorder';
 export { type OrderFacts, type OrderRun, rejectInvalidOrder, startOrderRun } from './run-context';
 export { type Compensation, Saga } from './saga';
 export { waitForFactOrDeadline } from './wait';
+export {
+  continueUndoingAsNew,
+  resumeUndoing,
+  type UndoingCarriedOver,
+  unknownCompensation,
+} from './stages/undoing';
