@@ -539,8 +539,103 @@ describe('an order placed in the legacy monolith', () => {
         expect(done.compensations).toEqual([
           expect.objectContaining({ name: 'release-inventory', status: 'done' }),
         ]);
+        // The monolith, waiting for the reservation, is told the stage failed, once.
+        expect(outcomes).toEqual([
+          {
+            orderId,
+            stage: 'inventory',
+            outcome: 'failed',
+            reason: done.history.at(-1)?.reason,
+          },
+        ]);
+        // Notifications stayed with the monolith: the platform tells the customer nothing.
+        expect(world.told(orderId)).toEqual([]);
       },
       strangler(ALL_LEGACY),
+    ));
+
+  /** An order handed over but for fraud and payment, accepted by the monolith, ready to ship. */
+  const readyToShip = async (handedOver: MigrationStage[]) => {
+    const order = { ...placedOrder(), handedOver };
+    const { orderId } = order;
+    const handle = await start(order);
+    const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    await handle.signal(
+      legacyFactSignal,
+      fact(orderId, 'LegacyFraudDecided', { decision: 'approve', decidedBy: 'rules', score: 1 }),
+    );
+    await eventually('the reservation told', async () =>
+      outcomes.find((outcome) => outcome.stage === 'inventory'),
+    );
+    await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+    await handle.signal(
+      legacyFactSignal,
+      fact(orderId, 'LegacyPaymentAuthorized', {
+        authorizationId: 'legacy-auth-1',
+        amountMinor: 5_000,
+        currency: 'EUR',
+      }),
+    );
+    await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+    return { orderId, handle };
+  };
+
+  it('tells the monolith when the warehouse refuses the shipment for good, undoes its stock and tells the customer', () =>
+    t.run(
+      world,
+      async () => {
+        world.rejecting.add('createShipment');
+        const { orderId, handle } = await readyToShip(['inventory', 'fulfilment', 'notification']);
+        const done = await handle.result();
+        await t.keepHistory(handle, 'legacy-order-shipment-refused-told');
+
+        expect(done.stage).toBe('Failed');
+        const reason = done.history.at(-1)?.reason;
+        expect(reason).toContain('createShipment failed');
+        // The monolith waits for the platform's shipment: told the stage failed, with why.
+        expect(outcomes.filter((o) => o.stage === 'fulfilment')).toEqual([
+          { orderId, stage: 'fulfilment', outcome: 'failed', reason },
+        ]);
+        // Nothing is left held on the platform; no shipment exists.
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect([...world.shipments.values()].filter((s) => s.orderId === orderId)).toEqual([]);
+        // Notifications are the platform's: the customer hears the order is cancelled, once,
+        // and the monolith records it.
+        expect(world.told(orderId)).toEqual(['confirmed', 'cancelled']);
+        expect(outcomes.filter((o) => o.stage === 'notification').map((o) => o.kind)).toEqual([
+          'confirmed',
+          'cancelled',
+        ]);
+        expect(world.readModel.get(orderId)?.stage).toBe('Failed');
+      },
+      strangler(ALL_LEGACY),
+    ));
+
+  it('flags a failure tell the monolith refuses for good (4xx) and still reads as failed', () =>
+    t.run(
+      world,
+      async () => {
+        world.rejecting.add('createShipment');
+        const { orderId, handle } = await readyToShip(['inventory', 'fulfilment']);
+        const done = await handle.result();
+
+        expect(done.stage).toBe('Failed');
+        expect(done.needsAttention).toBe('MonolithRefused:fulfilment');
+        expect(world.readModel.get(orderId)?.needsAttention).toBe('MonolithRefused:fulfilment');
+        // Asked once: the refusal is an answer, not a failure to retry.
+        expect(outcomes.filter((o) => o.stage === 'fulfilment')).toHaveLength(1);
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+      },
+      {
+        ...strangler(ALL_LEGACY),
+        tellMonolithStageOutcome: async (input: Record<string, unknown>) => {
+          outcomes.push(input);
+          if (input.outcome === 'failed') throw refusedByMonolith();
+          return { accepted: true };
+        },
+      },
     ));
 
   it('flags a tell the monolith refuses for good (4xx), and still follows the order to delivery', () =>

@@ -17,8 +17,9 @@
  *   customer; what the platform holds is undone when the monolith ends the order (patch
  *   `stage-hand-over-fails-closed`: through the fail-closed saga, also when a call on the
  *   hand-over path fails, and a tell the monolith refuses for good is flagged; a long undoing
- *   continues as new with the order workflow's code, patch `legacy-undo-continues-as-new`).
- *   Older orders,
+ *   continues as new with the order workflow's code, patch `legacy-undo-continues-as-new`; a
+ *   handed-over stage the platform failed is told to the monolith, patch
+ *   `tell-monolith-stage-failed`, which ends its order). Older orders,
  *   and orders that do not say, hand over fraud only, and when the monolith did not wait for us
  *   the workflow follows it and says so (`NeedsAttention`).
  *
@@ -39,7 +40,11 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StageOutcomeHandOver, StranglerActivities } from '@order-platform/activities';
+import type {
+  FailableStage,
+  StageOutcomeHandOver,
+  StranglerActivities,
+} from '@order-platform/activities';
 import {
   DOWNSTREAM_REJECTED,
   LEGACY_FACT_SIGNAL,
@@ -107,6 +112,14 @@ const SHADOW_FULFILMENT_DECISION = 'shadow-fulfilment-decision';
  */
 const LEGACY_UNDO_CONTINUES_AS_NEW = 'legacy-undo-continues-as-new';
 
+/**
+ * Patch: a handed-over stage the platform failed for good (a call refused: the reservation's
+ * allocation, the shipment's creation) is told to the monolith on that stage's hand-over path,
+ * so its order ends instead of waiting; the customer hears `cancelled` from whichever system
+ * owns notifications.
+ */
+const TELL_MONOLITH_STAGE_FAILED = 'tell-monolith-stage-failed';
+
 /** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
 const SCREENING_RETRY_MS = 15_000;
 
@@ -157,6 +170,8 @@ export interface LegacyUndoingCarriedOver extends UndoingCarriedOver {
   routes: Record<MigrationStage, MigrationRoute>;
   holds: PlatformHolds;
   releaseReason: string;
+  /** The handed-over stage the platform failed, when that ended the order: told once undone. */
+  failedStage?: FailableStage;
 }
 
 /**
@@ -183,6 +198,9 @@ export async function legacyOrderLifecycle(
     handOver && !carried ? routesWithHandOver(resolved, order.handedOver).routes : resolved;
   const owns = (stage: MigrationStage) => handOver && routes[stage] === 'new';
   const failsClosed = patched(STAGE_HAND_OVER_FAILS_CLOSED);
+  /** The handed-over stage the platform is acting on, while it does (what a failure is told as). */
+  let acting: FailableStage | undefined = carried?.failedStage;
+  const tellsFailures = patched(TELL_MONOLITH_STAGE_FAILED);
   const holds: PlatformHolds = { ...carried?.holds };
   setHandler(shipmentDispatchedSignal, () => void (holds.dispatched = true));
   setHandler(orderDeliveredSignal, () => void (holds.delivered = true));
@@ -216,6 +234,7 @@ export async function legacyOrderLifecycle(
                   routes,
                   holds: { ...holds },
                   releaseReason,
+                  ...(acting && ending?.stage === 'Failed' ? { failedStage: acting } : {}),
                 })
             : undefined,
         })
@@ -315,6 +334,7 @@ export async function legacyOrderLifecycle(
 
   /** Inventory handed over: reserved and allocated in the platform's warehouse, once. */
   async function platformReserves(): Promise<void> {
+    acting = 'inventory';
     let reservationId: string | undefined;
     try {
       ({ reservationId } = await downstream.inventory.call.reserveInventory({
@@ -327,6 +347,7 @@ export async function legacyOrderLifecycle(
       if (businessFailure(error) !== 'OutOfStock') throw error;
     }
     if (reservationId === undefined) {
+      acting = undefined;
       await stageDecided('inventory', { reserved: false }, true);
       await tell({ orderId, stage: 'inventory', outcome: 'unavailable' });
       return;
@@ -339,12 +360,14 @@ export async function legacyOrderLifecycle(
       step: `allocate-inventory-${reservationId}`,
       reservationId,
     });
+    acting = undefined;
     await stageDecided('inventory', { reserved: true }, true);
     await tell({ orderId, stage: 'inventory', reservationId });
   }
 
   /** Payment handed over: authorized through the platform's gateway, once. */
   async function platformAuthorizes(): Promise<void> {
+    acting = 'payment';
     const amountMinor = recorder.totalMinor;
     let authorizationId: string | undefined;
     try {
@@ -361,10 +384,12 @@ export async function legacyOrderLifecycle(
       if (!(error instanceof ActivityFailure)) throw error;
     }
     if (authorizationId === undefined) {
+      acting = undefined;
       await stageDecided('payment', { authorized: false }, true);
       await tell({ orderId, stage: 'payment', outcome: 'declined' });
       return;
     }
+    acting = undefined;
     holds.authorization = { authorizationId, amountMinor };
     const authorized = authorizationId;
     saga?.push({ name: 'void-authorization', run: () => voidAuthorization(authorized) });
@@ -400,11 +425,13 @@ export async function legacyOrderLifecycle(
 
   /** Fulfilment handed over: the platform's shipment, captured when it leaves, told to the monolith. */
   async function platformShips(readyDeadline: number): Promise<void> {
+    acting = 'fulfilment';
     const { shipmentId } = await downstream.fulfillment.call.createShipment({
       step: 'create-shipment',
       orderId,
       lines,
     });
+    acting = undefined;
     holds.shipmentId = shipmentId;
     saga?.push({ name: 'cancel-shipment', run: () => cancelShipment(shipmentId) });
     recorder.commitments.shipment = { shipmentId, state: 'requested' };
@@ -665,8 +692,9 @@ export async function legacyOrderLifecycle(
   }
 
   /**
-   * Records how the order ended, once what the platform held is undone, and tells the customer
-   * (a failure on the hand-over path is not the customer's news: the monolith tells them).
+   * Records how the order ended, once what the platform held is undone, and tells the customer.
+   * A handed-over stage the platform failed is told to the monolith (patched runs), which ends
+   * its order; the customer hears `cancelled` from whichever system notifies.
    */
   async function recordEnding({ stage, reason }: UndoingCarriedOver['ending']): Promise<void> {
     recorder.commitments = {};
@@ -676,6 +704,10 @@ export async function legacyOrderLifecycle(
         reason,
         events: [{ type: 'OrderFailed', payload: { reason } }],
       });
+      if (tellsFailures && acting) {
+        await tell({ orderId, stage: acting, outcome: 'failed', reason });
+        await notify('cancelled');
+      }
       return;
     }
     const rejected = stage === 'Rejected';
