@@ -80,6 +80,9 @@ import {
   screeningRequest,
   shipmentDispatchedSignal,
   type UndoingCarriedOver,
+  undoAuthorization,
+  undoReservation,
+  undoShipment,
   unknownCompensation,
   waitForFactOrDeadline,
 } from '../order';
@@ -354,7 +357,7 @@ export async function legacyOrderLifecycle(
     }
     holds.reservationId = reservationId;
     const reserved = reservationId;
-    saga?.push({ name: 'release-inventory', run: () => releaseReservation(reserved) });
+    saga?.push(releaseReservation(reserved));
     // Allocated at once: a monolith order may ship long after a reservation's TTL.
     await downstream.inventory.call.allocateInventory({
       step: `allocate-inventory-${reservationId}`,
@@ -392,7 +395,7 @@ export async function legacyOrderLifecycle(
     acting = undefined;
     holds.authorization = { authorizationId, amountMinor };
     const authorized = authorizationId;
-    saga?.push({ name: 'void-authorization', run: () => voidAuthorization(authorized) });
+    saga?.push(voidAuthorization(authorized));
     await stageDecided('payment', { authorized: true, amountMinor }, true);
     await tell({ orderId, stage: 'payment', paymentReference: authorizationId, amountMinor });
   }
@@ -433,7 +436,7 @@ export async function legacyOrderLifecycle(
     });
     acting = undefined;
     holds.shipmentId = shipmentId;
-    saga?.push({ name: 'cancel-shipment', run: () => cancelShipment(shipmentId) });
+    saga?.push(cancelShipment(shipmentId));
     recorder.commitments.shipment = { shipmentId, state: 'requested' };
     await recorder.record({ events: [{ type: 'ShipmentCreated', payload: { shipmentId } }] });
     await platformFact(() => holds.dispatched === true, readyDeadline, 'fulfilment');
@@ -442,31 +445,14 @@ export async function legacyOrderLifecycle(
     await tell({ orderId, stage: 'fulfilment', shipmentId, state: 'dispatched' });
   }
 
-  async function cancelShipment(shipmentId: string): Promise<void> {
-    await downstream.fulfillment.compensate.cancelShipment({
-      step: `cancel-shipment-${shipmentId}`,
-      shipmentId,
-    });
-    await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
-  }
-
-  async function voidAuthorization(authorizationId: string): Promise<void> {
-    await downstream.payment.compensate.voidAuthorization({
-      step: `void-authorization-${authorizationId}`,
-      authorizationId,
-    });
-    await recorder.record({ events: [{ type: 'PaymentVoided', payload: { authorizationId } }] });
-  }
-
-  async function releaseReservation(reservationId: string): Promise<void> {
-    await downstream.inventory.compensate.releaseInventory({
-      step: `release-inventory-${reservationId}`,
-      reservationId,
-    });
-    await recorder.record({
-      events: [{ type: 'InventoryReleased', payload: { reservationId, reason: releaseReason } }],
-    });
-  }
+  // The undo of each platform hold: the order workflow's own steps (order/undo-steps.ts); the
+  // hold is kept in `holds`, which still says what was held once it is undone.
+  const undoContext = { downstreams: downstream, recorder };
+  const cancelShipment = (shipmentId: string) => undoShipment(undoContext, shipmentId);
+  const voidAuthorization = (authorizationId: string) =>
+    undoAuthorization(undoContext, authorizationId);
+  const releaseReservation = (reservationId: string) =>
+    undoReservation(undoContext, reservationId, () => releaseReason);
 
   /** The monolith ended the order: the platform undoes what it holds (nothing once shipped). */
   async function undoPlatformHolds(): Promise<void> {
@@ -475,9 +461,10 @@ export async function legacyOrderLifecycle(
     // Our parcel left before the monolith's cancel reached us: nothing can be undone any more.
     if (holds.dispatched && shipmentId)
       await recorder.record({ needsAttention: 'EndedInLegacyAfterDispatch' });
-    if (shipmentId && !holds.dispatched) await cancelShipment(shipmentId);
-    if (authorization && !holds.captured) await voidAuthorization(authorization.authorizationId);
-    if (reservationId && !holds.dispatched) await releaseReservation(reservationId);
+    if (shipmentId && !holds.dispatched) await cancelShipment(shipmentId).run();
+    if (authorization && !holds.captured)
+      await voidAuthorization(authorization.authorizationId).run();
+    if (reservationId && !holds.dispatched) await releaseReservation(reservationId).run();
   }
 
   /**
@@ -727,12 +714,10 @@ export async function legacyOrderLifecycle(
   /** A pending undo of a continued run, rebuilt from the hold it undoes. */
   function compensationNamed(name: string): Compensation {
     const { reservationId, authorization, shipmentId } = holds;
-    if (name === 'release-inventory' && reservationId)
-      return { name, run: () => releaseReservation(reservationId) };
+    if (name === 'release-inventory' && reservationId) return releaseReservation(reservationId);
     if (name === 'void-authorization' && authorization)
-      return { name, run: () => voidAuthorization(authorization.authorizationId) };
-    if (name === 'cancel-shipment' && shipmentId)
-      return { name, run: () => cancelShipment(shipmentId) };
+      return voidAuthorization(authorization.authorizationId);
+    if (name === 'cancel-shipment' && shipmentId) return cancelShipment(shipmentId);
     throw unknownCompensation(name);
   }
 

@@ -15,3 +15,4 @@ export {
   type UndoingCarriedOver,
   unknownCompensation,
 } from './stages/undoing';
+export { undoAuthorization, undoReservation, undoShipment, type UndoContext } from './undo-steps';
