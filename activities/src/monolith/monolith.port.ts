@@ -18,7 +18,15 @@ export type StageOutcomeHandOver =
   | { orderId: string; stage: 'payment'; paymentReference: string; amountMinor: number }
   | { orderId: string; stage: 'payment'; outcome: 'declined' }
   | { orderId: string; stage: 'fulfilment'; shipmentId: string; state: 'dispatched' | 'delivered' }
-  | { orderId: string; stage: 'notification'; kind: string; reference: string };
+  | { orderId: string; stage: 'notification'; kind: string; reference: string }
+  /**
+   * The platform failed the stage for good (a call refused, not a business decline): the
+   * monolith ends the order (the sample monolith cancels it with the reason).
+   */
+  | { orderId: string; stage: FailableStage; outcome: 'failed'; reason: string };
+
+/** The handed-over stages whose failure the monolith is told: those it waits on. */
+export type FailableStage = 'inventory' | 'payment' | 'fulfilment';
 
 export interface MonolithPort {
   /**

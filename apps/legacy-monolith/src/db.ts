@@ -125,7 +125,9 @@ const SCHEMA_DDL = `
     ADD COLUMN IF NOT EXISTS handed_over text[] NOT NULL DEFAULT '{}',
     ADD COLUMN IF NOT EXISTS stock_held_by text NULL CHECK (stock_held_by IN ('monolith', 'platform')),
     ADD COLUMN IF NOT EXISTS stock_reservation_id text NULL,
-    ADD COLUMN IF NOT EXISTS shipment_id text NULL;
+    ADD COLUMN IF NOT EXISTS shipment_id text NULL,
+    -- Why a cancelled order ended: the customer's reason, or the platform's failed stage.
+    ADD COLUMN IF NOT EXISTS ended_reason text NULL;
   ALTER TABLE monolith.payments
     ADD COLUMN IF NOT EXISTS held_by text NOT NULL DEFAULT 'monolith'
       CHECK (held_by IN ('monolith', 'platform'));

@@ -455,6 +455,76 @@ describe('the legacy monolith', () => {
     ]);
   });
 
+  it('cancels an order whose handed-over stage the platform failed, with the reason, once', async () => {
+    const sku = unique('toaster');
+    await setStock(sku, 10, 1_000);
+    expect(
+      (await call('PUT', '/settings/handover', { inventory: 100, fulfilment: 100 })).status,
+    ).toBe(200);
+    const place = async () => {
+      const placed = order([{ sku, quantity: 2 }]);
+      expect((await call('POST', '/orders', placed)).body.status).toBe('PENDING_STOCK');
+      const post = (path: string, body: unknown) =>
+        call('POST', `/orders/${placed.orderId}/${path}`, body);
+      return { orderId: placed.orderId, post };
+    };
+
+    // The platform could not hold the stock (its warehouse refused the allocation).
+    const first = await place();
+    expect(await first.post('stock-reservation', { outcome: 'failed' })).toMatchObject({
+      status: 400,
+      body: { field: 'reason' },
+    });
+    const failedStock = { outcome: 'failed', reason: 'allocateInventory failed: 422' };
+    expect((await first.post('stock-reservation', failedStock)).body.status).toBe('CANCELLED');
+    // Told again (a retry of the platform's call): the same answer, recorded once.
+    expect((await first.post('stock-reservation', failedStock)).body.status).toBe('CANCELLED');
+    expect((await call('GET', `/orders/${first.orderId}`)).body).toMatchObject({
+      status: 'CANCELLED',
+      endedReason: 'platform inventory failed: allocateInventory failed: 422',
+      stockHeldBy: null,
+    });
+    expect((await outbox(first.orderId)).map((e) => e.type)).toEqual([
+      'OrderPlaced',
+      'FraudDecided',
+      'OrderCancelled',
+    ]);
+    expect((await outbox(first.orderId)).at(-1)!.payload).toMatchObject({
+      reason: 'platform inventory failed: allocateInventory failed: 422',
+    });
+    expect(await notificationsOf(first.orderId)).toEqual(['cancelled:monolith']);
+    expect(await stockOf(sku)).toBe(10);
+
+    // The platform reserved, the monolith authorized its own payment, then the platform could
+    // not create the shipment: the monolith voids its own payment and leaves the stock alone.
+    const second = await place();
+    expect((await second.post('stock-reservation', { reservationId: 'res-2' })).body.status).toBe(
+      'ACCEPTED',
+    );
+    expect(await paymentsOf(second.orderId)).toEqual([{ status: 'AUTHORIZED' }]);
+    const failedShipment = { state: 'failed', reason: 'createShipment failed: 422 refused' };
+    expect((await second.post('shipment', failedShipment)).body.status).toBe('CANCELLED');
+    expect((await second.post('shipment', failedShipment)).body.status).toBe('CANCELLED');
+    expect(await paymentsOf(second.orderId)).toEqual([{ status: 'VOIDED' }]);
+    expect((await outbox(second.orderId)).map((e) => e.type).slice(-2)).toEqual([
+      'OrderCancelled',
+      'PaymentVoided',
+    ]);
+    expect(await notificationsOf(second.orderId)).toEqual([
+      'confirmed:monolith',
+      'cancelled:monolith',
+    ]);
+    expect(await stockOf(sku)).toBe(10);
+    // A different failure, or a dispatch, for an order that has ended: refused, nothing changes.
+    expect(
+      await second.post('shipment', { state: 'failed', reason: 'something else' }),
+    ).toMatchObject({ status: 409, body: { type: 'urn:legacy-monolith:invalid-transition' } });
+    expect(
+      await second.post('shipment', { shipmentId: 'shp-2', state: 'dispatched' }),
+    ).toMatchObject({ status: 409 });
+    expect((await call('GET', `/orders/${second.orderId}`)).body.status).toBe('CANCELLED');
+  });
+
   it('ramps a hand-over sticky per order, and puts back only its own stock when the platform declines', async () => {
     const sku = unique('pan');
     await setStock(sku, 100, 1_000);

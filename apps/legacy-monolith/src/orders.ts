@@ -11,8 +11,11 @@
  * platform posts its outcome, records it, and goes on as it would have. A handed-over fulfilment
  * is shipped and delivered by the platform (`POST /orders/{id}/shipment`), and handed-over
  * notifications are sent by the platform and recorded (`POST /orders/{id}/notifications`); the
- * monolith's own ship, deliver and notifications stay silent for that order. The monolith
- * captures and puts back only what it holds itself.
+ * monolith's own ship, deliver and notifications stay silent for that order. A handed-over stage
+ * the platform failed for good (not a decline: a call refused, say the shipment) is told on the
+ * same path (`outcome: 'failed'`, or `state: 'failed'` for the shipment, with a reason): the
+ * order is cancelled with that reason, as a cancel would. The monolith captures and puts back
+ * only what it holds itself.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from './db';
@@ -60,6 +63,8 @@ interface Order {
   stockHeldBy: 'monolith' | 'platform' | null;
   stockReservationId: string | null;
   shipmentId: string | null;
+  /** Why the order ended, once cancelled. */
+  endedReason: string | null;
   lines: OrderLine[];
 }
 
@@ -117,16 +122,20 @@ export function orderRoutes(db: Db, log: Log): Route[] {
     // The platform reserved the order's stock in its warehouse (or found it unavailable).
     route('POST', '/orders/:id/stock-reservation', async ({ params, body }) => {
       const input = Input.of(body);
-      const unavailable = input.has('outcome')
-        ? input.oneOf('outcome', ['reserved', 'unavailable']) === 'unavailable'
-        : false;
-      const reservationId = unavailable ? null : input.string('reservationId');
+      const outcome = input.has('outcome')
+        ? input.oneOf('outcome', ['reserved', 'unavailable', 'failed'])
+        : 'reserved';
+      const failed = platformFailure(input, outcome === 'failed', 'inventory');
+      const reservationId = outcome === 'reserved' ? input.string('reservationId') : null;
       const status = await db.transaction(async (tx) => {
         const order = await lockHandedOver(tx, params.id!, 'inventory');
         if (reservationId !== null && order.stockReservationId === reservationId)
           return order.status; // told again (a retry): already recorded
+        if (failed && isToldAgain(order, failed)) return order.status;
         assertStatus(order, ['PENDING_STOCK'], 'record a stock reservation for');
-        if (unavailable) return reject(tx, order, 'out of stock in the platform warehouse');
+        if (failed) return cancel(tx, order, failed);
+        if (outcome === 'unavailable')
+          return reject(tx, order, 'out of stock in the platform warehouse');
         order.stockHeldBy = 'platform';
         order.stockReservationId = reservationId;
         const settled = await advance(tx, order, [
@@ -146,16 +155,20 @@ export function orderRoutes(db: Db, log: Log): Route[] {
     // The platform authorized the order's payment through its gateway (or it was declined).
     route('POST', '/orders/:id/payment-authorization', async ({ params, body }) => {
       const input = Input.of(body);
-      const declined = input.has('outcome')
-        ? input.oneOf('outcome', ['authorized', 'declined']) === 'declined'
-        : false;
-      const reference = declined ? null : input.string('paymentReference');
-      const amountCents = declined ? null : input.integer('amountCents');
+      const outcome = input.has('outcome')
+        ? input.oneOf('outcome', ['authorized', 'declined', 'failed'])
+        : 'authorized';
+      const failed = platformFailure(input, outcome === 'failed', 'payment');
+      const authorized = outcome === 'authorized';
+      const reference = authorized ? input.string('paymentReference') : null;
+      const amountCents = authorized ? input.integer('amountCents') : null;
       const status = await db.transaction(async (tx) => {
         const order = await lockHandedOver(tx, params.id!, 'payment');
         if (reference !== null && order.paymentAuthId === reference) return order.status;
+        if (failed && isToldAgain(order, failed)) return order.status;
         assertStatus(order, ['PENDING_PAYMENT'], 'record a payment authorization for');
-        if (declined) return reject(tx, order, 'payment declined by the platform');
+        if (failed) return cancel(tx, order, failed);
+        if (outcome === 'declined') return reject(tx, order, 'payment declined by the platform');
         if (amountCents !== order.totalCents) {
           throw problem(
             'invalid-request',
@@ -181,11 +194,21 @@ export function orderRoutes(db: Db, log: Log): Route[] {
         changed(params.id!, status, 'platform payment authorization recorded', { reference }),
       );
     }),
-    // The platform's shipment: dispatched, then delivered.
+    // The platform's shipment: dispatched, then delivered (or it could not be made at all).
     route('POST', '/orders/:id/shipment', async ({ params, body }) => {
       const input = Input.of(body);
+      const state = input.oneOf('state', ['dispatched', 'delivered', 'failed']);
+      const failed = platformFailure(input, state === 'failed', 'fulfilment');
+      if (failed) {
+        const status = await db.transaction(async (tx) => {
+          const order = await lockHandedOver(tx, params.id!, 'fulfilment');
+          if (isToldAgain(order, failed)) return order.status;
+          assertStatus(order, ['ACCEPTED'], 'record a failed shipment for');
+          return cancel(tx, order, failed);
+        });
+        return ok(changed(params.id!, status, 'platform fulfilment failed', { reason: failed }));
+      }
       const shipmentId = input.string('shipmentId');
-      const state = input.oneOf('state', ['dispatched', 'delivered']);
       const status = await db.transaction(async (tx) => {
         const order = await lockHandedOver(tx, params.id!, 'fulfilment');
         const target: OrderStatus = state === 'dispatched' ? 'SHIPPED' : 'DELIVERED';
@@ -259,22 +282,43 @@ export function orderRoutes(db: Db, log: Log): Route[] {
           ['PENDING_FRAUD', 'PENDING_STOCK', 'PENDING_PAYMENT', 'ACCEPTED'],
           'cancel',
         );
-        const { orderId, paymentAuthId: authId } = order;
-        await updateOrder(tx, orderId, { status: 'CANCELLED' });
-        await emit(tx, orderId, 'OrderCancelled', { orderId, reason });
-        // Only what the monolith holds itself is put back here; the platform undoes its own.
-        await putBackOwnStock(tx, order);
-        const { rowCount } = await tx.query(
-          `UPDATE monolith.payments SET status = 'VOIDED', updated_at = now()
-           WHERE auth_id = $1 AND held_by = 'monolith'`,
-          [authId],
-        );
-        if (rowCount) await emit(tx, orderId, 'PaymentVoided', { orderId, authId });
-        await notify(tx, order, 'cancelled');
+        await cancel(tx, order, reason);
       });
       return ok(changed(params.id!, 'CANCELLED', 'order cancelled'));
     }),
   ];
+}
+
+/**
+ * The reason a cancel records when the platform failed a handed-over stage (`failed`: the
+ * outcome said so, and then `reason` is required), else undefined.
+ */
+function platformFailure(input: Input, failed: boolean, stage: Stage): string | undefined {
+  return failed ? `platform ${stage} failed: ${input.string('reason')}` : undefined;
+}
+
+/** The same failure told again (a retry of the platform's call): answered as the first time. */
+function isToldAgain(order: Order, reason: string): boolean {
+  return order.status === 'CANCELLED' && order.endedReason === reason;
+}
+
+/**
+ * Cancels the order with `reason`: only what the monolith holds itself is put back here (the
+ * platform undoes its own), and the customer is told unless notifications are handed over.
+ */
+async function cancel(tx: Queryable, order: Order, reason: string): Promise<OrderStatus> {
+  const { orderId, paymentAuthId: authId } = order;
+  await updateOrder(tx, orderId, { status: 'CANCELLED', ended_reason: reason });
+  await emit(tx, orderId, 'OrderCancelled', { orderId, reason });
+  await putBackOwnStock(tx, order);
+  const { rowCount } = await tx.query(
+    `UPDATE monolith.payments SET status = 'VOIDED', updated_at = now()
+     WHERE auth_id = $1 AND held_by = 'monolith'`,
+    [authId],
+  );
+  if (rowCount) await emit(tx, orderId, 'PaymentVoided', { orderId, authId });
+  await notify(tx, order, 'cancelled');
+  return 'CANCELLED';
 }
 
 /** Delivery: the monolith captures the payment only if it holds it (the platform captures its own). */
@@ -409,6 +453,7 @@ async function placeOrder(tx: Queryable, request: OrderRequest): Promise<OrderSt
     stockHeldBy: null,
     stockReservationId: null,
     shipmentId: null,
+    endedReason: null,
     lines,
   };
   const fraud: FraudDecision | undefined = handedOver.includes('fraud')
@@ -557,7 +602,7 @@ async function lockOrder(
     `SELECT order_id AS "orderId", status, total_cents AS "totalCents", currency,
             payment_auth_id AS "paymentAuthId", handed_over AS "handedOver",
             stock_held_by AS "stockHeldBy", stock_reservation_id AS "stockReservationId",
-            shipment_id AS "shipmentId"
+            shipment_id AS "shipmentId", ended_reason AS "endedReason"
      FROM monolith.orders WHERE order_id = $1 FOR UPDATE`,
     [orderId],
   );
@@ -607,7 +652,7 @@ const ORDER_VIEW = `
          o.expedited, o.payment_auth_id AS "paymentAuthId", o.version,
          o.handed_over AS "handedOver", o.stock_held_by AS "stockHeldBy",
          o.stock_reservation_id AS "stockReservationId", o.shipment_id AS "shipmentId",
-         o.created_at AS "createdAt", o.updated_at AS "updatedAt",
+         o.ended_reason AS "endedReason", o.created_at AS "createdAt", o.updated_at AS "updatedAt",
          (SELECT json_agg(json_build_object('lineNo', l.line_no, 'sku', l.sku,
                    'quantity', l.quantity, 'unitPriceCents', l.unit_price_cents) ORDER BY l.line_no)
           FROM monolith.order_lines l WHERE l.order_id = o.order_id) AS lines,

@@ -17,6 +17,7 @@ import {
   workflowIdForOrder,
 } from '@order-platform/domain';
 import { eventually } from '@order-platform/tools';
+import { COMPENSATION_ROUNDS } from '../retry-policies';
 import { FakeOrderWorld } from '../testing/fake-order-world';
 import { OrderTestEnv, placedOrder } from '../testing/order-test-env';
 import {
@@ -432,6 +433,87 @@ describe('an order placed in the legacy monolith', () => {
       strangler(ALL_LEGACY),
     ));
 
+  it('continues as new through a long outage of the gateway while undoing, and undoes everything once', () =>
+    t.run(
+      world,
+      async () => {
+        const rounds = COMPENSATION_ROUNDS.roundsPerRun + 5;
+        // Every attempt of 25 rounds fails (a round is COMPENSATION's three attempts).
+        world.failNext.set('voidAuthorization', 3 * rounds);
+        const order = {
+          ...placedOrder(),
+          handedOver: ['inventory', 'payment', 'notification'] as MigrationStage[],
+        };
+        const { orderId } = order;
+        const handle = await start(order);
+        const firstRunId = (await handle.describe()).runId;
+        const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 1,
+          }),
+        );
+        await eventually('the reservation told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'inventory'),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await eventually('the authorization told', async () =>
+          outcomes.find((outcome) => outcome.stage === 'payment'),
+        );
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'customer' }),
+        );
+        const done = await handle.result();
+        const lastRun = await handle.describe();
+        await t.keepHistory(handle, 'legacy-order-undo-continued-as-new');
+
+        // The undoing went on in a new run of the same workflow.
+        expect(lastRun.runId).not.toBe(firstRunId);
+        const first = await t.env.client.workflow
+          .getHandle(handle.workflowId, firstRunId)
+          .describe();
+        expect(first.status.name).toBe('CONTINUED_AS_NEW');
+        expect(lastRun.status.name).toBe('COMPLETED');
+
+        // Cancelled truthfully: every undo ran once to success, the customer told once.
+        expect(done.stage).toBe('Cancelled');
+        expect(done.history.at(-1)?.reason).toBe('CancelledInLegacy');
+        expect(done.needsAttention).toBe('');
+        expect(done.compensations.map((c) => [c.name, c.status, c.attempts])).toEqual([
+          ['void-authorization', 'done', rounds + 1],
+          ['release-inventory', 'done', 1],
+        ]);
+        expect(world.calls.get('releaseInventory')).toBe(1);
+        expect(world.ledger.filter((e) => e.orderId === orderId).map((e) => e.kind)).toEqual([
+          'authorization',
+          'void',
+        ]);
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect(world.told(orderId)).toEqual(['cancelled']);
+        // The read model followed both runs: versions only rise; no event is published twice.
+        const versions = world.projections
+          .filter((v) => v.orderId === orderId)
+          .map((v) => v.version);
+        expect(versions).toEqual([...versions].sort((a, b) => a - b));
+        expect(new Set(versions).size).toBe(versions.length);
+        expect(world.readModel.get(orderId)).toMatchObject({
+          stage: 'Cancelled',
+          needsAttention: '',
+        });
+        const ids = world.events.filter((e) => e.orderId === orderId).map((e) => e.eventId);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(
+          world.events.filter((e) => e.orderId === orderId && e.eventType === 'PaymentVoided'),
+        ).toHaveLength(1);
+      },
+      strangler(ALL_LEGACY),
+    ));
+
   it('undoes the reservation when the warehouse refuses to allocate it for good, and reads as failed', () =>
     t.run(
       world,
@@ -457,8 +539,103 @@ describe('an order placed in the legacy monolith', () => {
         expect(done.compensations).toEqual([
           expect.objectContaining({ name: 'release-inventory', status: 'done' }),
         ]);
+        // The monolith, waiting for the reservation, is told the stage failed, once.
+        expect(outcomes).toEqual([
+          {
+            orderId,
+            stage: 'inventory',
+            outcome: 'failed',
+            reason: done.history.at(-1)?.reason,
+          },
+        ]);
+        // Notifications stayed with the monolith: the platform tells the customer nothing.
+        expect(world.told(orderId)).toEqual([]);
       },
       strangler(ALL_LEGACY),
+    ));
+
+  /** An order handed over but for fraud and payment, accepted by the monolith, ready to ship. */
+  const readyToShip = async (handedOver: MigrationStage[]) => {
+    const order = { ...placedOrder(), handedOver };
+    const { orderId } = order;
+    const handle = await start(order);
+    const lines = order.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    await handle.signal(
+      legacyFactSignal,
+      fact(orderId, 'LegacyFraudDecided', { decision: 'approve', decidedBy: 'rules', score: 1 }),
+    );
+    await eventually('the reservation told', async () =>
+      outcomes.find((outcome) => outcome.stage === 'inventory'),
+    );
+    await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+    await handle.signal(
+      legacyFactSignal,
+      fact(orderId, 'LegacyPaymentAuthorized', {
+        authorizationId: 'legacy-auth-1',
+        amountMinor: 5_000,
+        currency: 'EUR',
+      }),
+    );
+    await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+    return { orderId, handle };
+  };
+
+  it('tells the monolith when the warehouse refuses the shipment for good, undoes its stock and tells the customer', () =>
+    t.run(
+      world,
+      async () => {
+        world.rejecting.add('createShipment');
+        const { orderId, handle } = await readyToShip(['inventory', 'fulfilment', 'notification']);
+        const done = await handle.result();
+        await t.keepHistory(handle, 'legacy-order-shipment-refused-told');
+
+        expect(done.stage).toBe('Failed');
+        const reason = done.history.at(-1)?.reason;
+        expect(reason).toContain('createShipment failed');
+        // The monolith waits for the platform's shipment: told the stage failed, with why.
+        expect(outcomes.filter((o) => o.stage === 'fulfilment')).toEqual([
+          { orderId, stage: 'fulfilment', outcome: 'failed', reason },
+        ]);
+        // Nothing is left held on the platform; no shipment exists.
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+        expect([...world.shipments.values()].filter((s) => s.orderId === orderId)).toEqual([]);
+        // Notifications are the platform's: the customer hears the order is cancelled, once,
+        // and the monolith records it.
+        expect(world.told(orderId)).toEqual(['confirmed', 'cancelled']);
+        expect(outcomes.filter((o) => o.stage === 'notification').map((o) => o.kind)).toEqual([
+          'confirmed',
+          'cancelled',
+        ]);
+        expect(world.readModel.get(orderId)?.stage).toBe('Failed');
+      },
+      strangler(ALL_LEGACY),
+    ));
+
+  it('flags a failure tell the monolith refuses for good (4xx) and still reads as failed', () =>
+    t.run(
+      world,
+      async () => {
+        world.rejecting.add('createShipment');
+        const { orderId, handle } = await readyToShip(['inventory', 'fulfilment']);
+        const done = await handle.result();
+
+        expect(done.stage).toBe('Failed');
+        expect(done.needsAttention).toBe('MonolithRefused:fulfilment');
+        expect(world.readModel.get(orderId)?.needsAttention).toBe('MonolithRefused:fulfilment');
+        // Asked once: the refusal is an answer, not a failure to retry.
+        expect(outcomes.filter((o) => o.stage === 'fulfilment')).toHaveLength(1);
+        const reservations = [...world.reservations.values()].filter((r) => r.orderId === orderId);
+        expect(reservations.map((r) => r.state)).toEqual(['released']);
+      },
+      {
+        ...strangler(ALL_LEGACY),
+        tellMonolithStageOutcome: async (input: Record<string, unknown>) => {
+          outcomes.push(input);
+          if (input.outcome === 'failed') throw refusedByMonolith();
+          return { accepted: true };
+        },
+      },
     ));
 
   it('flags a tell the monolith refuses for good (4xx), and still follows the order to delivery', () =>

@@ -16,7 +16,10 @@
  *   when the parcel leaves, fulfilment creates and follows the shipment, notification tells the
  *   customer; what the platform holds is undone when the monolith ends the order (patch
  *   `stage-hand-over-fails-closed`: through the fail-closed saga, also when a call on the
- *   hand-over path fails, and a tell the monolith refuses for good is flagged). Older orders,
+ *   hand-over path fails, and a tell the monolith refuses for good is flagged; a long undoing
+ *   continues as new with the order workflow's code, patch `legacy-undo-continues-as-new`; a
+ *   handed-over stage the platform failed is told to the monolith, patch
+ *   `tell-monolith-stage-failed`, which ends its order). Older orders,
  *   and orders that do not say, hand over fraud only, and when the monolith did not wait for us
  *   the workflow follows it and says so (`NeedsAttention`).
  *
@@ -37,7 +40,11 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StageOutcomeHandOver, StranglerActivities } from '@order-platform/activities';
+import type {
+  FailableStage,
+  StageOutcomeHandOver,
+  StranglerActivities,
+} from '@order-platform/activities';
 import {
   DOWNSTREAM_REJECTED,
   LEGACY_FACT_SIGNAL,
@@ -58,6 +65,8 @@ import {
   bulkheads,
   cancelOrderUpdate,
   type CancelRequest,
+  type Compensation,
+  continueUndoingAsNew,
   type ManualReviewDecision,
   manualReviewDecisionSignal,
   manualReviewDecisionUpdate,
@@ -66,9 +75,15 @@ import {
   orderDeliveredSignal,
   orderStatusQuery,
   rejectInvalidOrder,
+  resumeUndoing,
   Saga,
   screeningRequest,
   shipmentDispatchedSignal,
+  type UndoingCarriedOver,
+  undoAuthorization,
+  undoReservation,
+  undoShipment,
+  unknownCompensation,
   waitForFactOrDeadline,
 } from '../order';
 import { UNTIL_DONE } from '../retry-policies';
@@ -92,6 +107,21 @@ const STAGE_HAND_OVER_FAILS_CLOSED = 'stage-hand-over-fails-closed';
  * shipment with instead of declaring it missing after its grace.
  */
 const SHADOW_FULFILMENT_DECISION = 'shadow-fulfilment-decision';
+
+/**
+ * Patch: a long undoing of what the platform holds (a downstream failing transiently for many
+ * rounds) continues as new, as the order workflow's does (`compensations-fail-closed`), so the
+ * history stays small however long the downstream is down.
+ */
+const LEGACY_UNDO_CONTINUES_AS_NEW = 'legacy-undo-continues-as-new';
+
+/**
+ * Patch: a handed-over stage the platform failed for good (a call refused: the reservation's
+ * allocation, the shipment's creation) is told to the monolith on that stage's hand-over path,
+ * so its order ends instead of waiting; the customer hears `cancelled` from whichever system
+ * owns notifications.
+ */
+const TELL_MONOLITH_STAGE_FAILED = 'tell-monolith-stage-failed';
 
 /** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
 const SCREENING_RETRY_MS = 15_000;
@@ -134,7 +164,27 @@ interface PlatformHolds {
   delivered?: boolean;
 }
 
-export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderStatusView> {
+/**
+ * What a run hands to the next when it continues as new in the middle of undoing what the
+ * platform holds: the order workflow's (stages/undoing.ts), plus the routes the order started
+ * with, the holds the pending compensations undo and why the reservation is released.
+ */
+export interface LegacyUndoingCarriedOver extends UndoingCarriedOver {
+  routes: Record<MigrationStage, MigrationRoute>;
+  holds: PlatformHolds;
+  releaseReason: string;
+  /** The handed-over stage the platform failed, when that ended the order: told once undone. */
+  failedStage?: FailableStage;
+}
+
+/**
+ * `carried`: only when a run continues as new in the middle of a long undoing: the new run
+ * finishes the undoing, records how the order ended and tells the customer, nothing else.
+ */
+export async function legacyOrderLifecycle(
+  order: PlacedOrder,
+  carried?: LegacyUndoingCarriedOver,
+): Promise<OrderStatusView> {
   rejectInvalidOrder(order);
   const facts = new Map<LegacyFactType, LegacyEvent>();
   // Facts may arrive before the routes are read: collected from the first moment.
@@ -142,13 +192,19 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     if (fact.orderId === order.orderId && !facts.has(fact.eventType))
       facts.set(fact.eventType, fact);
   });
-  const resolved = await strangler.resolveStageRoutes({ orderId: order.orderId });
+  // A continued run goes on with the routes its order started with.
+  const resolved =
+    carried?.routes ?? (await strangler.resolveStageRoutes({ orderId: order.orderId }));
   // Whether the monolith said which stages it hands over: then those are the platform's.
   const handOver = patched(STAGE_HAND_OVER) && order.handedOver !== undefined;
-  const routes = handOver ? routesWithHandOver(resolved, order.handedOver).routes : resolved;
+  const routes =
+    handOver && !carried ? routesWithHandOver(resolved, order.handedOver).routes : resolved;
   const owns = (stage: MigrationStage) => handOver && routes[stage] === 'new';
   const failsClosed = patched(STAGE_HAND_OVER_FAILS_CLOSED);
-  const holds: PlatformHolds = {};
+  /** The handed-over stage the platform is acting on, while it does (what a failure is told as). */
+  let acting: FailableStage | undefined = carried?.failedStage;
+  const tellsFailures = patched(TELL_MONOLITH_STAGE_FAILED);
+  const holds: PlatformHolds = { ...carried?.holds };
   setHandler(shipmentDispatchedSignal, () => void (holds.dispatched = true));
   setHandler(orderDeliveredSignal, () => void (holds.delivered = true));
   const recorder = new OrderRecorder(
@@ -157,11 +213,34 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     leastMigrated(routes),
     routes,
   );
+  if (carried) recorder.restore(carried.recorder);
   setHandler(orderStatusQuery, () => recorder.view());
+  /** How the order ends early, once it does (what a continued undoing carries over). */
+  let ending: UndoingCarriedOver['ending'] | undefined = carried?.ending;
+  /** What the customer has been told (notification handed over), each kind once. */
+  const notified: NotificationKind[] = [...(carried?.notified ?? [])];
+  /** Why the platform's reservation is released: the monolith ended the order, or a call failed. */
+  let releaseReason = carried?.releaseReason ?? 'EndedInLegacy';
   // Patched hand-over runs: each hold the platform takes pushes its undo (docs/strangler.md).
   const saga =
     handOver && failsClosed
-      ? new Saga(recorder, { inDependencyOrder: true, failsClosed: true })
+      ? new Saga(recorder, {
+          inDependencyOrder: true,
+          failsClosed: true,
+          continueUndoing: patched(LEGACY_UNDO_CONTINUES_AS_NEW)
+            ? (pending) =>
+                continueUndoingAsNew<typeof legacyOrderLifecycle>(order, {
+                  ending: ending!,
+                  recorder: recorder.state(),
+                  notified: [...notified],
+                  pending,
+                  routes,
+                  holds: { ...holds },
+                  releaseReason,
+                  ...(acting && ending?.stage === 'Failed' ? { failedStage: acting } : {}),
+                })
+            : undefined,
+        })
       : undefined;
   let review: ManualReviewDecision | undefined;
   setHandler(manualReviewDecisionSignal, (decision) => {
@@ -192,7 +271,9 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       throw new Error(cancelledElsewhere);
     },
   });
-  const policy: StagePolicy = await mustHappen.loadStagePolicy(order.segment);
+  // A continued run only undoes: it needs no policy.
+  let policy!: StagePolicy;
+  if (!carried) policy = await mustHappen.loadStagePolicy(order.segment);
 
   /** The first of `types` the monolith reports; a late one marks the order for attention. */
   async function legacyFact(types: LegacyFactType[], deadline: number, stage: MigrationStage) {
@@ -234,7 +315,6 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
   const { orderId, customerId } = order;
 
   /** Notification handed over: the platform tells the customer, once per kind; the monolith records it. */
-  const notified: NotificationKind[] = [];
   async function notify(kind: NotificationKind): Promise<void> {
     if (!owns('notification') || !mayNotify(notified, kind)) return;
     notified.push(kind);
@@ -257,6 +337,7 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   /** Inventory handed over: reserved and allocated in the platform's warehouse, once. */
   async function platformReserves(): Promise<void> {
+    acting = 'inventory';
     let reservationId: string | undefined;
     try {
       ({ reservationId } = await downstream.inventory.call.reserveInventory({
@@ -269,24 +350,27 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       if (businessFailure(error) !== 'OutOfStock') throw error;
     }
     if (reservationId === undefined) {
+      acting = undefined;
       await stageDecided('inventory', { reserved: false }, true);
       await tell({ orderId, stage: 'inventory', outcome: 'unavailable' });
       return;
     }
     holds.reservationId = reservationId;
     const reserved = reservationId;
-    saga?.push({ name: 'release-inventory', run: () => releaseReservation(reserved) });
+    saga?.push(releaseReservation(reserved));
     // Allocated at once: a monolith order may ship long after a reservation's TTL.
     await downstream.inventory.call.allocateInventory({
       step: `allocate-inventory-${reservationId}`,
       reservationId,
     });
+    acting = undefined;
     await stageDecided('inventory', { reserved: true }, true);
     await tell({ orderId, stage: 'inventory', reservationId });
   }
 
   /** Payment handed over: authorized through the platform's gateway, once. */
   async function platformAuthorizes(): Promise<void> {
+    acting = 'payment';
     const amountMinor = recorder.totalMinor;
     let authorizationId: string | undefined;
     try {
@@ -303,13 +387,15 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       if (!(error instanceof ActivityFailure)) throw error;
     }
     if (authorizationId === undefined) {
+      acting = undefined;
       await stageDecided('payment', { authorized: false }, true);
       await tell({ orderId, stage: 'payment', outcome: 'declined' });
       return;
     }
+    acting = undefined;
     holds.authorization = { authorizationId, amountMinor };
     const authorized = authorizationId;
-    saga?.push({ name: 'void-authorization', run: () => voidAuthorization(authorized) });
+    saga?.push(voidAuthorization(authorized));
     await stageDecided('payment', { authorized: true, amountMinor }, true);
     await tell({ orderId, stage: 'payment', paymentReference: authorizationId, amountMinor });
   }
@@ -342,13 +428,15 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
 
   /** Fulfilment handed over: the platform's shipment, captured when it leaves, told to the monolith. */
   async function platformShips(readyDeadline: number): Promise<void> {
+    acting = 'fulfilment';
     const { shipmentId } = await downstream.fulfillment.call.createShipment({
       step: 'create-shipment',
       orderId,
       lines,
     });
+    acting = undefined;
     holds.shipmentId = shipmentId;
-    saga?.push({ name: 'cancel-shipment', run: () => cancelShipment(shipmentId) });
+    saga?.push(cancelShipment(shipmentId));
     recorder.commitments.shipment = { shipmentId, state: 'requested' };
     await recorder.record({ events: [{ type: 'ShipmentCreated', payload: { shipmentId } }] });
     await platformFact(() => holds.dispatched === true, readyDeadline, 'fulfilment');
@@ -357,33 +445,14 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     await tell({ orderId, stage: 'fulfilment', shipmentId, state: 'dispatched' });
   }
 
-  async function cancelShipment(shipmentId: string): Promise<void> {
-    await downstream.fulfillment.compensate.cancelShipment({
-      step: `cancel-shipment-${shipmentId}`,
-      shipmentId,
-    });
-    await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
-  }
-
-  async function voidAuthorization(authorizationId: string): Promise<void> {
-    await downstream.payment.compensate.voidAuthorization({
-      step: `void-authorization-${authorizationId}`,
-      authorizationId,
-    });
-    await recorder.record({ events: [{ type: 'PaymentVoided', payload: { authorizationId } }] });
-  }
-
-  /** Why the platform's reservation is released: the monolith ended the order, or a call failed. */
-  let releaseReason = 'EndedInLegacy';
-  async function releaseReservation(reservationId: string): Promise<void> {
-    await downstream.inventory.compensate.releaseInventory({
-      step: `release-inventory-${reservationId}`,
-      reservationId,
-    });
-    await recorder.record({
-      events: [{ type: 'InventoryReleased', payload: { reservationId, reason: releaseReason } }],
-    });
-  }
+  // The undo of each platform hold: the order workflow's own steps (order/undo-steps.ts); the
+  // hold is kept in `holds`, which still says what was held once it is undone.
+  const undoContext = { downstreams: downstream, recorder };
+  const cancelShipment = (shipmentId: string) => undoShipment(undoContext, shipmentId);
+  const voidAuthorization = (authorizationId: string) =>
+    undoAuthorization(undoContext, authorizationId);
+  const releaseReservation = (reservationId: string) =>
+    undoReservation(undoContext, reservationId, () => releaseReason);
 
   /** The monolith ended the order: the platform undoes what it holds (nothing once shipped). */
   async function undoPlatformHolds(): Promise<void> {
@@ -392,9 +461,10 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     // Our parcel left before the monolith's cancel reached us: nothing can be undone any more.
     if (holds.dispatched && shipmentId)
       await recorder.record({ needsAttention: 'EndedInLegacyAfterDispatch' });
-    if (shipmentId && !holds.dispatched) await cancelShipment(shipmentId);
-    if (authorization && !holds.captured) await voidAuthorization(authorization.authorizationId);
-    if (reservationId && !holds.dispatched) await releaseReservation(reservationId);
+    if (shipmentId && !holds.dispatched) await cancelShipment(shipmentId).run();
+    if (authorization && !holds.captured)
+      await voidAuthorization(authorization.authorizationId).run();
+    if (reservationId && !holds.dispatched) await releaseReservation(reservationId).run();
   }
 
   /**
@@ -608,6 +678,59 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
     await notify('delivered');
   }
 
+  /**
+   * Records how the order ended, once what the platform held is undone, and tells the customer.
+   * A handed-over stage the platform failed is told to the monolith (patched runs), which ends
+   * its order; the customer hears `cancelled` from whichever system notifies.
+   */
+  async function recordEnding({ stage, reason }: UndoingCarriedOver['ending']): Promise<void> {
+    recorder.commitments = {};
+    if (stage === 'Failed') {
+      await recorder.record({
+        stage: 'Failed',
+        reason,
+        events: [{ type: 'OrderFailed', payload: { reason } }],
+      });
+      if (tellsFailures && acting) {
+        await tell({ orderId, stage: acting, outcome: 'failed', reason });
+        await notify('cancelled');
+      }
+      return;
+    }
+    const rejected = stage === 'Rejected';
+    await recorder.record({
+      stage,
+      reason,
+      events: [
+        {
+          type: rejected ? 'OrderRejected' : 'OrderCancelled',
+          payload: { reason, followed: 'legacy' },
+        },
+      ],
+    });
+    await notify(rejected ? 'rejected' : 'cancelled');
+  }
+
+  /** A pending undo of a continued run, rebuilt from the hold it undoes. */
+  function compensationNamed(name: string): Compensation {
+    const { reservationId, authorization, shipmentId } = holds;
+    if (name === 'release-inventory' && reservationId) return releaseReservation(reservationId);
+    if (name === 'void-authorization' && authorization)
+      return voidAuthorization(authorization.authorizationId);
+    if (name === 'cancel-shipment' && shipmentId) return cancelShipment(shipmentId);
+    throw unknownCompensation(name);
+  }
+
+  if (carried && saga) {
+    // The last run continued as new in the middle of undoing: finish it, then end.
+    resumeUndoing(saga, carried.pending, compensationNamed);
+    await CancellationScope.nonCancellable(async () => {
+      await saga.compensate();
+      await recordEnding(carried.ending);
+    });
+    return recorder.view();
+  }
+
   try {
     await recorder.record({
       events: [{ type: 'OrderAccepted', payload: { origin: 'legacy-monolith', routes } }],
@@ -622,39 +745,24 @@ export async function legacyOrderLifecycle(order: PlacedOrder): Promise<OrderSta
       // A call on the hand-over path failed for good: what the platform holds is undone (or
       // flagged), and the order reads as failed instead of leaving the holds behind.
       releaseReason = 'Failed';
-      await undoPlatformHolds();
       const reason =
         error instanceof ActivityFailure
           ? `${error.activityType} failed: ${error.cause?.message ?? error.message}`
           : error instanceof Error
             ? error.message
             : String(error);
-      recorder.commitments = {};
-      await recorder.record({
-        stage: 'Failed',
-        reason,
-        events: [{ type: 'OrderFailed', payload: { reason } }],
-      });
+      ending = { stage: 'Failed', reason };
+      await undoPlatformHolds();
+      await recordEnding(ending);
       return recorder.view();
     }
     const rejected = error.fact.eventType === 'LegacyOrderRejected';
+    ending = rejected
+      ? { stage: 'Rejected', reason: 'RejectedInLegacy' }
+      : { stage: 'Cancelled', reason: 'CancelledInLegacy' };
     // The monolith undoes what it held; the platform undoes what it holds itself.
     await undoPlatformHolds();
-    recorder.commitments = {};
-    await recorder.record({
-      stage: rejected ? 'Rejected' : 'Cancelled',
-      reason: rejected ? 'RejectedInLegacy' : 'CancelledInLegacy',
-      events: [
-        {
-          type: rejected ? 'OrderRejected' : 'OrderCancelled',
-          payload: {
-            reason: rejected ? 'RejectedInLegacy' : 'CancelledInLegacy',
-            followed: 'legacy',
-          },
-        },
-      ],
-    });
-    await notify(rejected ? 'rejected' : 'cancelled');
+    await recordEnding(ending);
   }
   return recorder.view();
 }

@@ -9,3 +9,10 @@ export { type Change, iso, OrderRecorder } from './order-recorder';
 export { type OrderFacts, type OrderRun, rejectInvalidOrder, startOrderRun } from './run-context';
 export { type Compensation, Saga } from './saga';
 export { waitForFactOrDeadline } from './wait';
+export {
+  continueUndoingAsNew,
+  resumeUndoing,
+  type UndoingCarriedOver,
+  unknownCompensation,
+} from './stages/undoing';
+export { undoAuthorization, undoReservation, undoShipment, type UndoContext } from './undo-steps';

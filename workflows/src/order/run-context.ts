@@ -5,15 +5,7 @@
  * query, signal and update handlers, so facts are collected from the first moment, each with
  * its place in the order of arrival.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  continueAsNew,
-  patched,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancellationRefusal,
   isTerminal,
@@ -41,7 +33,7 @@ import { OrderRecorder } from './order-recorder';
 import { Saga } from './saga';
 import { OrderEnds } from './stages/ending';
 import { OrderReturns } from './stages/returns';
-import type { UndoingCarriedOver } from './stages/undoing';
+import { continueUndoingAsNew, type UndoingCarriedOver } from './stages/undoing';
 import { waitForFactOrDeadline } from './wait';
 
 /**
@@ -132,17 +124,14 @@ export function startOrderRun(order: PlacedOrder, carried?: UndoingCarriedOver):
   const saga = new Saga(recorder, {
     inDependencyOrder: enforcesPointOfNoReturn,
     failsClosed,
-    // A long undoing goes on in a new run, once the handlers in flight (a cancel waiting for
-    // the order to end) have answered: the history stays small however long it takes.
-    continueUndoing: async (pending) => {
-      await condition(allHandlersFinished);
-      return continueAsNew<OrderWorkflow>(order, {
+    // A long undoing goes on in a new run (stages/undoing.ts).
+    continueUndoing: (pending) =>
+      continueUndoingAsNew<OrderWorkflow>(order, {
         ending: { stage: run.ending!.stage, reason: run.ending!.reason },
         recorder: recorder.state(),
         notified: [...notified],
         pending,
-      });
-    },
+      }),
   });
   const facts: OrderFacts = { dispatched: false, delivered: false, capturing: false, arrival: {} };
   recorder.cancelRefusal = () =>

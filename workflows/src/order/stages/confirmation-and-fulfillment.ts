@@ -7,6 +7,7 @@
 import type { HoldStep, StagePolicy } from '@order-platform/domain';
 import type { OrderRun } from '../run-context';
 import type { Compensation } from '../saga';
+import { undoShipment } from '../undo-steps';
 import { waitForFactOrDeadline } from '../wait';
 import { businessOutcome, end, endingOf, OrderEnds } from './ending';
 import { decideFraud } from './fraud-decision';
@@ -73,18 +74,7 @@ async function takeHolds(run: OrderRun, policy: StagePolicy): Promise<void> {
 
 /** The compensation of a shipment: cancelled at the warehouse, unless the parcel has left. */
 export function shipmentCancellation(run: OrderRun, shipmentId: string): Compensation {
-  const { recorder, downstreams } = run;
-  return {
-    name: 'cancel-shipment',
-    run: async () => {
-      await downstreams.fulfillment.compensate.cancelShipment({
-        step: `cancel-shipment-${shipmentId}`,
-        shipmentId,
-      });
-      recorder.commitments.shipment = undefined;
-      await recorder.record({ events: [{ type: 'ShipmentCancelled', payload: { shipmentId } }] });
-    },
-  };
+  return undoShipment(run, shipmentId, () => (run.recorder.commitments.shipment = undefined));
 }
 
 export async function handOverToFulfilment(run: OrderRun, policy: StagePolicy): Promise<void> {

@@ -7,6 +7,7 @@
 import { ActivityFailure } from '@temporalio/workflow';
 import type { StagePolicy } from '@order-platform/domain';
 import type { FactName, OrderRun } from '../run-context';
+import { undoAuthorization, undoReservation } from '../undo-steps';
 import { waitForFactOrDeadline } from '../wait';
 import { businessOutcome, OrderEnds } from './ending';
 
@@ -82,16 +83,12 @@ export async function releaseStock(run: OrderRun, reason: string): Promise<void>
   const stock = recorder.commitments.stock;
   if (!stock) return;
   run.saga.drop('release-inventory');
-  await run.downstreams.inventory.compensate.releaseInventory({
-    step: `release-inventory-${stock.reservationId}`,
-    reservationId: stock.reservationId,
-  });
-  recorder.commitments.stock = undefined;
-  await recorder.record({
-    events: [
-      { type: 'InventoryReleased', payload: { reservationId: stock.reservationId, reason } },
-    ],
-  });
+  await undoReservation(
+    run,
+    stock.reservationId,
+    () => reason,
+    () => (recorder.commitments.stock = undefined),
+  ).run();
 }
 
 export async function authorizePayment(run: OrderRun, policy: StagePolicy): Promise<void> {
@@ -151,10 +148,10 @@ export async function voidPayment(
   if (!payment) return;
   const { authorizationId } = payment;
   run.saga.drop('void-authorization');
-  await run.downstreams.payment.compensate.voidAuthorization({
-    step: `void-authorization-${authorizationId}`,
+  await undoAuthorization(
+    run,
     authorizationId,
-  });
-  recorder.commitments.payment = undefined;
-  await recorder.record({ events: [{ type, payload: { authorizationId } }] });
+    () => (recorder.commitments.payment = undefined),
+    type,
+  ).run();
 }

@@ -6,11 +6,18 @@
  * idempotency keys, so nothing is undone twice), the recorder goes on from the same version and
  * event sequence (the read model stays truthful), and the customer hears once it is done.
  */
-import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  type Workflow,
+} from '@temporalio/workflow';
 import type { NotificationKind, OrderStatusView } from '@order-platform/domain';
 import type { RecorderState } from '../order-recorder';
 import type { OrderRun } from '../run-context';
-import type { Compensation } from '../saga';
+import type { Compensation, Saga } from '../saga';
 import { shipmentCancellation } from './confirmation-and-fulfillment';
 import { type Ending, OrderEnds, undoAndTell } from './ending';
 import { releaseStock, voidPayment } from './holds';
@@ -25,13 +32,37 @@ export interface UndoingCarriedOver {
   pending: string[];
 }
 
+/**
+ * Hands a long undoing to a new run of the same workflow (SagaOptions.continueUndoing), once the
+ * handlers in flight (a cancel waiting for the order to end) have answered: the history stays
+ * small however long it takes. Shared by the order workflow and the legacy order workflow.
+ */
+export async function continueUndoingAsNew<W extends Workflow>(
+  ...args: Parameters<W>
+): Promise<never> {
+  await condition(allHandlersFinished);
+  return continueAsNew<W>(...args);
+}
+
+/**
+ * Puts what the last run left to undo back onto the new run's saga, each compensation rebuilt by
+ * `named` from what it undoes (the same idempotency keys, so nothing is undone twice): pushed
+ * so that the first pending is on top, since the saga runs its stack from the top.
+ */
+export function resumeUndoing(
+  saga: Saga,
+  pending: readonly string[],
+  named: (name: string) => Compensation,
+): void {
+  for (const name of [...pending].reverse()) saga.push(named(name));
+}
+
 /** The new run's whole story: finish undoing, tell the customer, end with the view. */
 export async function finishUndoing(
   run: OrderRun,
   carried: UndoingCarriedOver,
 ): Promise<OrderStatusView> {
-  // Pushed so the first pending is the last pushed: the saga runs its stack from the top.
-  for (const name of [...carried.pending].reverse()) run.saga.push(compensationNamed(run, name));
+  resumeUndoing(run.saga, carried.pending, (name) => compensationNamed(run, name));
   const ending = new OrderEnds(carried.ending.stage, carried.ending.reason);
   await CancellationScope.nonCancellable(() => undoAndTell(run, ending));
   return run.recorder.view();
@@ -49,6 +80,11 @@ function compensationNamed(run: OrderRun, name: string): Compensation {
       if (commitments.shipment) return shipmentCancellation(run, commitments.shipment.shipmentId);
       return { name, run: async () => undefined };
     default:
-      throw ApplicationFailure.nonRetryable(`no compensation named ${name}`, 'UnknownCompensation');
+      throw unknownCompensation(name);
   }
+}
+
+/** A carried-over name no compensation answers to: code and history disagree, never retried. */
+export function unknownCompensation(name: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`no compensation named ${name}`, 'UnknownCompensation');
 }
