@@ -17,6 +17,8 @@ import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-cre
 import { GeneraliseOperatorTask1795431500000 } from './migrations/1795431500000-generalise-operator-task';
 import { IndexOrdersWithReturns1795431600000 } from './migrations/1795431600000-index-orders-with-returns';
 import { CreateDeadLetter1795431700000 } from './migrations/1795431700000-create-dead-letter';
+import { CreateSharedAdmission1795432000000 } from './migrations/1795432000000-create-shared-admission';
+import { CreateWorkerCircuit1795432100000 } from './migrations/1795432100000-create-worker-circuit';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -33,6 +35,8 @@ export const PLATFORM_MIGRATIONS = [
   GeneraliseOperatorTask1795431500000,
   IndexOrdersWithReturns1795431600000,
   CreateDeadLetter1795431700000,
+  CreateSharedAdmission1795432000000,
+  CreateWorkerCircuit1795432100000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

@@ -165,6 +165,15 @@ describe('the operator page in headless Chromium', () => {
       modes: { name: string; active: boolean }[];
     }>('/v1/ops/degraded-modes');
     expect(modes).toEqual(expectedModes.map((mode) => [mode.name, String(mode.active)]));
+    // The suite's worker reports its fraud circuit; the page lists each worker's.
+    const circuits = await page.$$eval('#degraded-modes li[data-circuit]', (items) =>
+      items.map((item) => [item.getAttribute('data-worker'), item.getAttribute('data-state')]),
+    );
+    const { circuits: expectedCircuits } = await operatorApi<{
+      circuits: { workerId: string; state: string }[];
+    }>('/v1/ops/degraded-modes');
+    expect(expectedCircuits.length).toBeGreaterThanOrEqual(1);
+    expect(circuits).toEqual(expectedCircuits.map((c) => [c.workerId, c.state]));
 
     const migration = await page.$$eval('#migration li[data-stage]', (items) =>
       items.map((item) => item.getAttribute('data-stage')),

@@ -33,8 +33,10 @@ import {
   ReconciliationFindingStore,
   StageRouteStore,
   TypeOrmOrderStatusProjector,
+  WorkerCircuitStore,
 } from '@order-platform/stores';
 import { ensureBacklogMonitor } from './backlog-monitor';
+import { CircuitReports, workerId } from './circuit-reports';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 import { createWorkerActivities, taskQueueWorkers } from './task-queues';
@@ -50,9 +52,18 @@ runMain('worker', async () => {
     createKafka({ clientId: 'order-worker', brokers: config.kafkaBrokers, logger }),
   );
   const ports = createHttpPorts(config.downstream);
+  // Per process: each worker's breaker learns from its own calls; operators see every worker's.
+  const fraudCircuitReports = new CircuitReports(new WorkerCircuitStore(readModel), logger, {
+    workerId: workerId(),
+    circuit: 'fraud',
+    taskQueue: config.taskQueue,
+  });
   const fraudCircuit = new CircuitBreaker({
     ...config.fraudCircuit,
-    onChange: (state, why) => logger.warn('fraud provider circuit changed', { state, why }),
+    onChange: (state, why) => {
+      logger.warn('fraud provider circuit changed', { state, why });
+      fraudCircuitReports.changed(state, why);
+    },
   });
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -144,6 +155,7 @@ runMain('worker', async () => {
     {
       name: 'close connections',
       run: async () => {
+        await fraudCircuitReports.stop().catch(() => undefined);
         await publisher.disconnect();
         await readModel.destroy();
         await connection.close();

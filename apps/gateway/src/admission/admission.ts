@@ -1,7 +1,8 @@
 /**
  * Bounded admission, the pure part: whether an order may enter given the work not yet started,
- * how long a refused client should wait (from the measured drain rate), and a per-customer
- * token bucket whose memory is bounded however many customers call.
+ * how long a refused client should wait (from the measured drain rate), and the arithmetic of
+ * the per-customer token bucket (kept in PostgreSQL, shared by every gateway:
+ * `stores/src/admission/admission.store.ts`).
  */
 
 export interface AdmissionBounds {
@@ -10,27 +11,13 @@ export interface AdmissionBounds {
   maxPendingExpedited: number;
 }
 
-export type AdmissionDecision =
-  { admit: true } | { admit: false; retryAfterSeconds: number; bound: number };
-
 export const MAX_RETRY_AFTER_SECONDS = 120;
 /** Nothing measured as draining yet: a moderate wait rather than a guess of "soon". */
 export const UNKNOWN_DRAIN_RETRY_AFTER_SECONDS = 30;
 
-export function decideAdmission(input: {
-  pending: number;
-  expedited: boolean;
-  bounds: AdmissionBounds;
-  drainPerSecond: number;
-}): AdmissionDecision {
-  const bound = input.expedited ? input.bounds.maxPendingExpedited : input.bounds.maxPending;
-  if (input.pending < bound) return { admit: true };
-  return {
-    admit: false,
-    bound,
-    retryAfterSeconds: retryAfterSeconds(input.pending - bound + 1, input.drainPerSecond),
-  };
-}
+/** The bound an order is admitted under: pending work must be below it. */
+export const admissionBound = (bounds: AdmissionBounds, expedited: boolean): number =>
+  expedited ? bounds.maxPendingExpedited : bounds.maxPending;
 
 /** Seconds until `excess` orders have drained at the measured rate, within [1, 120]. */
 export function retryAfterSeconds(excess: number, drainPerSecond: number): number {
@@ -39,65 +26,33 @@ export function retryAfterSeconds(excess: number, drainPerSecond: number): numbe
 }
 
 /**
- * The drain rate: orders that left "not yet started" per second, from successive samples of the
- * pending count and the number admitted since the previous sample (drained = admitted - growth),
- * smoothed so one noisy sample does not swing the Retry-After.
+ * The drain rate: orders that left "not yet started" per second between two samples of the
+ * pending count, from the number admitted in between (drained = admitted - growth), smoothed
+ * with the previous rate so one noisy sample does not swing the Retry-After.
  */
-export class DrainRate {
-  private last?: { atMs: number; pending: number };
-  private smoothed = 0;
-
-  constructor(private readonly weight = 0.3) {}
-
-  observe(atMs: number, pending: number, admittedSinceLast: number): void {
-    if (this.last && atMs > this.last.atMs) {
-      const drained = Math.max(0, admittedSinceLast - (pending - this.last.pending));
-      const rate = drained / ((atMs - this.last.atMs) / 1000);
-      this.smoothed =
-        this.smoothed === 0 ? rate : this.weight * rate + (1 - this.weight) * this.smoothed;
-    }
-    this.last = { atMs, pending };
-  }
-
-  get perSecond(): number {
-    return this.smoothed;
-  }
+export function nextDrainRate(input: {
+  previousRate: number;
+  pendingBefore: number;
+  pendingNow: number;
+  admittedBetween: number;
+  seconds: number;
+  weight?: number;
+}): number {
+  if (!(input.seconds > 0)) return input.previousRate;
+  const weight = input.weight ?? 0.3;
+  const drained = Math.max(0, input.admittedBetween - (input.pendingNow - input.pendingBefore));
+  const rate = drained / input.seconds;
+  return input.previousRate === 0 ? rate : weight * rate + (1 - weight) * input.previousRate;
 }
 
-/**
- * Token buckets per key (customer id). At most `maxKeys` buckets are kept: the least recently
- * used goes first, and a forgotten bucket is simply full again, which only errs towards letting
- * a quiet customer through.
- */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+/** The per-customer token bucket's refill, per second, from its configured rate per minute. */
+export const refillPerSecond = (perMinute: number): number => perMinute / 60;
 
-  constructor(private readonly options: { perMinute: number; burst: number; maxKeys: number }) {}
-
-  take(
-    key: string,
-    nowMs: number,
-  ): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
-    const { perMinute, burst, maxKeys } = this.options;
-    const refillPerMs = perMinute / 60_000;
-    const bucket = this.buckets.get(key) ?? { tokens: burst, atMs: nowMs };
-    bucket.tokens = Math.min(burst, bucket.tokens + (nowMs - bucket.atMs) * refillPerMs);
-    bucket.atMs = nowMs;
-    // Re-inserted so Map order is least recently used first.
-    this.buckets.delete(key);
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
-    }
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.ceil((1 - bucket.tokens) / refillPerMs / 1000),
-    };
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
+/** Seconds until a bucket holding `tokens` (under 1) has a whole token again. */
+export function rateLimitRetryAfterSeconds(tokens: number, perMinute: number): number {
+  return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond(perMinute)));
 }
+
+/** Seconds after which a bucket left alone is full again, so forgetting it changes nothing. */
+export const bucketFullAfterSeconds = (burst: number, perMinute: number): number =>
+  Math.ceil(burst / refillPerSecond(perMinute));

@@ -88,8 +88,25 @@ export const DEGRADED_MODE_SCHEMA = {
 
 export const DEGRADED_MODES_SCHEMA = {
   type: 'object',
-  required: ['modes', 'changes'],
+  required: ['modes', 'changes', 'circuits'],
   properties: {
+    circuits: {
+      type: 'array',
+      description:
+        "Each live worker's circuit breakers (per process: each learns from its own calls), by worker",
+      items: {
+        type: 'object',
+        required: ['workerId', 'circuit', 'state', 'why', 'changedAt', 'reportedAt'],
+        properties: {
+          workerId: { type: 'string', description: 'host/pid of the worker process' },
+          circuit: { type: 'string', enum: ['fraud'] },
+          state: { type: 'string', enum: ['closed', 'open', 'half-open'] },
+          why: { type: 'string', description: 'Why it last changed' },
+          changedAt: dateTime,
+          reportedAt: dateTime,
+        },
+      },
+    },
     modes: { type: 'array', items: DEGRADED_MODE_SCHEMA },
     changes: {
       type: 'array',

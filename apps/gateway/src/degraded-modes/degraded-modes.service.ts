@@ -2,6 +2,7 @@
  * Degraded modes for operators: what is on and why, the audit of switches and configuration
  * changes, and a new configuration (validated by the domain's rules, audited). The backlog
  * monitor in the worker does the switching; an operator changes the thresholds and the policy.
+ * Beside them, the circuit breakers of the workers that reported lately, one per process.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -10,7 +11,7 @@ import {
   type DegradedModeName,
   validateDegradedMode,
 } from '@order-platform/domain';
-import { DegradedModeStore } from '@order-platform/stores';
+import { DegradedModeStore, WorkerCircuitStore } from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
 import type { ConfigureRequest } from './degraded-modes-api.schemas';
@@ -20,10 +21,15 @@ const CHANGES_SHOWN = 50;
 @Injectable()
 export class DegradedModesService {
   private readonly store: DegradedModeStore;
+  private readonly circuits: WorkerCircuitStore;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, db: DataSource) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    db: DataSource,
+  ) {
     // The modes of the orders this gateway starts (its task queue's).
     this.store = new DegradedModeStore(db, config.taskQueue);
+    this.circuits = new WorkerCircuitStore(db);
   }
 
   async overview() {
@@ -37,7 +43,9 @@ export class DegradedModesService {
         details: change.details,
       }),
     );
-    return { modes, changes };
+    // Each worker's own breaker: one worker's may be open while another's is closed.
+    const circuits = await this.circuits.live(this.config.taskQueue);
+    return { modes, changes, circuits };
   }
 
   get(name: DegradedModeName) {

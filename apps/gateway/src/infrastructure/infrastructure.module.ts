@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { createLogger, type HealthCheck, kafkaCheck, temporalCheck } from '@order-platform/runtime';
 import {
+  AdmissionStore,
   DeadLetterStore,
   OrderStatusStore,
   OrderSubmissionStore,
@@ -24,6 +25,7 @@ export const LOGGER = Symbol('Logger');
 
 /** The stores the gateway's services use, each over the one DataSource. */
 const STORES = [
+  AdmissionStore,
   OrderSubmissionStore,
   OrderStatusStore,
   StageRouteStore,

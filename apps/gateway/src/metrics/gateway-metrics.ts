@@ -30,7 +30,7 @@ export class GatewayMetrics {
 
   readonly shed = new Counter({
     name: 'order_platform_gateway_orders_shed_total',
-    help: 'Order submissions refused with 429, by reason (backlog, rate-limit, in-flight) and lane',
+    help: 'Order submissions refused, by reason (429: backlog, rate-limit, in-flight; 503: unavailable) and lane',
     labelNames: ['reason', 'lane'] as const,
     registers: [this.registry],
   });

@@ -1,4 +1,5 @@
-// The degraded modes: each one on or off and why, and the latest switches.
+// The degraded modes: each one on or off and why, the latest switches, and each worker's
+// circuit breakers (per process, so one worker's may be open while another's is closed).
 
 import { byId, el, stamp } from './dom.js';
 
@@ -37,5 +38,19 @@ export function renderDegradedModes(result) {
       ),
     );
   }
-  container.replaceChildren(list, changes);
+  const circuits = el('ul', { class: 'modes', 'data-testid': 'worker-circuits' });
+  for (const circuit of result.circuits || []) {
+    const item = el('li', {
+      'data-circuit': circuit.circuit,
+      'data-worker': circuit.workerId,
+      'data-state': circuit.state,
+    });
+    item.append(
+      el('span', { class: 'stage' }, `${circuit.circuit} circuit, worker ${circuit.workerId}`),
+      el('span', { class: `tag ${circuit.state === 'closed' ? '' : 'bad'}` }, circuit.state),
+      el('span', { class: 'detail' }, `since ${stamp(circuit.changedAt)}: ${circuit.why}`),
+    );
+    circuits.append(item);
+  }
+  container.replaceChildren(list, changes, circuits);
 }

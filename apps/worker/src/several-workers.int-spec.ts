@@ -1,0 +1,185 @@
+/**
+ * Two workers on the same task queues, as processes on the real stack. Orders are shared
+ * between them; the backlog monitor and the reconciliation schedule run once, not once per
+ * worker, and go on when a worker dies; each worker's fraud circuit breaker is its own (one
+ * worker's opens while the other's stays closed), and operators see both on the ops API, a
+ * stopped worker dropping off it.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { backlogMonitorWorkflowId, BACKLOG_MONITOR_WORKFLOW_TYPE } from '@order-platform/workflows';
+import {
+  AppsUnderTest,
+  calmDownstream,
+  eventually,
+  gatewayCall,
+  simulatorCall,
+  suiteEnv,
+} from '@order-platform/tools';
+import { mintToken, stackTokenKeys } from '@order-platform/runtime';
+import { RECONCILIATION_SCHEDULE_ID } from './reconciliation-schedule';
+
+const MONITOR_INTERVAL_MS = 1000;
+const RECONCILIATION_INTERVAL_MS = 10_000;
+
+describe('several workers on the same task queues', () => {
+  const apps = new AppsUnderTest('several-workers');
+  let simulators: string;
+  let gateway: string;
+  let connection: Connection;
+  let temporal: Client;
+  const startedAt = new Date();
+
+  const token = (role: 'customer' | 'operator', subject: string) =>
+    mintToken(
+      { subject, roles: [role], segment: 'standard' },
+      stackTokenKeys(process.env, suiteEnv('GATEWAY_JWT_SECRET')),
+    );
+
+  /** The simulators play every downstream and the catalogue. */
+  const downstreamEnv = () => ({
+    FRAUD_URL: simulators,
+    WAREHOUSE_URL: simulators,
+    PAYMENTS_URL: simulators,
+    FULFILLMENT_URL: simulators,
+    NOTIFIER_URL: simulators,
+    CATALOGUE_URL: simulators,
+  });
+
+  const workerEnv = (fraudCircuitFailures: number) => ({
+    ...downstreamEnv(),
+    BACKLOG_MONITOR_INTERVAL_MS: String(MONITOR_INTERVAL_MS),
+    RECONCILIATION_INTERVAL_MS: String(RECONCILIATION_INTERVAL_MS),
+    FRAUD_CIRCUIT_FAILURES: String(fraudCircuitFailures),
+    FRAUD_CIRCUIT_OPEN_MS: '600000',
+  });
+
+  beforeAll(async () => {
+    simulators = await apps.start('simulators');
+    await calmDownstream(simulators);
+    // worker-a's breaker opens at the first failed screening, worker-b's practically never.
+    await Promise.all([
+      apps.start('worker', 'worker-a', workerEnv(1)),
+      apps.start('worker', 'worker-b', workerEnv(1000)),
+    ]);
+    gateway = await apps.start('gateway', 'gateway', downstreamEnv());
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+  }, 300_000);
+
+  afterAll(async () => {
+    await calmDownstream(simulators).catch(() => undefined);
+    // The schedule is the namespace's one; a later suite's worker makes it again as it needs.
+    await temporal?.schedule
+      .getHandle(RECONCILIATION_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
+    await temporal?.workflow
+      .getHandle(backlogMonitorWorkflowId(apps.taskQueue))
+      .terminate('test over')
+      .catch(() => undefined);
+    await connection?.close();
+    await apps.stopAll();
+  }, 120_000);
+
+  async function checksOfTheMonitor(): Promise<number> {
+    let checks = 0;
+    // Every run of the monitor since the suite started (it continues as new now and then).
+    for await (const run of temporal.workflow.list({
+      query: `WorkflowId = "${backlogMonitorWorkflowId(apps.taskQueue)}"`,
+    })) {
+      const history = await temporal.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      checks += (history.events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
+    }
+    return checks;
+  }
+
+  it('runs one backlog monitor for the queue, measuring once per interval', async () => {
+    const running = `WorkflowType = "${BACKLOG_MONITOR_WORKFLOW_TYPE}" AND TaskQueue = "${apps.taskQueue}" AND ExecutionStatus = "Running"`;
+    await eventually('the monitor to run', async () =>
+      (await temporal.workflow.count(running)).count === 1 ? true : undefined,
+    );
+    const from = await checksOfTheMonitor();
+    const t0 = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const checks = (await checksOfTheMonitor()) - from;
+    const intervals = (Date.now() - t0) / MONITOR_INTERVAL_MS;
+    // Once per interval (a check takes a little time of its own), never once per worker.
+    expect(checks).toBeGreaterThanOrEqual(2);
+    expect(checks).toBeLessThanOrEqual(Math.ceil(intervals) + 1);
+    expect((await temporal.workflow.count(running)).count).toBe(1);
+  }, 60_000);
+
+  it('keeps one reconciliation schedule, starting one run per interval however many workers keep it', async () => {
+    const schedules = [];
+    for await (const schedule of temporal.schedule.list()) {
+      if (schedule.scheduleId === RECONCILIATION_SCHEDULE_ID) schedules.push(schedule);
+    }
+    expect(schedules).toHaveLength(1);
+    const described = await temporal.schedule.getHandle(RECONCILIATION_SCHEDULE_ID).describe();
+    expect(described.spec.intervals?.[0]?.every).toBe(RECONCILIATION_INTERVAL_MS);
+    expect(described.action).toMatchObject({ taskQueue: apps.taskQueue });
+
+    const since = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 2.5 * RECONCILIATION_INTERVAL_MS));
+    const runs = await temporal.workflow.count(
+      `TemporalScheduledById = "${RECONCILIATION_SCHEDULE_ID}" AND StartTime > "${since.toISOString()}"`,
+    );
+    // Two or three ticks in 25 s at 10 s: one run each, not one per worker.
+    expect(runs.count).toBeGreaterThanOrEqual(2);
+    expect(runs.count).toBeLessThanOrEqual(3);
+    expect(startedAt.getTime()).toBeLessThan(since.getTime());
+  }, 90_000);
+
+  it("shows each worker's own fraud circuit on the ops API: one open, one closed, a stopped worker gone", async () => {
+    const operator = await token('operator', 'ops-several-workers');
+    const circuits = async () =>
+      (await gatewayCall(gateway, 'GET', '/v1/ops/degraded-modes', { token: operator })).body
+        .circuits as { workerId: string; state: string; why: string }[];
+    await eventually('both workers to report their circuit', async () =>
+      (await circuits()).length === 2 ? true : undefined,
+    );
+    expect((await circuits()).map((c) => c.state)).toEqual(['closed', 'closed']);
+
+    // The provider fails every screening; orders keep both workers' fraud pollers busy.
+    await simulatorCall(simulators, 'PUT', '/fraud/settings', { failureRate: 1 });
+    const customer = await token('customer', `c-${randomUUID().slice(0, 8)}`);
+    for (let i = 0; i < 6; i++) {
+      const placed = await gatewayCall(gateway, 'POST', '/v1/orders', {
+        token: customer,
+        headers: { 'idempotency-key': randomUUID() },
+        body: {
+          items: [{ sku: 'SKU-1', quantity: 1 }],
+          shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
+        },
+      });
+      expect(placed.status).toBe(202);
+    }
+    const split = await eventually(
+      "worker-a's circuit to open while worker-b's stays closed",
+      async () => {
+        const now = await circuits();
+        const states = now.map((c) => c.state).sort();
+        return states.join() === 'closed,open' ? now : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(split.find((c) => c.state === 'open')!.why).toMatch(/failed/);
+
+    // A worker that stops drops off the list; the other's circuit is still shown.
+    await apps.stop('worker-a');
+    const left = await eventually('the stopped worker to drop off', async () => {
+      const now = await circuits();
+      return now.length === 1 ? now : undefined;
+    });
+    expect(left[0]!.state).toBe('closed');
+  }, 120_000);
+
+  it('goes on measuring with one worker left', async () => {
+    expect(apps.isRunning('worker-a')).toBe(false);
+    const from = await checksOfTheMonitor();
+    await eventually('the monitor to measure on the remaining worker', async () =>
+      (await checksOfTheMonitor()) >= from + 2 ? true : undefined,
+    );
+  }, 60_000);
+});
