@@ -400,7 +400,7 @@ describe('the operator console in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('pages through open orders with the API cursor and filters them by stage', async () => {
+  it('pages through open orders with the API cursor and filters them by stage, reason and age', async () => {
     const first = await api('GET', '/v1/ops/orders?stage=ManualReviewRequired&limit=1');
     expect(first.status).toBe(200);
     const all = await api('GET', '/v1/ops/orders?limit=500');
@@ -421,8 +421,37 @@ describe('the operator console in headless Chromium', () => {
       );
       return stages.every((stage) => stage === 'ManualReviewRequired') ? true : undefined;
     });
+    // By what the order needs attention for, and by time in its stage.
+    await page.selectOption('#stuck-stage', '');
+    await page.selectOption('#stuck-attention', 'ManualReview');
+    await eventually('only orders that need a manual review', async () => {
+      const tags = await page.$$eval('#stuck-orders [data-stuck]', (items) =>
+        items.map((item) => item.querySelector('.tag.bad')?.textContent ?? ''),
+      );
+      return tags.length > 0 && tags.every((tag) => tag.startsWith('ManualReview'))
+        ? true
+        : undefined;
+    });
+    await page.selectOption('#stuck-attention', '');
+    await page.selectOption('#stuck-age', '604800');
+    await page.locator(`#stuck-orders [data-stuck="${reviewOrders[2]}"]`).waitFor({
+      state: 'detached',
+    });
     expect(problems).toEqual([]);
     await page.close();
+
+    const attention = await api('GET', '/v1/ops/orders?attention=ManualReview&limit=500');
+    expect(attention.body.orders.map((o: { orderId: string }) => o.orderId)).toContain(
+      reviewOrders[2],
+    );
+    for (const order of attention.body.orders)
+      expect(order.needsAttention).toMatch(/^ManualReview/);
+    const old = await api('GET', '/v1/ops/orders?minAgeSeconds=86400&limit=500');
+    expect(old.body.orders.map((o: { orderId: string }) => o.orderId)).not.toContain(
+      reviewOrders[2],
+    );
+    expect((await api('GET', '/v1/ops/orders?attention=%25')).status).toBe(400);
+    expect((await api('GET', '/v1/ops/orders?minAgeSeconds=-1')).status).toBe(400);
 
     // Page by page, every open order once, in order (as far as the one call of 500 went).
     const seen: string[] = [];

@@ -208,6 +208,10 @@ export class OrderStatusStore {
   async openOrders(query: {
     stage?: OrderStage;
     overdue?: boolean;
+    /** Only orders at least this long in their stage. */
+    minAgeSeconds?: number;
+    /** Only orders whose needs_attention starts with this (taken literally, % and _ too). */
+    attentionPrefix?: string;
     limit: number;
     /** The last order of the previous page: this page starts after it. */
     after?: OpenOrderCursor;
@@ -219,6 +223,14 @@ export class OrderStatusStore {
       where += ` AND stage = $${parameters.length}`;
     }
     if (query.overdue) where += ' AND stage_deadline < now()';
+    if (query.minAgeSeconds !== undefined) {
+      parameters.push(query.minAgeSeconds);
+      where += ` AND stage_entered_at <= now() - make_interval(secs => $${parameters.length})`;
+    }
+    if (query.attentionPrefix !== undefined) {
+      parameters.push(`${query.attentionPrefix.replace(/[\\%_]/g, '\\$&')}%`);
+      where += ` AND needs_attention LIKE $${parameters.length}`;
+    }
     if (query.after) {
       parameters.push(query.after.stageEnteredAt, query.after.orderId);
       where += ` AND (stage_entered_at, order_id) > ($${parameters.length - 1}::timestamptz, $${parameters.length})`;

@@ -48,6 +48,20 @@ export const STUCK_ORDERS_QUERY_SCHEMA = {
       default: false,
       description: 'Only orders past the stage deadline',
     },
+    minAgeSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 31_536_000,
+      description: 'Only orders at least this long in their stage',
+    },
+    attention: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9:-]+$',
+      description:
+        'Only orders whose needsAttention starts with this, e.g. ManualReview or CompensationFailing',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     cursor: { type: 'string', maxLength: 200, description: 'The `nextCursor` of the last page' },
   },
@@ -56,6 +70,8 @@ export const STUCK_ORDERS_QUERY_SCHEMA = {
 export interface StuckOrdersQuery {
   stage?: (typeof OPEN_STAGES)[number];
   overdue: boolean;
+  minAgeSeconds?: number;
+  attention?: string;
   limit: number;
   cursor?: string;
 }
@@ -67,7 +83,8 @@ export const STUCK_ORDERS_SCHEMA = {
     nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for more' },
     temporalUi: {
       type: 'string',
-      description: 'The same selection in the Temporal Web UI (search attributes)',
+      description:
+        'The same stage and overdue selection in the Temporal Web UI (search attributes; without minAgeSeconds and attention)',
     },
     orders: {
       type: 'array',

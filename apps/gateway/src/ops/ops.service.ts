@@ -206,6 +206,8 @@ export class OpsService {
     const rows = await this.orders.openOrders({
       stage: query.stage,
       overdue: query.overdue,
+      minAgeSeconds: query.minAgeSeconds,
+      attentionPrefix: query.attention,
       limit: query.limit + 1,
       after: query.cursor === undefined ? undefined : decodeOpenOrderCursor(query.cursor),
     });

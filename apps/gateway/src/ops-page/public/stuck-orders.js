@@ -7,12 +7,15 @@ import { ageText, byId, el, link, orderLink, safeUrl } from './dom.js';
 import { cursorOf, firstPage, listState, pager } from './lists.js';
 
 const state = listState({ limit: 10 });
-// overdue: 'auto' (overdue ones when any, else all), 'only' or 'all'.
-state.filters = { stage: '', overdue: 'auto' };
+// overdue: 'auto' (overdue ones when any, else all), 'only' or 'all'; minAge in seconds;
+// attention: the start of what the order needs attention for.
+state.filters = { stage: '', overdue: 'auto', minAge: '', attention: '' };
 
 function query(overdue) {
   const params = new URLSearchParams({ limit: String(state.limit) });
   if (state.filters.stage) params.set('stage', state.filters.stage);
+  if (state.filters.minAge) params.set('minAgeSeconds', state.filters.minAge);
+  if (state.filters.attention) params.set('attention', state.filters.attention);
   if (overdue) params.set('overdue', 'true');
   const cursor = cursorOf(state);
   if (cursor) params.set('cursor', cursor);
@@ -31,7 +34,12 @@ export async function loadStuckOrders() {
 export function setUpStuckOrders(refresh) {
   const form = byId('stuck-filters');
   form.addEventListener('change', () => {
-    state.filters = { stage: form.elements.stage.value, overdue: form.elements.overdue.value };
+    state.filters = {
+      stage: form.elements.stage.value,
+      overdue: form.elements.overdue.value,
+      minAge: form.elements.minAge.value,
+      attention: form.elements.attention.value,
+    };
     firstPage(state);
     refresh();
   });
