@@ -6,13 +6,11 @@
  * console error and no CSP violation; a bad or wrong-role token brings the sign-in back with the
  * problem's detail. A full-page screenshot is kept in test-artifacts/ops-page.png.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { MIGRATION_STAGES } from '@order-platform/domain';
-import { AppsUnderTest, calmDownstream, REPO_ROOT, simulatorCall } from '@order-platform/tools';
+import { AppsUnderTest, calmDownstream, simulatorCall } from '@order-platform/tools';
+import { keepScreenshot, launchChromium, openOpsPage, signIn } from './testing/ops-browser';
 import { tokenFor } from './testing/test-tokens';
 
 describe('the operator page in headless Chromium', () => {
@@ -47,25 +45,7 @@ describe('the operator page in headless Chromium', () => {
       });
       expect(response.status).toBe(202);
     }
-    const executablePath = execFileSync('bash', ['tools/toolchain/chromium.sh'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
@@ -73,28 +53,8 @@ describe('the operator page in headless Chromium', () => {
     await apps.stopAll();
   }, 60_000);
 
-  /** A fresh tab that records console errors, uncaught exceptions and CSP violations. */
-  async function openPage(): Promise<{ page: Page; problems: string[] }> {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-    });
-    await page.goto(`${gateway}/ops`);
-    await page.locator('#login').waitFor({ state: 'visible' });
-    return { page, problems };
-  }
-
-  async function signIn(page: Page, token: string): Promise<void> {
-    await page.fill('#token', token);
-    await page.click('#login button[type=submit]');
-  }
+  const openPage = (): Promise<{ page: Page; problems: string[] }> =>
+    openOpsPage(browser!, gateway);
 
   async function operatorApi<T>(path: string): Promise<T> {
     const response = await fetch(`${gateway}${path}`, {
@@ -142,16 +102,19 @@ describe('the operator page in headless Chromium', () => {
 
     const stuck = page.locator('#stuck-orders a[data-order]');
     expect(await stuck.count()).toBeGreaterThan(0);
-    expect(await stuck.first().getAttribute('href')).toMatch(/^https?:\/\//);
-    expect(await stuck.first().getAttribute('rel')).toBe('noopener');
-    expect(await stuck.first().getAttribute('target')).toBe('_blank');
+    const orderId = await stuck.first().getAttribute('data-order');
+    expect(await stuck.first().getAttribute('href')).toBe(`#/orders/${orderId}`);
+    const temporal = page.locator('#stuck-orders a.temporal').first();
+    expect(await temporal.getAttribute('href')).toMatch(/^https?:\/\//);
+    expect(await temporal.getAttribute('rel')).toBe('noopener');
+    expect(await temporal.getAttribute('target')).toBe('_blank');
     expect(await page.getAttribute('#temporal-all', 'href')).toMatch(/^https?:\/\//);
 
     const findings = await operatorApi<{ findings: unknown[] }>(
       '/v1/ops/reconciliation/findings?status=open',
     );
     if (findings.findings.length === 0) {
-      expect(await page.textContent('#findings')).toContain('No open exceptions');
+      expect(await page.textContent('#findings')).toContain('No open findings');
     } else {
       expect(await page.locator('#findings tr[data-finding]').count()).toBe(
         findings.findings.length,
@@ -178,13 +141,9 @@ describe('the operator page in headless Chromium', () => {
     const migration = await page.$$eval('#migration li[data-stage]', (items) =>
       items.map((item) => item.getAttribute('data-stage')),
     );
-    expect(migration).toEqual([...MIGRATION_STAGES]);
+    expect(migration).toEqual([...MIGRATION_STAGES, 'intake']);
 
-    mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
-    await page.screenshot({
-      path: join(REPO_ROOT, 'test-artifacts', 'ops-page.png'),
-      fullPage: true,
-    });
+    await keepScreenshot(page, 'ops-page');
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

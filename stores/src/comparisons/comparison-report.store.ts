@@ -102,7 +102,29 @@ const windowParameters = (window: SampleWindow) => [
   window.outcomes,
 ];
 
+/** One order's comparison of one stage, as the operator's order page shows it. */
+export interface OrderComparison {
+  stage: string;
+  outcome: Outcome;
+  differences: unknown;
+  legacy: unknown;
+  new: unknown;
+  excused: boolean;
+  compared_at: Date;
+}
+
 export class ComparisonReportStore {
+  /** Every stage comparison of one order (a monolith order's), in the order they were made. */
+  forOrder(db: Reader, orderId: string): Promise<OrderComparison[]> {
+    return db.query(
+      `SELECT stage, outcome, differences, legacy, new, ignored_by IS NOT NULL AS excused,
+              compared_at
+         FROM stage_comparison WHERE order_id = $1
+        ORDER BY compared_at, stage`,
+      [orderId],
+    );
+  }
+
   /** Verdicts per stage and outcome within the window. */
   outcomeCounts(db: Reader, window: SampleWindow): Promise<OutcomeCount[]> {
     return db.query(OUTCOMES_SQL, windowParameters(window));

@@ -42,6 +42,15 @@ export class ReconciliationFindingStore {
     });
   }
 
+  /** One order's findings, whatever their status, oldest first. */
+  forOrder(orderId: string, limit: number): Promise<ReconciliationFindingRecord[]> {
+    return this.db.getRepository(ReconciliationFindingRecord).find({
+      where: { orderId },
+      order: { foundAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
   /** Closes an open finding with the operator's note, audited in the same transaction. */
   resolve(id: string, operatorId: string, note: string): Promise<ResolveOutcome> {
     return this.db.transaction(async (tx) => {

@@ -67,6 +67,14 @@ export class OperatorTaskStore {
     });
   }
 
+  /** One order's tasks, open or closed, oldest opened first. */
+  forOrder(orderId: string): Promise<OperatorTaskRecord[]> {
+    return this.db.getRepository(OperatorTaskRecord).find({
+      where: { orderId },
+      order: { openedAt: 'ASC', kind: 'ASC', subject: 'ASC' },
+    });
+  }
+
   /**
    * Closes an open task with the operator's outcome and note, audited in the same transaction.
    * The outcome must fit the kind (the API checks it; the table's constraint too).

@@ -42,6 +42,8 @@ export interface OpenOrder {
   overdueSeconds: number;
   needsAttention: string | null;
   expedited: boolean;
+  /** Where a page ending with this order ends. */
+  cursor: OpenOrderCursor;
 }
 
 /** A return that is still open (waiting for its parcel, or back and not yet refunded). */
@@ -147,6 +149,12 @@ const BACKLOG_SQL = `
     FROM open_orders
    GROUP BY stage`;
 
+/** Where a page of open orders ends (the order sort: time in stage, then id). */
+export interface OpenOrderCursor {
+  stageEnteredAt: string;
+  orderId: string;
+}
+
 export class OrderStatusStore {
   constructor(private readonly db: DataSource) {}
 
@@ -200,7 +208,13 @@ export class OrderStatusStore {
   async openOrders(query: {
     stage?: OrderStage;
     overdue?: boolean;
+    /** Only orders at least this long in their stage. */
+    minAgeSeconds?: number;
+    /** Only orders whose needs_attention starts with this (taken literally, % and _ too). */
+    attentionPrefix?: string;
     limit: number;
+    /** The last order of the previous page: this page starts after it. */
+    after?: OpenOrderCursor;
   }): Promise<OpenOrder[]> {
     const parameters: unknown[] = [];
     let where = `stage NOT IN (${TERMINAL_LIST})`;
@@ -209,6 +223,18 @@ export class OrderStatusStore {
       where += ` AND stage = $${parameters.length}`;
     }
     if (query.overdue) where += ' AND stage_deadline < now()';
+    if (query.minAgeSeconds !== undefined) {
+      parameters.push(query.minAgeSeconds);
+      where += ` AND stage_entered_at <= now() - make_interval(secs => $${parameters.length})`;
+    }
+    if (query.attentionPrefix !== undefined) {
+      parameters.push(`${query.attentionPrefix.replace(/[\\%_]/g, '\\$&')}%`);
+      where += ` AND needs_attention LIKE $${parameters.length}`;
+    }
+    if (query.after) {
+      parameters.push(query.after.stageEnteredAt, query.after.orderId);
+      where += ` AND (stage_entered_at, order_id) > ($${parameters.length - 1}::timestamptz, $${parameters.length})`;
+    }
     // SQL by hand: how overdue, by the database's clock, computed in the query.
     const rows: {
       order_id: string;
@@ -220,8 +246,12 @@ export class OrderStatusStore {
       overdue_seconds: number | null;
       needs_attention: string | null;
       expedited: boolean;
+      cursor_at: string;
     }[] = await this.db.query(
+      // cursor_at: the time to the microsecond (a JS Date keeps milliseconds), so a page never
+      // starts with the last order of the one before.
       `SELECT order_id, customer_id, workflow_id, stage, stage_entered_at, stage_deadline,
+              to_char(stage_entered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
               greatest(0, extract(epoch FROM now() - stage_deadline))::float8 AS overdue_seconds,
               needs_attention, expedited
          FROM order_status WHERE ${where}
@@ -239,6 +269,7 @@ export class OrderStatusStore {
       overdueSeconds: row.overdue_seconds ?? 0,
       needsAttention: row.needs_attention,
       expedited: row.expedited,
+      cursor: { stageEnteredAt: row.cursor_at, orderId: row.order_id },
     }));
   }
 

@@ -48,23 +48,43 @@ export const STUCK_ORDERS_QUERY_SCHEMA = {
       default: false,
       description: 'Only orders past the stage deadline',
     },
+    minAgeSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 31_536_000,
+      description: 'Only orders at least this long in their stage',
+    },
+    attention: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9:-]+$',
+      description:
+        'Only orders whose needsAttention starts with this, e.g. ManualReview or CompensationFailing',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    cursor: { type: 'string', maxLength: 200, description: 'The `nextCursor` of the last page' },
   },
 } as const;
 
 export interface StuckOrdersQuery {
   stage?: (typeof OPEN_STAGES)[number];
   overdue: boolean;
+  minAgeSeconds?: number;
+  attention?: string;
   limit: number;
+  cursor?: string;
 }
 
 export const STUCK_ORDERS_SCHEMA = {
   type: 'object',
-  required: ['orders', 'temporalUi'],
+  required: ['orders', 'temporalUi', 'nextCursor'],
   properties: {
+    nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for more' },
     temporalUi: {
       type: 'string',
-      description: 'The same selection in the Temporal Web UI (search attributes)',
+      description:
+        'The same stage and overdue selection in the Temporal Web UI (search attributes; without minAgeSeconds and attention)',
     },
     orders: {
       type: 'array',
@@ -237,5 +257,155 @@ export const OPEN_RETURNS_SCHEMA = {
         },
       },
     },
+  },
+} as const;
+
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const nullableDateTime = { ...dateTime, nullable: true } as const;
+const anyObject = { type: 'object', additionalProperties: true } as const;
+
+export const ORDER_DETAIL_SCHEMA = {
+  type: 'object',
+  required: ['order', 'comparisons', 'audit', 'tasks', 'findings', 'links'],
+  properties: {
+    order: {
+      type: 'object',
+      description: 'The order as the read model holds it (as last projected by its workflow)',
+      required: [
+        'orderId',
+        'customerId',
+        'segment',
+        'status',
+        'stage',
+        'stageEnteredAt',
+        'stageDeadline',
+        'placedAt',
+        'totalMinor',
+        'currency',
+        'expedited',
+        'items',
+        'history',
+        'commitments',
+        'compensations',
+        'needsAttention',
+        'migrationRoute',
+        'cancellable',
+        'asOf',
+      ],
+      properties: {
+        orderId: { type: 'string' },
+        customerId: { type: 'string' },
+        segment: { type: 'string' },
+        status: { type: 'string', description: 'What the customer is told now' },
+        stage: { type: 'string', enum: [...ORDER_STAGES] },
+        stageEnteredAt: dateTime,
+        stageDeadline: nullableDateTime,
+        placedAt: dateTime,
+        totalMinor: { type: 'integer' },
+        currency: { type: 'string' },
+        expedited: { type: 'boolean' },
+        items: { type: 'array', items: anyObject },
+        history: {
+          type: 'array',
+          description: 'The lifecycle: every stage the order entered, when, and why',
+          items: {
+            type: 'object',
+            required: ['stage', 'at'],
+            properties: {
+              stage: { type: 'string', enum: [...ORDER_STAGES] },
+              at: dateTime,
+              reason: { type: 'string' },
+            },
+          },
+        },
+        commitments: {
+          ...anyObject,
+          description: 'What it holds now: fraud approval, reservation, authorization, shipment',
+        },
+        compensations: { type: 'array', items: anyObject },
+        returns: { type: 'array', items: anyObject },
+        needsAttention: { type: 'string' },
+        migrationRoute: { type: 'string', enum: ['legacy', 'shadow', 'new'] },
+        stageRoutes: { ...anyObject, description: 'Monolith orders: who decides each stage' },
+        cancellable: { type: 'boolean' },
+        asOf: dateTime,
+      },
+    },
+    comparisons: {
+      type: 'array',
+      description: "Monolith orders: each stage's comparison of the two sides' decisions",
+      items: {
+        type: 'object',
+        required: ['stage', 'outcome', 'differences', 'legacy', 'new', 'excused', 'comparedAt'],
+        properties: {
+          stage: { type: 'string' },
+          outcome: { type: 'string' },
+          differences: { nullable: true },
+          legacy: { nullable: true },
+          new: { nullable: true },
+          excused: { type: 'boolean', description: 'An ignore rule excused the mismatch' },
+          comparedAt: dateTime,
+        },
+      },
+    },
+    audit: {
+      type: 'array',
+      description: 'What operators did to this order, newest first',
+      items: {
+        type: 'object',
+        required: ['id', 'at', 'operatorId', 'action', 'details'],
+        properties: {
+          id: { type: 'string' },
+          at: dateTime,
+          operatorId: { type: 'string' },
+          action: { type: 'string' },
+          details: anyObject,
+        },
+      },
+    },
+    tasks: { type: 'array', items: anyObject, description: 'Its operator tasks, open or closed' },
+    findings: { type: 'array', items: anyObject, description: 'Its reconciliation findings' },
+    links: {
+      type: 'object',
+      required: ['temporalUi'],
+      properties: { temporalUi: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const CANCEL_FOR_CUSTOMER_REQUEST_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: {
+    reason: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1000,
+      pattern: '\\S',
+      description: 'Why the operator cancels for the customer (audited)',
+    },
+  },
+} as const;
+
+export interface CancelForCustomerRequest {
+  reason: string;
+}
+
+export const CANCELLED_FOR_CUSTOMER_SCHEMA = {
+  type: 'object',
+  required: ['orderId', 'outcome', 'status', 'detail', 'operatorId', 'auditId'],
+  properties: {
+    orderId: { type: 'string' },
+    outcome: {
+      type: 'string',
+      enum: ['cancelled', 'cancelling', 'pending'],
+      description:
+        'cancelled: done; cancelling: accepted, compensations still run; pending: sent, not yet taken up by the order (send it again for the outcome)',
+    },
+    status: { type: 'string', nullable: true, description: 'What the customer is told now' },
+    detail: { type: 'string' },
+    operatorId: { type: 'string' },
+    auditId: { type: 'string' },
   },
 } as const;

@@ -10,6 +10,10 @@ import { BacklogHistory } from './backlog-history';
 import { BacklogService } from './backlog.service';
 import {
   BACKLOG_HISTORY_SCHEMA,
+  CANCEL_FOR_CUSTOMER_REQUEST_SCHEMA,
+  CANCELLED_FOR_CUSTOMER_SCHEMA,
+  type CancelForCustomerRequest,
+  ORDER_DETAIL_SCHEMA,
   BACKLOG_SCHEMA,
   OPEN_RETURNS_QUERY_SCHEMA,
   OPEN_RETURNS_SCHEMA,
@@ -26,6 +30,7 @@ import { OpsService } from './ops.service';
 const validateStuckQuery = queryValidator<StuckOrdersQuery>(STUCK_ORDERS_QUERY_SCHEMA);
 const validateReturnsQuery = queryValidator<OpenReturnsQuery>(OPEN_RETURNS_QUERY_SCHEMA);
 const validateReview = bodyValidator<ReviewRequest>(REVIEW_REQUEST_SCHEMA);
+const validateCancel = bodyValidator<CancelForCustomerRequest>(CANCEL_FOR_CUSTOMER_REQUEST_SCHEMA);
 
 @ApiTags('operations')
 @ApiBearerAuth()
@@ -62,6 +67,40 @@ export class OpsController {
   @ApiProblems(400)
   stuckOrders(@Query() query: Record<string, unknown>) {
     return this.ops.stuckOrders(validateStuckQuery({ ...query }));
+  }
+
+  @Get('orders/:orderId')
+  @ApiOperation({
+    summary: 'One order for the operator: lifecycle, holds, compensations, comparisons, audit',
+    description:
+      'From the read model: every stage with its time and deadline, what the order holds now (with expiries), its compensations, the comparisons of a monolith order, what operators did to it, its tasks and findings, and its workflow in the Temporal Web UI. 404 until the order has a projection.',
+  })
+  @ApiParam({ name: 'orderId', schema: { type: 'string', pattern: ORDER_ID_PATTERN } })
+  @ApiJsonResponse(200, 'The order', ORDER_DETAIL_SCHEMA)
+  @ApiProblems(404)
+  order(@Param('orderId') orderId: string) {
+    if (!new RegExp(ORDER_ID_PATTERN).test(orderId)) throw problems.orderNotFound();
+    return this.ops.order(orderId);
+  }
+
+  @Post('orders/:orderId/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Cancel an order on the customer's behalf, with a reason; audited",
+    description:
+      "The customer's own cancel (the same workflow update, so never a second one), asked by the operator: the same 409 cancel-refused with the reason when the order is past the point of no return or was placed in the monolith. Audited with the operator id and the reason unless refused.",
+  })
+  @ApiParam({ name: 'orderId', schema: { type: 'string', pattern: ORDER_ID_PATTERN } })
+  @ApiJsonBody(CANCEL_FOR_CUSTOMER_REQUEST_SCHEMA)
+  @ApiJsonResponse(200, 'What came of it, with the audit record id', CANCELLED_FOR_CUSTOMER_SCHEMA)
+  @ApiProblems(400, 404, 409, 413, 415, 503)
+  cancelForCustomer(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orderId') orderId: string,
+    @Body() body: unknown,
+  ) {
+    if (!new RegExp(ORDER_ID_PATTERN).test(orderId)) throw problems.orderNotFound();
+    return this.ops.cancelForCustomer(principal.subject, orderId, validateCancel(body));
   }
 
   @Get('returns')

@@ -7,16 +7,52 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { manualReviewRefusal, workflowIdForOrder } from '@order-platform/domain';
+import { customerViewOf, manualReviewRefusal, workflowIdForOrder } from '@order-platform/domain';
 import { manualReviewDecisionUpdate } from '@order-platform/workflows';
-import { OrderStatusStore, recordOperatorAction, type ReturnCursor } from '@order-platform/stores';
+import {
+  ComparisonReportStore,
+  type OpenOrderCursor,
+  OperatorTaskStore,
+  OrderStatusStore,
+  ReconciliationFindingStore,
+  recentOperatorActions,
+  recordOperatorAction,
+  type ReturnCursor,
+} from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { asDetail, problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
-import type { OpenReturnsQuery, ReviewRequest, StuckOrdersQuery } from './ops-api.schemas';
+import { OrdersService } from '../orders/orders.service';
+import type {
+  CancelForCustomerRequest,
+  OpenReturnsQuery,
+  ReviewRequest,
+  StuckOrdersQuery,
+} from './ops-api.schemas';
 
 const encodeReturnCursor = (cursor: ReturnCursor): string =>
   Buffer.from(JSON.stringify([cursor.parcelDueBy, cursor.returnId])).toString('base64url');
+
+const encodeCursor = (cursor: OpenOrderCursor): string =>
+  Buffer.from(JSON.stringify([cursor.stageEnteredAt, cursor.orderId])).toString('base64url');
+
+function decodeOpenOrderCursor(raw: string): OpenOrderCursor {
+  try {
+    const [stageEnteredAt, orderId] = JSON.parse(
+      Buffer.from(raw, 'base64url').toString(),
+    ) as unknown[];
+    if (
+      typeof stageEnteredAt === 'string' &&
+      !Number.isNaN(Date.parse(stageEnteredAt)) &&
+      typeof orderId === 'string'
+    ) {
+      return { stageEnteredAt, orderId };
+    }
+  } catch {
+    // falls through to the problem below
+  }
+  throw problems.invalid([{ field: 'cursor', message: 'not a cursor this API returned' }]);
+}
 
 function decodeReturnCursor(raw: string): ReturnCursor {
   try {
@@ -38,17 +74,148 @@ function decodeReturnCursor(raw: string): ReturnCursor {
 
 @Injectable()
 export class OpsService {
+  private readonly comparisons = new ComparisonReportStore();
+
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly db: DataSource,
     private readonly orders: OrderStatusStore,
     private readonly temporal: Client,
+    private readonly customerOrders: OrdersService,
+    private readonly findingStore: ReconciliationFindingStore,
+    private readonly tasks: OperatorTaskStore,
   ) {}
 
+  /**
+   * One order for the operator's order page: the read model's view (its lifecycle, holds and
+   * compensations), its comparisons (monolith orders), what operators did to it, its tasks and
+   * findings, and its workflow in the Temporal UI. 404 for an order with no projection yet.
+   */
+  async order(orderId: string) {
+    const view = await this.orders.viewOf(orderId);
+    if (!view) throw problems.orderNotFound();
+    const [comparisons, audit, tasks, findings] = await Promise.all([
+      this.comparisons.forOrder(this.db, orderId),
+      recentOperatorActions(this.db, { actionPrefix: '', subjects: [orderId], limit: 100 }),
+      this.tasks.forOrder(orderId),
+      this.findingStore.forOrder(orderId, 100),
+    ]);
+    const customer = customerViewOf({
+      stage: view.stage,
+      stageEnteredAt: view.stageEnteredAt,
+      stageDeadline: view.stageDeadline,
+      commitments: view.commitments,
+      now: new Date().toISOString(),
+    });
+    return {
+      order: {
+        orderId: view.orderId,
+        customerId: view.customerId,
+        segment: view.segment,
+        status: customer.status,
+        stage: view.stage,
+        stageEnteredAt: view.stageEnteredAt,
+        stageDeadline: view.stageDeadline,
+        placedAt: view.placedAt,
+        totalMinor: view.totalMinor,
+        currency: view.currency,
+        expedited: view.expedited,
+        items: view.items,
+        history: view.history,
+        commitments: view.commitments,
+        compensations: view.compensations,
+        returns: view.returns ?? [],
+        needsAttention: view.needsAttention,
+        migrationRoute: view.migrationRoute,
+        ...(view.stageRoutes ? { stageRoutes: view.stageRoutes } : {}),
+        cancellable: view.cancellable,
+        asOf: view.asOf,
+      },
+      comparisons: comparisons.map((c) => ({
+        stage: c.stage,
+        outcome: c.outcome,
+        differences: c.differences,
+        legacy: c.legacy,
+        new: c.new,
+        excused: c.excused,
+        comparedAt: new Date(c.compared_at).toISOString(),
+      })),
+      audit: audit.map((entry) => ({
+        id: String(entry.id),
+        at: entry.at.toISOString(),
+        operatorId: entry.operatorId,
+        action: entry.action,
+        details: entry.details,
+      })),
+      tasks,
+      findings,
+      links: { temporalUi: this.temporalUiWorkflow(view.workflowId) },
+    };
+  }
+
+  /**
+   * An operator cancels for the customer (who called, say): the customer's own cancel, the same
+   * workflow update under the same update id (so never a second cancel), asked by the operator
+   * with a reason. Audited in a transaction that commits only when the order did not refuse it;
+   * a refusal is the customer's 409 with its reason.
+   */
+  async cancelForCustomer(operatorId: string, orderId: string, request: CancelForCustomerRequest) {
+    const view = await this.orders.viewOf(orderId);
+    if (!view) throw problems.orderNotFound();
+    const customer = {
+      subject: view.customerId,
+      roles: ['customer' as const],
+      segment: view.segment,
+    };
+    const reason = request.reason.trim();
+    return this.db.transaction(async (tx) => {
+      const auditId = await recordOperatorAction(tx, {
+        operatorId,
+        action: 'cancel-for-customer',
+        subject: orderId,
+        details: { reason, customerId: view.customerId },
+      });
+      const answer = await this.customerOrders.cancel(customer, orderId, {
+        reason: `cancelled by operator ${operatorId} for the customer: ${reason}`,
+        requestedBy: `operator:${operatorId}`,
+      });
+      if ('pending' in answer) {
+        return {
+          orderId,
+          outcome: 'pending' as const,
+          status: null,
+          detail: answer.pending.detail,
+          operatorId,
+          auditId,
+        };
+      }
+      return {
+        orderId,
+        outcome: answer.completed ? ('cancelled' as const) : ('cancelling' as const),
+        status: answer.order.status,
+        detail: answer.completed
+          ? 'The order is cancelled: what it held is released and the customer is told.'
+          : 'Cancellation accepted; the order is still releasing what it held.',
+        operatorId,
+        auditId,
+      };
+    });
+  }
+
   async stuckOrders(query: StuckOrdersQuery) {
-    const open = await this.orders.openOrders(query);
+    const rows = await this.orders.openOrders({
+      stage: query.stage,
+      overdue: query.overdue,
+      minAgeSeconds: query.minAgeSeconds,
+      attentionPrefix: query.attention,
+      limit: query.limit + 1,
+      after: query.cursor === undefined ? undefined : decodeOpenOrderCursor(query.cursor),
+    });
+    const open = rows.slice(0, query.limit);
+    const last = open[open.length - 1];
     return {
       temporalUi: this.temporalUiSearch(query),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.cursor) : null,
       orders: open.map((order) => ({
         orderId: order.orderId,
         customerId: order.customerId,

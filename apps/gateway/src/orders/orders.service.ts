@@ -20,7 +20,7 @@ import {
   unstartedOrderView,
   workflowIdForOrder,
 } from '@order-platform/domain';
-import { cancelOrderUpdate, orderStatusQuery } from '@order-platform/workflows';
+import { type CancelRequest, cancelOrderUpdate, orderStatusQuery } from '@order-platform/workflows';
 import {
   type Cursor,
   OrderStatusStore,
@@ -225,7 +225,18 @@ export class OrdersService {
    * `cancellation: pending`. Every try uses the same update id, so trying again attaches to that
    * same cancel and answers its real outcome (200 cancelled, 409 refused, or pending still).
    */
-  async cancel(principal: Principal, orderId: string): Promise<CancelAnswer> {
+  /**
+   * `request` says who asks and why: the customer by default, or an operator on the customer's
+   * behalf (OpsService.cancelForCustomer), through the same update id either way.
+   */
+  async cancel(
+    principal: Principal,
+    orderId: string,
+    request: CancelRequest = {
+      reason: 'cancelled by the customer',
+      requestedBy: principal.subject,
+    },
+  ): Promise<CancelAnswer> {
     // Ownership first, from the same sources as a read: a stranger learns nothing.
     const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
     if (!stored) await this.askWorkflow(principal, orderId);
@@ -240,7 +251,7 @@ export class OrdersService {
         update = await callTemporal(this.temporal, () =>
           handle.startUpdate(cancelOrderUpdate, {
             updateId: CUSTOMER_CANCEL_UPDATE_ID,
-            args: [{ reason: 'cancelled by the customer', requestedBy: principal.subject }],
+            args: [request],
             waitForStage: WorkflowUpdateStage.ACCEPTED,
           }),
         );

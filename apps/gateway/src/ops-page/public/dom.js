@@ -44,3 +44,36 @@ export function ageText(seconds) {
 export const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour12: false });
 export const stamp = (iso) => new Date(iso).toLocaleString([], { hour12: false });
 export const percent = (value) => `${Math.round(value * 10) / 10}%`;
+
+/** A link to an order's page within this page (the id is checked, so the hash stays plain). */
+export function orderLink(orderId, attrs = {}) {
+  const id = String(orderId || '');
+  const a = el('a', { 'data-order': id, ...attrs }, id || '—');
+  if (/^[A-Za-z0-9_-]{1,100}$/.test(id)) a.setAttribute('href', `#/orders/${id}`);
+  return a;
+}
+
+/** A table with a header row; `rows` are arrays of cells (text or nodes) with row attributes. */
+export function table(headings, rows, caption) {
+  const node = el('table');
+  if (caption) node.append(el('caption', { class: 'visually-hidden' }, caption));
+  const head = el('tr');
+  for (const title of headings) head.append(el('th', { scope: 'col' }, title));
+  const thead = el('thead');
+  thead.append(head);
+  node.append(thead);
+  const body = el('tbody');
+  for (const { attrs, cells } of rows) {
+    const row = el('tr', attrs || {});
+    for (const cell of cells) {
+      const td = el('td');
+      if (cell instanceof Node) td.append(cell);
+      else if (Array.isArray(cell)) td.append(...cell);
+      else td.textContent = cell === undefined || cell === null ? '' : String(cell);
+      row.append(td);
+    }
+    body.append(row);
+  }
+  node.append(body);
+  return node;
+}

@@ -2,7 +2,7 @@
 // One still open after its parcel was due is flagged: the platform should have lapsed or
 // refunded it by then, so a worker is behind or a refund is stuck.
 
-import { byId, el, link, message, stamp } from './dom.js';
+import { byId, el, message, orderLink, stamp } from './dom.js';
 
 export function renderOpenReturns(result) {
   const container = byId('open-returns');
@@ -18,7 +18,7 @@ export function renderOpenReturns(result) {
     if (open.overdue) due.append(el('span', { class: 'tag bad' }, 'overdue'));
     if (open.needsAttention) due.append(el('span', { class: 'tag bad' }, open.needsAttention));
     row.append(
-      el('td', {}, link(open.links && open.links.temporalUi, open.orderId)),
+      el('td', {}, orderLink(open.orderId)),
       el('td', { class: 'mono' }, open.returnId),
       el('td', {}, open.state === 'authorized' ? 'awaiting parcel' : 'back, refund pending'),
       due,
