@@ -24,7 +24,9 @@ import {
   onShutdown,
   runMain,
   startHealthServer,
+  startTracing,
   temporalCheck,
+  tracingClientInterceptors,
 } from '@order-platform/runtime';
 import {
   DegradedModeStore,
@@ -38,6 +40,7 @@ import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 import { createWorkerActivities, taskQueueWorkers } from './task-queues';
+import { workerTracingOptions } from './tracing';
 import { workflowCode } from './workflow-bundle';
 
 runMain('worker', async () => {
@@ -57,7 +60,12 @@ runMain('worker', async () => {
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
-  const client = new Client({ connection: probeConnection, namespace: config.temporalNamespace });
+  const client = new Client({
+    connection: probeConnection,
+    namespace: config.temporalNamespace,
+    interceptors: tracingClientInterceptors(),
+  });
+  const tracing = workerTracingOptions(startTracing('worker'));
   const activities = createWorkerActivities({
     order: {
       events: publisher,
@@ -95,6 +103,7 @@ runMain('worker', async () => {
           connection,
           namespace: config.temporalNamespace,
           ...queue,
+          ...tracing,
           ...(runsWorkflows ? workflowCode(config.workflowBundlePath) : {}),
         }),
     ),
