@@ -36,7 +36,16 @@ import {
   type StackPorts,
   stopStack,
 } from '../stack/stack';
-import { readPid } from '../stack/service-process';
+import {
+  DEFAULT_JAEGER_PORTS,
+  installJaeger,
+  jaegerUrl,
+  type JaegerPorts,
+  otlpEndpoint,
+  startJaeger,
+  stopJaeger,
+} from '../stack/jaeger';
+import { isAlive, readPid } from '../stack/service-process';
 import { REPO_ROOT } from '../stack/versions';
 
 const { positionals, values } = parseArgs({
@@ -51,16 +60,18 @@ const { positionals, values } = parseArgs({
 const stateDir = resolve(values['state-dir'] ?? join(REPO_ROOT, '.stack'));
 
 /** The fixed ports of `npm start`, each overridable (docs/configuration.md). */
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
+  }
+  return value;
+}
+
 function configuredPorts(): StackPorts {
-  const port = (name: string, fallback: number): number => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) {
-      throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
-    }
-    return value;
-  };
+  const port = portFromEnv;
   return {
     postgres: port('STACK_POSTGRES_PORT', DEFAULT_PORTS.postgres),
     kafka: port('STACK_KAFKA_PORT', DEFAULT_PORTS.kafka),
@@ -68,6 +79,35 @@ function configuredPorts(): StackPorts {
     temporal: port('STACK_TEMPORAL_PORT', DEFAULT_PORTS.temporal),
     temporalUi: port('STACK_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi),
   };
+}
+
+/** Jaeger's ports under `npm start`, each overridable (docs/configuration.md). */
+const jaegerPorts = (): JaegerPorts => ({
+  otlpHttp: portFromEnv('STACK_JAEGER_OTLP_PORT', DEFAULT_JAEGER_PORTS.otlpHttp),
+  query: portFromEnv('STACK_JAEGER_UI_PORT', DEFAULT_JAEGER_PORTS.query),
+  queryGrpc: portFromEnv('STACK_JAEGER_GRPC_PORT', DEFAULT_JAEGER_PORTS.queryGrpc),
+});
+
+/** Tracing is on under `npm start` unless STACK_TRACING=off (CI's run turns it off). */
+const tracingWanted = (): boolean => process.env.STACK_TRACING?.trim().toLowerCase() !== 'off';
+
+/**
+ * Starts Jaeger if it is wanted and not running (building it on the first start: minutes), and
+ * returns its ports, or undefined when tracing is off.
+ */
+async function ensureJaeger(): Promise<{ ports: JaegerPorts; outcome: StartOutcome } | undefined> {
+  if (!tracingWanted()) return undefined;
+  const ports = jaegerPorts();
+  const pidFile = stackPidFile(stateDir, 'jaeger');
+  const pid = readPid(pidFile);
+  if (pid !== undefined && isAlive(pid)) return { ports, outcome: 'running' };
+  await startJaeger({
+    binary: installJaeger(),
+    ports,
+    logFile: stackLogFile(stateDir, 'jaeger'),
+    pidFile,
+  });
+  return { ports, outcome: 'started' };
 }
 
 /** Starts whatever of the stack is down (all of it in a new state folder) and migrates. */
@@ -116,7 +156,13 @@ function requireRunningStack(): RunningStack {
 /** Starts whatever is down, service by service and app by app; leaves the rest running. */
 async function start(): Promise<void> {
   const { stack, outcomes } = await stackUp();
+  const jaeger = await ensureJaeger();
   const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env };
+  if (jaeger) {
+    outcomes.jaeger = jaeger.outcome;
+    // Every app exports its spans there (runtime/src/tracing.ts); set it to send them elsewhere.
+    env.OTEL_EXPORTER_OTLP_ENDPOINT ??= otlpEndpoint(jaeger.ports);
+  }
   // The simulated fulfilment service tells the gateway about dispatches and deliveries.
   env.FULFILLMENT_WEBHOOK_URL ??= `http://127.0.0.1:${appPort(
     PLATFORM_APPS.find((a) => a.name === 'gateway')!,
@@ -142,6 +188,7 @@ async function start(): Promise<void> {
 
 async function stop(): Promise<void> {
   for (const app of [...PLATFORM_APPS].reverse()) await stopApp(stackPidFile(stateDir, app.name));
+  await stopJaeger(stackPidFile(stateDir, 'jaeger'));
   await stopStack(stateDir);
   log('platform stopped (state kept in ' + stateDir + ')');
 }
@@ -164,6 +211,9 @@ function printUrls(stack: RunningStack, outcomes: Record<string, StartOutcome> =
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
     ['Temporal Web UI', stack.env.TEMPORAL_UI_URL, 'temporal'],
     ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
+    ...(tracingWanted()
+      ? [['Traces (Jaeger)', jaegerUrl(jaegerPorts()), 'jaeger'] as [string, string, string]]
+      : []),
     ['Kafka bootstrap', stack.env.KAFKA_BROKERS, 'kafka'],
     ['PostgreSQL (platform)', stack.env.DATABASE_URL, 'postgres'],
     ['PostgreSQL (monolith)', stack.env.LEGACY_DATABASE_URL],
@@ -207,6 +257,9 @@ async function status(): Promise<void> {
           : 'stopped';
     console.log(`${service.padEnd(16)} ${state}`);
   }
+  const jaegerPid = readPid(stackPidFile(stateDir, 'jaeger'));
+  const jaegerRuns = jaegerPid !== undefined && isAlive(jaegerPid);
+  console.log(`${'jaeger'.padEnd(16)} ${jaegerRuns ? 'running' : 'stopped'}`);
   const env = { ...process.env, ...stack.env };
   for (const app of PLATFORM_APPS) {
     const pidFile = stackPidFile(stateDir, app.name);
