@@ -2,7 +2,7 @@
  * Clean stops: on SIGTERM or SIGINT the steps run once, in order (stop taking work, drain,
  * then close connections), under an overall deadline after which the process exits anyway.
  */
-import type { Logger } from './logger';
+import { createLogger, type Logger } from './logger';
 import { startTracing, stopTracing } from './tracing';
 
 export interface ShutdownStep {
@@ -50,8 +50,10 @@ export function runMain(service: string, main: () => Promise<void>): void {
   startTracing(service);
   main().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: 'error', service, message: `failed to start: ${message}` })}\n`,
+    // Straight to stderr (the batched stdout would be lost to the exit), in the same format.
+    createLogger(service, 'error', (line) => process.stderr.write(`${line}\n`)).error(
+      `failed to start: ${message}`,
+      { error },
     );
     process.exit(1);
   });

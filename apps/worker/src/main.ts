@@ -40,12 +40,14 @@ import { ensureBacklogMonitor } from './backlog-monitor';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 import { createWorkerActivities, taskQueueWorkers } from './task-queues';
+import { ActivityLogContext, installTemporalLogging } from './logging';
 import { workerTracingOptions } from './tracing';
 import { workflowCode } from './workflow-bundle';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
+  installTemporalLogging(logger, config.logLevel);
   const readModel = await platformDataSource(config.databaseUrl, {
     applicationName: 'order-platform-read-model',
   }).initialize();
@@ -103,7 +105,15 @@ runMain('worker', async () => {
           connection,
           namespace: config.temporalNamespace,
           ...queue,
-          ...tracing,
+          sinks: tracing.sinks,
+          interceptors: {
+            ...tracing.interceptors,
+            // Inside the activity's span: its lines carry the trace id and name its order.
+            activity: [
+              ...(tracing.interceptors?.activity ?? []),
+              (ctx) => ({ inbound: new ActivityLogContext(ctx) }),
+            ],
+          },
           ...(runsWorkflows ? workflowCode(config.workflowBundlePath) : {}),
         }),
     ),

@@ -8,9 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
-import { contextFromHeaders, platformTracer, type Logger } from '@order-platform/runtime';
+import {
+  contextFromHeaders,
+  platformTracer,
+  type Logger,
+  withLogFields,
+} from '@order-platform/runtime';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -57,12 +69,16 @@ export async function hardenHttp(
       seconds,
     );
     if (route === '/health/live' || route === '/health/ready' || route === '/metrics') return;
+    const orderId = orderIdOf(request.params);
+    const span = requestSpans.get(request)?.spanContext();
     logger.info('request', {
       requestId: request.id,
       method: request.method,
       route,
       status: reply.statusCode,
       durationMs: Math.round(seconds * 10_000) / 10,
+      ...(orderId ? { orderId } : {}),
+      ...(span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
     });
   });
   // Only JSON bodies: anything else is a 415, not a string for the validator to puzzle over.
@@ -99,7 +115,10 @@ function traceRequests(fastify: FastifyInstance): void {
   fastify.addHook('preHandler', (request, _reply, done) => {
     const span = requestSpans.get(request);
     if (!span) return done();
-    context.with(trace.setSpan(context.active(), span), done);
+    // What the handler logs names the request and, on an order's routes, the order.
+    const orderId = orderIdOf(request.params);
+    const fields = { requestId: request.id, ...(orderId ? { orderId } : {}) };
+    context.with(trace.setSpan(context.active(), span), () => withLogFields(fields, done));
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const span = requestSpans.get(request);
@@ -108,4 +127,10 @@ function traceRequests(fastify: FastifyInstance): void {
     if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   });
+}
+
+/** The order an order route names (`/v1/orders/:orderId/...`), for logs. */
+function orderIdOf(params: unknown): string | undefined {
+  const orderId = (params as { orderId?: unknown } | undefined)?.orderId;
+  return typeof orderId === 'string' && orderId.length <= 64 ? orderId : undefined;
 }
