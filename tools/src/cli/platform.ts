@@ -59,7 +59,7 @@ const { positionals, values } = parseArgs({
 });
 const stateDir = resolve(values['state-dir'] ?? join(REPO_ROOT, '.stack'));
 
-/** The fixed ports of `npm start`, each overridable (docs/configuration.md). */
+/** A port from the environment, or the default. */
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -70,6 +70,7 @@ function portFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+/** The fixed ports of `npm start`, each overridable (docs/configuration.md). */
 function configuredPorts(): StackPorts {
   const port = portFromEnv;
   return {
@@ -93,7 +94,8 @@ const tracingWanted = (): boolean => process.env.STACK_TRACING?.trim().toLowerCa
 
 /**
  * Starts Jaeger if it is wanted and not running (building it on the first start: minutes), and
- * returns its ports, or undefined when tracing is off.
+ * returns its ports, or undefined when tracing is off. Traces are a diagnostic: a Jaeger that
+ * cannot build or start is reported, and the platform starts without them.
  */
 async function ensureJaeger(): Promise<{ ports: JaegerPorts; outcome: StartOutcome } | undefined> {
   if (!tracingWanted()) return undefined;
@@ -101,13 +103,27 @@ async function ensureJaeger(): Promise<{ ports: JaegerPorts; outcome: StartOutco
   const pidFile = stackPidFile(stateDir, 'jaeger');
   const pid = readPid(pidFile);
   if (pid !== undefined && isAlive(pid)) return { ports, outcome: 'running' };
-  await startJaeger({
-    binary: installJaeger(),
-    ports,
-    logFile: stackLogFile(stateDir, 'jaeger'),
-    pidFile,
-  });
+  try {
+    await startJaeger({
+      binary: installJaeger(),
+      ports,
+      logFile: stackLogFile(stateDir, 'jaeger'),
+      pidFile,
+    });
+  } catch (error) {
+    await stopJaeger(pidFile);
+    log(
+      `Jaeger did not start (${error instanceof Error ? error.message : String(error)}): ` +
+        'the platform runs without traces (STACK_TRACING=off skips Jaeger)',
+    );
+    return undefined;
+  }
   return { ports, outcome: 'started' };
+}
+
+function jaegerRunning(): boolean {
+  const pid = readPid(stackPidFile(stateDir, 'jaeger'));
+  return pid !== undefined && isAlive(pid);
 }
 
 /** Starts whatever of the stack is down (all of it in a new state folder) and migrates. */
@@ -211,7 +227,7 @@ function printUrls(stack: RunningStack, outcomes: Record<string, StartOutcome> =
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
     ['Temporal Web UI', stack.env.TEMPORAL_UI_URL, 'temporal'],
     ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
-    ...(tracingWanted()
+    ...(tracingWanted() && jaegerRunning()
       ? [['Traces (Jaeger)', jaegerUrl(jaegerPorts()), 'jaeger'] as [string, string, string]]
       : []),
     ['Kafka bootstrap', stack.env.KAFKA_BROKERS, 'kafka'],
@@ -257,9 +273,7 @@ async function status(): Promise<void> {
           : 'stopped';
     console.log(`${service.padEnd(16)} ${state}`);
   }
-  const jaegerPid = readPid(stackPidFile(stateDir, 'jaeger'));
-  const jaegerRuns = jaegerPid !== undefined && isAlive(jaegerPid);
-  console.log(`${'jaeger'.padEnd(16)} ${jaegerRuns ? 'running' : 'stopped'}`);
+  console.log(`${'jaeger'.padEnd(16)} ${jaegerRunning() ? 'running' : 'stopped'}`);
   const env = { ...process.env, ...stack.env };
   for (const app of PLATFORM_APPS) {
     const pidFile = stackPidFile(stateDir, app.name);
