@@ -3,6 +3,7 @@ import {
   orderTotalMinor,
   type PlacedOrder,
   validatePlacedOrder,
+  orderIdOfWorkflow,
   workflowIdForOrder,
 } from './order';
 
@@ -48,6 +49,9 @@ describe('an order', () => {
 
   it('has one workflow, and lifecycle events whose ids a replay reproduces', () => {
     expect(workflowIdForOrder('o-1')).toBe('order-o-1');
+    expect(orderIdOfWorkflow(workflowIdForOrder('o-1'))).toBe('o-1');
+    expect(orderIdOfWorkflow('backlog-monitor-orders')).toBeUndefined();
+    expect(orderIdOfWorkflow('order-')).toBeUndefined();
     const a = lifecycleEvent('o-1', 3, 'OrderConfirmed', '2026-11-23T10:00:00.000Z');
     const b = lifecycleEvent('o-1', 3, 'OrderConfirmed', '2026-11-23T10:00:00.000Z');
     expect(a.eventId).toBe('order-workflow:o-1:3');

@@ -52,6 +52,12 @@ export const orderTotalMinor = (order: Pick<PlacedOrder, 'items' | 'shippingMino
 
 export const workflowIdForOrder = (orderId: string): string => `order-${orderId}`;
 
+/** The order a workflow id names (`workflowIdForOrder`'s inverse); undefined for other workflows. */
+export const orderIdOfWorkflow = (workflowId: string): string | undefined =>
+  workflowId.startsWith('order-') && workflowId.length > 'order-'.length
+    ? workflowId.slice('order-'.length)
+    : undefined;
+
 /** Problems with an order, each naming its field; empty when the order is acceptable. */
 export function validatePlacedOrder(order: PlacedOrder): string[] {
   const problems: string[] = [];

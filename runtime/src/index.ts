@@ -6,4 +6,5 @@ export * from './shutdown';
 export * from './kafka';
 export * from './reliable-consumer';
 export * from './tokens';
+export * from './tracing';
 export * from './transaction';

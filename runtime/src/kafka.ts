@@ -11,11 +11,14 @@ import {
   logLevel,
   Partitioners,
   type logCreator,
+  type Message,
   type ProducerBatch,
   type ProducerRecord,
   type RecordMetadata,
 } from 'kafkajs';
+import { SpanKind } from '@opentelemetry/api';
 import { createLogger, type Logger } from './logger';
+import { inSpan, traceHeaders } from './tracing';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -91,7 +94,55 @@ export function createIdempotentProducer(kafka: Kafka): IdempotentProducer {
   return {
     connect: () => producer.connect(),
     disconnect: () => producer.disconnect(),
-    send: (record) => producer.send({ ...record, acks: ACKS_ALL }),
-    sendBatch: (batch) => producer.sendBatch({ ...batch, acks: ACKS_ALL }),
+    send: (record) =>
+      inSpan(
+        `publish ${record.topic}`,
+        { kind: SpanKind.PRODUCER, attributes: messagingAttributes(record) },
+        () => producer.send({ ...record, messages: traced(record.messages), acks: ACKS_ALL }),
+      ),
+    sendBatch: (batch) => {
+      const topics = [...new Set((batch.topicMessages ?? []).map(({ topic }) => topic))];
+      return inSpan(
+        `publish ${topics.join(',')}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'publish',
+            'messaging.destination.name': topics.join(','),
+          },
+        },
+        () =>
+          producer.sendBatch({
+            ...batch,
+            topicMessages: batch.topicMessages?.map((entry) => ({
+              ...entry,
+              messages: traced(entry.messages),
+            })),
+            acks: ACKS_ALL,
+          }),
+      );
+    },
   };
 }
+
+/**
+ * Each message carries the publishing span's context in its headers (`traceparent`), so the
+ * consumer's span joins the trace that caused the message: the order's journey is one trace.
+ */
+function traced(messages: Message[]): Message[] {
+  const trace = traceHeaders();
+  if (Object.keys(trace).length === 0) return messages;
+  return messages.map((message) => ({ ...message, headers: { ...message.headers, ...trace } }));
+}
+
+const messagingAttributes = (record: Omit<ProducerRecord, 'acks'>) => ({
+  'messaging.system': 'kafka',
+  'messaging.operation.type': 'publish',
+  'messaging.destination.name': record.topic,
+  'messaging.batch.message_count': record.messages.length,
+  // The platform keys by order id: the span says which order it published for.
+  ...(record.messages.length === 1 && typeof record.messages[0]?.key === 'string'
+    ? { 'messaging.kafka.message.key': record.messages[0].key }
+    : {}),
+});

@@ -14,6 +14,7 @@
  * message (process-message.ts, inbox-transaction.ts, dead-letter.ts, retry.ts), pausing under
  * load (backpressure.ts) and the lag and age metrics (metrics.ts).
  */
+import { SpanKind } from '@opentelemetry/api';
 import { type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { type Pool, type PoolClient } from 'pg';
 import { register as defaultRegistry, type Registry } from 'prom-client';
@@ -24,6 +25,7 @@ import { messageProcessor } from './consumer/process-message';
 import { DEFAULT_RETRY, Stopping, type RetryPolicy } from './consumer/retry';
 import { createIdempotentProducer } from './kafka';
 import { type Logger } from './logger';
+import { contextFromHeaders, inSpan } from './tracing';
 
 export { type MessageContext, type Poison } from './consumer/message';
 export {
@@ -132,10 +134,31 @@ export async function startReliableConsumer<E>(
           return;
         }
         metrics.lag(tp, highWatermark - BigInt(message.offset));
-        const outcome = await processMessage(
-          message,
-          { topic, partition, offset: message.offset },
-          heartbeat,
+        // A child of the span that published it (its headers' traceparent): one trace per order.
+        const outcome = await inSpan(
+          `process ${topic}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromHeaders(message.headers),
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'process',
+              'messaging.destination.name': topic,
+              'messaging.consumer.group.name': name,
+              'messaging.destination.partition.id': String(partition),
+              'messaging.kafka.offset': Number(message.offset),
+              ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
+            },
+          },
+          async (span) => {
+            const result = await processMessage(
+              message,
+              { topic, partition, offset: message.offset },
+              heartbeat,
+            );
+            span.setAttribute('order_platform.consumer.outcome', result);
+            return result;
+          },
         );
         const next = BigInt(message.offset) + 1n;
         // Only now that the effect (or its dead letter) is durable does the offset move. With

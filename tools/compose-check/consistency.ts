@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_TOPIC_SPECS, ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
 import { PLATFORM_APPS, TS_NODE_ARGS } from '../src/stack/apps';
+import { DEFAULT_JAEGER_PORTS } from '../src/stack/jaeger';
 import { STACK_DATABASES } from '../src/stack/postgres';
 import { DEFAULT_PORTS, stackEnv } from '../src/stack/stack';
 import { readStackVersions, REPO_ROOT } from '../src/stack/versions';
@@ -111,6 +112,11 @@ for (const [name, s] of Object.entries(services)) {
       `service "${name}": ${s.image}, but tools/versions.env pins Kafka ${versions.KAFKA_VERSION}`,
     );
   }
+  if (repository === 'jaegertracing/jaeger' && tag !== versions.JAEGER_IMAGE_VERSION) {
+    problems.add(
+      `service "${name}": ${s.image}, but tools/versions.env pins Jaeger's image ${versions.JAEGER_IMAGE_VERSION}`,
+    );
+  }
   if (repository === 'postgres' && tag.split('.')[0] !== versions.POSTGRES_MAJOR) {
     problems.add(
       `service "${name}": ${s.image}, but tools/versions.env pins PostgreSQL ${versions.POSTGRES_MAJOR}`,
@@ -166,6 +172,7 @@ publishes('postgres', DEFAULT_PORTS.postgres, 'PostgreSQL');
 publishes('kafka', DEFAULT_PORTS.kafka, 'Kafka');
 publishes('temporal', DEFAULT_PORTS.temporal, 'Temporal');
 publishes('temporal-ui', DEFAULT_PORTS.temporalUi, 'the Temporal UI');
+publishes('jaeger', DEFAULT_JAEGER_PORTS.query, "Jaeger's UI");
 
 // What the setup services create: the lists of domain/.
 sameSet(

@@ -11,3 +11,4 @@ export * from './testing/legacy-monolith';
 export * from './testing/eventually';
 export * from './testing/gateway-call';
 export * from './verify';
+export * from './stack/jaeger';

@@ -7,10 +7,11 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { runMain } from '@order-platform/runtime';
+import { createLogger, runMain } from '@order-platform/runtime';
 import { AppModule } from './app.module';
 import { loadGatewayConfig } from './config';
 import { hardenHttp, requestIdOf } from './http/http-hardening';
+import { NestJsonLogger } from './http/nest-logger';
 import { ProblemFilter } from './http/problem.filter';
 import { LOGGER } from './infrastructure/infrastructure.module';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -29,7 +30,8 @@ runMain('gateway', async () => {
       trustProxy: true,
     }),
     // The raw body is kept beside the parsed one: the fulfilment webhook's signature covers it.
-    { logger: ['error', 'warn'], rawBody: true },
+    // Nest's own lines in the platform's JSON format.
+    { logger: new NestJsonLogger(createLogger('gateway', config.logLevel)), rawBody: true },
   );
   const logger = app.get<Logger>(LOGGER);
   await hardenHttp(app.getHttpAdapter().getInstance(), {

@@ -38,6 +38,7 @@ import {
   onShutdown,
   postgresCheck,
   runMain,
+  tracingClientInterceptors,
   startHealthServer,
   temporalCheck,
 } from '@order-platform/runtime';
@@ -98,7 +99,11 @@ runMain('legacy-adapter', async () => {
     ? new SignalBridge({
         kafka,
         pool: platformDb,
-        temporal: new Client({ connection: temporal, namespace: config.temporalNamespace }),
+        temporal: new Client({
+          connection: temporal,
+          namespace: config.temporalNamespace,
+          interceptors: tracingClientInterceptors(),
+        }),
         taskQueue: config.taskQueue,
         registry,
         logger,

@@ -24,7 +24,9 @@ import {
   onShutdown,
   runMain,
   startHealthServer,
+  startTracing,
   temporalCheck,
+  tracingClientInterceptors,
 } from '@order-platform/runtime';
 import {
   DegradedModeStore,
@@ -40,11 +42,14 @@ import { CircuitReports, workerId } from './circuit-reports';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 import { createWorkerActivities, taskQueueWorkers } from './task-queues';
+import { ActivityLogContext, installTemporalLogging } from './logging';
+import { workerTracingOptions } from './tracing';
 import { workflowCode } from './workflow-bundle';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
+  installTemporalLogging(logger, config.logLevel);
   const readModel = await platformDataSource(config.databaseUrl, {
     applicationName: 'order-platform-read-model',
   }).initialize();
@@ -68,7 +73,12 @@ runMain('worker', async () => {
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
-  const client = new Client({ connection: probeConnection, namespace: config.temporalNamespace });
+  const client = new Client({
+    connection: probeConnection,
+    namespace: config.temporalNamespace,
+    interceptors: tracingClientInterceptors(),
+  });
+  const tracing = workerTracingOptions(startTracing('worker'));
   const activities = createWorkerActivities({
     order: {
       events: publisher,
@@ -106,6 +116,15 @@ runMain('worker', async () => {
           connection,
           namespace: config.temporalNamespace,
           ...queue,
+          sinks: tracing.sinks,
+          interceptors: {
+            ...tracing.interceptors,
+            // Inside the activity's span: its lines carry the trace id and name its order.
+            activity: [
+              ...(tracing.interceptors?.activity ?? []),
+              (ctx) => ({ inbound: new ActivityLogContext(ctx) }),
+            ],
+          },
           ...(runsWorkflows ? workflowCode(config.workflowBundlePath) : {}),
         }),
     ),

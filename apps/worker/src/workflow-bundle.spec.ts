@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { startTracing } from '@order-platform/runtime';
+import { workerTracingOptions } from './tracing';
 import { workflowCode, writeWorkflowBundle } from './workflow-bundle';
 
 const HISTORIES_DIR = join(__dirname, '../../../workflows/histories');
@@ -27,8 +29,11 @@ describe('the workflow bundle an image builds once', () => {
     const files = readdirSync(HISTORIES_DIR).filter((name) => name.endsWith('.history.pb'));
     expect(files.length).toBeGreaterThan(0);
     const failures: string[] = [];
+    // As the worker runs it: the bundle holds the tracing interceptors, so their sink is there
+    // (dropping spans: tracing is off without an endpoint).
+    const { sinks } = workerTracingOptions(startTracing('worker', {}));
     for await (const result of Worker.runReplayHistories(
-      { ...options, replayName: 'prebuilt-bundle' },
+      { ...options, sinks, replayName: 'prebuilt-bundle' },
       files.map((name) => ({
         workflowId: name.replace(/\.history\.pb$/, ''),
         history: temporal.api.history.v1.History.decode(readFileSync(join(HISTORIES_DIR, name))),
@@ -37,5 +42,6 @@ describe('the workflow bundle an image builds once', () => {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
-  }, 60_000);
+    // Bundling and replaying take about 20 s alone, several times that beside other suites.
+  }, 240_000);
 });

@@ -38,7 +38,16 @@ import {
   stopStack,
 } from '../stack/stack';
 import { instanceName, instancesOnDisk, parseScale, scaledApps } from '../stack/scale';
-import { readPid } from '../stack/service-process';
+import {
+  DEFAULT_JAEGER_PORTS,
+  installJaeger,
+  jaegerUrl,
+  type JaegerPorts,
+  otlpEndpoint,
+  startJaeger,
+  stopJaeger,
+} from '../stack/jaeger';
+import { isAlive, readPid } from '../stack/service-process';
 import { REPO_ROOT } from '../stack/versions';
 
 const { positionals, values } = parseArgs({
@@ -53,17 +62,20 @@ const { positionals, values } = parseArgs({
 });
 const stateDir = resolve(values['state-dir'] ?? join(REPO_ROOT, '.stack'));
 
+/** A port from the environment, or the default. */
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
+  }
+  return value;
+}
+
 /** The fixed ports of `npm start`, each overridable (docs/configuration.md). */
 function configuredPorts(): StackPorts {
-  const port = (name: string, fallback: number): number => {
-    const raw = process.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) {
-      throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
-    }
-    return value;
-  };
+  const port = portFromEnv;
   return {
     postgres: port('STACK_POSTGRES_PORT', DEFAULT_PORTS.postgres),
     kafka: port('STACK_KAFKA_PORT', DEFAULT_PORTS.kafka),
@@ -71,6 +83,50 @@ function configuredPorts(): StackPorts {
     temporal: port('STACK_TEMPORAL_PORT', DEFAULT_PORTS.temporal),
     temporalUi: port('STACK_TEMPORAL_UI_PORT', DEFAULT_PORTS.temporalUi),
   };
+}
+
+/** Jaeger's ports under `npm start`, each overridable (docs/configuration.md). */
+const jaegerPorts = (): JaegerPorts => ({
+  otlpHttp: portFromEnv('STACK_JAEGER_OTLP_PORT', DEFAULT_JAEGER_PORTS.otlpHttp),
+  query: portFromEnv('STACK_JAEGER_UI_PORT', DEFAULT_JAEGER_PORTS.query),
+  queryGrpc: portFromEnv('STACK_JAEGER_GRPC_PORT', DEFAULT_JAEGER_PORTS.queryGrpc),
+});
+
+/** Tracing is on under `npm start` unless STACK_TRACING=off (CI's run turns it off). */
+const tracingWanted = (): boolean => process.env.STACK_TRACING?.trim().toLowerCase() !== 'off';
+
+/**
+ * Starts Jaeger if it is wanted and not running (building it on the first start: minutes), and
+ * returns its ports, or undefined when tracing is off. Traces are a diagnostic: a Jaeger that
+ * cannot build or start is reported, and the platform starts without them.
+ */
+async function ensureJaeger(): Promise<{ ports: JaegerPorts; outcome: StartOutcome } | undefined> {
+  if (!tracingWanted()) return undefined;
+  const ports = jaegerPorts();
+  const pidFile = stackPidFile(stateDir, 'jaeger');
+  const pid = readPid(pidFile);
+  if (pid !== undefined && isAlive(pid)) return { ports, outcome: 'running' };
+  try {
+    await startJaeger({
+      binary: installJaeger(),
+      ports,
+      logFile: stackLogFile(stateDir, 'jaeger'),
+      pidFile,
+    });
+  } catch (error) {
+    await stopJaeger(pidFile);
+    log(
+      `Jaeger did not start (${error instanceof Error ? error.message : String(error)}): ` +
+        'the platform runs without traces (STACK_TRACING=off skips Jaeger)',
+    );
+    return undefined;
+  }
+  return { ports, outcome: 'started' };
+}
+
+function jaegerRunning(): boolean {
+  const pid = readPid(stackPidFile(stateDir, 'jaeger'));
+  return pid !== undefined && isAlive(pid);
 }
 
 /** Starts whatever of the stack is down (all of it in a new state folder) and migrates. */
@@ -121,7 +177,13 @@ async function start(): Promise<void> {
   // A mistake in the option is told before anything starts.
   const scale = parseScale(values.scale);
   const { stack, outcomes } = await stackUp();
+  const jaeger = await ensureJaeger();
   const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env };
+  if (jaeger) {
+    outcomes.jaeger = jaeger.outcome;
+    // Every app exports its spans there (runtime/src/tracing.ts); set it to send them elsewhere.
+    env.OTEL_EXPORTER_OTLP_ENDPOINT ??= otlpEndpoint(jaeger.ports);
+  }
   // The simulated fulfilment service tells the gateway about dispatches and deliveries.
   env.FULFILLMENT_WEBHOOK_URL ??= `http://127.0.0.1:${appPort(
     PLATFORM_APPS.find((a) => a.name === 'gateway')!,
@@ -164,6 +226,7 @@ async function stop(): Promise<void> {
       instancesOf(app).map((k) => stopApp(stackPidFile(stateDir, instanceName(app.name, k)))),
     );
   }
+  await stopJaeger(stackPidFile(stateDir, 'jaeger'));
   await stopStack(stateDir);
   log('platform stopped (state kept in ' + stateDir + ')');
 }
@@ -193,6 +256,9 @@ function printUrls(
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
     ['Temporal Web UI', stack.env.TEMPORAL_UI_URL, 'temporal'],
     ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
+    ...(tracingWanted() && jaegerRunning()
+      ? [['Traces (Jaeger)', jaegerUrl(jaegerPorts()), 'jaeger'] as [string, string, string]]
+      : []),
     ['Kafka bootstrap', stack.env.KAFKA_BROKERS, 'kafka'],
     ['PostgreSQL (platform)', stack.env.DATABASE_URL, 'postgres'],
     ['PostgreSQL (monolith)', stack.env.LEGACY_DATABASE_URL],
@@ -234,6 +300,7 @@ async function status(): Promise<void> {
           : 'stopped';
     console.log(`${service.padEnd(16)} ${state}`);
   }
+  console.log(`${'jaeger'.padEnd(16)} ${jaegerRunning() ? 'running' : 'stopped'}`);
   const env = { ...process.env, ...stack.env };
   // The instances found on disk, on the ports `--scale` gave them.
   const found = PLATFORM_APPS.flatMap((app) =>

@@ -17,6 +17,9 @@ export interface StackVersions {
   POSTGRES_MAJOR: string;
   /** The Node.js fetched for machines with an older one; the Dockerfile's image has its major. */
   NODE_VERSION: string;
+  /** Jaeger's Go module version (npm start builds it) and the same release's image (compose). */
+  JAEGER_VERSION: string;
+  JAEGER_IMAGE_VERSION: string;
 }
 
 export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): StackVersions {
@@ -34,6 +37,8 @@ export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): Stack
     'SLF4J_VERSION',
     'POSTGRES_MAJOR',
     'NODE_VERSION',
+    'JAEGER_VERSION',
+    'JAEGER_IMAGE_VERSION',
   ];
   for (const key of required) {
     if (!values[key]) throw new Error(`${file} does not pin ${key}`);

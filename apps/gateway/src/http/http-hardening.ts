@@ -8,8 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import {
+  context,
+  isSpanContextValid,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '@order-platform/runtime';
+import {
+  contextFromHeaders,
+  platformTracer,
+  type Logger,
+  withLogFields,
+} from '@order-platform/runtime';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
 
@@ -47,6 +60,7 @@ export async function hardenHttp(
     void reply.header('x-request-id', request.id);
     void reply.header('cache-control', 'no-store');
   });
+  traceRequests(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
@@ -55,14 +69,68 @@ export async function hardenHttp(
       seconds,
     );
     if (route === '/health/live' || route === '/health/ready' || route === '/metrics') return;
+    const orderId = orderIdOf(request.params);
+    const span = requestSpans.get(request)?.spanContext();
     logger.info('request', {
       requestId: request.id,
       method: request.method,
       route,
       status: reply.statusCode,
       durationMs: Math.round(seconds * 10_000) / 10,
+      ...(orderId ? { orderId } : {}),
+      ...(span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
     });
   });
   // Only JSON bodies: anything else is a 415, not a string for the validator to puzzle over.
   fastify.removeContentTypeParser('text/plain');
+}
+
+const requestSpans = new WeakMap<object, Span>();
+const UNTRACED = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * A server span per request (probes and scrapes aside), named by route template, a child of the
+ * caller's `traceparent` if any. The handler runs inside it, so the workflow start, the queries
+ * and the catalogue call it makes join the request's trace. It is made active in preHandler,
+ * after the body is read: the body's stream events would not carry it.
+ */
+function traceRequests(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    if (route && UNTRACED.has(route)) return;
+    const span = platformTracer().startSpan(
+      `${request.method} ${route ?? 'unmatched'}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'http.route': route ?? 'unmatched',
+          'gateway.request_id': request.id,
+        },
+      },
+      contextFromHeaders(request.headers),
+    );
+    requestSpans.set(request, span);
+  });
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const span = requestSpans.get(request);
+    if (!span) return done();
+    // What the handler logs names the request and, on an order's routes, the order.
+    const orderId = orderIdOf(request.params);
+    const fields = { requestId: request.id, ...(orderId ? { orderId } : {}) };
+    context.with(trace.setSpan(context.active(), span), () => withLogFields(fields, done));
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const span = requestSpans.get(request);
+    if (!span) return;
+    span.setAttribute('http.response.status_code', reply.statusCode);
+    if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+}
+
+/** The order an order route names (`/v1/orders/:orderId/...`), for logs. */
+function orderIdOf(params: unknown): string | undefined {
+  const orderId = (params as { orderId?: unknown } | undefined)?.orderId;
+  return typeof orderId === 'string' && orderId.length <= 64 ? orderId : undefined;
 }

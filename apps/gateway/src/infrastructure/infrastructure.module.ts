@@ -6,7 +6,13 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { createLogger, type HealthCheck, kafkaCheck, temporalCheck } from '@order-platform/runtime';
+import {
+  createLogger,
+  type HealthCheck,
+  kafkaCheck,
+  temporalCheck,
+  tracingClientInterceptors,
+} from '@order-platform/runtime';
 import {
   AdmissionStore,
   DeadLetterStore,
@@ -51,7 +57,11 @@ const STORES = [
       provide: Client,
       inject: [GATEWAY_CONFIG, TEMPORAL_CONNECTION],
       useFactory: (config: GatewayConfig, connection: Connection) =>
-        new Client({ connection, namespace: config.temporalNamespace }),
+        new Client({
+          connection,
+          namespace: config.temporalNamespace,
+          interceptors: tracingClientInterceptors(),
+        }),
     },
     {
       provide: DataSource,

@@ -1,0 +1,60 @@
+/**
+ * Jaeger, the local stack's tracing backend: built from its Go module (tools/toolchain/jaeger.sh),
+ * run with tools/jaeger/jaeger.yaml on the given ports. The platform's processes send it spans
+ * by OTLP over HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); its HTTP API answers what traces it holds.
+ * Started by `npm start` and by the tracing test, not by the integration stack (its first build
+ * takes minutes: docs/development.md).
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startDetached, stopProcess, waitUntil } from './service-process';
+import { TOOLS_DIR } from './versions';
+
+export interface JaegerPorts {
+  /** OTLP over HTTP: what OTEL_EXPORTER_OTLP_ENDPOINT names. */
+  otlpHttp: number;
+  /** The UI and the HTTP query API (/api/services, /api/traces). */
+  query: number;
+  queryGrpc: number;
+}
+
+export const DEFAULT_JAEGER_PORTS: JaegerPorts = { otlpHttp: 4318, query: 16686, queryGrpc: 16685 };
+
+/** Builds Jaeger on first use (minutes) and returns the binary's path. */
+export const installJaeger = (): string =>
+  execFileSync('bash', [join(TOOLS_DIR, 'toolchain', 'jaeger.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+
+export async function startJaeger(options: {
+  binary: string;
+  ports: JaegerPorts;
+  logFile: string;
+  pidFile: string;
+}): Promise<void> {
+  const { ports } = options;
+  const pid = startDetached({
+    name: 'jaeger',
+    command: options.binary,
+    args: ['--config', join(TOOLS_DIR, 'jaeger', 'jaeger.yaml')],
+    env: {
+      ...process.env,
+      JAEGER_OTLP_HTTP_PORT: String(ports.otlpHttp),
+      JAEGER_QUERY_PORT: String(ports.query),
+      JAEGER_QUERY_GRPC_PORT: String(ports.queryGrpc),
+    },
+    logFile: options.logFile,
+    pidFile: options.pidFile,
+  });
+  await waitUntil('Jaeger', async () => (await fetch(`${jaegerUrl(ports)}/api/services`)).ok, {
+    timeoutMs: 60_000,
+    logFile: options.logFile,
+    pid,
+  });
+}
+
+export const stopJaeger = (pidFile: string): Promise<void> => stopProcess(pidFile, 10_000);
+
+export const jaegerUrl = (ports: JaegerPorts): string => `http://127.0.0.1:${ports.query}`;
+export const otlpEndpoint = (ports: JaegerPorts): string => `http://127.0.0.1:${ports.otlpHttp}`;
