@@ -6,3 +6,4 @@ export * from './shutdown';
 export * from './kafka';
 export * from './reliable-consumer';
 export * from './tokens';
+export * from './payload-codec';

@@ -93,7 +93,11 @@ runMain('legacy-adapter', async () => {
     ? new SignalBridge({
         kafka,
         pool: platformDb,
-        temporal: new Client({ connection: temporal, namespace: config.temporalNamespace }),
+        temporal: new Client({
+          connection: temporal,
+          namespace: config.temporalNamespace,
+          dataConverter: { payloadCodecs: [config.payloadCodec] },
+        }),
         taskQueue: config.taskQueue,
         registry,
         logger,

@@ -57,7 +57,12 @@ runMain('worker', async () => {
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
-  const client = new Client({ connection: probeConnection, namespace: config.temporalNamespace });
+  const dataConverter = { payloadCodecs: [config.payloadCodec] };
+  const client = new Client({
+    connection: probeConnection,
+    namespace: config.temporalNamespace,
+    dataConverter,
+  });
   const activities = createWorkerActivities({
     order: {
       events: publisher,
@@ -94,6 +99,7 @@ runMain('worker', async () => {
         Worker.create({
           connection,
           namespace: config.temporalNamespace,
+          dataConverter,
           ...queue,
           ...(runsWorkflows ? workflowCode(config.workflowBundlePath) : {}),
         }),

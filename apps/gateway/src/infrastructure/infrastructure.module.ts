@@ -49,7 +49,11 @@ const STORES = [
       provide: Client,
       inject: [GATEWAY_CONFIG, TEMPORAL_CONNECTION],
       useFactory: (config: GatewayConfig, connection: Connection) =>
-        new Client({ connection, namespace: config.temporalNamespace }),
+        new Client({
+          connection,
+          namespace: config.temporalNamespace,
+          dataConverter: { payloadCodecs: [config.payloadCodec] },
+        }),
     },
     {
       provide: DataSource,
