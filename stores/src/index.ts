@@ -29,3 +29,4 @@ export * from './legacy-facts/parked-legacy-fact.store';
 export { OperatorTaskRecord } from './operator-tasks/operator-task.entity';
 export * from './operator-tasks/operator-task.store';
 export * from './dead-letters/dead-letter.store';
+export * from './personal-data/order-personal-data.store';

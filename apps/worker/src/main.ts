@@ -28,6 +28,7 @@ import {
 } from '@order-platform/runtime';
 import {
   DegradedModeStore,
+  OrderPersonalDataStore,
   OrderStatusStore,
   platformDataSource,
   ReconciliationFindingStore,
@@ -91,7 +92,11 @@ runMain('worker', async () => {
       inventory: ports.inventory,
       monolith: new MonolithHttpAdapter(config.monolithUrl),
     },
-    downstream: { ...ports, fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit) },
+    downstream: {
+      ...ports,
+      fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit),
+      shippingAddresses: new OrderPersonalDataStore(readModel),
+    },
   });
   const workers = await Promise.all(
     taskQueueWorkers(config.taskQueue, config.bulkheadLimits, activities).map(
