@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { KAFKA_TOPIC_SPECS, TOPIC_PARTITIONS } from '@order-platform/domain';
 import { generateCodecKey } from '@order-platform/runtime';
+import { appPort, PLATFORM_APPS } from './apps';
 import { findFreePort } from './ports';
 import {
   databaseUrl,
@@ -72,6 +73,8 @@ export interface StackEnv {
   /** The payload codec's keys (`id:base64key`): generated once per stack like the JWT key. */
   PAYLOAD_CODEC_KEYS: string;
 }
+
+const GATEWAY_APP = PLATFORM_APPS.find((app) => app.name === 'gateway')!;
 
 export const DEFAULT_PORTS: StackPorts = {
   postgres: 55432,
@@ -207,6 +210,8 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         port: ports.temporal,
         uiPort: ports.temporalUi,
         namespace: stack.env.TEMPORAL_NAMESPACE,
+        // The gateway `npm start` runs (GATEWAY_PORT, default 3000).
+        codecEndpoint: `http://127.0.0.1:${appPort(GATEWAY_APP, process.env)}/v1/ops/codec`,
       });
   }
 }

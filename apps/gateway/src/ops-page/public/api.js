@@ -25,3 +25,15 @@ export async function api(path) {
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return response.json();
 }
+
+// The Temporal Web UI decodes payloads through the gateway's codec endpoint, authenticated by a
+// codec session cookie (HttpOnly, for the codec paths only) that the signed-in operator opens
+// here and closes on sign-out. Best effort: the dashboard works without it.
+export async function codecSession(open) {
+  const token = sessionStorage.getItem(TOKEN_KEY) || '';
+  const response = await fetch('/v1/ops/codec/session', {
+    method: open ? 'POST' : 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return response.ok;
+}

@@ -2,7 +2,7 @@
 // an operator token, then loads every section from the /v1/ops API every few seconds; a section
 // that fails says so in place, and a rejected token brings the sign-in back with the reason.
 
-import { api, AuthProblem, forgetToken, hasToken, saveToken } from './api.js';
+import { api, AuthProblem, codecSession, forgetToken, hasToken, saveToken } from './api.js';
 import { renderBacklogChart, renderOverdueChart } from './charts.js';
 import { renderDegradedModes } from './degraded-modes.js';
 import { byId, clock, message } from './dom.js';
@@ -67,10 +67,14 @@ byId('login').addEventListener('submit', (event) => {
     .replace(/^Bearer\s+/i, '');
   if (!token) return;
   saveToken(token);
+  codecSession(true).catch(() => undefined);
   byId('token').value = '';
   byId('login-error').textContent = '';
   showDashboard();
 });
-byId('logout').addEventListener('click', () => showLogin(''));
+byId('logout').addEventListener('click', () => {
+  codecSession(false).catch(() => undefined);
+  showLogin('');
+});
 if (hasToken()) showDashboard();
 else showLogin('');
