@@ -1,4 +1,4 @@
-import { platformDataConverter } from '@order-platform/runtime';
+import { EncryptionCodec, parseCodecKeys, platformDataConverter } from '@order-platform/runtime';
 
 /** A variable the integration suite's global setup exported (the stack's addresses, its keys). */
 export function suiteEnv(name: string): string {
@@ -9,6 +9,9 @@ export function suiteEnv(name: string): string {
 
 /** The `dataConverter` of a suite's Temporal clients: the stack's payload codec, as the apps use. */
 export const suiteDataConverter = () =>
-  platformDataConverter({
-    PAYLOAD_CODEC_KEYS: suiteEnv('PAYLOAD_CODEC_KEYS'),
-  });
+  platformDataConverter({ PAYLOAD_CODEC_KEYS: suiteEnv('PAYLOAD_CODEC_KEYS') });
+
+/** A `dataConverter` with the platform's payload codec over `keys` (`id:base64key,...`). */
+export const codecDataConverter = (keys: string) => ({
+  payloadCodecs: [new EncryptionCodec(parseCodecKeys(keys))],
+});
