@@ -10,7 +10,7 @@
  * scoped to these paths and expiring with the token, which the UI's credentialed requests carry.
  */
 import { Body, Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Payload } from '@temporalio/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
@@ -86,7 +86,7 @@ const toJson = (payload: Payload): JsonPayload => ({
 @ApiBearerAuth()
 @RequireRole('operator')
 @AcceptCodecSession()
-@ApiProblems(400, 401, 403)
+@ApiProblems(401, 403)
 @Controller(CODEC_PATH.slice(1))
 export class CodecController {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
@@ -96,7 +96,7 @@ export class CodecController {
   @ApiOperation({ summary: 'Decrypts Temporal payloads for the Web UI (its remote codec)' })
   @ApiJsonBody(CODEC_PAYLOADS_SCHEMA)
   @ApiJsonResponse(200, 'The payloads decrypted, in order', CODEC_PAYLOADS_SCHEMA)
-  @ApiProblems(422)
+  @ApiProblems(400, 413, 415, 422)
   async decode(@Body() body: unknown): Promise<JsonPayloads> {
     const { payloads } = validatePayloads(body);
     try {
@@ -115,9 +115,12 @@ export class CodecController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Encrypts payloads an operator enters in the Web UI' })
   @ApiJsonBody(CODEC_PAYLOADS_SCHEMA)
-  @ApiJsonResponse(200, 'The payloads encrypted with the newest key, in order', {
-    ...CODEC_PAYLOADS_SCHEMA,
-  })
+  @ApiJsonResponse(
+    200,
+    'The payloads encrypted with the newest key, in order',
+    CODEC_PAYLOADS_SCHEMA,
+  )
+  @ApiProblems(400, 413, 415)
   async encode(@Body() body: unknown): Promise<JsonPayloads> {
     const { payloads } = validatePayloads(body);
     const encoded = await this.config.payloadCodec.encode(payloads.map(fromJson));
@@ -130,6 +133,7 @@ export class CodecController {
     summary:
       'Opens a codec session for the Web UI in this browser: a cookie for the codec paths only',
   })
+  @ApiResponse({ status: 204, description: 'Opened: the cookie is set' })
   openSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(request.headers.authorization ?? '')?.[1];
     // A session is opened with a bearer token, never renewed from the cookie it set.
@@ -152,6 +156,7 @@ export class CodecController {
   @Delete('session')
   @HttpCode(204)
   @ApiOperation({ summary: 'Ends the codec session of this browser' })
+  @ApiResponse({ status: 204, description: 'Ended: the cookie is cleared' })
   closeSession(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     void reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https'));
   }
