@@ -6,7 +6,7 @@ import type { Downstream } from '@order-platform/domain';
 import { createFraudActivities } from './fraud/fraud.activities';
 import type { FraudPort } from './fraud/fraud.port';
 import { createFulfillmentActivities } from './fulfillment/fulfillment.activities';
-import type { FulfillmentPort } from './fulfillment/fulfillment.port';
+import type { FulfillmentPort, ShippingAddressSource } from './fulfillment/fulfillment.port';
 import { createInventoryActivities } from './inventory/inventory.activities';
 import type { InventoryPort } from './inventory/inventory.port';
 import { createNotificationsActivities } from './notifications/notifications.activities';
@@ -19,6 +19,8 @@ export interface DownstreamPorts {
   inventory: InventoryPort;
   payment: PaymentPort;
   fulfillment: FulfillmentPort;
+  /** The platform's own record of addresses (not HTTP): the fulfilment activities read it. */
+  shippingAddresses: ShippingAddressSource;
   notifications: NotificationsPort;
 }
 

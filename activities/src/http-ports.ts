@@ -13,7 +13,8 @@ import { PaymentHttpAdapter } from './payment/payment.http-adapter';
 /** Each downstream context's base URL. */
 export type DownstreamUrls = Record<Downstream, string>;
 
-export function createHttpPorts(urls: DownstreamUrls): DownstreamPorts {
+/** The HTTP ports; the shipping addresses are the platform's own (OrderPersonalDataStore). */
+export function createHttpPorts(urls: DownstreamUrls): Omit<DownstreamPorts, 'shippingAddresses'> {
   return {
     fraud: new FraudHttpAdapter(urls.fraud),
     inventory: new InventoryHttpAdapter(urls.inventory),

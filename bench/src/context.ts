@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { CUSTOMER_SEGMENTS, type PlacedOrder } from '@order-platform/domain';
 import { orderLifecycle, orderStartOptions } from '@order-platform/workflows';
 import { simulatorCall } from '@order-platform/tools';
-import { mintToken, stackTokenKeys } from '@order-platform/runtime';
+import { mintToken, platformDataConverter, stackTokenKeys } from '@order-platform/runtime';
 import { type BenchStack, type RunningApp } from './support/bench-stack';
 
 /** The one SKU every benchmark order buys: stocked once, far beyond what a run can sell. */
@@ -64,6 +64,9 @@ export class BenchContext {
       this.client = new Client({
         connection: this.connection,
         namespace: this.stack.env.TEMPORAL_NAMESPACE,
+        dataConverter: platformDataConverter({
+          PAYLOAD_CODEC_KEYS: this.stack.env.PAYLOAD_CODEC_KEYS,
+        }),
       });
     }
     return this.client;

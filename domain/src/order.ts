@@ -13,7 +13,11 @@ export interface OrderLine {
   unitPriceMinor: number;
 }
 
-/** Where the parcel goes; personal data, so it never appears in logs or events. */
+/**
+ * Where the parcel goes; personal data, so it never appears in logs, events or workflow
+ * histories: the platform keeps it in `order_personal_data` (stores/src/personal-data/) and the
+ * fulfilment activity reads it by order id.
+ */
 export interface ShippingAddress {
   name: string;
   line1: string;
@@ -34,7 +38,10 @@ export interface PlacedOrder {
   expedited: boolean;
   /** What shipping costs on top of the lines (expedited); absent on orders placed before. */
   shippingMinor?: number;
-  /** Absent for orders placed before the gateway took addresses (and in some tests). */
+  /**
+   * Only on orders started before the platform kept addresses apart (their histories still
+   * replay); new orders never carry it: see ShippingAddress.
+   */
   shippingAddress?: ShippingAddress;
   /** When the customer placed it (ISO 8601), as recorded by the gateway or the monolith. */
   placedAt: string;

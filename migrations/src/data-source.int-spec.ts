@@ -45,6 +45,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   GeneraliseOperatorTask1795431500000: 'operator_task.kind',
   IndexOrdersWithReturns1795431600000: 'order_status_with_returns_idx',
   CreateDeadLetter1795431700000: 'dead_letter',
+  CreateOrderPersonalData1795431800000: 'order_personal_data',
   CreateSharedAdmission1795432000000: 'admission_window',
   CreateWorkerCircuit1795432100000: 'worker_circuit',
 };

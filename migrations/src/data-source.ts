@@ -17,6 +17,7 @@ import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-cre
 import { GeneraliseOperatorTask1795431500000 } from './migrations/1795431500000-generalise-operator-task';
 import { IndexOrdersWithReturns1795431600000 } from './migrations/1795431600000-index-orders-with-returns';
 import { CreateDeadLetter1795431700000 } from './migrations/1795431700000-create-dead-letter';
+import { CreateOrderPersonalData1795431800000 } from './migrations/1795431800000-create-order-personal-data';
 import { CreateSharedAdmission1795432000000 } from './migrations/1795432000000-create-shared-admission';
 import { CreateWorkerCircuit1795432100000 } from './migrations/1795432100000-create-worker-circuit';
 
@@ -35,6 +36,7 @@ export const PLATFORM_MIGRATIONS = [
   GeneraliseOperatorTask1795431500000,
   IndexOrdersWithReturns1795431600000,
   CreateDeadLetter1795431700000,
+  CreateOrderPersonalData1795431800000,
   CreateSharedAdmission1795432000000,
   CreateWorkerCircuit1795432100000,
 ];

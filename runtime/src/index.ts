@@ -8,3 +8,4 @@ export * from './reliable-consumer';
 export * from './tokens';
 export * from './tracing';
 export * from './transaction';
+export * from './payload-codec';

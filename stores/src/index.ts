@@ -31,3 +31,4 @@ export * from './operator-tasks/operator-task.store';
 export * from './dead-letters/dead-letter.store';
 export * from './admission/admission.store';
 export * from './worker-circuits/worker-circuit.store';
+export * from './personal-data/order-personal-data.store';

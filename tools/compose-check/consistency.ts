@@ -74,6 +74,7 @@ function publishes(name: string, port: number, what: string): void {
 const localEnv = stackEnv(DEFAULT_PORTS, {
   jwt: 'generated-per-stack',
   fulfillmentWebhook: 'generated-per-stack',
+  payloadCodecKeys: 'generated-per-stack',
 });
 function hasStackEnv(name: string, variables: string[]): void {
   const environment = service(name).environment ?? {};

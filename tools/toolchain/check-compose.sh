@@ -13,6 +13,7 @@ compose_check="$(bash "$(dirname "$0")/compose-check.sh")"
 # a user with one set would.
 export GATEWAY_JWT_SECRET="${GATEWAY_JWT_SECRET:-compose-check-placeholder-0123456789abcdef}"
 export FULFILLMENT_WEBHOOK_SECRET="${FULFILLMENT_WEBHOOK_SECRET:-compose-check-placeholder-0123456789abcdef}"
+export PAYLOAD_CODEC_KEYS="${PAYLOAD_CODEC_KEYS:-compose-check-placeholder-0123456789abcdef}"
 project="$("$compose_check" "$file")"
 cd "$(dirname "$TOOLS_DIR")"
 node --enable-source-maps -r @swc-node/register tools/compose-check/consistency.ts "$file" <<<"$project"

@@ -56,14 +56,14 @@ export HELM_CONFIG_HOME="$work/helm" HELM_CACHE_HOME="$work/helm" HELM_DATA_HOME
 helm() { "$dir/helm" "$@"; }
 
 placeholder="chart-check-placeholder-0123456789abcdef"
-export GATEWAY_JWT_SECRET="$placeholder" FULFILLMENT_WEBHOOK_SECRET="$placeholder"
+export GATEWAY_JWT_SECRET="$placeholder" FULFILLMENT_WEBHOOK_SECRET="$placeholder" PAYLOAD_CODEC_KEYS="$placeholder"
 "$compose_check" "$repo/docker-compose.yml" >"$work/compose.json"
 
 secrets=()
 for key in DATABASE_URL LEGACY_DATABASE_URL SIMULATORS_DATABASE_URL; do
   secrets+=(--set "secrets.values.$key=postgres://user:password@postgres:5432/db")
 done
-secrets+=(--set "secrets.values.GATEWAY_JWT_SECRET=$placeholder" --set "secrets.values.FULFILLMENT_WEBHOOK_SECRET=$placeholder")
+secrets+=(--set "secrets.values.GATEWAY_JWT_SECRET=$placeholder" --set "secrets.values.FULFILLMENT_WEBHOOK_SECRET=$placeholder" --set "secrets.values.PAYLOAD_CODEC_KEYS=$placeholder")
 
 check() {
   local name="$1"; shift

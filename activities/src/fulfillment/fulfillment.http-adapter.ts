@@ -4,6 +4,7 @@
  * thrown as it is (asActivity: a 4xx refusal is DownstreamRejected, not retried; a 5xx or a
  * network error is retried).
  */
+import type { ShippingAddress } from '@order-platform/domain';
 import { shipmentAlreadyDispatched } from '../errors';
 import { type HttpClientOptions, JsonHttpClient, mapProblems } from '../http-client';
 import type { StockLine } from '../inventory/inventory.port';
@@ -22,6 +23,7 @@ export class FulfillmentHttpAdapter implements FulfillmentPort {
     idempotencyKey: string;
     orderId: string;
     lines: StockLine[];
+    shipTo?: ShippingAddress;
   }): Promise<{ shipmentId: string }> {
     const { idempotencyKey, ...shipment } = request;
     const { shipmentId } = await this.http.post<{ shipmentId: string }>(

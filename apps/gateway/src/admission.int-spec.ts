@@ -9,7 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
-import { AppsUnderTest, findFreePort, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  findFreePort,
+  simulatorCall,
+  suiteDataConverter,
+  suiteEnv,
+} from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 const BOUNDS = { standard: 4, expedited: 8, perCustomerBurst: 2 };
@@ -80,7 +86,11 @@ describe('admission and degraded reads on the real stack', () => {
       'live',
     );
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

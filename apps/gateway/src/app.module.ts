@@ -16,6 +16,7 @@ import { MigrationController } from './migration/migration.controller';
 import { MigrationService } from './migration/migration.service';
 import { BacklogHistory } from './ops/backlog-history';
 import { BacklogService } from './ops/backlog.service';
+import { CodecController } from './ops/codec.controller';
 import { OpsController } from './ops/ops.controller';
 import { OpsPageController } from './ops-page/ops-page.controller';
 import { OpsService } from './ops/ops.service';
@@ -57,6 +58,7 @@ export class AppModule {
         OrderReturnsController,
         QuotesController,
         OpsController,
+        CodecController,
         DegradedModesController,
         MigrationController,
         MetricsController,

@@ -15,6 +15,7 @@ import {
   gatewayCall,
   type GatewayReply,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import { cancelOrderUpdate } from '@order-platform/workflows';
@@ -47,7 +48,11 @@ describe('a cancel racing the parcel, on the real platform', () => {
       currency: 'EUR',
     });
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterEach(async () => {

@@ -1,5 +1,5 @@
 /** The gateway's configuration, validated once at start-up (docs/configuration.md). */
-import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import { EncryptionCodec, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './auth/tokens';
 
 export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
@@ -11,6 +11,8 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       temporalNamespace: env.string('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
+      /** Encrypts every Temporal payload (PAYLOAD_CODEC_KEYS; runtime/src/payload-codec.ts). */
+      payloadCodec: (e: NodeJS.ProcessEnv) => EncryptionCodec.fromEnv(e),
       temporalUiUrl: env.url('TEMPORAL_UI_URL', ['http', 'https'], 'http://127.0.0.1:8233'),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       auth: (e: NodeJS.ProcessEnv) => ({

@@ -16,6 +16,7 @@ import {
   type GatewayReply,
   type GatewayRequest,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import {
@@ -56,7 +57,11 @@ describe('the gateway API on the real platform', () => {
     // Another suite may have dialled the shared simulators; these journeys need them well behaved.
     await calmDownstream(simulators);
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   findFreePort,
   gatewayCall,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
@@ -59,7 +60,11 @@ describe('intake: submissions whose workflow started, did not, or was forgotten'
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import {
   findFreePort,
   gatewayCall,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
@@ -47,7 +48,11 @@ describe('orders priced by the catalogue, on the real platform', () => {
     });
     await calmDownstream(simulators);
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

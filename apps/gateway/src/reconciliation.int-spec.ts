@@ -23,6 +23,7 @@ import {
   eventually,
   gatewayCall,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
@@ -56,7 +57,11 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     simulatorsDb = new PgClient({ connectionString: suiteEnv('SIMULATORS_DATABASE_URL') });
     await simulatorsDb.connect();
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

@@ -14,6 +14,7 @@ import {
   AppsUnderTest,
   readTopic,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
   dropReplicationSlot,
   monolithCall as monolithCallAt,
@@ -58,7 +59,11 @@ describe('the stage comparator on the real platform', () => {
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /** The legacy adapter's configuration, validated once at start-up (docs/configuration.md). */
-import { env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import { EncryptionCodec, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
 
 const MIRROR_SOURCES = ['cdc', 'outbox', 'off'] as const;
 
@@ -13,6 +13,8 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       temporalNamespace: env.string('TEMPORAL_NAMESPACE', 'default'),
+      /** Encrypts every Temporal payload (PAYLOAD_CODEC_KEYS; runtime/src/payload-codec.ts). */
+      payloadCodec: (e: NodeJS.ProcessEnv) => EncryptionCodec.fromEnv(e),
       /** Where the workflows that follow monolith orders run (the worker's queue). */
       taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
       /** on: start and signal a workflow for every monolith order (the strangler's new side). */

@@ -103,6 +103,7 @@ runMain('legacy-adapter', async () => {
           connection: temporal,
           namespace: config.temporalNamespace,
           interceptors: tracingClientInterceptors(),
+          dataConverter: { payloadCodecs: [config.payloadCodec] },
         }),
         taskQueue: config.taskQueue,
         registry,

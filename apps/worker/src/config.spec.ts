@@ -3,9 +3,13 @@ import {
   RECONCILIATION_GRACE_MARGIN_MS,
 } from '@order-platform/domain';
 import { DOWNSTREAM_CALL_BUDGET_MS } from '@order-platform/workflows';
+import { generateCodecKey } from '@order-platform/runtime';
 import { loadWorkerConfig } from './config';
 
-const required = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+const required = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+  PAYLOAD_CODEC_KEYS: generateCodecKey('k1'),
+};
 
 describe("the worker's configuration and reconciliation's minimum grace", () => {
   it('leaves the scheduled grace to the minimum by default', () => {
@@ -34,5 +38,11 @@ describe("the worker's configuration and reconciliation's minimum grace", () => 
       authorizationMs: 30 * 60_000 + RECONCILIATION_GRACE_MARGIN_MS,
       reservationMs: DOWNSTREAM_CALL_BUDGET_MS + RECONCILIATION_GRACE_MARGIN_MS,
     });
+  });
+
+  it('refuses to start without payload codec keys: no process writes plaintext payloads', () => {
+    expect(() => loadWorkerConfig({ DATABASE_URL: required.DATABASE_URL })).toThrow(
+      /PAYLOAD_CODEC_KEYS is required/,
+    );
   });
 });

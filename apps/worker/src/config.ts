@@ -10,7 +10,13 @@ import {
   reconciliationMinimumGrace,
 } from '@order-platform/domain';
 import { DOWNSTREAM_CALL_BUDGET_MS } from '@order-platform/workflows';
-import { ConfigProblem, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import {
+  ConfigProblem,
+  EncryptionCodec,
+  env,
+  LOG_LEVELS,
+  loadConfig,
+} from '@order-platform/runtime';
 
 const SIMULATORS = 'http://127.0.0.1:3400';
 
@@ -64,6 +70,8 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
     {
       temporalAddress: env.string('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       temporalNamespace: env.string('TEMPORAL_NAMESPACE', 'default'),
+      /** Encrypts every Temporal payload (PAYLOAD_CODEC_KEYS; runtime/src/payload-codec.ts). */
+      payloadCodec: (e: NodeJS.ProcessEnv) => EncryptionCodec.fromEnv(e),
       taskQueue: env.string('TEMPORAL_TASK_QUEUE', 'orders'),
       databaseUrl: env.url('DATABASE_URL', ['postgres', 'postgresql']),
       kafkaBrokers: env.hostPorts('KAFKA_BROKERS', '127.0.0.1:19092'),

@@ -30,6 +30,7 @@ import {
 } from '@order-platform/runtime';
 import {
   DegradedModeStore,
+  OrderPersonalDataStore,
   OrderStatusStore,
   platformDataSource,
   ReconciliationFindingStore,
@@ -73,10 +74,12 @@ runMain('worker', async () => {
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
+  const dataConverter = { payloadCodecs: [config.payloadCodec] };
   const client = new Client({
     connection: probeConnection,
     namespace: config.temporalNamespace,
     interceptors: tracingClientInterceptors(),
+    dataConverter,
   });
   const tracing = workerTracingOptions(startTracing('worker'));
   const activities = createWorkerActivities({
@@ -107,7 +110,11 @@ runMain('worker', async () => {
       inventory: ports.inventory,
       monolith: new MonolithHttpAdapter(config.monolithUrl),
     },
-    downstream: { ...ports, fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit) },
+    downstream: {
+      ...ports,
+      fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit),
+      shippingAddresses: new OrderPersonalDataStore(readModel),
+    },
   });
   const workers = await Promise.all(
     taskQueueWorkers(config.taskQueue, config.bulkheadLimits, activities).map(
@@ -115,6 +122,7 @@ runMain('worker', async () => {
         Worker.create({
           connection,
           namespace: config.temporalNamespace,
+          dataConverter,
           ...queue,
           sinks: tracing.sinks,
           interceptors: {

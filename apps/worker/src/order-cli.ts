@@ -2,7 +2,8 @@
  * Drive an order by hand on the running platform from the workflow's side: start it, send it
  * the facts the outside world would (a dispatched or delivered parcel, a review), read its
  * status. Customers go through the gateway (docs/api.md). It talks
- * to TEMPORAL_ADDRESS (default 127.0.0.1:7233) and the simulators on SIMULATORS_PORT (3400).
+ * to TEMPORAL_ADDRESS (default 127.0.0.1:7233) and the simulators on SIMULATORS_PORT (3400), with
+ * the payload codec's PAYLOAD_CODEC_KEYS (or the keys `npm start` generated in .stack/stack.json).
  *   npm run order -- place [--segment vip] [--sku SKU-1] [--quantity 2] [--price 2500] [--customer c-1]
  *   npm run order -- status|dispatch|deliver|cancel <orderId>
  *   npm run order -- review <orderId> approve|reject
@@ -10,6 +11,8 @@
  *   npm run order -- stock <sku> <onHand>        (sets stock in the simulated warehouse)
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { type CustomerSegment, type PlacedOrder, workflowIdForOrder } from '@order-platform/domain';
@@ -22,6 +25,20 @@ import {
   returnReceivedSignal,
   shipmentDispatchedSignal,
 } from '@order-platform/workflows';
+import { EncryptionCodec, PAYLOAD_CODEC_KEYS_VARIABLE } from '@order-platform/runtime';
+
+/** The codec keys from the environment, else the local stack's. */
+function codecKeys(): NodeJS.ProcessEnv {
+  if (process.env[PAYLOAD_CODEC_KEYS_VARIABLE]) return process.env;
+  const file = join(
+    process.env.STACK_STATE_DIR ?? join(__dirname, '../../..', '.stack'),
+    'stack.json',
+  );
+  const stack = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { env?: NodeJS.ProcessEnv })
+    : {};
+  return stack.env ?? {};
+}
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -48,7 +65,10 @@ async function main(): Promise<void> {
     return print(await response.json());
   }
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({
+    connection,
+    dataConverter: { payloadCodecs: [EncryptionCodec.fromEnv(codecKeys())] },
+  });
   try {
     if (command === 'place') {
       const order: PlacedOrder = {

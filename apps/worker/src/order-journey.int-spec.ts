@@ -26,6 +26,7 @@ import {
   AppsUnderTest,
   readTopic,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
   eventually,
 } from '@order-platform/tools';
@@ -60,7 +61,11 @@ describe('the order journey on the real platform', () => {
     await simulator('PUT', '/payments/settings', {});
 
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
     readModel = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await readModel.connect();
   }, 240_000);

@@ -49,9 +49,16 @@ function recordingPorts(calls: string[]): WorkerActivityDependencies['downstream
         },
       },
     );
-  return Object.fromEntries(
-    DOWNSTREAMS.map((context) => [context, port(context)]),
-  ) as unknown as WorkerActivityDependencies['downstream'];
+  return {
+    ...Object.fromEntries(DOWNSTREAMS.map((context) => [context, port(context)])),
+    // The platform's own addresses, which only the fulfilment context reads.
+    shippingAddresses: {
+      find: async () => {
+        calls.push('fulfillment.shippingAddresses.find');
+        return { state: 'none' };
+      },
+    },
+  } as unknown as WorkerActivityDependencies['downstream'];
 }
 
 /** Dependencies no bulkhead activity may touch. */

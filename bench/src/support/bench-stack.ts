@@ -27,6 +27,7 @@ export interface StackVariables {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   GATEWAY_JWT_SECRET: string;
+  PAYLOAD_CODEC_KEYS: string;
 }
 
 export interface RunningApp {

@@ -5,7 +5,8 @@
  * was, whatever Temporal still retains, and the sweeper starts or expires the rest.
  */
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PlacedOrder } from '@order-platform/domain';
+import type { PlacedOrder, ShippingAddress } from '@order-platform/domain';
+import { recordPersonalData } from '../personal-data/order-personal-data.store';
 import { OrderSubmissionRecord, type StartState } from './order-submission.entity';
 
 export interface Submission {
@@ -45,27 +46,34 @@ export class OrderSubmissionStore {
     customerId: string,
     idempotencyKey: string,
     candidate: Pick<Submission, 'requestHash' | 'placedOrder'>,
+    /** Kept apart from the order (order_personal_data), in the same transaction. */
+    personalData?: { shippingAddress: ShippingAddress },
   ): Promise<{ created: boolean; submission: Submission }> {
     const orderId = candidate.placedOrder.orderId;
-    // ON CONFLICT DO NOTHING: the unique (customer, key) keeps the first submission.
-    const { raw } = await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(OrderSubmissionRecord)
-      .values({
-        orderId,
-        customerId,
-        idempotencyKey,
-        requestHash: candidate.requestHash,
-        placedOrder: candidate.placedOrder,
-        placedAt: new Date(candidate.placedOrder.placedAt),
-        startState: 'pending',
-        startAttempts: 0,
-      })
-      .orIgnore()
-      .returning('order_id')
-      .execute();
-    if ((raw as unknown[]).length === 1) {
+    const created = await this.db.transaction(async (tx) => {
+      // ON CONFLICT DO NOTHING: the unique (customer, key) keeps the first submission.
+      const { raw } = await tx
+        .createQueryBuilder()
+        .insert()
+        .into(OrderSubmissionRecord)
+        .values({
+          orderId,
+          customerId,
+          idempotencyKey,
+          requestHash: candidate.requestHash,
+          placedOrder: candidate.placedOrder,
+          placedAt: new Date(candidate.placedOrder.placedAt),
+          startState: 'pending',
+          startAttempts: 0,
+        })
+        .orIgnore()
+        .returning('order_id')
+        .execute();
+      const inserted = (raw as unknown[]).length === 1;
+      if (inserted && personalData) await recordPersonalData(tx, orderId, personalData);
+      return inserted;
+    });
+    if (created) {
       return { created: true, submission: { ...candidate, orderId, startState: 'pending' } };
     }
     const existing = await this.find(customerId, idempotencyKey);

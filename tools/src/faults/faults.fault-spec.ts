@@ -31,7 +31,7 @@ import {
 import { AppsUnderTest, simulatorCall } from '../testing/apps-under-test';
 import { eventually } from '../testing/eventually';
 import { dropReplicationSlot, monolithCall } from '../testing/legacy-monolith';
-import { suiteEnv } from '../testing/suite-env';
+import { suiteDataConverter, suiteEnv } from '../testing/suite-env';
 import { readTopic } from '../testing/topic-reader';
 import { REPO_ROOT } from '../stack/versions';
 import { startStackService, type StackService, stopStackService } from '../stack/stack';
@@ -113,7 +113,11 @@ describe('faults during a steady stream of orders', () => {
     await producer.connect();
     world = {
       simulatorsUrl,
-      temporal: new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') }),
+      temporal: new Client({
+        connection,
+        namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+        dataConverter: suiteDataConverter(),
+      }),
       platformDb,
       legacyDb: pool(suiteEnv('LEGACY_DATABASE_URL')),
       brokers: suiteEnv('KAFKA_BROKERS').split(','),

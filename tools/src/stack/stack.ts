@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_TOPIC_SPECS, TOPIC_PARTITIONS } from '@order-platform/domain';
+import { generateCodecKey } from '@order-platform/runtime';
+import { appPort, PLATFORM_APPS } from './apps';
 import { findFreePort } from './ports';
 import {
   databaseUrl,
@@ -68,7 +70,11 @@ export interface StackEnv {
    */
   FULFILLMENT_WEBHOOK_SECRET: string;
   GATEWAY_FULFILLMENT_WEBHOOK_SECRET: string;
+  /** The payload codec's keys (`id:base64key`): generated once per stack like the JWT key. */
+  PAYLOAD_CODEC_KEYS: string;
 }
+
+const GATEWAY_APP = PLATFORM_APPS.find((app) => app.name === 'gateway')!;
 
 export const DEFAULT_PORTS: StackPorts = {
   postgres: 55432,
@@ -100,7 +106,7 @@ const pidFile = (stateDir: string, name: string): string => join(stateDir, 'pids
 
 export function stackEnv(
   ports: StackPorts,
-  secrets: { jwt: string; fulfillmentWebhook: string },
+  secrets: { jwt: string; fulfillmentWebhook: string; payloadCodecKeys: string },
   externalDatabaseUrl?: string,
 ): StackEnv {
   const [platformDb, legacyDb, simulatorsDb] = STACK_DATABASES;
@@ -115,6 +121,7 @@ export function stackEnv(
     GATEWAY_JWT_SECRET: secrets.jwt,
     FULFILLMENT_WEBHOOK_SECRET: secrets.fulfillmentWebhook,
     GATEWAY_FULFILLMENT_WEBHOOK_SECRET: secrets.fulfillmentWebhook,
+    PAYLOAD_CODEC_KEYS: secrets.payloadCodecKeys,
   };
 }
 
@@ -135,6 +142,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       {
         jwt: localSecret(stateDir, 'gateway-jwt-secret'),
         fulfillmentWebhook: localSecret(stateDir, 'fulfillment-webhook-secret'),
+        payloadCodecKeys: localCodecKeys(stateDir),
       },
       options.externalDatabaseUrl,
     ),
@@ -202,6 +210,8 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         port: ports.temporal,
         uiPort: ports.temporalUi,
         namespace: stack.env.TEMPORAL_NAMESPACE,
+        // The gateway `npm start` runs (GATEWAY_PORT, default 3000).
+        codecEndpoint: `http://127.0.0.1:${appPort(GATEWAY_APP, process.env)}/v1/ops/codec`,
       });
   }
 }
@@ -285,6 +295,11 @@ export async function ensureStack(
     stack.env.GATEWAY_FULFILLMENT_WEBHOOK_SECRET = secret;
     writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
   }
+  // Likewise the payload codec's keys for a stack recorded before the codec.
+  if (!stack.env.PAYLOAD_CODEC_KEYS) {
+    stack.env.PAYLOAD_CODEC_KEYS = localCodecKeys(options.stateDir);
+    writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
+  }
   await startServices(stack, toStart);
   return { stack, started: toStart };
 }
@@ -293,6 +308,16 @@ export async function ensureStack(
 function localSecret(stateDir: string, name: string): string {
   const file = join(stateDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The stack's payload codec keys, one `local-1` key created on the first start and then reused
+ * (the file may list more, newest first, to try a rotation locally).
+ */
+function localCodecKeys(stateDir: string): string {
+  const file = join(stateDir, 'payload-codec-keys');
+  if (!existsSync(file)) writeFileSync(file, generateCodecKey('local-1'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 

@@ -5,6 +5,8 @@
  * bench): about twice the rate of the default rollback journal on this machine's kind. A killed
  * server loses nothing committed; a power loss or OS crash can roll back the last commits not
  * yet synced to disk (the database itself stays consistent). docs/operations.md says more.
+ * The Web UI decodes the encrypted payloads through the gateway's codec endpoint
+ * (`--ui-codec-endpoint`; apps/gateway/src/ops/codec.controller.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -21,6 +23,8 @@ export interface TemporalOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The payload codec endpoint the Web UI sends payloads to, e.g. the gateway's. */
+  codecEndpoint?: string;
 }
 
 /** See the header: WAL with syncs at checkpoints rather than at every commit. */
@@ -51,6 +55,7 @@ export async function startTemporal(opts: TemporalOptions): Promise<void> {
       '--log-level',
       'warn',
       ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
+      ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
       ...searchAttributes,
     ],
     logFile: opts.logFile,

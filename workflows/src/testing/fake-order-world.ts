@@ -301,6 +301,8 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
           return { refundId };
         }),
     },
+    // The platform's own address records are not the world's: no order has one here.
+    shippingAddresses: { find: async () => ({ state: 'none' }) },
     fulfillment: {
       createShipment: (request) =>
         world.once(request.idempotencyKey, () => {

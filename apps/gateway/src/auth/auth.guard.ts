@@ -1,6 +1,8 @@
 /**
  * Every route needs a valid bearer token unless it is marked `@Public()` (health, metrics,
- * docs); routes marked `@RequireRole(...)` also need that role. The verified principal is put
+ * docs); routes marked `@RequireRole(...)` also need that role. Routes marked
+ * `@AcceptCodecSession()` (the payload codec's, for the Temporal Web UI) also take the token from
+ * the codec session cookie when no Authorization header is sent. The verified principal is put
  * on the request for `@CurrentPrincipal()`. Verifications are remembered until the token's
  * expiry (verified-tokens.ts).
  */
@@ -21,9 +23,22 @@ import { VerifiedTokens } from './verified-tokens';
 
 const PUBLIC = 'order-platform:public';
 const ROLE = 'order-platform:role';
+const CODEC_SESSION = 'order-platform:codec-session';
+/** The cookie a codec session keeps the operator's token in (ops/codec.controller.ts). */
+export const CODEC_SESSION_COOKIE = 'op_codec_session';
 
 export const Public = () => SetMetadata(PUBLIC, true);
 export const RequireRole = (role: Role) => SetMetadata(ROLE, role);
+export const AcceptCodecSession = () => SetMetadata(CODEC_SESSION, true);
+
+/** The codec session's token from a Cookie header, if any. */
+export function codecSessionToken(cookieHeader: string | undefined): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const [name, value] = part.trim().split('=', 2);
+    if (name === CODEC_SESSION_COOKIE && value) return value;
+  }
+  return undefined;
+}
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -51,10 +66,15 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
-    const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '');
-    if (!match) throw problems.unauthenticated('Send `Authorization: Bearer <token>`');
+    const bearer = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '')?.[1];
+    const token =
+      bearer ??
+      (header === undefined && this.reflector.getAllAndOverride<boolean>(CODEC_SESSION, targets)
+        ? codecSessionToken(request.headers.cookie)
+        : undefined);
+    if (!token) throw problems.unauthenticated('Send `Authorization: Bearer <token>`');
     try {
-      request.principal = await this.tokens.verify(match[1]!);
+      request.principal = await this.tokens.verify(token);
     } catch (error) {
       if (error instanceof InvalidToken) throw problems.unauthenticated(error.message);
       throw error;

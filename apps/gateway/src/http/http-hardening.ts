@@ -1,7 +1,8 @@
 /**
  * What every response gets, set on Fastify itself so it covers errors and unmatched routes too:
  * a request id (the caller's `x-request-id` if it is sane, else a new one) echoed back, security
- * headers, CORS only for configured origins, one JSON access line per request without personal
+ * headers, CORS only for configured origins (and on the payload codec's paths for the Temporal
+ * Web UI's origin only, with credentials, for its codec session cookie), one JSON access line per request without personal
  * data (no bodies, no tokens, no query strings), latency metrics by route template, and JSON as
  * the only body type.
  */
@@ -25,6 +26,7 @@ import {
 } from '@order-platform/runtime';
 import type { GatewayConfig } from '../config';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
+import { CODEC_PATH } from '../ops/codec.controller';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
@@ -53,9 +55,21 @@ export async function hardenHttp(
       },
     },
   });
-  if (config.http.corsOrigins.length > 0) {
-    await fastify.register(cors, { origin: config.http.corsOrigins, maxAge: 600 });
-  }
+  const api =
+    config.http.corsOrigins.length > 0
+      ? { origin: config.http.corsOrigins, maxAge: 600 }
+      : { origin: false };
+  const codec = {
+    // A list, so the header is sent only to that origin (a lone string is sent to anyone).
+    origin: [new URL(config.temporalUiUrl).origin],
+    credentials: true,
+    methods: ['POST'],
+    maxAge: 600,
+  };
+  await fastify.register(cors, {
+    delegator: (request, answer) =>
+      answer(null, request.url.startsWith(`${CODEC_PATH}/`) ? codec : api),
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     void reply.header('cache-control', 'no-store');

@@ -35,6 +35,7 @@ const PROBLEMS: Record<number, string> = {
   409: 'Conflict with the current state (the detail says why; `price-changed` carries the current `quote`)',
   413: 'The body is larger than the limit',
   415: 'The body is not application/json',
+  422: 'Understood but cannot be processed (the detail says why)',
   429: 'Admission refused (backlog or rate limit): retry after `Retry-After` seconds',
   503: 'A dependency is unavailable: retry after `Retry-After` seconds',
 };

@@ -61,6 +61,7 @@ const STORES = [
           connection,
           namespace: config.temporalNamespace,
           interceptors: tracingClientInterceptors(),
+          dataConverter: { payloadCodecs: [config.payloadCodec] },
         }),
     },
     {

@@ -132,10 +132,13 @@ export class OrdersService {
       const earlier = await this.submissions.find(principal.subject, idempotencyKey);
       const { created, submission } = earlier
         ? { created: false, submission: earlier }
-        : await this.submissions.record(principal.subject, idempotencyKey, {
-            requestHash: hash,
-            placedOrder: await this.priced(principal, request),
-          });
+        : await this.submissions.record(
+            principal.subject,
+            idempotencyKey,
+            { requestHash: hash, placedOrder: await this.priced(principal, request) },
+            // Personal data stays out of the workflow: the fulfilment activity reads it by id.
+            { shippingAddress: request.shippingAddress },
+          );
       if (submission.requestHash !== hash) {
         throw problems.conflict(
           'idempotency-key-reused',
@@ -162,7 +165,10 @@ export class OrdersService {
     });
   }
 
-  /** A new order from the request, at the catalogue's current prices. */
+  /**
+   * A new order from the request, at the catalogue's current prices: what its workflow gets, so
+   * without the shipping address (recorded apart with the submission).
+   */
   private async priced(principal: Principal, request: PlaceOrderRequest): Promise<PlacedOrder> {
     const quote = await this.pricing.price(request);
     return {
@@ -174,7 +180,6 @@ export class OrdersService {
       // The priority lane only for an order that pays for expedited shipping.
       expedited: quote.shipping === 'expedited',
       ...(quote.shippingMinor > 0 ? { shippingMinor: quote.shippingMinor } : {}),
-      shippingAddress: request.shippingAddress,
       placedAt: new Date().toISOString(),
     };
   }

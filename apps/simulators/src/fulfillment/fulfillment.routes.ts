@@ -44,12 +44,16 @@ export function fulfillmentRoutes(db: Db, options: FulfillmentOptions = {}): Rou
       const input = Input.of(request.body);
       const orderId = input.string('orderId');
       const lines = input.lines('lines');
+      const shipTo = (request.body as { shipTo?: unknown }).shipTo;
+      if (shipTo !== undefined && (typeof shipTo !== 'object' || shipTo === null)) {
+        throw problem('invalid-request', 'shipTo must be an address object');
+      }
       return idempotent(db, request, async (tx) => {
         const shipmentId = `shp_${randomUUID()}`;
         await tx.query(
-          `INSERT INTO fulfillment_shipments (id, order_id, lines, state)
-           VALUES ($1, $2, $3, 'created')`,
-          [shipmentId, orderId, JSON.stringify(lines)],
+          `INSERT INTO fulfillment_shipments (id, order_id, lines, state, ship_to)
+           VALUES ($1, $2, $3, 'created', $4)`,
+          [shipmentId, orderId, JSON.stringify(lines), shipTo ? JSON.stringify(shipTo) : null],
         );
         return ok({ shipmentId }, 201);
       });
@@ -82,7 +86,7 @@ export function fulfillmentRoutes(db: Db, options: FulfillmentOptions = {}): Rou
     route('GET', '/fulfillment/shipments', async (request) => {
       const [, orderId] = queryParam(request, 'orderId');
       const { rows } = await db.query(
-        `SELECT id AS "shipmentId", order_id AS "orderId", lines, state,
+        `SELECT id AS "shipmentId", order_id AS "orderId", lines, state, ship_to AS "shipTo",
                 created_at AS "createdAt", dispatched_at AS "dispatchedAt",
                 delivered_at AS "deliveredAt", cancelled_at AS "cancelledAt"
          FROM fulfillment_shipments WHERE order_id = $1 ORDER BY created_at, id`,

@@ -21,6 +21,8 @@ export const fulfillmentTables: TableSet = {
     CREATE INDEX IF NOT EXISTS fulfillment_shipments_order ON fulfillment_shipments (order_id);
     -- Tables created before deliveries existed get the new state and column here.
     ALTER TABLE fulfillment_shipments ADD COLUMN IF NOT EXISTS delivered_at timestamptz;
+    -- Where the parcel goes (the platform sends it when it has it).
+    ALTER TABLE fulfillment_shipments ADD COLUMN IF NOT EXISTS ship_to jsonb;
     ALTER TABLE fulfillment_shipments DROP CONSTRAINT IF EXISTS fulfillment_shipments_state_check;
     ALTER TABLE fulfillment_shipments ADD CONSTRAINT fulfillment_shipments_state_check
       CHECK (state IN ('created', 'dispatched', 'delivered', 'cancelled'));

@@ -53,3 +53,15 @@ export async function send(method, path, body) {
   }
   return { ok: response.ok, status: response.status, body: parsed };
 }
+
+// The Temporal Web UI decodes payloads through the gateway's codec endpoint, authenticated by a
+// codec session cookie (HttpOnly, for the codec paths only) that the signed-in operator opens
+// here and closes on sign-out. Best effort: the dashboard works without it.
+export async function codecSession(open) {
+  const token = sessionStorage.getItem(TOKEN_KEY) || '';
+  const response = await fetch('/v1/ops/codec/session', {
+    method: open ? 'POST' : 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return response.ok;
+}

@@ -6,7 +6,7 @@
 // it back, so a keyboard user is not thrown out of a list by the refresh.
 
 import { setUpActions } from './actions.js';
-import { api, AuthProblem, forgetToken, hasToken, saveToken } from './api.js';
+import { api, AuthProblem, codecSession, forgetToken, hasToken, saveToken } from './api.js';
 import { renderBacklogChart, renderOverdueChart } from './charts.js';
 import { loadDeadLetters, renderDeadLetters, setUpDeadLetters } from './dead-letters.js';
 import { renderDegradedModes } from './degraded-modes.js';
@@ -138,6 +138,7 @@ byId('login').addEventListener('submit', (event) => {
     .replace(/^Bearer\s+/i, '');
   if (!token) return;
   saveToken(token);
+  codecSession(true).catch(() => undefined);
   byId('token').value = '';
   byId('login-error').textContent = '';
   showView();
@@ -150,5 +151,8 @@ byId('order-search').addEventListener('submit', (event) => {
 });
 byId('confirm').addEventListener('close', () => refreshSoon());
 window.addEventListener('hashchange', showView);
-byId('logout').addEventListener('click', () => showLogin(''));
+byId('logout').addEventListener('click', () => {
+  codecSession(false).catch(() => undefined);
+  showLogin('');
+});
 showView();
