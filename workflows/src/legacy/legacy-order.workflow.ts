@@ -166,7 +166,7 @@ interface PlatformHolds {
 
 /**
  * What a run hands to the next when it continues as new in the middle of undoing what the
- * platform holds: the order workflow's (stages/undoing.ts), plus the routes the order started
+ * platform holds: the order workflow's (order/stages/undoing.ts), plus the routes the order started
  * with, the holds the pending compensations undo and why the reservation is released.
  */
 export interface LegacyUndoingCarriedOver extends UndoingCarriedOver {
