@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- <name>...]`: starts a throw-away stack, runs the benchmarks (all, or those
- * named), prints each platform figure beside its baseline measured in the same run with the
+ * `npm run bench [-- <name>...]`: starts a throw-away stack, runs the benchmarks (all but
+ * `scaling`, or those named), prints each platform figure beside its baseline measured in the same run with the
  * machine it ran on, appends the run as JSON to bench/results/, and destroys the stack.
  * BENCH_SCALE multiplies every count and duration (default 1: about ten minutes on 2 cores).
  */
@@ -12,6 +12,7 @@ import { REPO_ROOT } from '@order-platform/tools';
 import { gatewayBenchmark } from './benchmarks/gateway';
 import { memoryUnderOverload } from './benchmarks/memory-under-overload';
 import { mirrorAndComparator } from './benchmarks/mirror-and-comparator';
+import { scaling } from './benchmarks/scaling';
 import { timeToTruth } from './benchmarks/time-to-truth';
 import { workflowThroughput } from './benchmarks/workflow-throughput';
 import { BenchContext, type BenchResult } from './context';
@@ -27,7 +28,11 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   'mirror-and-comparator': mirrorAndComparator,
   'time-to-truth': timeToTruth,
   'memory-under-overload': memoryUnderOverload,
+  scaling,
 };
+
+/** Run only when named: they add minutes and answer a question of their own. */
+const ONLY_WHEN_NAMED = new Set(['scaling']);
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2);
@@ -37,7 +42,8 @@ async function main(): Promise<void> {
       `no benchmark named ${unknown.join(', ')}; there are: ${Object.keys(BENCHMARKS).join(', ')}`,
     );
   }
-  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  const selected =
+    names.length > 0 ? names : Object.keys(BENCHMARKS).filter((name) => !ONLY_WHEN_NAMED.has(name));
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   if (!(scale > 0))
     throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);

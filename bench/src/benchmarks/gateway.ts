@@ -23,12 +23,12 @@ import { startChild } from '../support/child';
 import { childrenCpuMs, cpuMsOf, postmasterPid } from '../support/cpu-time';
 import { percentile, ratioOf, round } from '../support/stats';
 
-const READ_CONNECTIONS = 32;
+export const READ_CONNECTIONS = 32;
 const SUBMIT_CONNECTIONS = 16;
 const WARM_UP_SECONDS = 2;
 const NO_WORKER_QUEUE = 'bench-submissions-no-worker';
 
-interface LoadFigures {
+export interface LoadFigures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -42,15 +42,18 @@ interface LoadFigures {
 /** CPU ms used so far by each process group a side is measured on. */
 type CpuMeter = () => Record<string, number | undefined>;
 
-export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> {
-  const gateway = await ctx.gateway();
-  const seconds = ctx.scaled(10, 3);
+/**
+ * One order to read, placed through the gateway and settled in READY_TO_SHIP so every read
+ * answers the same: its path, its customer's authorization header, and the answer.
+ */
+export async function orderToRead(
+  ctx: BenchContext,
+  gatewayUrl: string,
+): Promise<{ statusPath: string; auth: Record<string, string>; body: string }> {
   const customer = `c-bench-${randomUUID().slice(0, 8)}`;
   const token = await ctx.customerToken(customer);
   const auth = { authorization: `Bearer ${token}` };
-
-  // One order to read, settled in READY_TO_SHIP so every read answers the same.
-  const placed = await fetch(`${gateway.url}/v1/orders`, {
+  const placed = await fetch(`${gatewayUrl}/v1/orders`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
     body: gatewayOrderBody,
@@ -59,10 +62,17 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
   const { orderId } = (await placed.json()) as { orderId: string };
   const statusPath = `/v1/orders/${orderId}`;
   const body = await eventually(`order ${orderId} READY_TO_SHIP`, async () => {
-    const reply = await fetch(`${gateway.url}${statusPath}`, { headers: auth });
+    const reply = await fetch(`${gatewayUrl}${statusPath}`, { headers: auth });
     const text = await reply.text();
     return (JSON.parse(text) as { status?: string }).status === 'READY_TO_SHIP' ? text : undefined;
   });
+  return { statusPath, auth, body };
+}
+
+export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> {
+  const gateway = await ctx.gateway();
+  const seconds = ctx.scaled(10, 3);
+  const { statusPath, auth, body } = await orderToRead(ctx, gateway.url);
 
   const barePort = await findFreePort();
   const bare = await startChild(
@@ -168,7 +178,7 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
   };
 }
 
-interface LoadOptions {
+export interface LoadOptions {
   seconds: number;
   connections: number;
   method?: 'GET' | 'POST';
@@ -206,7 +216,11 @@ function cpuRows(reads: { platform: LoadFigures; baseline: LoadFigures }) {
 }
 
 /** A short warm-up, then the measured run; only 2xx answers count as served. */
-async function load(url: string, options: LoadOptions, meter?: CpuMeter): Promise<LoadFigures> {
+export async function load(
+  url: string,
+  options: LoadOptions,
+  meter?: CpuMeter,
+): Promise<LoadFigures> {
   const run = (duration: number) =>
     autocannon({
       url,

@@ -21,10 +21,11 @@ import {
 import { benchOrder, type BenchContext, type BenchResult, startOrder } from '../context';
 import { startChild } from '../support/child';
 import {
-  activitiesBetweenStages,
   costUntil,
   meanCost,
   stageReachedAt,
+  stepsBetweenStages,
+  type Step,
   type WorkflowCost,
   workflowStartedAt,
 } from '../support/history';
@@ -87,7 +88,7 @@ export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult
       details: {
         ordersPerBurst: orders,
         startConcurrency: START_CONCURRENCY,
-        activitiesBetweenStages: plan,
+        stepsBetweenStages: plan,
         bursts: Object.fromEntries(
           Object.entries(results).map(([key, r]) => [
             key,
@@ -116,10 +117,10 @@ async function calibrate(client: Client): Promise<BareOrderPlan> {
     handle.result(),
   );
   const { events } = await handle.fetchHistory();
-  const [toConfirmed, toReadyForFulfillment, toShipped, toDelivered] = activitiesBetweenStages(
+  const [toConfirmed, toReadyForFulfillment, toShipped, toDelivered] = stepsBetweenStages(
     events ?? [],
     STAGES,
-  ) as [number, number, number, number];
+  ) as [Step[], Step[], Step[], Step[]];
   return { toConfirmed, toReadyForFulfillment, toShipped, toDelivered };
 }
 
@@ -196,6 +197,7 @@ function roundCost(cost: WorkflowCost): Record<string, unknown> {
   return {
     workflowTasks: round(cost.workflowTasks),
     activities: round(cost.activities),
+    localActivities: round(cost.localActivities),
     historyEvents: round(cost.events),
     workflowTaskQueueMs: round(cost.workflowTaskQueueMs),
     workflowTaskRunMs: round(cost.workflowTaskRunMs),
@@ -209,17 +211,18 @@ function roundCost(cost: WorkflowCost): Record<string, unknown> {
   };
 }
 
+/** A burst of `count` platform orders to CONFIRMED on the running worker(s): orders/s. */
+export async function ordersToConfirmedPerSecond(client: Client, count: number): Promise<number> {
+  const plan = { toConfirmed: [], toReadyForFulfillment: [], toShipped: [], toDelivered: [] };
+  return (await burst(client, 'platform', 'Confirmed', count, plan)).ordersPerSecond;
+}
+
 /** For a benchmark run on its own: a short burst of orders to CONFIRMED. */
 export async function measureSustainableRate(ctx: BenchContext): Promise<number> {
   await ctx.downstream();
-  const client = await ctx.temporal();
-  const plan = { toConfirmed: 0, toReadyForFulfillment: 0, toShipped: 0, toDelivered: 0 };
-  const { ordersPerSecond } = await burst(
-    client,
-    'platform',
-    'Confirmed',
+  const ordersPerSecond = await ordersToConfirmedPerSecond(
+    await ctx.temporal(),
     ctx.scaled(30, 10),
-    plan,
   );
   ctx.sustainableOrdersPerSecond = ordersPerSecond;
   return ordersPerSecond;

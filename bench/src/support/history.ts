@@ -13,6 +13,8 @@ const EventType = proto.api.enums.v1.EventType;
 export interface WorkflowCost {
   workflowTasks: number;
   activities: number;
+  /** Run by the worker inside a workflow task; only a marker in the history. */
+  localActivities: number;
   events: number;
   /**
    * Summed over the workflow's tasks: waiting in the queue, then from the worker taking the
@@ -52,23 +54,38 @@ function stageOf(event: HistoryEvent): string | undefined {
   return String(Array.isArray(value) ? value[0] : value);
 }
 
-/** Activities scheduled before each stage's marker, counted from the previous marker. */
-export function activitiesBetweenStages(events: HistoryEvent[], stages: string[]): number[] {
-  const counts: number[] = [];
-  let count = 0;
+/** An activity on a task queue, or a local activity (run inside the workflow task). */
+export type Step = 'activity' | 'local';
+
+/** How the TypeScript SDK's core records a local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+function stepOf(event: HistoryEvent): Step | undefined {
+  if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) return 'activity';
+  const marker = event.markerRecordedEventAttributes?.markerName;
+  if (event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && marker === LOCAL_ACTIVITY_MARKER)
+    return 'local';
+  return undefined;
+}
+
+/** The activities and local activities before each stage's marker, from the previous marker. */
+export function stepsBetweenStages(events: HistoryEvent[], stages: string[]): Step[][] {
+  const segments: Step[][] = [];
+  let steps: Step[] = [];
   let next = 0;
   for (const event of events) {
-    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) count += 1;
+    const step = stepOf(event);
+    if (step) steps.push(step);
     if (next < stages.length && stageOf(event) === stages[next]) {
-      counts.push(count);
-      count = 0;
+      segments.push(steps);
+      steps = [];
       next += 1;
     }
   }
-  if (counts.length !== stages.length) {
+  if (segments.length !== stages.length) {
     throw new Error(`the history does not reach every stage of ${stages.join(', ')}`);
   }
-  return counts;
+  return segments;
 }
 
 /** What the workflow spent up to `untilMs` (server time). */
@@ -77,6 +94,7 @@ export function costUntil(events: HistoryEvent[], untilMs: number): WorkflowCost
   const cost: WorkflowCost = {
     workflowTasks: 0,
     activities: 0,
+    localActivities: 0,
     events: 0,
     workflowTaskQueueMs: 0,
     workflowTaskRunMs: 0,
@@ -119,6 +137,7 @@ export function costUntil(events: HistoryEvent[], untilMs: number): WorkflowCost
         break;
       }
       default:
+        if (stepOf(event) === 'local') cost.localActivities += 1;
         break;
     }
   }
@@ -138,6 +157,7 @@ export function meanCost(costs: WorkflowCost[]): WorkflowCost {
   return {
     workflowTasks: sum((c) => c.workflowTasks),
     activities: sum((c) => c.activities),
+    localActivities: sum((c) => c.localActivities),
     events: sum((c) => c.events),
     workflowTaskQueueMs: sum((c) => c.workflowTaskQueueMs),
     workflowTaskRunMs: sum((c) => c.workflowTaskRunMs),

@@ -3,7 +3,8 @@
  * runs. It starts a simulators, worker and gateway of its own on that stack (their own task
  * queue and the scenario's settings, so the platform's own apps keep theirs), prints the /ops
  * page to watch with an operator token, runs, prints the report, and exits non-zero when a check
- * fails. `--short` runs the form `npm test` runs; `--keep` leaves the apps up to look around.
+ * fails. `--orders N` and `--minutes M` size the full form (3,000 orders over 10 minutes by
+ * default); `--short` runs the form `npm test` runs; `--keep` leaves the apps up to look around.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,11 +13,19 @@ import { readRunningStack } from '../stack/stack';
 import { AppsUnderTest } from '../testing/apps-under-test';
 import { runBlackFriday } from './black-friday';
 import { formatReport } from './black-friday-report';
-import { FULL_FORM, scenarioAppEnv, SHORT_FORM } from './black-friday-settings';
+import {
+  fullForm,
+  loadOptions,
+  type ScenarioSettings,
+  scenarioAppEnv,
+  SHORT_FORM,
+} from './black-friday-settings';
 
 const { values } = parseArgs({
   options: {
     short: { type: 'boolean', default: false },
+    orders: { type: 'string' },
+    minutes: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'state-dir': { type: 'string' },
   },
@@ -29,8 +38,18 @@ async function main(): Promise<number> {
     console.error(`no local stack in ${stateDir}: run \`npm start\` first`);
     return 2;
   }
+  if (values.short && (values.orders !== undefined || values.minutes !== undefined)) {
+    console.error('--orders and --minutes size the full form; the short form has a fixed size');
+    return 2;
+  }
+  let settings: ScenarioSettings;
+  try {
+    settings = values.short ? SHORT_FORM : fullForm(loadOptions(values));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
   Object.assign(process.env, stack.env);
-  const settings = values.short ? SHORT_FORM : FULL_FORM;
   const env = scenarioAppEnv(settings);
   const apps = new AppsUnderTest('black-friday');
   try {

@@ -27,7 +27,7 @@ export interface ScenarioReport {
 export function formatReport(report: ScenarioReport): string {
   const lines = [
     'Black Friday scenario',
-    `  orders submitted ${report.submitted}, admitted ${report.admitted}, refused with 429 ${report.shed} times, given up ${report.gaveUp}`,
+    `  orders submitted ${report.submitted}, admitted ${report.admitted}, refused with 429 ${report.shed} times, given up ${report.gaveUp} (${percent(report.gaveUp, report.submitted)})`,
     `  outcomes: ${Object.entries(report.outcomes)
       .map(([status, n]) => `${status} ${n}`)
       .join(', ')}; manual reviews decided by the operator: ${report.manualReviews}`,
@@ -43,6 +43,10 @@ export function formatReport(report: ScenarioReport): string {
 }
 
 export const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** `part` of `whole` as a percentage with one decimal, e.g. `15.6 %`. */
+export const percent = (part: number, whole: number): string =>
+  `${whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10} %`;
 
 /** `STATUS count, ...` of the orders given. */
 export const countByStatus = (orders: { status?: string }[], unknown = 'unread'): string => {

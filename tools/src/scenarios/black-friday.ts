@@ -24,6 +24,7 @@ import {
   degradedModeCheck,
   drainCheck,
   gatherFacts,
+  gaveUpCheck,
   lifecycleViolations,
   notificationsCheck,
   reconciliationCheck,
@@ -33,7 +34,7 @@ import {
 import { type ScenarioTarget, scenarioClient, sleep } from './black-friday-client';
 import { type Counts, makeCustomers, type OrderRecord, submit } from './black-friday-load';
 import { approveManualReviews, reconcile, waitForDrain } from './black-friday-operator';
-import type { ScenarioReport } from './black-friday-report';
+import { percent, type ScenarioReport } from './black-friday-report';
 import { AUTHORIZATION_GRACE_MS, type ScenarioSettings } from './black-friday-settings';
 import { watchPlatform } from './black-friday-watch';
 
@@ -77,6 +78,31 @@ export async function runBlackFriday(
     await http.sim('PUT', '/fraud/settings', { latencyMs: 0 }).catch(() => undefined);
   }
 
+  /**
+   * Each order offered at its time, `overMs / orders` apart, whether or not the ones before were
+   * answered; a minute's progress logged as it goes. The first failure stops the offering.
+   */
+  async function offerSpread(overMs: number, offer: (i: number) => Promise<void>): Promise<void> {
+    log(
+      `${settings.orders} orders from ${settings.customers} customers over ${Math.round(overMs / 1000)} s`,
+    );
+    const began = Date.now();
+    const failures: unknown[] = [];
+    const offered: Promise<void>[] = [];
+    let loggedAt = began;
+    for (let i = 0; i < settings.orders && failures.length === 0; i++) {
+      const wait = began + (i * overMs) / settings.orders - Date.now();
+      if (wait > 0) await sleep(wait);
+      offered.push(offer(i).catch((error: unknown) => void failures.push(error)));
+      if (Date.now() - loggedAt >= 60_000) {
+        loggedAt = Date.now();
+        log(`offered ${i + 1} of ${settings.orders}, ${orders.size} admitted so far`);
+      }
+    }
+    await Promise.all(offered);
+    if (failures.length > 0) throw failures[0];
+  }
+
   async function drive(): Promise<ScenarioReport> {
     const counts: Counts = {
       submitted: 0,
@@ -93,19 +119,27 @@ export async function runBlackFriday(
       }
     })();
 
-    log(
-      `${settings.orders} orders from ${settings.customers} customers, ${settings.concurrency} at a time`,
-    );
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: settings.concurrency }, async () => {
-        for (let i = next++; i < settings.orders; i = next++) {
-          const record = await submit(http, customers[i % customers.length]!, skus, i, counts);
-          if (record) orders.set(record.orderId, record);
-        }
-      }),
-    );
+    const offer = async (i: number): Promise<void> => {
+      const record = await submit(http, customers[i % customers.length]!, skus, i, counts);
+      if (record) orders.set(record.orderId, record);
+    };
+    if (settings.offerOverMs === null) {
+      log(
+        `${settings.orders} orders from ${settings.customers} customers, ${settings.concurrency} at a time`,
+      );
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: settings.concurrency }, async () => {
+          for (let i = next++; i < settings.orders; i = next++) await offer(i);
+        }),
+      );
+    } else {
+      await offerSpread(settings.offerOverMs, offer);
+    }
     await latency;
+    log(
+      `offered ${counts.submitted}: admitted ${counts.admitted}, gave up ${counts.gaveUp} (${percent(counts.gaveUp, counts.submitted)})`,
+    );
     const recoveredAt = Date.now();
     log('the fraud provider recovers');
     await http.sim('PUT', '/fraud/settings', { latencyMs: 0 });
@@ -129,6 +163,7 @@ export async function runBlackFriday(
       notificationsCheck(facts),
       degradedModeCheck(observed.switches, observed.thresholdProblems),
       admissionCheck(counts, observed.peakRss, settings),
+      ...(settings.maxGaveUpShare === null ? [] : [gaveUpCheck(counts, settings.maxGaveUpShare)]),
       drainCheck(all, drainMs, settings),
     ];
     // Reconciliation judges an authorization only once it is past the minimum grace the worker

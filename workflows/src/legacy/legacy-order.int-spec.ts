@@ -116,7 +116,7 @@ describe('an order placed in the legacy monolith', () => {
         await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderDelivered', {}));
         const done = await handle.result();
 
-        await t.keepHistory(handle, 'legacy-order-delivered');
+        await t.keepHistory(handle, 'legacy-order-delivered-recorded-locally');
         expect(done.stage).toBe('Delivered');
         expect(done.migrationRoute).toBe('legacy');
         expect(told).toEqual([{ orderId, decision: 'approve' }]);

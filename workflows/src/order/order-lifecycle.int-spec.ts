@@ -40,7 +40,7 @@ describe('the order lifecycle', () => {
       await handle.signal(orderDeliveredSignal);
       const done = await handle.result();
 
-      await t.keepHistory(handle, 'delivered');
+      await t.keepHistory(handle, 'delivered-recorded-locally');
       expect(done.stage).toBe('Delivered');
       expect(done.customer.status).toBe('DELIVERED');
       expect(done.history.map((h) => h.stage)).toEqual([
@@ -72,6 +72,48 @@ describe('the order lifecycle', () => {
       expect(world.told(orderId)).toEqual(['confirmed', 'shipped', 'delivered']);
       expect(world.ledger.map((l) => l.kind)).toEqual(['authorization', 'capture']);
       expect(world.readModel.get(orderId)?.stage).toBe('Delivered');
+    }));
+
+  it('records each change in the worker (a local activity), retried through an outage, once and in order', () =>
+    t.run(world, async () => {
+      // Kafka or PostgreSQL down: the first recording fails five times. The first four pauses
+      // (1 to 8 s) are retried in the worker; the fifth (16 s) is past the local retry
+      // threshold, so it waits on a durable timer instead of holding the workflow task.
+      world.failNext.set('recordOrderChange', 5);
+      const handle = await t.place();
+      const timerStarted = async () => {
+        const { events } = await handle.fetchHistory();
+        return (events ?? []).some((e) => e.timerStartedEventAttributes) ? true : undefined;
+      };
+      await eventually('the backoff timer', timerStarted, { timeoutMs: 60_000 });
+      await t.skip('20 seconds');
+      const confirmed = await t.reach(handle, 'ReadyForFulfillment', 60_000);
+      expect(holdsEverything(confirmed.commitments, confirmed.asOf)).toBe(true);
+
+      const orderId = confirmed.orderId;
+      const events = world.events.filter((e) => e.orderId === orderId);
+      expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
+      expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+      const versions = world.projections.filter((v) => v.orderId === orderId).map((v) => v.version);
+      expect(versions).toEqual(versions.map((_, i) => i + 1));
+      expect(world.readModel.get(orderId)?.customer.status).toBe('READY_TO_SHIP');
+      expect(world.calls.get('recordOrderChange')).toBe(versions.length + 5);
+
+      const history = (await handle.fetchHistory()).events ?? [];
+      const scheduled = history
+        .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter((name): name is string => name !== undefined);
+      expect(scheduled).not.toContain('recordOrderChange');
+      // A local activity leaves a marker: one per change recorded, one more for the try that
+      // handed its pause to the timer.
+      const markers = history.filter(
+        (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      );
+      const recorded = markers.filter((e) => !e.markerRecordedEventAttributes?.failure);
+      expect(recorded).toHaveLength(versions.length);
+      expect(markers).toHaveLength(versions.length + 1);
+      const firstTimer = history.findIndex((e) => e.timerStartedEventAttributes);
+      expect(firstTimer).toBeLessThan(history.indexOf(recorded[0]!));
     }));
 
   it('waits for a queued fraud decision, which the provider sends later', () =>

@@ -338,7 +338,11 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
     readModel: {
       project: async (view) => {
         world.projections.push(view);
-        world.heldAtProjection.push({ view, held: world.heldBy(view.orderId, now()) });
+        // The view's own instant, or later if the projection ran later (a retry): a change is
+        // recorded by a local activity, whose attempt time is the worker's clock, not the
+        // time-skipping server's.
+        const at = Math.max(Date.parse(view.asOf), now());
+        world.heldAtProjection.push({ view, held: world.heldBy(view.orderId, at) });
         const stored = world.readModel.get(view.orderId);
         if (stored && stored.version >= view.version) return { applied: false };
         world.readModel.set(view.orderId, view);

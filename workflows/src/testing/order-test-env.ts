@@ -4,7 +4,7 @@
  * workflow bundle built once, a fresh world and worker per test.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -220,16 +220,17 @@ export class OrderTestEnv {
    * With RECORD_HISTORIES=1, keeps the run's history under workflows/histories/ for the replay
    * test: commit it when the workflow's first release (or a patched change) ships. Stored as the
    * History protobuf itself: the SDK's JSON converter breaks on the two protobufjs copies npm
-   * installs here (grpc's 7.x beside the SDK's 8.x).
+   * installs here (grpc's 7.x beside the SDK's 8.x). A committed history is never overwritten:
+   * it is a run of older code that must go on replaying, so a run of changed code is kept under
+   * a new name.
    */
   async keepHistory(handle: WorkflowHandle, name: string): Promise<void> {
     if (process.env.RECORD_HISTORIES !== '1') return;
     mkdirSync(HISTORIES_DIR, { recursive: true });
+    const file = join(HISTORIES_DIR, `${name}.history.pb`);
+    if (existsSync(file)) return;
     const history = await handle.fetchHistory();
-    writeFileSync(
-      join(HISTORIES_DIR, `${name}.history.pb`),
-      temporal.api.history.v1.History.encode(history).finish(),
-    );
+    writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
   }
 
   /** The workflow bundle of this run, for replaying histories against the current code. */
