@@ -45,6 +45,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   GeneraliseOperatorTask1795431500000: 'operator_task.kind',
   IndexOrdersWithReturns1795431600000: 'order_status_with_returns_idx',
   CreateDeadLetter1795431700000: 'dead_letter',
+  AddComparisonSubject1795431800000: 'stage_comparison.subject',
 };
 
 /** Tables a later migration renamed, and that migration: gone while it is applied. */

@@ -17,6 +17,7 @@ import { CreatePostHocReview1795431400000 } from './migrations/1795431400000-cre
 import { GeneraliseOperatorTask1795431500000 } from './migrations/1795431500000-generalise-operator-task';
 import { IndexOrdersWithReturns1795431600000 } from './migrations/1795431600000-index-orders-with-returns';
 import { CreateDeadLetter1795431700000 } from './migrations/1795431700000-create-dead-letter';
+import { AddComparisonSubject1795431800000 } from './migrations/1795431800000-add-comparison-subject';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -33,6 +34,7 @@ export const PLATFORM_MIGRATIONS = [
   GeneraliseOperatorTask1795431500000,
   IndexOrdersWithReturns1795431600000,
   CreateDeadLetter1795431700000,
+  AddComparisonSubject1795431800000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
