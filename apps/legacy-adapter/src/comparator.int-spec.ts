@@ -254,4 +254,57 @@ describe('the stage comparator on the real platform', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await notificationRows()).toEqual(verdicts);
   });
+
+  it('drops what it declared missing in new once a late workflow says the monolith alone decided that stage', async () => {
+    const orderId = `L-late-${suffix}`;
+    const at = new Date().toISOString();
+    const send = (topic: string, event: { orderId: string }) =>
+      producer.send({ topic, messages: [{ key: orderId, value: JSON.stringify(event) }] });
+    const rows = async () =>
+      (
+        await platformDb.query<{ stage: string; subject: string; outcome: string }>(
+          `SELECT stage, subject, outcome FROM stage_comparison WHERE order_id = $1
+            ORDER BY stage, subject`,
+          [orderId],
+        )
+      ).rows;
+    await send(
+      TOPICS.legacyOrderEvents,
+      legacyEvent(orderId, 'LegacyCustomerNotified', at, { kind: 'confirmed', sentBy: 'monolith' }),
+    );
+    await send(
+      TOPICS.legacyOrderEvents,
+      legacyEvent(orderId, 'LegacyFraudDecided', at, {
+        decision: 'approve',
+        decidedBy: 'rules',
+        score: 1,
+      }),
+    );
+    // Its workflow lags past the grace: nobody knows yet that notification stayed with the monolith.
+    await eventually('both declared missing in new', async () => {
+      const now = await rows();
+      return now.length === 2 && now.every((row) => row.outcome === 'missing-in-new')
+        ? now
+        : undefined;
+    });
+    await send(
+      TOPICS.orderLifecycle,
+      lifecycleEvent(orderId, 1, 'OrderAccepted', at, {
+        origin: 'legacy-monolith',
+        routes: {
+          fraud: 'shadow',
+          inventory: 'legacy',
+          payment: 'legacy',
+          fulfilment: 'legacy',
+          notification: 'legacy',
+        },
+      }),
+    );
+    // Notification was never expected from the platform; fraud was, and stays missing.
+    await eventually('the legacy-routed one dropped', async () => {
+      const now = await rows();
+      return now.length === 1 ? now : undefined;
+    });
+    expect(await rows()).toEqual([{ stage: 'fraud', subject: '', outcome: 'missing-in-new' }]);
+  });
 });

@@ -102,12 +102,23 @@ export class StageComparisonStore {
     );
   }
 
-  /** Remembers the routes a monolith order started with (from its workflow's OrderAccepted). */
+  /**
+   * Remembers the routes a monolith order started with (from its workflow's OrderAccepted). A
+   * workflow that lagged past the grace window had its order's lone legacy decisions declared
+   * missing in new; those of the stages the monolith alone decides were never expected, so they
+   * go, as the sweep drops them when the routes come in time.
+   */
   async rememberRoutes(tx: PoolClient, orderId: string, routes: unknown): Promise<void> {
     await tx.query(
       `INSERT INTO comparison_order (order_id, routes) VALUES ($1, $2::jsonb)
        ON CONFLICT (order_id) DO NOTHING`,
       [orderId, JSON.stringify(routes)],
+    );
+    await tx.query(
+      `DELETE FROM stage_comparison c USING comparison_order o
+        WHERE c.order_id = $1 AND o.order_id = c.order_id AND c.new IS NULL
+          AND c.outcome IN ('pending', 'missing-in-new') AND o.routes ->> c.stage = 'legacy'`,
+      [orderId],
     );
   }
 
