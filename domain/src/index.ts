@@ -21,4 +21,5 @@ export * from './post-hoc-review';
 export * from './operator-tasks';
 export * from './returns';
 export * from './legacy-fact-contract';
+export * from './notification-comparison';
 export * from './event-contract';

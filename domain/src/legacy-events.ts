@@ -1,13 +1,15 @@
 /**
  * What the legacy monolith decided, in the platform's words: the facts the mirror publishes on
  * `legacy.order-events.v1`, whichever source they came from (the monolith's transaction log or
- * its outbox). Each fact happens at most once per order in the monolith's lifecycle, so its id
- * is derived from the order and the fact: a replay, a restart or a switch of source produces the
- * same id, and consumers recognise it. `sequence` is the fact's place in the lifecycle below:
- * increasing per order, with gaps where the order skipped a step (a rejected order has no
- * payment), so a consumer can still tell "out of order" from "missing".
+ * its outbox). Each fact happens at most once per order in the monolith's lifecycle (a
+ * notification once per kind), so its id is derived from the order and the fact (and the kind):
+ * a replay, a restart or a switch of source produces the same id, and consumers recognise it.
+ * `sequence` is the fact's place in the lifecycle below: increasing per order, with gaps where
+ * the order skipped a step (a rejected order has no payment), so a consumer can still tell "out
+ * of order" from "missing".
  */
 import { type EventEnvelope, LIFECYCLE_SCHEMA_VERSION } from './events';
+import type { NotificationKind } from './notifications';
 import { type CustomerSegment, orderTotalMinor, type PlacedOrder } from './order';
 import { type Downstream, DOWNSTREAMS } from './resilience';
 
@@ -25,6 +27,8 @@ export const LEGACY_FACT_TYPES = [
   'LegacyOrderCancelled',
   'LegacyStockReleased',
   'LegacyPaymentVoided',
+  // What the customer was told (once per kind): its place is after every decision it reports.
+  'LegacyCustomerNotified',
 ] as const;
 export type LegacyFactType = (typeof LEGACY_FACT_TYPES)[number];
 
@@ -57,7 +61,21 @@ export const STAGE_OF_LEGACY_FACT: Readonly<Partial<Record<LegacyFactType, Migra
   LegacyPaymentVoided: 'payment',
   LegacyOrderShipped: 'fulfilment',
   LegacyOrderDelivered: 'fulfilment',
+  LegacyCustomerNotified: 'notification',
 };
+
+/**
+ * The kinds of notification a monolith order can get, in the platform's words: the order's own
+ * commitment changes (no returns, no "delayed": the monolith has neither).
+ */
+export const LEGACY_NOTIFICATION_KINDS = [
+  'confirmed',
+  'rejected',
+  'shipped',
+  'delivered',
+  'cancelled',
+] as const satisfies readonly NotificationKind[];
+export type LegacyNotificationKind = (typeof LEGACY_NOTIFICATION_KINDS)[number];
 
 export interface LegacyLine {
   sku: string;
@@ -94,14 +112,32 @@ export interface LegacyFactPayloads {
   LegacyOrderCancelled: { reason: string };
   LegacyStockReleased: { lines: LegacyLine[] };
   LegacyPaymentVoided: { authorizationId: string };
+  /** The customer was told `kind`, by the monolith or by the platform (notification handed over). */
+  LegacyCustomerNotified: { kind: LegacyNotificationKind; sentBy: 'monolith' | 'platform' };
 }
 
 export type LegacyEvent<T extends LegacyFactType = LegacyFactType> = EventEnvelope<
   LegacyFactPayloads[T]
 > & { eventType: T; source: 'legacy-monolith' };
 
-export const legacyEventId = (orderId: string, type: LegacyFactType): string =>
-  `legacy-monolith:${orderId}:${type}`;
+/**
+ * A fact's id, from its order and type, and for the one fact an order can have several of
+ * (`LegacyCustomerNotified`, once per kind) the kind too.
+ */
+export const legacyEventId = (orderId: string, type: LegacyFactType, kind?: string): string =>
+  kind === undefined
+    ? `legacy-monolith:${orderId}:${type}`
+    : `legacy-monolith:${orderId}:${type}:${kind}`;
+
+/** What tells two facts of one type apart within an order (undefined: at most one per order). */
+export function legacyFactDiscriminator(
+  type: LegacyFactType,
+  payload: unknown,
+): string | undefined {
+  if (type !== 'LegacyCustomerNotified') return undefined;
+  const kind = (payload as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' ? kind : '';
+}
 
 export function legacyEvent<T extends LegacyFactType>(
   orderId: string,
@@ -110,7 +146,7 @@ export function legacyEvent<T extends LegacyFactType>(
   payload: LegacyFactPayloads[T],
 ): LegacyEvent<T> {
   return {
-    eventId: legacyEventId(orderId, eventType),
+    eventId: legacyEventId(orderId, eventType, legacyFactDiscriminator(eventType, payload)),
     eventType,
     schemaVersion: LIFECYCLE_SCHEMA_VERSION,
     orderId,

@@ -7,7 +7,9 @@
 import { LIFECYCLE_SCHEMA_VERSION } from './events';
 import {
   LEGACY_FACT_TYPES,
+  LEGACY_NOTIFICATION_KINDS,
   legacyEventId,
+  legacyFactDiscriminator,
   MIGRATION_STAGES,
   type LegacyFactType,
   type LegacyEvent,
@@ -97,6 +99,10 @@ const PAYLOADS: Partial<Record<LegacyFactType, Record<string, FieldRule>>> = {
   LegacyOrderCancelled: { reason: text },
   LegacyStockReleased: { lines: LINES },
   LegacyPaymentVoided: { authorizationId: text },
+  LegacyCustomerNotified: {
+    kind: oneOf(...LEGACY_NOTIFICATION_KINDS),
+    sentBy: oneOf('monolith', 'platform'),
+  },
 };
 
 /** The fact types whose payload the contract knows (a spec checks that is all of them). */
@@ -109,10 +115,14 @@ export function legacyFactViolations(event: unknown): string[] {
   if (!LEGACY_FACT_TYPES.includes(type)) {
     return [`eventType: ${JSON.stringify(event.eventType)} is no legacy fact type`];
   }
+  const derived =
+    typeof event.orderId === 'string'
+      ? legacyEventId(event.orderId, type, legacyFactDiscriminator(type, event.payload))
+      : undefined;
   const problems: (string | undefined)[] = [
     text(event.orderId, 'orderId'),
-    typeof event.orderId === 'string' && event.eventId !== legacyEventId(event.orderId, type)
-      ? `eventId: ${JSON.stringify(event.eventId)}, not the derived ${JSON.stringify(legacyEventId(event.orderId, type))} (a replay must repeat it)`
+    derived !== undefined && event.eventId !== derived
+      ? `eventId: ${JSON.stringify(event.eventId)}, not the derived ${JSON.stringify(derived)} (a replay must repeat it)`
       : undefined,
     oneOf('legacy-monolith')(event.source, 'source'),
     oneOf(LIFECYCLE_SCHEMA_VERSION)(event.schemaVersion, 'schemaVersion'),

@@ -48,6 +48,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateOrderPersonalData1795431800000: 'order_personal_data',
   CreateSharedAdmission1795432000000: 'admission_window',
   CreateWorkerCircuit1795432100000: 'worker_circuit',
+  AddComparisonSubject1795432200000: 'stage_comparison.subject',
 };
 
 /** Tables a later migration renamed, and that migration: gone while it is applied. */

@@ -20,6 +20,7 @@ import { CreateDeadLetter1795431700000 } from './migrations/1795431700000-create
 import { CreateOrderPersonalData1795431800000 } from './migrations/1795431800000-create-order-personal-data';
 import { CreateSharedAdmission1795432000000 } from './migrations/1795432000000-create-shared-admission';
 import { CreateWorkerCircuit1795432100000 } from './migrations/1795432100000-create-worker-circuit';
+import { AddComparisonSubject1795432200000 } from './migrations/1795432200000-add-comparison-subject';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -39,6 +40,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateOrderPersonalData1795431800000,
   CreateSharedAdmission1795432000000,
   CreateWorkerCircuit1795432100000,
+  AddComparisonSubject1795432200000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

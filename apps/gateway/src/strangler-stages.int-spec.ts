@@ -184,6 +184,17 @@ describe('handing every stage of the monolith over to the platform', () => {
     ).map((notification) => notification.kind),
   });
 
+  /** The notification stage's verdicts of an order, one per kind, once all three are judged. */
+  const notificationVerdicts = (orderId: string) =>
+    eventually(`the notification verdicts of ${orderId}`, async () => {
+      const { rows } = await platformDb.query<{ subject: string; outcome: string }>(
+        `SELECT subject, outcome FROM stage_comparison
+          WHERE order_id = $1 AND stage = 'notification' AND outcome <> 'pending' ORDER BY subject`,
+        [orderId],
+      );
+      return rows.length === 3 ? rows.map((row) => `${row.subject}:${row.outcome}`) : undefined;
+    });
+
   const stockInMonolith = async () =>
     ((await monolithCall('GET', `/stock/${sku}`)) as { onHand: number }).onHand;
 
@@ -227,6 +238,12 @@ describe('handing every stage of the monolith over to the platform', () => {
       );
       return rows.length >= 2 ? rows : undefined;
     });
+    // Each notification the monolith sent is matched with the one the platform would have sent.
+    expect(await notificationVerdicts(orderId)).toEqual([
+      'confirmed:match',
+      'delivered:match',
+      'shipped:match',
+    ]);
     expect(await platformSideEffects(orderId)).toEqual({
       ledger: [],
       reservations: [],
@@ -283,6 +300,12 @@ describe('handing every stage of the monolith over to the platform', () => {
       'confirmed:platform',
       'shipped:platform',
       'delivered:platform',
+    ]);
+    // What the monolith recorded as the platform's matches what the platform says it sent.
+    expect(await notificationVerdicts(orderId)).toEqual([
+      'confirmed:match',
+      'delivered:match',
+      'shipped:match',
     ]);
     expect(await platformSideEffects(orderId)).toEqual({
       ledger: ['authorization', 'capture'],

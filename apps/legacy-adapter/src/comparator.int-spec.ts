@@ -4,12 +4,21 @@
  * order id, as the signal bridge will), and the adapter's comparator, fed by the mirror and the
  * lifecycle topic, records a verdict per stage in PostgreSQL and reports disagreements on
  * `orders.mismatches.v1`. A deliberate rule difference in the monolith must show up on the
- * fraud stage, field `decision`; an ignore rule excuses it and counts the hit.
+ * fraud stage, field `decision`; an ignore rule excuses it and counts the hit. Notifications
+ * are compared once per order and kind, whatever order, how late and how often the two sides'
+ * facts arrive.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Client as PgClient } from 'pg';
-import { type PlacedOrder, TOPICS, workflowIdForOrder } from '@order-platform/domain';
+import {
+  legacyEvent,
+  lifecycleEvent,
+  type PlacedOrder,
+  TOPICS,
+  workflowIdForOrder,
+} from '@order-platform/domain';
 import {
   AppsUnderTest,
   readTopic,
@@ -40,6 +49,7 @@ describe('the stage comparator on the real platform', () => {
   let platformDb: PgClient;
   let connection: Connection;
   let temporal: Client;
+  let producer: Producer;
 
   beforeAll(async () => {
     simulators = await apps.downstream();
@@ -64,6 +74,12 @@ describe('the stage comparator on the real platform', () => {
       namespace: suiteEnv('TEMPORAL_NAMESPACE'),
       dataConverter: suiteDataConverter(),
     });
+    producer = new Kafka({
+      clientId: 'comparator-test',
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
+      logLevel: logLevel.NOTHING,
+    }).producer();
+    await producer.connect();
   }, 240_000);
 
   afterAll(async () => {
@@ -72,6 +88,7 @@ describe('the stage comparator on the real platform', () => {
       `test-${suffix}`,
     ]);
     await connection?.close();
+    await producer?.disconnect();
     await apps.stopAll();
     await dropReplicationSlot(slot).catch(() => undefined);
     await platformDb?.end();
@@ -183,5 +200,116 @@ describe('the stage comparator on the real platform', () => {
       [rule!.id],
     );
     expect(rows[0].hits).toBeGreaterThanOrEqual(1);
+  });
+
+  it('compares notifications once per order and kind: repeats and late facts change nothing, a kind one side never sent is missing', async () => {
+    const orderId = `L-notify-${suffix}`;
+    const at = new Date().toISOString();
+    const send = (topic: string, event: { orderId: string }) =>
+      producer.send({ topic, messages: [{ key: orderId, value: JSON.stringify(event) }] });
+    const told = (kind: 'confirmed' | 'shipped' | 'delivered') =>
+      legacyEvent(orderId, 'LegacyCustomerNotified', at, { kind, sentBy: 'monolith' });
+    const decided = (sequence: number, kind: string) =>
+      lifecycleEvent(orderId, sequence, 'StageDecided', at, {
+        stage: 'notification',
+        decision: { kind, notified: true },
+        acted: false,
+      });
+    const notificationRows = async () =>
+      (
+        await platformDb.query<{ subject: string; outcome: string }>(
+          `SELECT subject, outcome FROM stage_comparison
+            WHERE order_id = $1 AND stage = 'notification' ORDER BY subject`,
+          [orderId],
+        )
+      ).rows;
+
+    // The platform's decision on confirmed arrives first, the monolith's after it, twice (a replay
+    // of the mirror); shipped comes from the monolith only, delivered from the platform only.
+    await send(TOPICS.orderLifecycle, decided(7, 'confirmed'));
+    await send(TOPICS.legacyOrderEvents, told('confirmed'));
+    await send(TOPICS.legacyOrderEvents, told('confirmed'));
+    await send(TOPICS.legacyOrderEvents, told('shipped'));
+    // The monolith's mention of the order makes the platform's lone decision one to wait for.
+    await send(TOPICS.orderLifecycle, decided(9, 'delivered'));
+    const verdicts = await eventually('every kind judged', async () => {
+      const rows = await notificationRows();
+      return rows.length === 3 && rows.every((row) => row.outcome !== 'pending') ? rows : undefined;
+    });
+    expect(verdicts).toEqual([
+      { subject: 'confirmed', outcome: 'match' },
+      { subject: 'delivered', outcome: 'missing-in-legacy' },
+      { subject: 'shipped', outcome: 'missing-in-new' },
+    ]);
+
+    // Late and repeated: the same facts again after the verdicts are already in.
+    await send(TOPICS.legacyOrderEvents, told('confirmed'));
+    await send(TOPICS.orderLifecycle, decided(7, 'confirmed'));
+    const reported = await readTopic({
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
+      topic: TOPICS.orderMismatches,
+      accept: (record) => record.key === orderId,
+      until: (accepted) => accepted.length >= 2,
+    });
+    expect(reported.map((record) => JSON.parse(record.value).mismatchId).sort()).toEqual([
+      `${orderId}:notification:delivered:missing-in-legacy`,
+      `${orderId}:notification:shipped:missing-in-new`,
+    ]);
+    // The inbox took the repeats as already seen: nothing was judged twice.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await notificationRows()).toEqual(verdicts);
+  });
+
+  it('drops what it declared missing in new once a late workflow says the monolith alone decided that stage', async () => {
+    const orderId = `L-late-${suffix}`;
+    const at = new Date().toISOString();
+    const send = (topic: string, event: { orderId: string }) =>
+      producer.send({ topic, messages: [{ key: orderId, value: JSON.stringify(event) }] });
+    const rows = async () =>
+      (
+        await platformDb.query<{ stage: string; subject: string; outcome: string }>(
+          `SELECT stage, subject, outcome FROM stage_comparison WHERE order_id = $1
+            ORDER BY stage, subject`,
+          [orderId],
+        )
+      ).rows;
+    await send(
+      TOPICS.legacyOrderEvents,
+      legacyEvent(orderId, 'LegacyCustomerNotified', at, { kind: 'confirmed', sentBy: 'monolith' }),
+    );
+    await send(
+      TOPICS.legacyOrderEvents,
+      legacyEvent(orderId, 'LegacyFraudDecided', at, {
+        decision: 'approve',
+        decidedBy: 'rules',
+        score: 1,
+      }),
+    );
+    // Its workflow lags past the grace: nobody knows yet that notification stayed with the monolith.
+    await eventually('both declared missing in new', async () => {
+      const now = await rows();
+      return now.length === 2 && now.every((row) => row.outcome === 'missing-in-new')
+        ? now
+        : undefined;
+    });
+    await send(
+      TOPICS.orderLifecycle,
+      lifecycleEvent(orderId, 1, 'OrderAccepted', at, {
+        origin: 'legacy-monolith',
+        routes: {
+          fraud: 'shadow',
+          inventory: 'legacy',
+          payment: 'legacy',
+          fulfilment: 'legacy',
+          notification: 'legacy',
+        },
+      }),
+    );
+    // Notification was never expected from the platform; fraud was, and stays missing.
+    await eventually('the legacy-routed one dropped', async () => {
+      const now = await rows();
+      return now.length === 1 ? now : undefined;
+    });
+    expect(await rows()).toEqual([{ stage: 'fraud', subject: '', outcome: 'missing-in-new' }]);
   });
 });

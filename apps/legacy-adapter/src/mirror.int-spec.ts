@@ -7,7 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { deadLetterTopic, type LegacyEvent, TOPICS } from '@order-platform/domain';
+import {
+  deadLetterTopic,
+  type LegacyEvent,
+  legacyEventId,
+  legacyFactDiscriminator,
+  TOPICS,
+} from '@order-platform/domain';
 import {
   AppsUnderTest,
   readTopic,
@@ -23,6 +29,8 @@ const ACCEPTED_FACTS = [
   'LegacyStockReserved',
   'LegacyPaymentAuthorized',
   'LegacyOrderAccepted',
+  // The customer told of it, in the same transaction (monolith.notifications; its outbox).
+  'LegacyCustomerNotified',
 ];
 
 describe('the mirror of the monolith into Kafka', () => {
@@ -100,7 +108,7 @@ describe('the mirror of the monolith into Kafka', () => {
     await placing;
     await apps.start('legacy-adapter', 'adapter-cdc', cdcEnv);
 
-    const records = await untilEvery([...before, ...during], 'LegacyOrderAccepted');
+    const records = await untilEvery([...before, ...during], 'LegacyCustomerNotified');
     const delivered = await untilEvery([before[0]!], 'LegacyOrderDelivered');
     const cancelled = await untilEvery([before[1]!], 'LegacyPaymentVoided');
 
@@ -121,9 +129,16 @@ describe('the mirror of the monolith into Kafka', () => {
       const facts = factsOf(records, orderId);
       // Nothing lost; a fact resent after the crash carries the same id, so it is recognisable.
       expect(types(facts)).toEqual(ACCEPTED_FACTS);
-      expect(facts.every((e) => e.eventId === `legacy-monolith:${orderId}:${e.eventType}`)).toBe(
-        true,
-      );
+      expect(
+        facts.every(
+          (e) =>
+            e.eventId ===
+            legacyEventId(orderId, e.eventType, legacyFactDiscriminator(e.eventType, e.payload)),
+        ),
+      ).toBe(true);
+      expect(
+        facts.filter((e) => e.eventType === 'LegacyCustomerNotified').map((e) => e.eventId),
+      ).toContain(`legacy-monolith:${orderId}:LegacyCustomerNotified:confirmed`);
       expect(new Set(records.filter((r) => r.key === orderId).map((r) => r.partition)).size).toBe(
         1,
       );
@@ -168,7 +183,7 @@ describe('the mirror of the monolith into Kafka', () => {
       'x-mirror-source': 'cdc',
       'x-source-position': expect.stringMatching(/^lsn:/),
     });
-    const flowing = await untilEvery([after], 'LegacyOrderAccepted');
+    const flowing = await untilEvery([after], 'LegacyCustomerNotified');
     expect(factsOf(flowing, after).map((e) => e.eventType)).toEqual(ACCEPTED_FACTS);
     await apps.kill('adapter-cdc');
   });
@@ -234,19 +249,42 @@ describe('the mirror of the monolith into Kafka', () => {
       MIRROR_SOURCE: 'outbox',
     });
 
-    const records = await untilEvery(orders, 'LegacyOrderAccepted');
+    const records = await untilEvery(orders, 'LegacyCustomerNotified');
     expect([...new Set(factsOf(records, orders[0]!).map((e) => e.eventType))]).toEqual(
       ACCEPTED_FACTS,
     );
-    const cancelled = await untilEvery([orders[1]!], 'LegacyPaymentVoided');
+    const cancelled = await readTopic({
+      brokers: suiteEnv('KAFKA_BROKERS').split(','),
+      topic: TOPICS.legacyOrderEvents,
+      accept: (r) => r.key === orders[1],
+      until: (accepted) =>
+        factsOf(accepted, orders[1]!).some(
+          (e) => e.eventId === `legacy-monolith:${orders[1]}:LegacyCustomerNotified:cancelled`,
+        ),
+    });
+    const facts = factsOf(cancelled, orders[1]!);
     // In outbox order: earlier tests left rows unpublished, so the ids run past 9 and a text
-    // ordering would publish row 10 before row 9.
-    expect([...new Set(factsOf(cancelled, orders[1]!).map((e) => e.eventType))]).toEqual([
-      ...ACCEPTED_FACTS,
+    // ordering would publish row 10 before row 9. (A batch is sent in lifecycle order per
+    // order, so the notifications, last in it, may follow the cancellation.)
+    expect([
+      ...new Set(
+        facts.filter((e) => e.eventType !== 'LegacyCustomerNotified').map((e) => e.eventType),
+      ),
+    ]).toEqual([
+      ...ACCEPTED_FACTS.filter((type) => type !== 'LegacyCustomerNotified'),
       'LegacyOrderCancelled',
       'LegacyStockReleased',
       'LegacyPaymentVoided',
     ]);
+    expect(
+      [
+        ...new Set(
+          facts
+            .filter((e) => e.eventType === 'LegacyCustomerNotified')
+            .map((e) => (e.payload as { kind: string }).kind),
+        ),
+      ].sort(),
+    ).toEqual(['cancelled', 'confirmed']);
     const dead = await readTopic({
       brokers: suiteEnv('KAFKA_BROKERS').split(','),
       topic: deadLetterTopic(TOPICS.legacyOrderEvents),

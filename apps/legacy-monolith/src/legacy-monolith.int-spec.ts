@@ -168,6 +168,7 @@ describe('the legacy monolith', () => {
       'StockReserved',
       'PaymentAuthorized',
       'OrderAccepted',
+      'CustomerNotified',
     ]);
     // xmin is the transaction that wrote a row: the order and all its events committed together.
     expect(new Set(events.map((e) => e.xid))).toEqual(new Set([await orderRowXid(placed.orderId)]));
@@ -182,6 +183,7 @@ describe('the legacy monolith', () => {
       },
       { authId: stored.paymentAuthId, amountCents: 4_250, currency: 'EUR' },
       { orderId: placed.orderId },
+      { orderId: placed.orderId, kind: 'confirmed', sentBy: 'monolith', reference: null },
     ]);
   });
 
@@ -218,6 +220,10 @@ describe('the legacy monolith', () => {
       ['OrderPlaced', expect.objectContaining({ status: 'PENDING_FRAUD' })],
       ['FraudDecided', expect.objectContaining({ decision: 'REJECTED', decidedBy: 'rules' })],
       ['OrderRejected', { orderId: expensive.orderId, reason: expect.stringContaining('500000') }],
+      [
+        'CustomerNotified',
+        { orderId: expensive.orderId, kind: 'rejected', sentBy: 'monolith', reference: null },
+      ],
     ]);
 
     const blocked = order([{ sku: radio, quantity: 1 }]);
@@ -258,6 +264,7 @@ describe('the legacy monolith', () => {
       'StockReserved',
       'PaymentAuthorized',
       'OrderAccepted',
+      'CustomerNotified',
     ]);
     expect(events[1]!.payload).toMatchObject({ decision: 'APPROVED', decidedBy: 'external' });
     // The decision's events share the transaction that updated the order.
@@ -269,6 +276,7 @@ describe('the legacy monolith', () => {
       'OrderPlaced',
       'FraudDecided',
       'OrderRejected',
+      'CustomerNotified',
     ]);
     expect(await stockOf(sku)).toBe(3);
     expect(await decide(rejected.orderId, 'approve')).toMatchObject({
@@ -305,11 +313,15 @@ describe('the legacy monolith', () => {
     expect((await cancel(cancelled.orderId)).body.status).toBe('CANCELLED');
     expect(await stockOf(sku)).toBe(5);
     expect(await paymentsOf(cancelled.orderId)).toEqual([{ status: 'VOIDED' }]);
-    expect((await outbox(cancelled.orderId)).slice(5).map((e) => e.type)).toEqual([
-      'OrderCancelled',
-      'StockReleased',
-      'PaymentVoided',
-    ]);
+    // After the placement's five events and its confirmation.
+    expect((await outbox(cancelled.orderId)).slice(6).map((e) => [e.type, e.payload.kind])).toEqual(
+      [
+        ['OrderCancelled', undefined],
+        ['StockReleased', undefined],
+        ['PaymentVoided', undefined],
+        ['CustomerNotified', 'cancelled'],
+      ],
+    );
     expect((await cancel(cancelled.orderId)).status).toBe(409);
 
     const shipped = order([{ sku, quantity: 1 }]);
@@ -336,13 +348,20 @@ describe('the legacy monolith', () => {
       version: 3,
       payment: { status: 'CAPTURED', amountCents: 9_900 },
     });
+    const told = (kind: string) => [
+      'CustomerNotified',
+      { orderId: placed.orderId, kind, sentBy: 'monolith', reference: null },
+    ];
     expect((await outbox(placed.orderId)).slice(5).map((e) => [e.type, e.payload])).toEqual([
+      told('confirmed'),
       ['OrderShipped', { orderId: placed.orderId }],
+      told('shipped'),
       [
         'PaymentCaptured',
         { orderId: placed.orderId, authId: expect.stringMatching(/^auth-/), amountCents: 9_900 },
       ],
       ['OrderDelivered', { orderId: placed.orderId }],
+      told('delivered'),
     ]);
   });
 
@@ -452,6 +471,10 @@ describe('the legacy monolith', () => {
       'OrderAccepted',
       'OrderShipped',
       'OrderDelivered',
+      // Told by the platform, recorded once per kind (the repeat wrote nothing).
+      'CustomerNotified',
+      'CustomerNotified',
+      'CustomerNotified',
     ]);
   });
 

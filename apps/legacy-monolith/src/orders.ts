@@ -246,11 +246,7 @@ export function orderRoutes(db: Db, log: Log): Route[] {
       const reference = input.has('reference') ? input.string('reference') : null;
       await db.transaction(async (tx) => {
         const order = await lockHandedOver(tx, params.id!, 'notification');
-        await tx.query(
-          `INSERT INTO monolith.notifications (order_id, kind, sent_by, reference)
-           VALUES ($1, $2, 'platform', $3) ON CONFLICT (order_id, kind) DO NOTHING`,
-          [order.orderId, kind, reference],
-        );
+        await recordNotification(tx, order.orderId, kind, 'platform', reference);
       });
       log('info', 'platform notification recorded', { orderId: params.id, kind, reference });
       return ok({ orderId: params.id, kind, sentBy: 'platform' });
@@ -364,11 +360,26 @@ async function notify(
   kind: NotificationKind,
 ): Promise<void> {
   if (order.handedOver.includes('notification')) return;
-  await tx.query(
-    `INSERT INTO monolith.notifications (order_id, kind, sent_by) VALUES ($1, $2, 'monolith')
-     ON CONFLICT (order_id, kind) DO NOTHING`,
-    [order.orderId, kind],
+  await recordNotification(tx, order.orderId, kind, 'monolith', null);
+}
+
+/**
+ * Records what the customer was told, once per kind, with its outbox event (CustomerNotified)
+ * in the same transaction; told again, nothing more is written.
+ */
+async function recordNotification(
+  tx: Queryable,
+  orderId: string,
+  kind: NotificationKind,
+  sentBy: 'monolith' | 'platform',
+  reference: string | null,
+): Promise<void> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO monolith.notifications (order_id, kind, sent_by, reference)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (order_id, kind) DO NOTHING`,
+    [orderId, kind, sentBy, reference],
   );
+  if (rowCount) await emit(tx, orderId, 'CustomerNotified', { orderId, kind, sentBy, reference });
 }
 
 function refuseHandedOver(order: Order, stage: Stage, action: string): void {

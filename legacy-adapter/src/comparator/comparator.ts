@@ -143,7 +143,12 @@ export class Comparator {
         {
           key: comparison.orderId,
           value: JSON.stringify({
-            mismatchId: `${comparison.orderId}:${comparison.stage}:${comparison.outcome}`,
+            mismatchId: [
+              comparison.orderId,
+              comparison.stage,
+              ...(comparison.subject ? [comparison.subject] : []),
+              comparison.outcome,
+            ].join(':'),
             ...comparison,
             detectedAt: new Date().toISOString(),
           }),

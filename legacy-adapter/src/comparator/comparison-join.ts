@@ -1,13 +1,18 @@
 /**
- * The comparator's join: each side's decision of an order's stage is kept until the other's
- * arrives, then the two are judged. Every call runs inside the consuming transaction (with the
+ * The comparator's join: each side's decision of an order's stage (of one notification kind,
+ * for notification) is kept until the other's arrives, then the two are judged. Every call runs inside the consuming transaction (with the
  * inbox row), under the comparison row's lock, so two facts of one order racing on two
  * partitions cannot both think they came first. Facts that stay alone past the grace window are
  * declared missing on the other side by `sweep`. The rows are the stores' (`StageComparisonStore`).
  */
 import type { Pool, PoolClient } from 'pg';
-import type { IgnoreRule, MigrationStage } from '@order-platform/domain';
-import { type Outcome, type Side, StageComparisonStore } from '@order-platform/stores';
+import type { IgnoreRule } from '@order-platform/domain';
+import {
+  type ComparisonKey,
+  type Outcome,
+  type Side,
+  StageComparisonStore,
+} from '@order-platform/stores';
 import { type Decision, type Difference, type StageDecision, verdict } from './stage-decisions';
 
 /** One side's decision as the row keeps it. */
@@ -17,9 +22,7 @@ interface Stored {
   eventId: string;
 }
 
-export interface Comparison {
-  orderId: string;
-  stage: MigrationStage;
+export interface Comparison extends ComparisonKey {
   outcome: Outcome;
   differences: Difference[];
   legacy: Stored | null;
@@ -46,10 +49,11 @@ export class ComparisonJoin {
       eventId: fact.eventId,
     };
     const other: Side = side === 'legacy' ? 'new' : 'legacy';
-    const existing = await this.rows.lock<Stored>(tx, orderId, fact.stage);
-    const base = { orderId, stage: fact.stage };
+    const key: ComparisonKey = { orderId, stage: fact.stage, subject: fact.subject };
+    const existing = await this.rows.lock<Stored>(tx, key);
+    const base = key;
     if (!existing) {
-      await this.rows.open(tx, orderId, fact.stage, side, stored, now);
+      await this.rows.open(tx, key, side, stored, now);
       const comparison = { ...base, outcome: 'pending' as const, differences: [], excusedBy: [] };
       return { ...comparison, legacy: null, new: null, [side]: stored };
     }
@@ -67,13 +71,7 @@ export class ComparisonJoin {
           new: side === 'new' ? mine.eventId : stored.eventId,
         },
       ];
-      await this.rows.decide(
-        tx,
-        orderId,
-        fact.stage,
-        { outcome, differences, ignoredBy: null },
-        now,
-      );
+      await this.rows.decide(tx, key, { outcome, differences, ignoredBy: null }, now);
       return {
         ...base,
         outcome,
@@ -83,7 +81,7 @@ export class ComparisonJoin {
         excusedBy: [],
       };
     }
-    await this.rows.add(tx, orderId, fact.stage, side, stored);
+    await this.rows.add(tx, key, side, stored);
     const theirs = existing[other];
     const both = {
       legacy: side === 'legacy' ? stored : existing.legacy,
@@ -94,8 +92,7 @@ export class ComparisonJoin {
     const result = verdict(fact.stage, both.legacy!.decision, both.new!.decision, rules, now);
     await this.rows.decide(
       tx,
-      orderId,
-      fact.stage,
+      key,
       {
         outcome: result.outcome,
         differences: result.differences,

@@ -80,4 +80,42 @@ describe('comparing what the monolith and the workflow decided, stage by stage',
       decision: { decision: 'reject' },
     });
   });
+
+  it('compares notifications per kind: what the monolith told against what the platform told or would tell', () => {
+    const told = (kind: 'confirmed' | 'shipped', sentBy: 'monolith' | 'platform' = 'monolith') =>
+      legacyDecision(legacyEvent('L-4', 'LegacyCustomerNotified', at, { kind, sentBy }))!;
+    const decided = (decision: Record<string, unknown>, acted = false) =>
+      newDecision(
+        lifecycleEvent('L-4', 12, 'StageDecided', at, { stage: 'notification', decision, acted }),
+      );
+    expect(told('shipped')).toMatchObject({
+      stage: 'notification',
+      subject: 'shipped',
+      decision: { kind: 'shipped', notified: true },
+    });
+    const wouldTell = decided({ kind: 'shipped', notified: true })!;
+    expect(wouldTell).toMatchObject({ stage: 'notification', subject: 'shipped' });
+    expect(verdict('notification', told('shipped').decision, wouldTell.decision, [], now)).toEqual({
+      outcome: 'match',
+      differences: [],
+      excusedBy: [],
+    });
+    // Who sent it is not compared: under new the monolith records what the platform sent.
+    expect(told('shipped', 'platform').decision).toEqual(told('shipped').decision);
+    // Another kind is another comparison of the same order and stage.
+    expect(told('confirmed').subject).toBe('confirmed');
+    // A kind the monolith never sends, or a decision without a kind, is nothing to compare.
+    expect(decided({ kind: 'refunded', notified: true })).toBeUndefined();
+    expect(decided({ notified: true })).toBeUndefined();
+    // Every other stage is compared once per order.
+    expect(
+      legacyDecision(
+        legacyEvent('L-4', 'LegacyFraudDecided', at, {
+          decision: 'approve',
+          decidedBy: 'rules',
+          score: 1,
+        }),
+      )!.subject,
+    ).toBe('');
+  });
 });

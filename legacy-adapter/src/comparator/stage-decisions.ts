@@ -2,13 +2,17 @@
  * What each side decided for each migrating stage, normalised so the two can be compared:
  * volatile ids (authorization, reservation), timestamps and each side's wording are dropped,
  * amounts are minor units on both sides. A fact that records no stage decision maps to nothing.
+ * Notification is compared once per order and kind (domain `comparisonSubject`): which kinds the
+ * customer was told, not who sent them or with which reference.
  */
 import {
+  comparisonSubject,
   type IgnoreRule,
   type LegacyEvent,
   type LifecycleEvent,
   MIGRATION_STAGES,
   type MigrationStage,
+  notificationDecision,
 } from '@order-platform/domain';
 
 /** A stage's decision as compared: flat fields, values that are equal when the decisions agree. */
@@ -16,6 +20,8 @@ export type Decision = Record<string, string | number | boolean>;
 
 export interface StageDecision {
   stage: MigrationStage;
+  /** Which of the order's comparisons of the stage: '' once per order, the kind for notification. */
+  subject: string;
   decision: Decision;
   /** The fact's place in its side's lifecycle, to tell a late fact from a second one. */
   sequence: number;
@@ -23,7 +29,7 @@ export interface StageDecision {
 }
 
 export function legacyDecision(event: LegacyEvent): StageDecision | undefined {
-  const at = { sequence: event.sequence, eventId: event.eventId };
+  const at = { subject: '', sequence: event.sequence, eventId: event.eventId };
   switch (event.eventType) {
     case 'LegacyFraudDecided':
       return {
@@ -39,6 +45,10 @@ export function legacyDecision(event: LegacyEvent): StageDecision | undefined {
     }
     case 'LegacyOrderShipped':
       return { stage: 'fulfilment', decision: { shipped: true }, ...at };
+    case 'LegacyCustomerNotified': {
+      const { kind } = (event as LegacyEvent<'LegacyCustomerNotified'>).payload;
+      return { stage: 'notification', decision: notificationDecision(kind), ...at, subject: kind };
+    }
     default:
       return undefined;
   }
@@ -50,14 +60,18 @@ export function legacyDecision(event: LegacyEvent): StageDecision | undefined {
  * platform's own decisions arrive as `StageDecided`.
  */
 export function newDecision(event: LifecycleEvent): StageDecision | undefined {
-  const at = { sequence: event.sequence, eventId: event.eventId };
+  const at = { subject: '', sequence: event.sequence, eventId: event.eventId };
   const payload = event.payload as Record<string, unknown>;
   if (payload.followed === 'legacy') return undefined;
   switch (event.eventType) {
-    case 'StageDecided':
-      return MIGRATION_STAGES.includes(payload.stage as MigrationStage)
-        ? { stage: payload.stage as MigrationStage, decision: payload.decision as Decision, ...at }
-        : undefined;
+    case 'StageDecided': {
+      const stage = payload.stage as MigrationStage;
+      const decision = payload.decision as Decision;
+      if (!MIGRATION_STAGES.includes(stage) || typeof decision !== 'object' || decision === null)
+        return undefined;
+      const subject = comparisonSubject(stage, decision);
+      return subject === undefined ? undefined : { stage, decision, ...at, subject };
+    }
     case 'FraudApproved':
       return { stage: 'fraud', decision: { decision: 'approve' }, ...at };
     case 'OrderRejected':

@@ -11,7 +11,11 @@
  * - money: decimal strings in major units (`numeric(12,2)` arrives as `'25.00'`) with lower-case
  *   currency codes, turned into whole minor units by string arithmetic, never through floating
  *   point; a value with more decimals than its currency has is refused, not rounded;
- * - express shipping: a `Y`/`N` flag.
+ * - express shipping: a `Y`/`N` flag;
+ * - customer notifications: the ERP keeps no record of what it told its customers, so this
+ *   mapping produces no `LegacyCustomerNotified`. With it, the notification stage has no legacy
+ *   side: the comparator compares nothing for it, and the stage can only be promoted with an
+ *   `overrideReason` (say why: what the ERP sent is not recorded anywhere the mirror can read).
  *
  * MIRROR_TABLES, when set, names its three tables in this order: orders, items, card transactions.
  */

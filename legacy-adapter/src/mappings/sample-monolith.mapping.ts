@@ -1,16 +1,20 @@
 /**
- * The sample monolith's mapping (apps/legacy-monolith): its orders, order lines and payments
- * tables and its outbox, through the anti-corruption functions of
+ * The sample monolith's mapping (apps/legacy-monolith): its orders, order lines, payments and
+ * notifications tables and its outbox, through the anti-corruption functions of
  * legacy-adapter/src/mirror/legacy-mapping.ts. The mirror's default (MIRROR_MAPPING unset).
  *
- * MIRROR_TABLES, when set, names its three tables in this order: orders, order lines, payments.
+ * MIRROR_TABLES, when set, names its tables in this order: orders, order lines, payments, and
+ * notifications. Three (no notifications table) mirrors no notifications, so the notification
+ * stage has no legacy side to compare.
  */
 import type { LegacyLine } from '@order-platform/domain';
 import {
   eventsFromOrderChange,
   eventsFromOutbox,
+  eventsFromNotificationChange,
   eventsFromPaymentChange,
   type LineRow,
+  type NotificationRow,
   type OrderRow,
   type PaymentRow,
 } from '../mirror/legacy-mapping';
@@ -25,6 +29,7 @@ export const SAMPLE_MONOLITH_TABLES = [
   'monolith.orders',
   'monolith.order_lines',
   'monolith.payments',
+  'monolith.notifications',
 ] as const;
 export const SAMPLE_MONOLITH_OUTBOX = 'monolith.outbox';
 
@@ -36,10 +41,17 @@ const lineOf = (row: Record<string, unknown>): LegacyLine => ({
 
 export function createMapping(sources: MappingSources = {}): LegacyMapping {
   const tables = sources.tables?.length ? sources.tables : SAMPLE_MONOLITH_TABLES;
-  if (tables.length !== 3) {
-    throw new Error('MIRROR_TABLES lists the orders, order lines and payments tables');
+  if (tables.length !== 3 && tables.length !== 4) {
+    throw new Error(
+      'MIRROR_TABLES lists the orders, order lines and payments tables, and the notifications table',
+    );
   }
-  const [orders, orderLines, payments] = tables as [string, string, string];
+  const [orders, orderLines, payments, notifications] = tables as [
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
   return checkMappingSources({
     name: 'sample-monolith',
     tables,
@@ -81,6 +93,14 @@ export function createMapping(sources: MappingSources = {}): LegacyMapping {
             mapped: eventsFromPaymentChange({
               kind: change.kind,
               payment: change.row as PaymentRow,
+              committedAt,
+            }),
+          });
+        } else if (notifications !== undefined && change.table === notifications) {
+          mapped.push({
+            source: change,
+            mapped: eventsFromNotificationChange({
+              notification: change.row as NotificationRow,
               committedAt,
             }),
           });

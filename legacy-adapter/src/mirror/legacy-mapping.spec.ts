@@ -1,4 +1,9 @@
-import { eventsFromOrderChange, eventsFromOutbox, eventsFromPaymentChange } from './legacy-mapping';
+import {
+  eventsFromNotificationChange,
+  eventsFromOrderChange,
+  eventsFromOutbox,
+  eventsFromPaymentChange,
+} from './legacy-mapping';
 
 const at = '2026-11-23T10:00:00.000Z';
 const accepted = {
@@ -16,6 +21,43 @@ const accepted = {
 const lines = [{ sku: 'SKU-1', quantity: 2, unitPriceMinor: 1250 }];
 
 describe('the anti-corruption mapping of the monolith', () => {
+  it('turns a notification row into what the customer was told, one id per order and kind', () => {
+    const told = (row: Record<string, unknown>) =>
+      eventsFromNotificationChange({
+        notification: { order_id: 'L-1', kind: 'shipped', sent_by: 'monolith', ...row },
+        committedAt: at,
+      });
+    expect(told({})).toEqual({
+      events: [
+        expect.objectContaining({
+          eventId: 'legacy-monolith:L-1:LegacyCustomerNotified:shipped',
+          eventType: 'LegacyCustomerNotified',
+          occurredAt: at,
+          payload: { kind: 'shipped', sentBy: 'monolith' },
+        }),
+      ],
+    });
+    // Recorded for the platform (notification handed over): the same fact, who sent it said.
+    expect(told({ sent_by: 'platform', reference: 'notify-shipped' })).toMatchObject({
+      events: [{ payload: { kind: 'shipped', sentBy: 'platform' } }],
+    });
+    expect(told({ kind: 'postcard' })).toEqual({
+      unmappable: 'notification kind: unknown value "postcard"',
+    });
+    expect(told({ sent_by: null })).toEqual({
+      unmappable: 'notification sent by: unknown value null',
+    });
+    expect(
+      eventsFromOutbox({
+        id: '9',
+        aggregate_id: 'L-1',
+        event_type: 'CustomerNotified',
+        payload: { orderId: 'L-1', kind: 'shipped', sentBy: 'monolith', reference: null },
+        occurred_at: new Date(at),
+      }),
+    ).toEqual(told({}));
+  });
+
   it('turns an order accepted in one transaction into the facts of each stage, in lifecycle order', () => {
     const mapped = eventsFromOrderChange({
       kind: 'insert',

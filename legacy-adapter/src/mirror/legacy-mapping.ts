@@ -6,11 +6,13 @@
  * so does a record that makes the mapping throw at all (it never throws).
  */
 import {
+  isComparedNotificationKind,
   type LegacyEvent,
   legacyEvent,
   type LegacyFactPayloads,
   type LegacyFactType,
   type LegacyLine,
+  type LegacyNotificationKind,
   MIGRATION_STAGES,
   type MigrationStage,
 } from '@order-platform/domain';
@@ -96,6 +98,17 @@ const decidedBy = (value: unknown): 'rules' | 'external' => {
   throw new Unmappable(`fraud decided by: unknown value ${JSON.stringify(value)}`);
 };
 
+/** The monolith's notification kinds are the platform's words already; anything else is refused. */
+const notificationKind = (value: unknown): LegacyNotificationKind => {
+  if (isComparedNotificationKind(value)) return value;
+  throw new Unmappable(`notification kind: unknown value ${JSON.stringify(value)}`);
+};
+
+const sentBy = (value: unknown): 'monolith' | 'platform' => {
+  if (value === 'monolith' || value === 'platform') return value;
+  throw new Unmappable(`notification sent by: unknown value ${JSON.stringify(value)}`);
+};
+
 function mapping(build: () => LegacyEvent[]): Mapped {
   try {
     const events = build();
@@ -155,6 +168,10 @@ const OUTBOX: Record<string, OutboxMapper> = {
   OrderCancelled: ['LegacyOrderCancelled', (p) => ({ reason: String(p.reason ?? 'cancelled') })],
   StockReleased: ['LegacyStockReleased', (p) => ({ lines: lines(p.lines, 'lines') })],
   PaymentVoided: ['LegacyPaymentVoided', (p) => ({ authorizationId: text(p, 'authId') })],
+  CustomerNotified: [
+    'LegacyCustomerNotified',
+    (p) => ({ kind: notificationKind(p.kind), sentBy: sentBy(p.sentBy) }),
+  ],
 };
 
 export function eventsFromOutbox(record: OutboxRecord): Mapped {
@@ -187,6 +204,12 @@ export type PaymentRow = Record<string, unknown> & {
   status: string;
 };
 export type LineRow = Record<string, unknown> & { order_id: string; sku: string };
+/** A row of monolith.notifications: what the customer was told, once per kind, and by whom. */
+export type NotificationRow = Record<string, unknown> & {
+  order_id: string;
+  kind: string;
+  sent_by: string;
+};
 
 export interface OrderChange {
   kind: 'insert' | 'update';
@@ -304,5 +327,24 @@ export function eventsFromPaymentChange(change: PaymentChange): Mapped {
           `payment status ${JSON.stringify(payment.status)}: unknown to the mapping`,
         );
     }
+  });
+}
+
+/**
+ * A notification row records that the customer was told one kind (rows are written once per
+ * order and kind; a change to one says the same again, with the same id).
+ */
+export function eventsFromNotificationChange(change: {
+  notification: NotificationRow;
+  committedAt: string;
+}): Mapped {
+  return mapping(() => {
+    const { notification: row, committedAt } = change;
+    return [
+      legacyEvent(text(row, 'order_id'), 'LegacyCustomerNotified', committedAt, {
+        kind: notificationKind(row.kind),
+        sentBy: sentBy(row.sent_by),
+      }),
+    ];
   });
 }

@@ -40,6 +40,8 @@ describe('the mapping contract kit', () => {
       LegacyOrderPlaced: 2,
       LegacyFraudDecided: 2,
       LegacyPaymentAuthorized: 2,
+      // Confirmed on both sources, shipped and delivered on the log: one id per kind.
+      LegacyCustomerNotified: 4,
     });
     expect(report.unmappable).toEqual([
       {
@@ -47,7 +49,11 @@ describe('the mapping contract kit', () => {
         reason: 'status "ARCHIVED": unknown to the mapping',
       },
       {
-        where: 'outbox[5] (OrderTeleported)',
+        where: 'transactions[3] changes[1] (monolith.notifications insert)',
+        reason: 'notification kind: unknown value "survey"',
+      },
+      {
+        where: 'outbox[6] (OrderTeleported)',
         reason: 'event type OrderTeleported: unknown to the mapping',
       },
     ]);

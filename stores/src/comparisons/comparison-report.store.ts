@@ -27,7 +27,7 @@ const SAMPLE_SQL = `
       SELECT c.order_id, c.outcome, c.differences, c.ignored_by, c.compared_at
         FROM stage_comparison c
        WHERE c.stage = r.stage AND c.outcome = ANY($3::text[])
-       ORDER BY c.compared_at DESC, c.order_id DESC
+       ORDER BY c.compared_at DESC, c.order_id DESC, c.subject DESC
        LIMIT $2) s`;
 
 const OUTCOMES_SQL = `

@@ -1,7 +1,8 @@
 /**
  * The comparator's rows (`stage_comparison`, `comparison_order`, `comparison_ignore_rule`): one
- * row per order and stage holding each side's decision as it arrives and the verdict once both
- * are in. The per-fact calls run inside the reliable consumer's transaction (with the inbox
+ * row per order, stage and subject (a stage compared several times per order, notification per
+ * kind; '' otherwise) holding each side's decision as it arrives and the verdict once both are
+ * in. The per-fact calls run inside the reliable consumer's transaction (with the inbox
  * row), under the row's lock. SQL by hand: that transaction is a pg client, not TypeORM's, and
  * the side's column is chosen per call.
  */
@@ -28,17 +29,23 @@ export interface ComparisonRow<S> {
 
 type Executor = Pick<PoolClient, 'query'>;
 
+/** Which comparison: an order's stage, and which of its comparisons of that stage. */
+export interface ComparisonKey {
+  orderId: string;
+  stage: MigrationStage;
+  /** '' for a stage compared once per order; the kind for notification. */
+  subject: string;
+}
+
+const keyParameters = ({ orderId, stage, subject }: ComparisonKey) => [orderId, stage, subject];
+const WHERE_KEY = 'order_id = $1 AND stage = $2 AND subject = $3';
+
 export class StageComparisonStore {
-  /** The order's row for the stage, locked until `tx` ends; undefined when none yet. */
-  async lock<S>(
-    tx: PoolClient,
-    orderId: string,
-    stage: MigrationStage,
-  ): Promise<ComparisonRow<S> | undefined> {
+  /** The comparison's row, locked until `tx` ends; undefined when none yet. */
+  async lock<S>(tx: PoolClient, key: ComparisonKey): Promise<ComparisonRow<S> | undefined> {
     const { rows } = await tx.query<ComparisonRow<S>>(
-      `SELECT legacy, new, outcome FROM stage_comparison
-        WHERE order_id = $1 AND stage = $2 FOR UPDATE`,
-      [orderId, stage],
+      `SELECT legacy, new, outcome FROM stage_comparison WHERE ${WHERE_KEY} FOR UPDATE`,
+      keyParameters(key),
     );
     return rows[0];
   }
@@ -46,47 +53,38 @@ export class StageComparisonStore {
   /** The first side's decision: a pending row. */
   async open<S>(
     tx: PoolClient,
-    orderId: string,
-    stage: MigrationStage,
+    key: ComparisonKey,
     side: Side,
     decision: S,
     now: Date,
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO stage_comparison (order_id, stage, outcome, ${column(side)}, compared_at)
-       VALUES ($1, $2, 'pending', $3::jsonb, $4)`,
-      [orderId, stage, JSON.stringify(decision), now],
+      `INSERT INTO stage_comparison (order_id, stage, subject, outcome, ${column(side)}, compared_at)
+       VALUES ($1, $2, $3, 'pending', $4::jsonb, $5)`,
+      [...keyParameters(key), JSON.stringify(decision), now],
     );
   }
 
   /** The other side's decision, on the row `lock` found. */
-  async add<S>(
-    tx: PoolClient,
-    orderId: string,
-    stage: MigrationStage,
-    side: Side,
-    decision: S,
-  ): Promise<void> {
-    await tx.query(
-      `UPDATE stage_comparison SET ${column(side)} = $3::jsonb WHERE order_id = $1 AND stage = $2`,
-      [orderId, stage, JSON.stringify(decision)],
-    );
+  async add<S>(tx: PoolClient, key: ComparisonKey, side: Side, decision: S): Promise<void> {
+    await tx.query(`UPDATE stage_comparison SET ${column(side)} = $4::jsonb WHERE ${WHERE_KEY}`, [
+      ...keyParameters(key),
+      JSON.stringify(decision),
+    ]);
   }
 
   /** The verdict; `ignoredBy` is the rule that excused it, if one did. */
   async decide(
     tx: PoolClient,
-    orderId: string,
-    stage: MigrationStage,
+    key: ComparisonKey,
     verdict: { outcome: Outcome; differences: unknown[]; ignoredBy: string | null },
     now: Date,
   ): Promise<void> {
     await tx.query(
-      `UPDATE stage_comparison SET outcome = $3, differences = $4::jsonb, ignored_by = $5, compared_at = $6
-        WHERE order_id = $1 AND stage = $2`,
+      `UPDATE stage_comparison SET outcome = $4, differences = $5::jsonb, ignored_by = $6, compared_at = $7
+        WHERE ${WHERE_KEY}`,
       [
-        orderId,
-        stage,
+        ...keyParameters(key),
         verdict.outcome,
         JSON.stringify(verdict.differences),
         verdict.ignoredBy,
@@ -104,12 +102,23 @@ export class StageComparisonStore {
     );
   }
 
-  /** Remembers the routes a monolith order started with (from its workflow's OrderAccepted). */
+  /**
+   * Remembers the routes a monolith order started with (from its workflow's OrderAccepted). A
+   * workflow that lagged past the grace window had its order's lone legacy decisions declared
+   * missing in new; those of the stages the monolith alone decides were never expected, so they
+   * go, as the sweep drops them when the routes come in time.
+   */
   async rememberRoutes(tx: PoolClient, orderId: string, routes: unknown): Promise<void> {
     await tx.query(
       `INSERT INTO comparison_order (order_id, routes) VALUES ($1, $2::jsonb)
        ON CONFLICT (order_id) DO NOTHING`,
       [orderId, JSON.stringify(routes)],
+    );
+    await tx.query(
+      `DELETE FROM stage_comparison c USING comparison_order o
+        WHERE c.order_id = $1 AND o.order_id = c.order_id AND c.new IS NULL
+          AND c.outcome IN ('pending', 'missing-in-new') AND o.routes ->> c.stage = 'legacy'`,
+      [orderId],
     );
   }
 
@@ -127,10 +136,7 @@ export class StageComparisonStore {
    * order the monolith never mentioned) and declares the rest missing on their other side.
    * @returns the rows declared missing
    */
-  async sweep<S>(
-    pool: Pool,
-    graceMs: number,
-  ): Promise<(ComparisonRow<S> & { orderId: string; stage: MigrationStage })[]> {
+  async sweep<S>(pool: Pool, graceMs: number): Promise<(ComparisonRow<S> & ComparisonKey)[]> {
     const grace = `${Math.round(graceMs)} milliseconds`;
     await pool.query(
       `DELETE FROM stage_comparison c USING comparison_order o
@@ -145,13 +151,13 @@ export class StageComparisonStore {
       [grace],
     );
     const { rows } = await pool.query<
-      ComparisonRow<S> & { order_id: string; stage: MigrationStage }
+      ComparisonRow<S> & { order_id: string; stage: MigrationStage; subject: string }
     >(
       `UPDATE stage_comparison
           SET outcome = CASE WHEN legacy IS NULL THEN 'missing-in-legacy' ELSE 'missing-in-new' END,
               compared_at = now()
         WHERE outcome = 'pending' AND compared_at < now() - $1::interval
-        RETURNING order_id, stage, outcome, legacy, new`,
+        RETURNING order_id, stage, subject, outcome, legacy, new`,
       [grace],
     );
     return rows.map(({ order_id, ...row }) => ({ ...row, orderId: order_id }));

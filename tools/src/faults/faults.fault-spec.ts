@@ -22,8 +22,8 @@ import {
   LEGACY_FACT_TYPES,
   type LegacyEvent,
   legacyEvent,
-  type LegacyFactType,
   legacyEventId,
+  legacyFactDiscriminator,
   lifecycleEvent,
   TOPICS,
   workflowIdForOrder,
@@ -1004,7 +1004,11 @@ describe('faults during a steady stream of orders', () => {
     return {
       ...fact,
       orderId,
-      eventId: legacyEventId(orderId, fact.eventType as LegacyFactType),
+      eventId: legacyEventId(
+        orderId,
+        fact.eventType,
+        legacyFactDiscriminator(fact.eventType, fact.payload),
+      ),
     } as LegacyEvent;
   }
 

@@ -32,14 +32,23 @@ export interface MigrationReport {
   durationMs: number;
   stages: StageReport[];
   phases: PhaseReport[];
-  intake: { promotionsRefused: string[]; overrides: string[]; unexcused: boolean };
+  intake: {
+    promotionsRefused: string[];
+    overrides: string[];
+    /**
+     * Intake is not a compared stage: per share it moved to, what its move rested on (every
+     * business stage clearing its bar, with each one's match rate and sample at that moment).
+     */
+    evidence: string[];
+  };
   divergence: { caught: boolean; refusal: string | null };
   rollback: { stage: string; ordersDuringRollback: number; keptUnderNew: number } | null;
   checks: Check[];
   passed: boolean;
 }
 
-const percent = (rate: number | null) => (rate === null ? '-' : `${(rate * 100).toFixed(1)} %`);
+export const percent = (rate: number | null) =>
+  rate === null ? '-' : `${(rate * 100).toFixed(1)} %`;
 const seconds = (ms: number | null) => (ms === null ? '-' : `${Math.round(ms / 1000)} s`);
 
 export function formatReport(report: MigrationReport): string {
@@ -73,6 +82,7 @@ export function formatReport(report: MigrationReport): string {
   for (const refusal of report.intake.promotionsRefused)
     lines.push(`    intake: refused: ${refusal}`);
   for (const override of report.intake.overrides) lines.push(`    intake: OVERRIDDEN: ${override}`);
+  for (const evidence of report.intake.evidence) lines.push(`    intake: moved to ${evidence}`);
   lines.push(
     `  the deliberate divergence: ${report.divergence.caught ? `caught, promotion refused (${report.divergence.refusal})` : 'NOT caught'}`,
   );

@@ -1,11 +1,10 @@
 /**
- * The migration scenario's dials: how fast orders arrive, how long each phase holds, the
- * promotion bar and the comparator's grace its own apps start with, and the stages whose
- * comparison is known to be incomplete (the scenario promotes those with a stated override and
- * says so in its report, instead of pretending they cleared the bar). Two forms: the short one
- * `npm test` runs, the full one `npm run scenario:migration` runs (its options override these).
+ * The migration scenario's dials: how fast orders arrive, how long each phase holds, and the
+ * promotion bar and the comparator's grace its own apps start with. Every stage is compared,
+ * so every promotion has to clear the bar: none is let through with an override. Two forms: the
+ * short one `npm test` runs, the full one `npm run scenario:migration` runs (its options
+ * override these).
  */
-import type { MigrationStage } from '@order-platform/domain';
 
 export interface MigrationSettings {
   /** Orders placed per second through the facade, all through the migration. */
@@ -20,26 +19,11 @@ export interface MigrationSettings {
   promotionMinSample: number;
   /** COMPARATOR_GRACE_MS of the scenario's comparator. */
   comparatorGraceMs: number;
-  /** How long a stage may take to clear the bar before the scenario gives up (or overrides a known gap). */
+  /** How long a stage may take to clear the bar before the scenario gives up (a failed check). */
   barTimeoutMs: number;
   /** After the traffic stops, how long every order may take to reach a final state. */
   drainTimeoutMs: number;
-  /**
-   * Stages the platform cannot yet be compared on, with why: the scenario promotes them with
-   * this as the override reason, and the report lists each such promotion.
-   */
-  knownGaps: Partial<Record<MigrationStage, string>>;
 }
-
-/**
- * What the platform does not compare yet. The monolith's notifications table is not mirrored,
- * so the notification stage has no legacy side to compare with (docs/strangler.md, the
- * comparator).
- */
-export const KNOWN_GAPS: MigrationSettings['knownGaps'] = {
-  notification:
-    'known gap: notifications are not compared (the monolith’s notifications are not mirrored), so the bar cannot be met',
-};
 
 /**
  * In `npm test`: a few minutes on a 2-core machine, with a small bar. The grace and the wait
@@ -55,7 +39,6 @@ export const SHORT_FORM: MigrationSettings = {
   comparatorGraceMs: 30_000,
   barTimeoutMs: 120_000,
   drainTimeoutMs: 240_000,
-  knownGaps: KNOWN_GAPS,
 };
 
 /** `npm run scenario:migration`: a longer walk with a larger sample and more ramp steps. */
@@ -68,7 +51,6 @@ export const FULL_FORM: MigrationSettings = {
   comparatorGraceMs: 60_000,
   barTimeoutMs: 300_000,
   drainTimeoutMs: 300_000,
-  knownGaps: KNOWN_GAPS,
 };
 
 /** The settings the scenario's own apps start with (the rest are the stack's). */

@@ -251,7 +251,11 @@ describe('an order placed in the legacy monolith', () => {
           { stage: 'fraud', decision: { decision: 'approve' }, acted: false },
           { stage: 'inventory', decision: { reserved: true }, acted: true },
           { stage: 'payment', decision: { authorized: true, amountMinor: 5_000 }, acted: true },
+          // What it told the customer, per kind, for the comparator (notification-stage-decision).
+          { stage: 'notification', decision: { kind: 'confirmed', notified: true }, acted: true },
           { stage: 'fulfilment', decision: { shipped: true }, acted: true },
+          { stage: 'notification', decision: { kind: 'shipped', notified: true }, acted: true },
+          { stage: 'notification', decision: { kind: 'delivered', notified: true }, acted: true },
         ]);
       },
       // The table may lag behind the monolith: what the order handed over is what counts.
@@ -304,6 +308,60 @@ describe('an order placed in the legacy monolith', () => {
         expect(world.told(orderId)).toEqual([]);
       },
       strangler({ ...ALL_LEGACY, fulfilment: 'shadow' }),
+    ));
+
+  it('under shadow notification, says which notifications it would have sent, per kind, and sends none', () =>
+    t.run(
+      world,
+      async () => {
+        const order = placedOrder();
+        const handle = await start(order);
+        const { orderId } = order;
+        const lines = [{ sku: 'SKU-1', quantity: 2 }];
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyFraudDecided', {
+            decision: 'approve',
+            decidedBy: 'rules',
+            score: 3,
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyStockReserved', { lines }));
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyPaymentAuthorized', {
+            authorizationId: 'legacy-auth-shadow-notify',
+            amountMinor: 5_000,
+            currency: 'EUR',
+          }),
+        );
+        await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderAccepted', {}));
+        // The monolith's own notifications reach the workflow too; it follows nothing from them.
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyCustomerNotified', { kind: 'confirmed', sentBy: 'monolith' }),
+        );
+        await t.reach(handle, 'ReadyForFulfillment');
+        await handle.signal(
+          legacyFactSignal,
+          fact(orderId, 'LegacyOrderCancelled', { reason: 'cancelled in the monolith' }),
+        );
+        const done = await handle.result();
+
+        await t.keepHistory(handle, 'legacy-order-shadow-notification-cancelled');
+        expect(done.stage).toBe('Cancelled');
+        const decided = world.events.filter(
+          (event) => event.orderId === orderId && event.eventType === 'StageDecided',
+        );
+        expect(decided.map((event) => event.payload)).toEqual([
+          { stage: 'notification', decision: { kind: 'confirmed', notified: true }, acted: false },
+          { stage: 'notification', decision: { kind: 'cancelled', notified: true }, acted: false },
+        ]);
+        // Shadow tells nobody: the monolith told the customer, the platform only compares.
+        expect(world.told(orderId)).toEqual([]);
+        expect(outcomes).toEqual([]);
+      },
+      strangler({ ...ALL_LEGACY, notification: 'shadow' }),
     ));
 
   it('undoes what the platform holds when the monolith ends the order, and tells the customer once', () =>

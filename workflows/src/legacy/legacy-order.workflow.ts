@@ -14,14 +14,15 @@
  *   the others at most as shadow (domain `routesWithHandOver`): inventory reserves (and
  *   allocates) in the platform's warehouse, payment authorizes through the gateway and captures
  *   when the parcel leaves, fulfilment creates and follows the shipment, notification tells the
- *   customer; what the platform holds is undone when the monolith ends the order (patch
- *   `stage-hand-over-fails-closed`: through the fail-closed saga, also when a call on the
- *   hand-over path fails, and a tell the monolith refuses for good is flagged; a long undoing
- *   continues as new with the order workflow's code, patch `legacy-undo-continues-as-new`; a
- *   handed-over stage the platform failed is told to the monolith, patch
- *   `tell-monolith-stage-failed`, which ends its order). Older orders,
- *   and orders that do not say, hand over fraud only, and when the monolith did not wait for us
- *   the workflow follows it and says so (`NeedsAttention`).
+ *   customer (and says so for the comparator, as shadow says what it would tell: patch
+ *   `notification-stage-decision`); what the platform holds is undone when the monolith ends
+ *   the order (patch `stage-hand-over-fails-closed`: through the fail-closed saga, also when a
+ *   call on the hand-over path fails, and a tell the monolith refuses for good is flagged; a
+ *   long undoing continues as new with the order workflow's code, patch
+ *   `legacy-undo-continues-as-new`; a handed-over stage the platform failed is told to the
+ *   monolith, patch `tell-monolith-stage-failed`, which ends its order). Older orders, and
+ *   orders that do not say, hand over fraud only, and when the monolith did not wait for us the
+ *   workflow follows it and says so (`NeedsAttention`).
  *
  * Whatever decides, the order goes through the same business stages as a platform order, with
  * the same deadlines, the same read model and the same customer statuses: a customer of the
@@ -50,12 +51,14 @@ import {
   LEGACY_FACT_SIGNAL,
   type LegacyEvent,
   type LegacyFactType,
+  type LegacyNotificationKind,
   manualReviewRefusal,
   mayNotify,
   MIGRATION_ROUTES,
   type MigrationRoute,
   type MigrationStage,
   type NotificationKind,
+  notificationDecision,
   type OrderStatusView,
   type PlacedOrder,
   routesWithHandOver,
@@ -122,6 +125,13 @@ const LEGACY_UNDO_CONTINUES_AS_NEW = 'legacy-undo-continues-as-new';
  * owns notifications.
  */
 const TELL_MONOLITH_STAGE_FAILED = 'tell-monolith-stage-failed';
+
+/**
+ * Patch: the notification stage publishes its decision for the comparator, once per kind: what
+ * the platform told the customer (new, acted) or would have told (shadow), so the comparator
+ * has a new side to join each of the monolith's notifications with.
+ */
+const NOTIFICATION_STAGE_DECISION = 'notification-stage-decision';
 
 /** How long to wait before screening again when the provider failed (its circuit reopens in 30 s). */
 const SCREENING_RETRY_MS = 15_000;
@@ -314,12 +324,25 @@ export async function legacyOrderLifecycle(
     toldUnlessRefused(outcome.stage, () => strangler.tellMonolithStageOutcome(outcome));
   const { orderId, customerId } = order;
 
-  /** Notification handed over: the platform tells the customer, once per kind; the monolith records it. */
-  async function notify(kind: NotificationKind): Promise<void> {
-    if (!owns('notification') || !mayNotify(notified, kind)) return;
-    notified.push(kind);
-    await downstream.notifications.notifyCustomer({ orderId, customerId, kind });
-    await tell({ orderId, stage: 'notification', kind, reference: `notify-${kind}` });
+  /**
+   * Notification handed over: the platform tells the customer, once per kind; the monolith
+   * records it. Under shadow it only says what it would have told (patched runs, for both).
+   */
+  const wouldHaveNotified: NotificationKind[] = [];
+  async function notify(kind: LegacyNotificationKind): Promise<void> {
+    if (owns('notification')) {
+      if (!mayNotify(notified, kind)) return;
+      notified.push(kind);
+      await downstream.notifications.notifyCustomer({ orderId, customerId, kind });
+      await tell({ orderId, stage: 'notification', kind, reference: `notify-${kind}` });
+      if (patched(NOTIFICATION_STAGE_DECISION))
+        await stageDecided('notification', notificationDecision(kind), true);
+      return;
+    }
+    if (routes.notification === 'legacy' || !mayNotify(wouldHaveNotified, kind)) return;
+    if (!patched(NOTIFICATION_STAGE_DECISION)) return;
+    wouldHaveNotified.push(kind);
+    await stageDecided('notification', notificationDecision(kind));
   }
 
   /** Waits for what the platform itself awaits (its parcel's dispatch, delivery), or the monolith's end. */
