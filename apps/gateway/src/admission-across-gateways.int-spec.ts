@@ -15,6 +15,7 @@ import {
   type GatewayReply,
   gatewayCall,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
@@ -76,7 +77,11 @@ describe('admission across two gateways on the real stack', () => {
       ])),
     );
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 240_000);
 
   afterAll(async () => {

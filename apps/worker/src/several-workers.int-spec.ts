@@ -14,6 +14,7 @@ import {
   eventually,
   gatewayCall,
   simulatorCall,
+  suiteDataConverter,
   suiteEnv,
 } from '@order-platform/tools';
 import { mintToken, stackTokenKeys } from '@order-platform/runtime';
@@ -64,7 +65,11 @@ describe('several workers on the same task queues', () => {
     ]);
     gateway = await apps.start('gateway', 'gateway', downstreamEnv());
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
   }, 300_000);
 
   afterAll(async () => {
