@@ -105,6 +105,8 @@ const windowParameters = (window: SampleWindow) => [
 /** One order's comparison of one stage, as the operator's order page shows it. */
 export interface OrderComparison {
   stage: string;
+  /** What of the stage was compared: '' for a stage decided once, the kind for notification. */
+  subject: string;
   outcome: Outcome;
   differences: unknown;
   legacy: unknown;
@@ -117,10 +119,10 @@ export class ComparisonReportStore {
   /** Every stage comparison of one order (a monolith order's), in the order they were made. */
   forOrder(db: Reader, orderId: string): Promise<OrderComparison[]> {
     return db.query(
-      `SELECT stage, outcome, differences, legacy, new, ignored_by IS NOT NULL AS excused,
-              compared_at
+      `SELECT stage, subject, outcome, differences, legacy, new,
+              ignored_by IS NOT NULL AS excused, compared_at
          FROM stage_comparison WHERE order_id = $1
-        ORDER BY compared_at, stage`,
+        ORDER BY compared_at, stage, subject`,
       [orderId],
     );
   }

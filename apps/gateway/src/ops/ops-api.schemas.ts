@@ -336,9 +336,22 @@ export const ORDER_DETAIL_SCHEMA = {
       description: "Monolith orders: each stage's comparison of the two sides' decisions",
       items: {
         type: 'object',
-        required: ['stage', 'outcome', 'differences', 'legacy', 'new', 'excused', 'comparedAt'],
+        required: [
+          'stage',
+          'subject',
+          'outcome',
+          'differences',
+          'legacy',
+          'new',
+          'excused',
+          'comparedAt',
+        ],
         properties: {
           stage: { type: 'string' },
+          subject: {
+            type: 'string',
+            description: "What of the stage: '' when it decides once, the kind for notification",
+          },
           outcome: { type: 'string' },
           differences: { nullable: true },
           legacy: { nullable: true },

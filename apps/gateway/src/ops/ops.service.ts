@@ -133,6 +133,7 @@ export class OpsService {
       },
       comparisons: comparisons.map((c) => ({
         stage: c.stage,
+        subject: c.subject,
         outcome: c.outcome,
         differences: c.differences,
         legacy: c.legacy,

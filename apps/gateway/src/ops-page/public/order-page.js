@@ -202,9 +202,9 @@ export async function renderOrderPage(orderId, refreshAll) {
           ? table(
               ['Stage', 'Outcome', 'Differs in', 'Compared'],
               detail.comparisons.map((c) => ({
-                attrs: { 'data-comparison': c.stage },
+                attrs: { 'data-comparison': c.subject ? `${c.stage}:${c.subject}` : c.stage },
                 cells: [
-                  c.stage,
+                  c.subject ? `${c.stage} (${c.subject})` : c.stage,
                   `${c.outcome}${c.excused ? ' (excused by a rule)' : ''}`,
                   Array.isArray(c.differences) ? c.differences.map((d) => d.field).join(', ') : '',
                   stamp(c.comparedAt),
