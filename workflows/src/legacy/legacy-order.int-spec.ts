@@ -220,7 +220,7 @@ describe('an order placed in the legacy monolith', () => {
         await handle.signal(legacyFactSignal, fact(orderId, 'LegacyOrderDelivered', {}));
         const done = await handle.result();
 
-        await t.keepHistory(handle, 'legacy-order-handed-over-delivered');
+        await t.keepHistory(handle, 'legacy-order-handed-over-every-stage-decided');
         expect(done.stage).toBe('Delivered');
         // Fraud routed new in the table but kept by the monolith: compared only (shadow).
         expect(done.stageRoutes).toEqual({
