@@ -134,8 +134,8 @@ describe('personal data and the Temporal histories', () => {
       expect(bytes.includes(Buffer.from(secret))).toBe(false);
     }
     // Every payload of the history is the codec's, but the search attributes, which the server
-    // indexes (stage, dates, customer id, value, route: no personal data), and the SDK's own
-    // patch markers (a patch's name).
+    // indexes (stage, dates, customer id, value, route: no personal data), the SDK's own patch
+    // markers (a patch's name) and the trace context the tracing interceptor puts in headers.
     const encodings = new Map<string, Set<string>>();
     const walk = (value: unknown, path: string): void => {
       if (!value || typeof value !== 'object') return;
@@ -146,18 +146,32 @@ describe('personal data and the Temporal histories', () => {
         return;
       }
       for (const [key, child] of Object.entries(value)) {
-        walk(child, /^\d+$/.test(key) ? path : key === 'searchAttributes' ? key : path || key);
+        const named = key === 'searchAttributes' || key === 'header';
+        walk(child, /^\d+$/.test(key) ? path : named ? key : path || key);
       }
     };
     walk(history.events, '');
     expect(encodings.get('binary/encrypted')?.size).toBeGreaterThan(0);
     expect([...encodings.keys()].sort()).toEqual(['binary/encrypted', 'json/plain']);
-    expect([...encodings.get('json/plain')!].sort()).toEqual([
-      'markerRecordedEventAttributes',
-      'searchAttributes',
-    ]);
+    expect([...encodings.get('json/plain')!].sort()).toEqual(
+      expect.arrayContaining(['markerRecordedEventAttributes', 'searchAttributes']),
+    );
+    expect(
+      [...encodings.get('json/plain')!].filter(
+        (path) => !['header', 'markerRecordedEventAttributes', 'searchAttributes'].includes(path),
+      ),
+    ).toEqual([]);
+    const headerFields = history.events!.flatMap((e) =>
+      Object.values(e)
+        .filter((attributes): attributes is { header?: { fields?: object } } => !!attributes)
+        .flatMap((attributes) => Object.keys(attributes.header?.fields ?? {})),
+    );
+    expect(new Set(headerFields.filter((name) => name !== '_tracer-data'))).toEqual(new Set());
     const markers = history.events!.flatMap((e) => e.markerRecordedEventAttributes ?? []);
-    expect(new Set(markers.map((m) => m.markerName))).toEqual(new Set(['core_patch']));
+    // Patches, and the local activities that record the order's changes (their bookkeeping).
+    expect(new Set(markers.map((m) => m.markerName))).toEqual(
+      new Set(['core_patch', 'core_local_activity']),
+    );
 
     // The address is the platform's, by order id; the submission (what a restart would start
     // the workflow with) does not hold it either.
