@@ -28,6 +28,7 @@ import {
   TOPICS,
   workflowIdForOrder,
 } from '@order-platform/domain';
+import type { Payload } from '@temporalio/common';
 import { AppsUnderTest, simulatorCall } from '../testing/apps-under-test';
 import { eventually } from '../testing/eventually';
 import { dropReplicationSlot, monolithCall } from '../testing/legacy-monolith';
@@ -851,12 +852,18 @@ describe('faults during a steady stream of orders', () => {
       const history = await world.temporal.workflow
         .getHandle(workflowIdForOrder(orderId))
         .fetchHistory();
-      const facts = (history.events ?? []).flatMap((event) => {
+      const facts: string[] = [];
+      for (const event of history.events ?? []) {
         const signaled = event.workflowExecutionSignaledEventAttributes;
-        const data = signaled?.input?.payloads?.[0]?.data;
-        if (signaled?.signalName !== LEGACY_FACT_SIGNAL || !data) return [];
-        return [(JSON.parse(Buffer.from(data).toString('utf8')) as LegacyEvent).eventId];
-      });
+        const payload = signaled?.input?.payloads?.[0];
+        if (signaled?.signalName !== LEGACY_FACT_SIGNAL || !payload?.data) continue;
+        // Histories hold what the payload codec wrote: decrypted here as the Web UI's codec would.
+        let decoded = [payload as Payload];
+        for (const codec of suiteDataConverter().payloadCodecs)
+          decoded = await codec.decode(decoded);
+        const data = decoded[0]?.data ?? new Uint8Array();
+        facts.push((JSON.parse(Buffer.from(data).toString('utf8')) as LegacyEvent).eventId);
+      }
       // The start carries the placement too (signal-with-start): it counts once like the rest.
       if (new Set(facts).size !== facts.length) repeated.push(`${orderId}: ${facts.join(', ')}`);
     }
