@@ -56,6 +56,19 @@ describe('several workers on the same task queues', () => {
   });
 
   beforeAll(async () => {
+    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    temporal = new Client({
+      connection,
+      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
+      dataConverter: suiteDataConverter(),
+    });
+    // The namespace's schedule as earlier suites' workers left it (their queues unpolled, a run
+    // of theirs perhaps still open, which the schedule's SKIP policy waits for): gone, so the two
+    // workers below make it between them, as they would on a fresh namespace.
+    await temporal.schedule
+      .getHandle(RECONCILIATION_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
     simulators = await apps.start('simulators');
     await calmDownstream(simulators);
     // worker-a's breaker opens at the first failed screening, worker-b's practically never.
@@ -64,12 +77,6 @@ describe('several workers on the same task queues', () => {
       apps.start('worker', 'worker-b', workerEnv(1000)),
     ]);
     gateway = await apps.start('gateway', 'gateway', downstreamEnv());
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
   }, 300_000);
 
   afterAll(async () => {
