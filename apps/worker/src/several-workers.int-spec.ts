@@ -7,7 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { backlogMonitorWorkflowId, BACKLOG_MONITOR_WORKFLOW_TYPE } from '@order-platform/workflows';
+import {
+  backlogMonitorWorkflowId,
+  BACKLOG_MONITOR_WORKFLOW_TYPE,
+  RECONCILIATION_WORKFLOW_TYPE,
+} from '@order-platform/workflows';
 import {
   AppsUnderTest,
   calmDownstream,
@@ -145,7 +149,7 @@ describe('several workers on the same task queues', () => {
     const since = new Date();
     await new Promise((resolve) => setTimeout(resolve, 2.5 * RECONCILIATION_INTERVAL_MS));
     const runs = await temporal.workflow.count(
-      `TemporalScheduledById = "${RECONCILIATION_SCHEDULE_ID}" AND StartTime > "${since.toISOString()}"`,
+      `WorkflowType = "${RECONCILIATION_WORKFLOW_TYPE}" AND TaskQueue = "${apps.taskQueue}" AND StartTime > "${since.toISOString()}"`,
     );
     // Two or three ticks in 25 s at 10 s: one run each, not one per worker.
     expect(runs.count).toBeGreaterThanOrEqual(2);
