@@ -19,20 +19,11 @@ import {
   dropReplicationSlot,
   eventually,
   monolithCall as monolithCallAt,
+  MONOLITH_ACCEPTED_FACTS,
   readTopic,
   suiteEnv,
   type TopicRecord,
 } from '@order-platform/tools';
-
-const ACCEPTED_FACTS = [
-  'LegacyOrderPlaced',
-  'LegacyFraudDecided',
-  'LegacyStockReserved',
-  'LegacyPaymentAuthorized',
-  'LegacyOrderAccepted',
-  // The monolith's own confirmation to the customer (notifications stay with it here).
-  'LegacyCustomerNotified',
-];
 
 type Readiness = { status: string; checks: Record<string, { status: string; detail?: string }> };
 
@@ -136,7 +127,7 @@ describe.each(['cdc', 'outbox'] as const)('two legacy adapters, active/standby (
       const mine = byOrder(orderId);
       const facts = mine.map((r) => JSON.parse(r.value) as LegacyEvent);
       // Every fact, in order (first arrivals), each under its one event id, on one partition.
-      expect([...new Set(facts.map((e) => e.eventType))]).toEqual(ACCEPTED_FACTS);
+      expect([...new Set(facts.map((e) => e.eventType))]).toEqual(MONOLITH_ACCEPTED_FACTS);
       // A notification's id names its kind too: an order gets several.
       const idOf = (e: LegacyEvent) =>
         e.eventType === 'LegacyCustomerNotified'
@@ -155,7 +146,7 @@ describe.each(['cdc', 'outbox'] as const)('two legacy adapters, active/standby (
           repeated.push(`${orderId} (#${index})`);
         }
       }
-      if (index >= firstAfterTakeover) expect(mine).toHaveLength(ACCEPTED_FACTS.length);
+      if (index >= firstAfterTakeover) expect(mine).toHaveLength(MONOLITH_ACCEPTED_FACTS.length);
     }
     // Repeats only of what the dead leader was sending as it died, never of later orders.
     for (const which of repeated) {

@@ -21,17 +21,8 @@ import {
   suiteEnv,
   dropReplicationSlot,
   monolithCall as monolithCallAt,
+  MONOLITH_ACCEPTED_FACTS,
 } from '@order-platform/tools';
-
-const ACCEPTED_FACTS = [
-  'LegacyOrderPlaced',
-  'LegacyFraudDecided',
-  'LegacyStockReserved',
-  'LegacyPaymentAuthorized',
-  'LegacyOrderAccepted',
-  // The customer told of it, in the same transaction (monolith.notifications; its outbox).
-  'LegacyCustomerNotified',
-];
 
 describe('the mirror of the monolith into Kafka', () => {
   const apps = new AppsUnderTest('legacy-mirror');
@@ -114,13 +105,13 @@ describe('the mirror of the monolith into Kafka', () => {
 
     const types = (events: LegacyEvent[]) => [...new Set(events.map((e) => e.eventType))];
     expect(types(factsOf(delivered, before[0]!))).toEqual([
-      ...ACCEPTED_FACTS,
+      ...MONOLITH_ACCEPTED_FACTS,
       'LegacyOrderShipped',
       'LegacyPaymentCaptured',
       'LegacyOrderDelivered',
     ]);
     expect(types(factsOf(cancelled, before[1]!))).toEqual([
-      ...ACCEPTED_FACTS,
+      ...MONOLITH_ACCEPTED_FACTS,
       'LegacyOrderCancelled',
       'LegacyStockReleased',
       'LegacyPaymentVoided',
@@ -128,7 +119,7 @@ describe('the mirror of the monolith into Kafka', () => {
     for (const orderId of during) {
       const facts = factsOf(records, orderId);
       // Nothing lost; a fact resent after the crash carries the same id, so it is recognisable.
-      expect(types(facts)).toEqual(ACCEPTED_FACTS);
+      expect(types(facts)).toEqual(MONOLITH_ACCEPTED_FACTS);
       expect(
         facts.every(
           (e) =>
@@ -184,7 +175,7 @@ describe('the mirror of the monolith into Kafka', () => {
       'x-source-position': expect.stringMatching(/^lsn:/),
     });
     const flowing = await untilEvery([after], 'LegacyCustomerNotified');
-    expect(factsOf(flowing, after).map((e) => e.eventType)).toEqual(ACCEPTED_FACTS);
+    expect(factsOf(flowing, after).map((e) => e.eventType)).toEqual(MONOLITH_ACCEPTED_FACTS);
     await apps.kill('adapter-cdc');
   });
 
@@ -251,7 +242,7 @@ describe('the mirror of the monolith into Kafka', () => {
 
     const records = await untilEvery(orders, 'LegacyCustomerNotified');
     expect([...new Set(factsOf(records, orders[0]!).map((e) => e.eventType))]).toEqual(
-      ACCEPTED_FACTS,
+      MONOLITH_ACCEPTED_FACTS,
     );
     const cancelled = await readTopic({
       brokers: suiteEnv('KAFKA_BROKERS').split(','),
@@ -271,7 +262,7 @@ describe('the mirror of the monolith into Kafka', () => {
         facts.filter((e) => e.eventType !== 'LegacyCustomerNotified').map((e) => e.eventType),
       ),
     ]).toEqual([
-      ...ACCEPTED_FACTS.filter((type) => type !== 'LegacyCustomerNotified'),
+      ...MONOLITH_ACCEPTED_FACTS.filter((type) => type !== 'LegacyCustomerNotified'),
       'LegacyOrderCancelled',
       'LegacyStockReleased',
       'LegacyPaymentVoided',

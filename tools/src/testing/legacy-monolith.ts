@@ -2,6 +2,19 @@
 import { Client as PgClient } from 'pg';
 import { suiteEnv } from './suite-env';
 
+/**
+ * The facts the mirror carries for an order the sample monolith accepts, in the order it writes
+ * them: the placement, its own decisions, and the customer told of it in the same transaction.
+ */
+export const MONOLITH_ACCEPTED_FACTS = [
+  'LegacyOrderPlaced',
+  'LegacyFraudDecided',
+  'LegacyStockReserved',
+  'LegacyPaymentAuthorized',
+  'LegacyOrderAccepted',
+  'LegacyCustomerNotified',
+] as const;
+
 /** Calls the sample monolith's HTTP API; throws on anything but 2xx. */
 export async function monolithCall(
   monolithUrl: string,
