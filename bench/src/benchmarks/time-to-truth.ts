@@ -7,6 +7,7 @@
  * SHIPPED and DELIVERED (after the outside facts, sent as signals; also timed from the signal).
  */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { type BenchContext, type BenchResult, gatewayOrderBody } from '../context';
@@ -63,7 +64,9 @@ export async function timeToTruth(ctx: BenchContext): Promise<BenchResult> {
     await handle.signal(orderDeliveredSignal);
     seen.DELIVERED = await firstSeen(orderId, 'DELIVERED');
     fromSignal.push(seen.DELIVERED - signalled);
-    const events = (await handle.fetchHistory()).events ?? [];
+    // The read model can run ahead of the history: a change is projected by a local activity
+    // inside the workflow task whose completion records the stage, so wait for that completion.
+    const events = await historyWithStage(handle, 'Delivered');
     for (const { status, stage } of TRANSITIONS) {
       const recorded = stageReachedAt(events, stage);
       if (recorded === undefined) throw new Error(`order ${orderId}: no ${stage} in its history`);
@@ -91,4 +94,18 @@ export async function timeToTruth(ctx: BenchContext): Promise<BenchResult> {
       fromSignalSent: signal,
     },
   };
+}
+
+type HistoryEvents = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events'];
+
+async function historyWithStage(
+  handle: WorkflowHandle,
+  stage: string,
+): Promise<NonNullable<HistoryEvents>> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    if (stageReachedAt(events, stage) !== undefined || Date.now() > deadline) return events;
+    await sleep(50);
+  }
 }
