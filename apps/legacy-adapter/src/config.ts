@@ -40,6 +40,10 @@ export const loadLegacyAdapterConfig = (source: NodeJS.ProcessEnv = process.env)
         pollMs: env.int('MIRROR_POLL_MS', 200, { min: 10, max: 60_000 })(e),
         /** How often a standby asks for the mirror's lock (and a leader checks it holds it). */
         leaderPollMs: env.int('MIRROR_LEADER_POLL_MS', 1_000, { min: 100, max: 60_000 })(e),
+        leaderStepDownAfterMs: env.int('MIRROR_LEADER_STEP_DOWN_AFTER_MS', 60_000, {
+          min: 0,
+          max: 3_600_000,
+        })(e),
         /** The broker's message limit; 0: read the topic's max.message.bytes from the broker. */
         maxMessageBytes: env.int('MIRROR_MAX_MESSAGE_BYTES', 0, { min: 0, max: 2 ** 31 - 1 })(e),
         /** The producer's request limit (Kafka's max.request.size default). */

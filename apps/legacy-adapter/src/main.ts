@@ -152,7 +152,9 @@ runMain('legacy-adapter', async () => {
     mirror.source === 'cdc' ? 'cdc' : 'outbox',
     sendLimits,
   );
-  let source: { start(): Promise<void> | void; stop(): Promise<void> } | undefined;
+  let source:
+    | { start(): Promise<void> | void; stop(): Promise<void>; failingSince(): number | undefined }
+    | undefined;
   let slotWatch: SlotWatch | undefined;
   if (mirror.source === 'cdc') {
     source = new CdcSource(
@@ -185,6 +187,7 @@ runMain('legacy-adapter', async () => {
   // Only the elected leader mirrors; the others stand by with the source built, to start it the
   // moment they win the lock.
   let mirrorError: string | undefined;
+  let startFailingSince: number | undefined;
   let leading = false;
   let retry: NodeJS.Timeout | undefined;
   let starting: Promise<void> = Promise.resolve();
@@ -193,12 +196,14 @@ runMain('legacy-adapter', async () => {
     try {
       await source!.start();
       mirrorError = undefined;
+      startFailingSince = undefined;
       // The slot exists from here on (the source creates it); watched from now on, leading or not.
       slotWatch?.start();
       logger.info('mirror running', { source: mirror.source });
     } catch (error) {
       // Typically: the monolith has not created its tables yet. Not ready; try again.
       mirrorError = String(error);
+      startFailingSince ??= Date.now();
       logger.warn('mirror not started; retrying', { error: mirrorError });
       retry = setTimeout(() => (starting = startMirror()), 2_000);
       retry.unref();
@@ -213,6 +218,7 @@ runMain('legacy-adapter', async () => {
               ? `mirror:cdc:${mirror.slot}`
               : `mirror:outbox:${mapping.outboxTable}`,
           pollMs: mirror.leaderPollMs,
+          stepDownAfterMs: mirror.leaderStepDownAfterMs,
           instance: `${hostname()}:${process.pid}`,
         },
         {
@@ -228,7 +234,9 @@ runMain('legacy-adapter', async () => {
             await starting;
             await source!.stop();
             mirrorError = undefined;
+            startFailingSince = undefined;
           },
+          failingSince: () => startFailingSince ?? source!.failingSince(),
         },
         registry,
         logger,

@@ -51,6 +51,7 @@ export class CdcSource {
   private supervising?: Promise<void>;
   private transaction?: OpenTransaction;
   private lastAcknowledged?: string;
+  private failing?: number;
   private wakeFromPause?: () => void;
 
   constructor(
@@ -106,6 +107,7 @@ export class CdcSource {
   async start(): Promise<void> {
     // A leader again after standing by: the slot moved on under another adapter since.
     this.lastAcknowledged = undefined;
+    this.failing = undefined;
     await this.setup();
     this.running = true;
     this.supervising = this.supervise();
@@ -155,6 +157,7 @@ export class CdcSource {
       const startedAt = Date.now();
       const why = await this.streamUntilItEnds();
       if (!this.running) return;
+      this.failing ??= Date.now();
       // A stream that ran a while was healthy: start the pauses from the shortest again.
       if (Date.now() - startedAt > RESTART_MAX_MS) pauseMs = RESTART_MIN_MS;
       this.logger.error('replication stream ended; resuming from the last acknowledged position', {
@@ -210,7 +213,10 @@ export class CdcSource {
         // an idle mirror would hold the WAL the cluster's other databases write, for ever.
         const ahead =
           this.lastAcknowledged === undefined || lsnBytes(lsn) > lsnBytes(this.lastAcknowledged);
-        if (this.idle(service) && ahead) {
+        const idle = this.idle(service);
+        // Streaming with nothing left to handle: whatever failed before works again.
+        if (idle) this.failing = undefined;
+        if (idle && ahead) {
           await service.acknowledge(lsn).catch(end);
           this.lastAcknowledged = lsn;
         } else if (shouldRespond && this.lastAcknowledged) {
@@ -226,6 +232,11 @@ export class CdcSource {
         )
         .then(() => end(this.running ? 'the stream closed' : 'stopped'), end);
     });
+  }
+
+  /** Since when (epoch ms) streams have ended without progress; undefined while mirroring. */
+  failingSince(): number | undefined {
+    return this.failing;
   }
 
   /** The last acknowledged position: the slot's confirmed position as this mirror knows it. */
@@ -284,6 +295,7 @@ export class CdcSource {
         await service.acknowledge(lsn);
         this.lastAcknowledged = lsn;
         this.transaction = undefined;
+        this.failing = undefined;
         return;
       }
       default:

@@ -12,20 +12,32 @@ import { LeaderElection } from './leader-election';
 
 const silent = createLogger('leader-election-int-spec', 'error', () => undefined);
 
-/** A candidate that records what it was told, in order. */
-function candidate(name: string, instance: string, pollMs = 100) {
+/** A candidate that records what it was told, in order; `failing` says since when its work fails. */
+function candidate(
+  name: string,
+  instance: string,
+  pollMs = 100,
+  failing: { since?: number; stepDownAfterMs: number } = { stepDownAfterMs: 60_000 },
+) {
   const told: string[] = [];
   const registry = new Registry();
   const election = new LeaderElection(
-    { connectionString: suiteEnv('LEGACY_DATABASE_URL'), name, pollMs, instance },
+    {
+      connectionString: suiteEnv('LEGACY_DATABASE_URL'),
+      name,
+      pollMs,
+      instance,
+      stepDownAfterMs: failing.stepDownAfterMs,
+    },
     {
       lead: () => void told.push('lead'),
       stepDown: async (reason) => void told.push(`step down: ${reason}`),
+      failingSince: () => failing.since,
     },
     registry,
     silent,
   );
-  return { election, told, registry };
+  return { election, told, registry, failing };
 }
 
 describe('leader election for the mirror', () => {
@@ -103,5 +115,42 @@ describe('leader election for the mirror', () => {
       timeoutMs: 5_000,
     });
     expect(a.election.role).toBe('standby');
+  });
+
+  it('hands the lock on when its mirror keeps failing, and sits out before asking again', async () => {
+    const name = `mirror:test:${randomUUID()}`;
+    const stepDownAfterMs = 1_000;
+    const a = candidate(name, 'a', 100, { stepDownAfterMs });
+    const b = candidate(name, 'b', 100, { stepDownAfterMs });
+    start(a);
+    await eventually('a leads', async () => (a.election.role === 'leader' ? true : undefined));
+    start(b);
+    // Failing, but not yet for long enough: a keeps the lock.
+    a.failing.since = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, stepDownAfterMs / 2));
+    expect(a.election.role).toBe('leader');
+    expect(b.election.role).toBe('standby');
+
+    await eventually('b leads', async () => (b.election.role === 'leader' ? true : undefined), {
+      timeoutMs: 5_000,
+    });
+    expect(a.told).toEqual(['lead', expect.stringMatching(/^step down: mirror failing for \d+ s/)]);
+    expect(a.election.role).toBe('standby');
+    expect(
+      await a.registry.getSingleMetricAsString('order_platform_mirror_leader_handovers_total'),
+    ).toMatch(new RegExp(`\\{lock="${name}"\\} 1`));
+
+    // Now b fails and a, whose own failure is over, takes the lead back after sitting out.
+    a.failing.since = undefined;
+    b.failing.since = Date.now();
+    await eventually(
+      'a leads again',
+      async () => (a.election.role === 'leader' ? true : undefined),
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    expect(b.election.role).toBe('standby');
+    expect(leaders(a, b)).toEqual([a]);
   });
 });

@@ -12,6 +12,12 @@
  * server's TCP keepalives, set short on this session (about `DEAD_PEER_SECONDS`). The new leader
  * resumes from what the old one acknowledged: the slot's confirmed position, or the outbox rows
  * not marked published.
+ *
+ * A leader whose mirror keeps failing (its own route to Kafka cut, say) while its session stands
+ * would keep the lock for ever: after `stepDownAfterMs` of failing without a break it releases the
+ * lock and sits out as many milliseconds before asking again, so a standby gets its turn. If every
+ * adapter fails the same way (Kafka down for all), the lead passes round; each resumes from the
+ * acknowledged position, so nothing is lost or skipped.
  */
 import { Client } from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -26,12 +32,16 @@ export interface LeaderElectionOptions {
   pollMs: number;
   /** This adapter, in logs and `pg_stat_activity.application_name`. */
   instance: string;
+  /** A leader failing this long without a break hands the lock on; 0: never. */
+  stepDownAfterMs: number;
 }
 
 /** What the elected one does: start on winning, stop at once on losing. */
 export interface Leadership {
   lead(): Promise<void> | void;
   stepDown(reason: string): Promise<void>;
+  /** Since when (epoch ms) the leader's work has failed without a break; undefined: working. */
+  failingSince?(): number | undefined;
 }
 
 export type LeaderRole = 'leader' | 'standby';
@@ -49,8 +59,11 @@ export class LeaderElection {
   /** Role changes one at a time: a step-down never overtakes the start it undoes. */
   private transition: Promise<void> = Promise.resolve();
   private wake?: () => void;
+  /** After handing the lock on for failing: not asking again before this (epoch ms). */
+  private sittingOutUntil = 0;
   private readonly leaderGauge: Gauge<'lock'>;
   private readonly elected: Counter<'lock'>;
+  private readonly handedOn: Counter<'lock'>;
 
   constructor(
     private readonly options: LeaderElectionOptions,
@@ -70,8 +83,15 @@ export class LeaderElection {
       labelNames: ['lock'] as const,
       registers: [registry],
     });
+    this.handedOn = new Counter({
+      name: 'order_platform_mirror_leader_handovers_total',
+      help: 'Times this adapter handed the mirror lock on because its mirror kept failing',
+      labelNames: ['lock'] as const,
+      registers: [registry],
+    });
     this.leaderGauge.set({ lock: options.name }, 0);
     this.elected.inc({ lock: options.name }, 0);
+    this.handedOn.inc({ lock: options.name }, 0);
   }
 
   get role(): LeaderRole {
@@ -133,12 +153,25 @@ export class LeaderElection {
          SET tcp_keepalives_count = ${KEEPALIVES.count}`,
       );
       while (this.running && lostReason === undefined) {
-        if (this.current === 'standby') {
+        if (this.current === 'standby' && Date.now() < this.sittingOutUntil) {
+          await session.query('SELECT 1');
+        } else if (this.current === 'standby') {
           const { rows } = await session.query<{ won: boolean }>(
             'SELECT pg_try_advisory_lock($1::int, hashtext($2)) AS won',
             [LOCK_CLASS, name],
           );
           if (rows[0]?.won && lostReason === undefined) await this.toLeader();
+        } else if (this.failingTooLong()) {
+          const failingMs = Date.now() - (this.leadership.failingSince?.() ?? Date.now());
+          const reason = `mirror failing for ${Math.round(failingMs / 1000)} s; handing the lock on`;
+          // Stop mirroring before the lock goes, so two never mirror at once.
+          await this.toStandby(reason);
+          await session.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [
+            LOCK_CLASS,
+            name,
+          ]);
+          this.sittingOutUntil = Date.now() + this.options.stepDownAfterMs;
+          this.handedOn.inc({ lock: name });
         } else {
           // The session still stands, so the lock is still ours.
           await session.query('SELECT 1');
@@ -154,6 +187,12 @@ export class LeaderElection {
       await session.end().catch(() => undefined);
     }
     return lostReason;
+  }
+
+  private failingTooLong(): boolean {
+    const since = this.leadership.failingSince?.();
+    const limit = this.options.stepDownAfterMs;
+    return limit > 0 && since !== undefined && Date.now() - since >= limit;
   }
 
   private toLeader(): Promise<void> {

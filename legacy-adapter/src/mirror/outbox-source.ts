@@ -29,6 +29,7 @@ export class OutboxSource {
   private readonly table: string;
   private readonly map: (record: OutboxRecord) => Mapped;
   private loop?: Promise<void>;
+  private failing?: number;
 
   constructor(
     private readonly pool: Pool,
@@ -90,12 +91,19 @@ export class OutboxSource {
     });
   }
 
+  /** Since when (epoch ms) every poll has failed; undefined while polls succeed. */
+  failingSince(): number | undefined {
+    return this.failing;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let taken = 0;
       try {
         taken = await this.pollOnce();
+        this.failing = undefined;
       } catch (error) {
+        this.failing ??= Date.now();
         // The monolith's database or Kafka is away: the rows stay unpublished; try again.
         this.logger.warn('outbox poll failed', { error: String(error) });
       }
