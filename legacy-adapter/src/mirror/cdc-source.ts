@@ -193,6 +193,7 @@ export class CdcSource {
       );
       this.service = service;
       this.transaction = undefined;
+      const streamStartedAt = Date.now();
       let ended = false;
       const end = (reason: unknown): void => {
         if (ended) return;
@@ -214,8 +215,9 @@ export class CdcSource {
         const ahead =
           this.lastAcknowledged === undefined || lsnBytes(lsn) > lsnBytes(this.lastAcknowledged);
         const idle = this.idle(service);
-        // Streaming with nothing left to handle: whatever failed before works again.
-        if (idle) this.failing = undefined;
+        // Idle on a stream that has stood as long as a healthy one: what failed works again. (Not
+        // sooner: a new stream is idle until the transaction that broke the last one comes again.)
+        if (idle && Date.now() - streamStartedAt > RESTART_MAX_MS) this.failing = undefined;
         if (idle && ahead) {
           await service.acknowledge(lsn).catch(end);
           this.lastAcknowledged = lsn;
