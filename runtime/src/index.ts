@@ -1,6 +1,7 @@
 export * from './config';
 export * from './logger';
 export * from './health';
+export * from './refreshed';
 export * from './probes';
 export * from './shutdown';
 export * from './kafka';

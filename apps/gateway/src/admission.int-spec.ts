@@ -4,11 +4,13 @@
  * AcceptedForProcessing exactly as they do when workers fall behind, so admission must start
  * refusing with 429 + Retry-After, keep a lane open for expedited orders, never shed reads, and
  * lose nothing it admitted. A second gateway on the same database points at a Temporal address
- * where nothing answers: reads still come from the read model, marked stale.
+ * where nothing answers: reads still come from the read model, marked stale, and it stays ready
+ * (degraded, saying so in its health detail and metrics).
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
+import type { Readiness } from '@order-platform/runtime';
 import {
   AppsUnderTest,
   findFreePort,
@@ -83,7 +85,8 @@ describe('admission and degraded reads on the real stack', () => {
         ADMISSION_SAMPLE_MS: '200',
         CATALOGUE_URL: simulators,
       },
-      'live',
+      // Ready without Temporal: it serves reads.
+      'ready',
     );
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
     temporal = new Client({
@@ -198,8 +201,34 @@ describe('admission and degraded reads on the real stack', () => {
     const write = await submit(cutOff, customer);
     expect(write.status).toBe(503);
 
+    // Still ready: it serves reads. The body says what is degraded and what is lost, with no
+    // trace of the error behind it (the address it dialled, the gRPC text).
     const ready = await fetch(`${cutOff}/health/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'unavailable' });
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as Readiness;
+    expect(readiness).toMatchObject({
+      status: 'degraded',
+      checks: {
+        postgres: { status: 'up' },
+        // Refused, or (the lazy connection retrying) no answer by the check's deadline.
+        temporal: {
+          status: 'degraded',
+          error: expect.stringMatching(/^(not answering|no answer in \d+ ms)$/),
+        },
+      },
+    });
+    expect(readiness.checks.temporal!.detail).toContain('reads are served from the read model');
+    const body = JSON.stringify(readiness);
+    expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|UNAVAILABLE|\bat /);
+
+    // And the metrics say so, for dashboards and alerts.
+    const metrics = await (await fetch(`${cutOff}/metrics`)).text();
+    expect(metrics).toContain('order_platform_health_check{check="temporal",status="degraded"} 1');
+    expect(metrics).toContain('order_platform_health_check{check="postgres",status="up"} 1');
+
+    // Reads go on being served while it says degraded.
+    const again = await fetch(`${cutOff}/v1/orders/${orderId}`, { headers: auth });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ orderId, stale: true });
   });
 });
