@@ -2,6 +2,7 @@ export * from './config';
 export * from './logger';
 export * from './health';
 export * from './refreshed';
+export * from './metric-names';
 export * from './probes';
 export * from './shutdown';
 export * from './kafka';
