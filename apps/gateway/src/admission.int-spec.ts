@@ -3,9 +3,9 @@
  * A gateway with small bounds and no worker behind its task queue: orders pile up in
  * AcceptedForProcessing exactly as they do when workers fall behind, so admission must start
  * refusing with 429 + Retry-After, keep a lane open for expedited orders, never shed reads, and
- * lose nothing it admitted. A second gateway on the same database points at a Temporal address
- * where nothing answers: reads still come from the read model, marked stale, and it stays ready
- * (degraded, saying so in its health detail and metrics).
+ * lose nothing it admitted. A second gateway on the same database points at a Temporal and a
+ * Kafka address where nothing answers: reads still come from the read model, marked stale, and it
+ * stays ready (degraded, saying so in its health detail and metrics).
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -76,12 +76,13 @@ describe('admission and degraded reads on the real stack', () => {
       RATE_LIMIT_ORDERS_PER_MINUTE: '1',
       ADMISSION_SAMPLE_MS: '200',
     });
-    // Nothing listens there: Temporal is "down" for this gateway.
+    // Nothing listens there: Temporal and Kafka are "down" for this gateway.
     cutOff = await apps.start(
       'gateway',
       'gateway-cut-off',
       {
         TEMPORAL_ADDRESS: `127.0.0.1:${await findFreePort()}`,
+        KAFKA_BROKERS: `127.0.0.1:${await findFreePort()}`,
         ADMISSION_SAMPLE_MS: '200',
         CATALOGUE_URL: simulators,
       },
@@ -218,6 +219,12 @@ describe('admission and degraded reads on the real stack', () => {
       },
     });
     expect(readiness.checks.temporal!.detail).toContain('reads are served from the read model');
+    // Kafka, which it uses only to replay dead letters, the same.
+    expect(readiness.checks.kafka).toEqual({
+      status: 'degraded',
+      error: expect.stringMatching(/^(not answering|no answer in \d+ ms)$/),
+      detail: 'dead letters are not replayed',
+    });
     const body = JSON.stringify(readiness);
     expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|UNAVAILABLE|\bat /);
 
@@ -225,6 +232,7 @@ describe('admission and degraded reads on the real stack', () => {
     const metrics = await (await fetch(`${cutOff}/metrics`)).text();
     expect(metrics).toContain('order_platform_health_check{check="temporal",status="degraded"} 1');
     expect(metrics).toContain('order_platform_health_check{check="postgres",status="up"} 1');
+    expect(metrics).toContain('order_platform_health_check{check="kafka",status="degraded"} 1');
 
     // Reads go on being served while it says degraded.
     const again = await fetch(`${cutOff}/v1/orders/${orderId}`, { headers: auth });
