@@ -118,6 +118,11 @@ for (const [name, s] of Object.entries(services)) {
       `service "${name}": ${s.image}, but tools/versions.env pins Jaeger's image ${versions.JAEGER_IMAGE_VERSION}`,
     );
   }
+  if (repository === 'prom/prometheus' && tag !== versions.PROMETHEUS_IMAGE_VERSION) {
+    problems.add(
+      `service "${name}": ${s.image}, but tools/versions.env pins Prometheus's image ${versions.PROMETHEUS_IMAGE_VERSION}`,
+    );
+  }
   if (repository === 'postgres' && tag.split('.')[0] !== versions.POSTGRES_MAJOR) {
     problems.add(
       `service "${name}": ${s.image}, but tools/versions.env pins PostgreSQL ${versions.POSTGRES_MAJOR}`,

@@ -41,6 +41,13 @@ interface PodSpecHolder {
 
 /** The apps whose port the chart opens beyond the release, and nothing else. */
 export const PUBLIC_APPS = ['gateway', 'facade'];
+/**
+ * Apps whose port serves only their probes and /metrics: a policy of its own (labelled
+ * `order-platform/ingress: metrics-scrape`) may open it to the Prometheus of metrics.scrapeFrom,
+ * given by namespace or pod selectors, never to addresses or to all.
+ */
+export const SCRAPED_APPS = ['gateway', 'worker', 'legacy-adapter'];
+const SCRAPE_POLICY = 'metrics-scrape';
 /** The chart's migrations Job is compose's `migrate` service. */
 const COMPOSE_SERVICE: Record<string, string> = { migrate: 'migrate' };
 
@@ -131,12 +138,35 @@ const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
 if (policies.length > 0) {
   for (const deployment of workloads.filter((w) => w.kind === 'Deployment')) {
     const app = component(deployment);
-    const policy = policies.find(
+    const selecting = policies.filter(
       (p) =>
         (p.spec?.podSelector as { matchLabels?: Record<string, string> }).matchLabels?.[
           'app.kubernetes.io/component'
         ] === app,
     );
+    const policy = selecting.find(
+      (p) => p.metadata.labels?.['order-platform/ingress'] !== SCRAPE_POLICY,
+    );
+    for (const scrape of selecting.filter((p) => p !== policy)) {
+      const scrapeRules = (scrape.spec?.ingress ?? []) as {
+        from?: Record<string, unknown>[];
+        ports?: { port?: unknown }[];
+      }[];
+      const selectorsOnly = scrapeRules.every(
+        (rule) =>
+          (rule.from?.length ?? 0) > 0 &&
+          rule.from!.every((source) =>
+            Object.keys(source).every((key) => ['podSelector', 'namespaceSelector'].includes(key)),
+          ) &&
+          rule.ports?.length === 1 &&
+          rule.ports[0]!.port === 'http',
+      );
+      if (!SCRAPED_APPS.includes(app) || !selectorsOnly) {
+        problems.add(
+          `NetworkPolicy ${scrape.metadata.name} opens ${app} to more than a Prometheus by selector on its http port`,
+        );
+      }
+    }
     if (!policy) {
       problems.add(`no NetworkPolicy selects ${app}`);
       continue;

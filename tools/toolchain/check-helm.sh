@@ -92,11 +92,13 @@ check demo "${secrets[@]}" -f "$chart/values-demo.yaml"
 # The comparison with the local stack must fail, too, on values that break it: a variable neither
 # compose nor docs/configuration.md has for the app, one compose sets for another app only, a topic
 # that cannot lose a broker, a pre-install hook waiting for the release's database, an internal
-# app opened to clients, a budget that blocks every eviction, another Kafka version.
+# app opened to clients, metrics opened to addresses rather than a Prometheus by selector, a budget
+# that blocks every eviction, another Kafka version.
 helm template orders "$chart" -f "$chart/values-production.yaml" \
   --set apps.worker.env.NOT_A_PLATFORM_VARIABLE=1 --set apps.gateway.env.MONOLITH_URL=http://m \
   --set strimzi.minInsyncReplicas=3 --set migrations.installHook=pre-install \
-  --set apps.worker.public=true --set apps.facade.pdb.minAvailable=3 --set strimzi.kafkaVersion=3.8.0 |
+  --set apps.worker.public=true --set 'metrics.scrapeFrom[0].ipBlock.cidr=0.0.0.0/0' \
+  --set apps.facade.pdb.minAvailable=3 --set strimzi.kafkaVersion=3.8.0 |
   "$dir/helm-check" "$src/crd-schemas" 2>/dev/null >"$work/broken.json"
 if (cd "$repo" && node --enable-source-maps -r @swc-node/register tools/helm-check/consistency.ts \
   broken "$work/compose.json" <"$work/broken.json" 2>"$work/inconsistent.txt"); then
@@ -107,6 +109,7 @@ for expected in "worker sets NOT_A_PLATFORM_VARIABLE, which docker-compose.yml d
   'gateway sets MONOLITH_URL, which docker-compose.yml does not set for "gateway"' \
   "min.insync.replicas 3 leaves no broker to lose of 3" "runs pre-install but reads Secret" \
   "opens worker beyond the release" "minAvailable 3 with at least 3 replicas" \
+  "opens legacy-adapter to more than a Prometheus by selector on its http port" \
   "Kafka runs 3.8.0"; do
   grep -qF -- "$expected" "$work/inconsistent.txt" || {
     log "consistency.ts did not report: $expected"; cat "$work/inconsistent.txt" >&2; exit 1

@@ -3,12 +3,14 @@
  * A gateway with small bounds and no worker behind its task queue: orders pile up in
  * AcceptedForProcessing exactly as they do when workers fall behind, so admission must start
  * refusing with 429 + Retry-After, keep a lane open for expedited orders, never shed reads, and
- * lose nothing it admitted. A second gateway on the same database points at a Temporal address
- * where nothing answers: reads still come from the read model, marked stale.
+ * lose nothing it admitted. A second gateway on the same database points at a Temporal and a
+ * Kafka address where nothing answers: reads still come from the read model, marked stale, and it
+ * stays ready (degraded, saying so in its health detail and metrics).
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
+import type { Readiness } from '@order-platform/runtime';
 import {
   AppsUnderTest,
   findFreePort,
@@ -74,16 +76,18 @@ describe('admission and degraded reads on the real stack', () => {
       RATE_LIMIT_ORDERS_PER_MINUTE: '1',
       ADMISSION_SAMPLE_MS: '200',
     });
-    // Nothing listens there: Temporal is "down" for this gateway.
+    // Nothing listens there: Temporal and Kafka are "down" for this gateway.
     cutOff = await apps.start(
       'gateway',
       'gateway-cut-off',
       {
         TEMPORAL_ADDRESS: `127.0.0.1:${await findFreePort()}`,
+        KAFKA_BROKERS: `127.0.0.1:${await findFreePort()}`,
         ADMISSION_SAMPLE_MS: '200',
         CATALOGUE_URL: simulators,
       },
-      'live',
+      // Ready without Temporal: it serves reads.
+      'ready',
     );
     connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
     temporal = new Client({
@@ -198,8 +202,41 @@ describe('admission and degraded reads on the real stack', () => {
     const write = await submit(cutOff, customer);
     expect(write.status).toBe(503);
 
+    // Still ready: it serves reads. The body says what is degraded and what is lost, with no
+    // trace of the error behind it (the address it dialled, the gRPC text).
     const ready = await fetch(`${cutOff}/health/ready`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'unavailable' });
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as Readiness;
+    expect(readiness).toMatchObject({
+      status: 'degraded',
+      checks: {
+        postgres: { status: 'up' },
+        // Refused, or (the lazy connection retrying) no answer by the check's deadline.
+        temporal: {
+          status: 'degraded',
+          error: expect.stringMatching(/^(not answering|no answer in \d+ ms)$/),
+        },
+      },
+    });
+    expect(readiness.checks.temporal!.detail).toContain('reads are served from the read model');
+    // Kafka, which it uses only to replay dead letters, the same.
+    expect(readiness.checks.kafka).toEqual({
+      status: 'degraded',
+      error: expect.stringMatching(/^(not answering|no answer in \d+ ms)$/),
+      detail: 'dead letters are not replayed',
+    });
+    const body = JSON.stringify(readiness);
+    expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|UNAVAILABLE|\bat /);
+
+    // And the metrics say so, for dashboards and alerts.
+    const metrics = await (await fetch(`${cutOff}/metrics`)).text();
+    expect(metrics).toContain('order_platform_health_check{check="temporal",status="degraded"} 1');
+    expect(metrics).toContain('order_platform_health_check{check="postgres",status="up"} 1');
+    expect(metrics).toContain('order_platform_health_check{check="kafka",status="degraded"} 1');
+
+    // Reads go on being served while it says degraded.
+    const again = await fetch(`${cutOff}/v1/orders/${orderId}`, { headers: auth });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ orderId, stale: true });
   });
 });

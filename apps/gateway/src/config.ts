@@ -28,6 +28,10 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
         corsOrigins: env.list('GATEWAY_CORS_ORIGINS')(e),
       }),
+      metrics: (e: NodeJS.ProcessEnv) => ({
+        /** What /metrics reads from the database is read at most this often, whatever the scrapes. */
+        refreshMs: env.int('METRICS_REFRESH_MS', 5_000, { min: 100, max: 300_000 })(e),
+      }),
       backlogHistory: (e: NodeJS.ProcessEnv) => ({
         /** How often the operator page's backlog history is sampled, and how many samples are kept. */
         sampleMs: env.int('BACKLOG_SAMPLE_MS', 10_000, { min: 100, max: 3_600_000 })(e),

@@ -33,10 +33,12 @@ import {
   createKafka,
   createLogger,
   type HealthCheck,
+  HealthProblem,
   type Logger,
   kafkaCheck,
   onShutdown,
   postgresCheck,
+  ReadinessProbe,
   runMain,
   tracingClientInterceptors,
   startHealthServer,
@@ -249,7 +251,9 @@ runMain('legacy-adapter', async () => {
     check: async () => {
       if (!election) return { detail: 'off' };
       const role = election.role;
-      if (role === 'leader' && mirrorError) throw new Error(mirrorError);
+      // What failed is in the log ('mirror not started; retrying'), not in the public answer.
+      if (role === 'leader' && mirrorError)
+        throw new HealthProblem(mirrorError === 'starting' ? 'starting' : 'not running; retrying');
       // Working but behind: the monolith's WAL piles up behind the slot.
       return slotWatch?.problem ? { degraded: slotWatch.problem, detail: role } : { detail: role };
     },
@@ -257,29 +261,29 @@ runMain('legacy-adapter', async () => {
   const consumersCheck: HealthCheck = {
     name: 'consumers',
     check: async () => {
-      if (consumers.error) throw new Error(consumers.error);
-      if (consumers.pending) throw new Error('joining consumer groups');
+      if (consumers.error) throw new HealthProblem('could not join the consumer groups');
+      if (consumers.pending) throw new HealthProblem('joining consumer groups');
       // A dependency that is down holds partitions: say which, for how long and why.
       const waits = [
         ...(bridge?.waiting() ?? []).map((w) => ({ consumer: 'signal bridge', ...w })),
         ...(comparator?.waiting() ?? []).map((w) => ({ consumer: 'comparator', ...w })),
         ...indexer.waiting().map((w) => ({ consumer: 'dead-letter indexer', ...w })),
       ];
+      // The dependency's own error text stays in the log and the consumer's metrics.
       if (waits.length > 0) {
-        throw new Error(
+        throw new HealthProblem(
           waits
             .map(
               (w) =>
                 `${w.consumer} waits for ${w.dependency} on ${w.topic}/${w.partition} ` +
-                `for ${w.waitingSeconds} s: ${w.reason.slice(0, 200)}`,
+                `for ${w.waitingSeconds} s`,
             )
             .join('; '),
         );
       }
     },
   };
-  const health = await startHealthServer(
-    config.port,
+  const readiness = new ReadinessProbe(
     [
       postgresCheck(legacyDb, 'legacy-postgres'),
       postgresCheck(platformDb, 'postgres'),
@@ -288,8 +292,9 @@ runMain('legacy-adapter', async () => {
       mirrorCheck,
       consumersCheck,
     ],
-    registry,
+    { logger, registry },
   );
+  const health = await startHealthServer(config.port, readiness, registry);
   logger.info('legacy adapter listening', {
     port: config.port,
     mirror: mirror.source,

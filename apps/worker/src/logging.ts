@@ -13,6 +13,7 @@ import {
   makeTelemetryFilterString,
   type Next,
   Runtime,
+  type RuntimeOptions,
 } from '@temporalio/worker';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import { orderIdOfWorkflow } from '@order-platform/domain';
@@ -20,12 +21,20 @@ import { type Logger, type LogLevel, withLogFields } from '@order-platform/runti
 
 const TEMPORAL_LEVEL = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const;
 
-/** Installs the SDK's Runtime with our logger; before any connection or worker is made. */
-export function installTemporalLogging(logger: Logger, level: LogLevel): void {
+/**
+ * Installs the SDK's Runtime with our logger and its metrics exporter (metrics.ts); before any
+ * connection or worker is made.
+ */
+export function installTemporalRuntime(
+  logger: Logger,
+  level: LogLevel,
+  metrics: NonNullable<NonNullable<RuntimeOptions['telemetryOptions']>['metrics']>,
+): void {
   Runtime.install({
     logger: new DefaultLogger(TEMPORAL_LEVEL[level], (entry) => writeTemporalEntry(logger, entry)),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      metrics,
     },
   });
 }

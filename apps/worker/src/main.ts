@@ -3,7 +3,7 @@
  * (`task-queues.ts`) and runs the workflows in workflows/ with the activities in activities/,
  * wired here to their real adapters: the downstream services over HTTP, Kafka for lifecycle
  * events, PostgreSQL for the read model. Readiness reports the workers running and every
- * dependency answering.
+ * dependency answering; /metrics serves the Temporal SDK's metrics and the platform's (metrics.ts).
  */
 import 'reflect-metadata';
 import { Client, Connection } from '@temporalio/client';
@@ -20,8 +20,10 @@ import {
 import {
   createKafka,
   createLogger,
+  HealthProblem,
   kafkaCheck,
   onShutdown,
+  ReadinessProbe,
   runMain,
   startHealthServer,
   startTracing,
@@ -43,14 +45,17 @@ import { CircuitReports, workerId } from './circuit-reports';
 import { loadWorkerConfig } from './config';
 import { ensureReconciliationSchedule } from './reconciliation-schedule';
 import { createWorkerActivities, taskQueueWorkers } from './task-queues';
-import { ActivityLogContext, installTemporalLogging } from './logging';
+import { ActivityLogContext, installTemporalRuntime } from './logging';
+import { freeLoopbackPort, sdkPrometheus, WorkerMetrics } from './metrics';
 import { workerTracingOptions } from './tracing';
 import { workflowCode } from './workflow-bundle';
 
 runMain('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.logLevel);
-  installTemporalLogging(logger, config.logLevel);
+  const sdkMetricsPort = await freeLoopbackPort();
+  installTemporalRuntime(logger, config.logLevel, sdkPrometheus(sdkMetricsPort));
+  const metrics = new WorkerMetrics(sdkMetricsPort);
   const readModel = await platformDataSource(config.databaseUrl, {
     applicationName: 'order-platform-read-model',
   }).initialize();
@@ -69,8 +74,10 @@ runMain('worker', async () => {
     onChange: (state, why) => {
       logger.warn('fraud provider circuit changed', { state, why });
       fraudCircuitReports.changed(state, why);
+      metrics.circuitChanged('fraud', state);
     },
   });
+  metrics.circuitChanged('fraud', 'closed');
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const probeConnection = await Connection.connect({ address: config.temporalAddress });
@@ -150,21 +157,25 @@ runMain('worker', async () => {
       ordersPerSecond: config.reconciliation.ordersPerSecond,
     },
   });
-  const health = await startHealthServer(config.port, [
-    temporalCheck(probeConnection),
-    kafkaCheck(config.kafkaBrokers),
-    { name: 'postgres', check: async () => void (await readModel.query('SELECT 1')) },
-    {
-      name: 'worker',
-      check: async () => {
-        const stopped = workers.filter((worker) => worker.getState() !== 'RUNNING');
-        if (stopped.length > 0)
-          throw new Error(
-            stopped.map((w) => `${w.options.taskQueue} is ${w.getState()}`).join('; '),
-          );
+  const readiness = new ReadinessProbe(
+    [
+      temporalCheck(probeConnection),
+      kafkaCheck(config.kafkaBrokers),
+      { name: 'postgres', check: async () => void (await readModel.query('SELECT 1')) },
+      {
+        name: 'worker',
+        check: async () => {
+          const stopped = workers.filter((worker) => worker.getState() !== 'RUNNING');
+          if (stopped.length > 0)
+            throw new HealthProblem(
+              stopped.map((w) => `${w.options.taskQueue} is ${w.getState()}`).join('; '),
+            );
+        },
       },
-    },
-  ]);
+    ],
+    { logger, registry: metrics.registry },
+  );
+  const health = await startHealthServer(config.port, readiness, metrics.scrape);
   logger.info('worker polling', {
     taskQueue: config.taskQueue,
     namespace: config.temporalNamespace,

@@ -232,6 +232,15 @@ function where(filter: DeadLetterFilter, first = 1): { sql: string; params: unkn
 export class DeadLetterStore {
   constructor(private readonly db: DataSource) {}
 
+  /** Dead letters waiting for an operator (parked), per dead-letter topic: the metrics' gauge. */
+  async parkedCounts(): Promise<{ dlqTopic: string; parked: number }[]> {
+    const rows: { dlq_topic: string; parked: number }[] = await this.db.query(
+      `SELECT dlq_topic, count(*)::int AS parked FROM dead_letter WHERE status = 'parked'
+        GROUP BY dlq_topic`,
+    );
+    return rows.map((row) => ({ dlqTopic: row.dlq_topic, parked: row.parked }));
+  }
+
   /** Newest first, a page at a time: `before` is the last id of the previous page. */
   async list(
     filter: DeadLetterFilter,

@@ -4,11 +4,12 @@
  * closed by an operator with an outcome and a note, audited in the same transaction.
  */
 import type { DataSource } from 'typeorm';
-import type {
-  OperatorTaskKind,
-  OperatorTaskOpening,
-  OperatorTaskOutcome,
-  OperatorTaskStatus,
+import {
+  OPERATOR_TASK_KINDS,
+  type OperatorTaskKind,
+  type OperatorTaskOpening,
+  type OperatorTaskOutcome,
+  type OperatorTaskStatus,
 } from '@order-platform/domain';
 import { recordOperatorAction } from '../audit/operator-audit';
 import { OperatorTaskRecord } from './operator-task.entity';
@@ -65,6 +66,19 @@ export class OperatorTaskStore {
       order: { openedAt: 'ASC', orderId: 'ASC', kind: 'ASC', subject: 'ASC' },
       take: limit,
     });
+  }
+
+  /** How many tasks are open, per kind (every kind, 0 when none): the metrics' gauge. */
+  async openCounts(): Promise<Record<OperatorTaskKind, number>> {
+    const rows: { kind: OperatorTaskKind; open: number }[] = await this.db.query(
+      `SELECT kind, count(*)::int AS open FROM operator_task WHERE status = 'open' GROUP BY kind`,
+    );
+    const counts = Object.fromEntries(OPERATOR_TASK_KINDS.map((kind) => [kind, 0])) as Record<
+      OperatorTaskKind,
+      number
+    >;
+    for (const { kind, open } of rows) counts[kind] = open;
+    return counts;
   }
 
   /** One order's tasks, open or closed, oldest opened first. */

@@ -6,6 +6,7 @@ import { findFreePort } from './ports';
 import { isAlive, readPid } from './service-process';
 import { ensureStack, readRunningStack } from './stack';
 import { suiteEnv } from '../testing/suite-env';
+import { TEMPORAL_SDK_METRICS } from '@order-platform/runtime';
 
 describe('the platform apps on the local stack', () => {
   const dir = mkdtempSync(join(tmpdir(), 'order-platform-apps-'));
@@ -35,6 +36,34 @@ describe('the platform apps on the local stack', () => {
     const openApi = (await (await fetch(`${gateway}/docs-json`)).json()) as { openapi: string };
     expect(openApi.openapi).toMatch(/^3\./);
     expect((await fetch(`${gateway}/docs`)).status).toBe(200);
+  });
+
+  it("serves the Temporal SDK's metrics and the platform's on the worker's port", async () => {
+    const worker = `http://127.0.0.1:${env.WORKER_PORT}`;
+    const served = (text: string, metric: string) =>
+      new RegExp(`^${metric}(_bucket)?[{ ]`, 'm').test(text);
+    let text = '';
+    // The SDK reports each once its workers have polled, run the backlog monitor's workflow
+    // task and activity (started with the worker): within seconds.
+    const deadline = Date.now() + 60_000;
+    do {
+      const response = await fetch(`${worker}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      text = await response.text();
+      if (Object.keys(TEMPORAL_SDK_METRICS).every((metric) => served(text, metric))) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } while (Date.now() < deadline);
+    // Every SDK metric the rules and the dashboard use (runtime/src/metric-names.ts).
+    expect(Object.keys(TEMPORAL_SDK_METRICS).filter((metric) => !served(text, metric))).toEqual([]);
+    expect(text).toMatch(
+      /^temporal_worker_task_slots_available\{.*task_queue="orders\.fraud".*worker_type="ActivityWorker"\} \d+/m,
+    );
+    expect(text).toContain('order_platform_health_check{check="worker",status="up"} 1');
+    expect(text).toMatch(/^order_platform_worker_process_resident_memory_bytes \d+/m);
+    // Each metric family once: the SDK's text and the platform's do not collide.
+    const families = text.match(/^# TYPE (\S+)/gm) ?? [];
+    expect(new Set(families).size).toBe(families.length);
   });
 
   it('npm start again with the worker dead starts the worker alone and leaves the rest running', async () => {

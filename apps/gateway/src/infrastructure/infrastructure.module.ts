@@ -1,15 +1,17 @@
 /**
  * The gateway's connections, made once and closed on shutdown: Temporal (lazy, so the gateway
  * starts and serves reads from the read model while Temporal is down), the read model's
- * PostgreSQL through the stores' DataSource and the stores over it, and the readiness checks.
+ * PostgreSQL through the stores' DataSource and the stores over it, and readiness (PostgreSQL
+ * required; Temporal and Kafka down degrade it).
  */
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import {
   createLogger,
-  type HealthCheck,
   kafkaCheck,
+  type Logger,
+  ReadinessProbe,
   temporalCheck,
   tracingClientInterceptors,
 } from '@order-platform/runtime';
@@ -26,7 +28,7 @@ import {
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export const TEMPORAL_CONNECTION = Symbol('TemporalConnection');
-export const READINESS_CHECKS = Symbol('ReadinessChecks');
+export const READINESS = Symbol('Readiness');
 export const LOGGER = Symbol('Logger');
 
 /** The stores the gateway's services use, each over the one DataSource. */
@@ -82,16 +84,26 @@ const STORES = [
       useFactory: (db: DataSource) => new store(db),
     })),
     {
-      provide: READINESS_CHECKS,
-      inject: [GATEWAY_CONFIG, TEMPORAL_CONNECTION, DataSource],
-      useFactory: (config: GatewayConfig, temporal: Connection, db: DataSource): HealthCheck[] => [
-        temporalCheck(temporal),
-        { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
-        kafkaCheck(config.kafkaBrokers),
-      ],
+      // Only PostgreSQL is required: without Temporal the gateway serves reads from the read
+      // model (marked stale), and it uses Kafka only to replay dead letters.
+      provide: READINESS,
+      inject: [TEMPORAL_CONNECTION, DataSource, LOGGER, GATEWAY_CONFIG],
+      useFactory: (temporal: Connection, db: DataSource, logger: Logger, config: GatewayConfig) =>
+        new ReadinessProbe(
+          [
+            {
+              ...temporalCheck(temporal),
+              withoutIt:
+                'orders are not placed, cancelled or signalled; reads are served from the read model, marked stale',
+            },
+            { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+            { ...kafkaCheck(config.kafkaBrokers), withoutIt: 'dead letters are not replayed' },
+          ],
+          { logger },
+        ),
     },
   ],
-  exports: [LOGGER, TEMPORAL_CONNECTION, Client, DataSource, READINESS_CHECKS, ...STORES],
+  exports: [LOGGER, TEMPORAL_CONNECTION, Client, DataSource, READINESS, ...STORES],
 })
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(

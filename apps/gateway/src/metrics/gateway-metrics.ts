@@ -1,12 +1,20 @@
 /**
  * The gateway's Prometheus metrics: request latency by route, admission (admitted, shed and
- * why, the pending count and drain rate), orders per business stage and how many are overdue
- * (read from the backlog at scrape time), and the process's own memory and event loop.
+ * why, the pending count and drain rate), orders per business stage and how many are overdue,
+ * the degraded modes, open operator tasks (compensations refused for good among them), parked
+ * dead letters, each readiness check's status, and the process's own memory and event loop.
+ * What comes from the database (backlog, modes, tasks, dead letters) and readiness is read
+ * at most once per METRICS_REFRESH_MS however many scrapes ask (every gateway's Prometheus, a
+ * burst of them), and a scrape while the database is down serves the last values.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DegradedModeState } from '@order-platform/stores';
+import { DEGRADED_MODE_NAMES } from '@order-platform/domain';
+import { ReadinessProbe, refreshedAtMost } from '@order-platform/runtime';
+import { DeadLetterStore, type DegradedModeState, OperatorTaskStore } from '@order-platform/stores';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
+import { READINESS } from '../infrastructure/infrastructure.module';
 import { BacklogService } from '../ops/backlog.service';
 
 @Injectable()
@@ -47,8 +55,50 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(backlog: BacklogService, degradedModes: DegradedModesService) {
+  constructor(
+    backlog: BacklogService,
+    degradedModes: DegradedModesService,
+    tasks: OperatorTaskStore,
+    deadLetters: DeadLetterStore,
+    @Inject(READINESS) readiness: ReadinessProbe,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'order_platform_gateway_' });
+    readiness.registerMetrics(this.registry);
+    const { refreshMs } = config.metrics;
+    const stages = refreshedAtMost(
+      refreshMs,
+      async () => (await backlog.snapshot(refreshMs)).stages,
+    );
+    const modes = refreshedAtMost(refreshMs, () =>
+      Promise.all(DEGRADED_MODE_NAMES.map((name) => degradedModes.get(name))),
+    );
+    const openTasks = refreshedAtMost(refreshMs, () => tasks.openCounts());
+    const parked = refreshedAtMost(refreshMs, () => deadLetters.parkedCounts());
+    const registry = this.registry;
+    new Gauge({
+      name: 'order_platform_operator_tasks_open',
+      help: 'Operator tasks open, per kind (compensation-failed: an undo refused for good)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      async collect() {
+        const counts = await openTasks().catch(() => undefined);
+        for (const [kind, open] of Object.entries(counts ?? {})) this.set({ kind }, open);
+      },
+    });
+    new Gauge({
+      name: 'order_platform_dead_letters_parked',
+      help: 'Dead letters indexed and not replayed, per dead-letter topic',
+      labelNames: ['dlq_topic'] as const,
+      registers: [registry],
+      async collect() {
+        const counts = await parked().catch(() => undefined);
+        if (!counts) return;
+        // A topic emptied by replays reads 0, not its last count.
+        this.reset();
+        for (const { dlqTopic, parked: count } of counts) this.set({ dlq_topic: dlqTopic }, count);
+      },
+    });
     const perStage = (name: string, help: string, pick: (s: StageRow) => number | null) =>
       new Gauge({
         name,
@@ -56,8 +106,9 @@ export class GatewayMetrics {
         labelNames: ['stage'] as const,
         registers: [this.registry],
         async collect() {
-          const snapshot = await backlog.snapshot();
-          for (const stage of snapshot.stages) this.set({ stage: stage.stage }, pick(stage) ?? 0);
+          // The database down: the last values stay, the scrape still answers.
+          const rows = await stages().catch(() => []);
+          for (const stage of rows) this.set({ stage: stage.stage }, pick(stage) ?? 0);
         },
       });
     perStage('order_platform_orders_in_stage', 'Open orders per business stage', (s) => s.count);
@@ -78,8 +129,8 @@ export class GatewayMetrics {
         labelNames: ['mode'] as const,
         registers: [this.registry],
         async collect() {
-          const { modes } = await degradedModes.overview();
-          for (const mode of modes) this.set({ mode: mode.name }, pick(mode));
+          for (const mode of await modes().catch(() => []))
+            this.set({ mode: mode.name }, pick(mode));
         },
       });
     perMode(
