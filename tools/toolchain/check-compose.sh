@@ -4,11 +4,11 @@
 #     (schema, interpolation, references between services, files it mounts or builds from);
 #  2. tools/compose-check/consistency.ts compares the loaded project with the local stack
 #     (versions, entry points, ports, variable names, topics, search attributes);
-#  3. promtool (Prometheus's checker, of the release compose runs) validates the Prometheus
+#  3. promtool (Prometheus's checker, from Debian's package) validates the Prometheus
 #     configuration and the alert rules it loads, and runs the rules' unit tests
 #     (tools/compose/prometheus-alerts.test.yml).
-# The Go programs are built once into the cache (compose-check.sh, promtool.sh); after that the
-# check runs offline. Usage: check-compose.sh [compose file]
+# The checkers are built or fetched once into the cache (compose-check.sh, promtool.sh); after that
+# the check runs offline. Usage: check-compose.sh [compose file]
 source "$(dirname "$0")/common.sh"
 file="${1:-$(dirname "$TOOLS_DIR")/docker-compose.yml}"
 compose_check="$(bash "$(dirname "$0")/compose-check.sh")"

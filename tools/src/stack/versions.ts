@@ -20,9 +20,9 @@ export interface StackVersions {
   /** Jaeger's Go module version (npm start builds it) and the same release's image (compose). */
   JAEGER_VERSION: string;
   JAEGER_IMAGE_VERSION: string;
-  /** Prometheus's Go module version (promtool, check-compose.sh) and the same release's image. */
-  PROMETHEUS_VERSION: string;
+  /** The Prometheus image compose runs, and the Debian package promtool comes from (check-compose.sh). */
   PROMETHEUS_IMAGE_VERSION: string;
+  PROMTOOL_DEBIAN_VERSION: string;
 }
 
 export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): StackVersions {
@@ -42,8 +42,8 @@ export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): Stack
     'NODE_VERSION',
     'JAEGER_VERSION',
     'JAEGER_IMAGE_VERSION',
-    'PROMETHEUS_VERSION',
     'PROMETHEUS_IMAGE_VERSION',
+    'PROMTOOL_DEBIAN_VERSION',
   ];
   for (const key of required) {
     if (!values[key]) throw new Error(`${file} does not pin ${key}`);
