@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -106,7 +107,8 @@ async function main(): Promise<void> {
         args: [
           {
             decision: arg === 'reject' ? 'reject' : 'approve',
-            operatorId: process.env.USER ?? 'operator',
+            // The account running the command, not an environment variable anyone can set.
+            operatorId: `cli:${userInfo().username}`,
             note: 'decided from the command line',
           },
         ],
@@ -115,7 +117,12 @@ async function main(): Promise<void> {
       return print(
         (
           await handle.executeUpdate(cancelOrderUpdate, {
-            args: [{ reason: 'cancelled from the command line', requestedBy: 'operator' }],
+            args: [
+              {
+                reason: 'cancelled from the command line',
+                requestedBy: `cli:${userInfo().username}`,
+              },
+            ],
           })
         ).customer,
       );
