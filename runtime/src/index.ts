@@ -9,3 +9,4 @@ export * from './tokens';
 export * from './tracing';
 export * from './transaction';
 export * from './payload-codec';
+export * from './secure-links';

@@ -26,7 +26,11 @@ import {
   returnReceivedSignal,
   shipmentDispatchedSignal,
 } from '@order-platform/workflows';
-import { EncryptionCodec, PAYLOAD_CODEC_KEYS_VARIABLE } from '@order-platform/runtime';
+import {
+  EncryptionCodec,
+  PAYLOAD_CODEC_KEYS_VARIABLE,
+  temporalConnectionOptions,
+} from '@order-platform/runtime';
 
 /** The codec keys from the environment, else the local stack's. */
 function codecKeys(): NodeJS.ProcessEnv {
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     });
     return print(await response.json());
   }
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(temporalConnectionOptions(address));
   const client = new Client({
     connection,
     dataConverter: { payloadCodecs: [EncryptionCodec.fromEnv(codecKeys())] },

@@ -12,6 +12,7 @@ import {
   kafkaCheck,
   temporalCheck,
   tracingClientInterceptors,
+  temporalConnectionOptions,
 } from '@order-platform/runtime';
 import {
   AdmissionStore,
@@ -51,7 +52,8 @@ const STORES = [
     {
       provide: TEMPORAL_CONNECTION,
       inject: [GATEWAY_CONFIG],
-      useFactory: (config: GatewayConfig) => Connection.lazy({ address: config.temporalAddress }),
+      useFactory: (config: GatewayConfig) =>
+        Connection.lazy(temporalConnectionOptions(config.temporalAddress)),
     },
     {
       provide: Client,
