@@ -2,10 +2,14 @@
  * Tokens from a real identity provider, on the real stack: a gateway configured with a JWKS
  * endpoint (a stand-in provider this suite starts, with RS256 and ES256 keys generated now)
  * takes the provider's tokens besides its own HS256 ones, refuses forged ones with a 401
- * problem, and answers 503 (not 401) while the provider's keys cannot be fetched.
+ * problem, answers 503 (not 401) while the provider's keys cannot be fetched, and audits an
+ * operator's action as the token's subject whatever the body says.
  */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { SignJWT } from 'jose';
-import { AppsUnderTest, gatewayCall } from '@order-platform/tools';
+import { Client as PgClient } from 'pg';
+import { AppsUnderTest, gatewayCall, suiteDataConverter, suiteEnv } from '@order-platform/tools';
 import {
   PROVIDER_AUDIENCE,
   PROVIDER_ISSUER,
@@ -92,5 +96,44 @@ describe('identity provider tokens (JWKS) on the real stack', () => {
     }
     // The unknown kid may cost one fetch, never one per request.
     expect(provider.fetches - fetchesBefore).toBeLessThanOrEqual(1);
+  });
+
+  it("audits and starts an operator's action as the provider token's subject, never a body's", async () => {
+    const subject = `idp-ops-${randomUUID().slice(0, 8)}`;
+    const token = await provider.token({ alg: 'ES256', subject, roles: ['operator'] });
+    const orderId = randomUUID();
+    for (const forged of [{ operatorId: 'ops-else' }, { requestedBy: 'ops-else' }, { by: 'x' }]) {
+      const refused = await gatewayCall(gateway, 'POST', '/v1/ops/reconciliation/runs', {
+        token,
+        body: { orderId, ...forged },
+      });
+      expect(refused.status).toBe(400);
+    }
+    const started = await gatewayCall(gateway, 'POST', '/v1/ops/reconciliation/runs', {
+      token,
+      body: { orderId },
+    });
+    expect(started.status).toBe(202);
+    const { runId } = started.body as { runId: string };
+
+    const db = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
+    await db.connect();
+    const connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    try {
+      const { rows } = await db.query<{ operator_id: string; subject: string }>(
+        "SELECT operator_id, subject FROM operator_audit WHERE action = 'reconciliation-run' AND operator_id IN ($1, 'ops-else', 'x')",
+        [subject],
+      );
+      expect(rows).toEqual([{ operator_id: subject, subject: runId }]);
+      const handle = new Client({
+        connection,
+        dataConverter: suiteDataConverter(),
+      }).workflow.getHandle(runId);
+      expect((await handle.describe()).memo).toEqual({ requestedBy: subject });
+      await handle.terminate('the suite only needed it started'); // no worker polls its queue
+    } finally {
+      await connection.close();
+      await db.end();
+    }
   });
 });
