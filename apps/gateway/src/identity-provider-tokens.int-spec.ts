@@ -47,6 +47,7 @@ describe('identity provider tokens (JWKS) on the real stack', () => {
     expect(hung.headers.get('retry-after')).toBeTruthy();
 
     provider.mode = 'ok';
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // it asks at most once a second
     const listed = await gatewayCall(gateway, 'GET', '/v1/orders', { token });
     expect(listed.status).toBe(200);
   });

@@ -184,6 +184,7 @@ describe('tokens from an identity provider (JWKS)', () => {
     const verifier = new TokenVerifier({ ...settings, jwks: { ...settings.jwks!, cooldownMs: 0 } });
     await verifier.verify(await provider.token());
     const rotated = await provider.addKey('RS256');
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // at most one fetch a second
     expect((await verifier.verify(await provider.token({ key: rotated }))).subject).toBe(
       'idp-customer-1',
     );
@@ -229,8 +230,15 @@ describe('tokens from an identity provider (JWKS)', () => {
     const started = Date.now();
     await expect(verifier.verify(await provider.token())).rejects.toThrow(TokenKeysUnavailable);
     expect(Date.now() - started).toBeLessThan(5_000);
+    // Within a second of a failure it answers from memory, without asking the provider again.
+    const fetchesAfterFailure = provider.fetches;
+    provider.mode = 'ok';
+    await expect(verifier.verify(await provider.token())).rejects.toThrow(TokenKeysUnavailable);
+    expect(provider.fetches).toBe(fetchesAfterFailure);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     provider.mode = 'error';
     await expect(verifier.verify(await provider.token())).rejects.toThrow(TokenKeysUnavailable);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     provider.mode = 'ok';
     expect((await verifier.verify(await provider.token())).subject).toBe('idp-customer-1');
   });
@@ -261,11 +269,19 @@ describe('a provider that goes down after its keys were fetched', () => {
       });
       await verifier.verify(await provider.token({ alg: 'ES256' }));
       provider.mode = 'error';
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the retry floor
+      // Stale now: answered at once with the old set while a refresh (failing) runs behind it.
       expect((await verifier.verify(await provider.token({ alg: 'ES256' }))).subject).toBe(
         'idp-customer-1',
       );
+      for (let i = 0; i < 50 && provider.fetches < 2; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(provider.fetches).toBe(2); // it did try again
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await verifier.verify(await provider.token({ alg: 'ES256' }))).subject).toBe(
+        'idp-customer-1',
+      );
     } finally {
       await provider.stop();
     }

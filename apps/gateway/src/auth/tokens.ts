@@ -179,13 +179,16 @@ export class TokenVerifier {
 
 /** A key set larger than this is no key set (a provider lists a handful of keys). */
 const MAX_KEY_SET_BYTES = 1 << 20;
+/** At most one fetch per this long (a provider that is down is not hammered by requests). */
+const RETRY_FLOOR_MS = 1_000;
 
 /**
  * The identity provider's key set, fetched on first use and again once older than
  * `cacheMaxAgeMs`, or on a key id it does not list (at most once per `cooldownMs`). One fetch at
  * a time, bounded as a whole by `timeoutMs` (headers and body: a provider trickling its answer
- * cannot hold verification up) and by size. When a refresh fails, the last key set fetched is
- * still used; with none, TokenKeysUnavailable (503). jose's own remote key set was not used: its
+ * cannot hold verification up) and by size, and none within a second of a failed one. A stale
+ * set is refreshed behind the request that found it stale, and still used when the refresh
+ * fails; with no set at all, TokenKeysUnavailable (503). jose's own remote key set was not used: its
  * timeout does not cover the body, and one hung fetch there blocks every later one.
  */
 class ProviderKeySet {
@@ -197,18 +200,31 @@ class ProviderKeySet {
   constructor(private readonly settings: JwksSettings) {}
 
   readonly lookup = async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
-    if (!this.keys || Date.now() - this.fetchedAt >= this.settings.cacheMaxAgeMs) {
+    if (!this.keys) {
+      // Nothing to judge with: wait for a fetch, but not one per request while the provider is
+      // down (a failure is answered from memory for RETRY_FLOOR_MS).
+      if (Date.now() - this.attemptedAt < RETRY_FLOOR_MS && !this.pending) {
+        throw new TokenKeysUnavailable("the identity provider's keys could not be fetched");
+      }
       await this.refresh();
+    } else if (this.stale() && !this.pending && Date.now() - this.attemptedAt >= RETRY_FLOOR_MS) {
+      // Stale but usable: refreshed behind the request, which does not wait for it.
+      this.refresh().catch(() => undefined);
     }
     try {
       return await this.keys!(header, token);
     } catch (error) {
       if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-      if (Date.now() - this.attemptedAt < this.settings.cooldownMs) throw error;
+      const cooldown = Math.max(this.settings.cooldownMs, RETRY_FLOOR_MS);
+      if (Date.now() - this.attemptedAt < cooldown) throw error;
       await this.refresh();
       return this.keys!(header, token);
     }
   };
+
+  private stale(): boolean {
+    return Date.now() - this.fetchedAt >= this.settings.cacheMaxAgeMs;
+  }
 
   private async refresh(): Promise<void> {
     this.pending ??= this.fetchKeys().finally(() => (this.pending = undefined));
