@@ -24,6 +24,7 @@ import {
   createIdempotentProducer,
   createKafka,
   createLogger,
+  kafkaCheck,
   kafkaSecurityFromEnv,
   temporalConnectionOptions,
 } from '@order-platform/runtime';
@@ -119,6 +120,15 @@ describe('Kafka over SASL_SSL with SCRAM-SHA-512', () => {
       await consumer.disconnect();
       await producer.disconnect();
     }
+  });
+
+  it('passes the readiness probe over the same link, and fails it with a wrong password', async () => {
+    const brokers = [`127.0.0.1:${securePort}`];
+    await expect(kafkaCheck(brokers, kafkaSecurityFromEnv(rightEnv())).check()).resolves.toBe(
+      undefined,
+    );
+    const wrong = kafkaSecurityFromEnv({ ...rightEnv(), KAFKA_SASL_PASSWORD: 'not-it' });
+    await expect(kafkaCheck(brokers, wrong).check()).rejects.toThrow();
   });
 
   it('is refused with a wrong password', async () => {
