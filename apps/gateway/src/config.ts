@@ -1,5 +1,11 @@
 /** The gateway's configuration, validated once at start-up (docs/configuration.md). */
-import { EncryptionCodec, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
+import {
+  ConfigProblem,
+  EncryptionCodec,
+  env,
+  LOG_LEVELS,
+  loadConfig,
+} from '@order-platform/runtime';
 import {
   DEFAULT_AUDIENCE,
   DEFAULT_ISSUER,
@@ -100,8 +106,14 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
 /** An identity provider's RS256/ES256 tokens, accepted besides HS256 when GATEWAY_JWKS_URL is set. */
 function jwksSettings(e: NodeJS.ProcessEnv): JwksSettings | undefined {
   if (!read(e, 'GATEWAY_JWKS_URL')) return undefined;
+  const url = env.url('GATEWAY_JWKS_URL', ['https', 'http'])(e);
+  // Keys fetched in clear could be swapped on the way, and with them every token's meaning.
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) {
+    throw new ConfigProblem('GATEWAY_JWKS_URL must be https (http only on this host, for tests)');
+  }
   return {
-    url: env.url('GATEWAY_JWKS_URL', ['https', 'http'])(e),
+    url,
     /** Required: a provider's tokens must name it (its `iss`), no default could be right. */
     issuer: env.string('GATEWAY_JWKS_ISSUER')(e),
     audience: env.string(
