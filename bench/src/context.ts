@@ -9,7 +9,12 @@ import { Client, Connection } from '@temporalio/client';
 import { CUSTOMER_SEGMENTS, type PlacedOrder } from '@order-platform/domain';
 import { orderLifecycle, orderStartOptions } from '@order-platform/workflows';
 import { simulatorCall } from '@order-platform/tools';
-import { mintToken, platformDataConverter, stackTokenKeys } from '@order-platform/runtime';
+import {
+  mintToken,
+  platformDataConverter,
+  stackTokenKeys,
+  temporalConnectionOptions,
+} from '@order-platform/runtime';
 import { type BenchStack, type RunningApp } from './support/bench-stack';
 
 /** The one SKU every benchmark order buys: stocked once, far beyond what a run can sell. */
@@ -60,7 +65,9 @@ export class BenchContext {
 
   async temporal(): Promise<Client> {
     if (!this.client) {
-      this.connection = await Connection.connect({ address: this.stack.env.TEMPORAL_ADDRESS });
+      this.connection = await Connection.connect(
+        temporalConnectionOptions(this.stack.env.TEMPORAL_ADDRESS),
+      );
       this.client = new Client({
         connection: this.connection,
         namespace: this.stack.env.TEMPORAL_NAMESPACE,

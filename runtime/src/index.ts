@@ -11,3 +11,4 @@ export * from './tokens';
 export * from './tracing';
 export * from './transaction';
 export * from './payload-codec';
+export * from './secure-links';

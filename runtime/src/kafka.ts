@@ -1,6 +1,7 @@
 /**
  * The one place the platform configures its Kafka clients, so every process (worker, gateway,
- * legacy adapter) talks to the broker the same way: kafkajs's own logs go through our JSON
+ * legacy adapter) talks to the broker the same way: TLS and SASL/SCRAM as the environment says
+ * (secure-links.ts), kafkajs's own logs go through our JSON
  * logger at WARN and above, and producers are idempotent, wait for every in-sync replica
  * (acks=all), keep one request in flight and partition keys exactly as the Java client does.
  * Delivery stays at-least-once (a retried send or a retried activity can write a message twice);
@@ -18,6 +19,7 @@ import {
 } from 'kafkajs';
 import { SpanKind } from '@opentelemetry/api';
 import { createLogger, type Logger } from './logger';
+import { checkKafkaSecurity, type KafkaSecurity, kafkaSecurityFromEnv } from './secure-links';
 import { inSpan, traceHeaders } from './tracing';
 
 export interface KafkaClientOptions {
@@ -25,17 +27,23 @@ export interface KafkaClientOptions {
   brokers: readonly string[];
   /** Where kafkajs's warnings and errors go; by default a JSON logger named after the client. */
   logger?: Logger;
+  /** TLS and SASL; by default from the environment (KAFKA_SSL_*, KAFKA_SASL_*; secure-links.ts). */
+  security?: KafkaSecurity;
 }
 
 export function createKafka({
   clientId,
   brokers,
   logger = createLogger(clientId, 'warn'),
+  security = kafkaSecurityFromEnv(),
 }: KafkaClientOptions): Kafka {
   if (brokers.length === 0) throw new Error(`Kafka client ${clientId}: no brokers given`);
+  const { ssl, sasl } = checkKafkaSecurity(security);
   return new Kafka({
     clientId,
     brokers: [...brokers],
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl } : {}),
     // kafkajs is chatty at INFO (every connect, join and commit); WARN and above is what an
     // operator acts on. KAFKAJS_LOG_LEVEL still raises it while debugging.
     logLevel: logLevel.WARN,

@@ -1,6 +1,18 @@
 /** The gateway's configuration, validated once at start-up (docs/configuration.md). */
-import { EncryptionCodec, env, LOG_LEVELS, loadConfig } from '@order-platform/runtime';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from './auth/tokens';
+import {
+  ConfigProblem,
+  EncryptionCodec,
+  env,
+  LOG_LEVELS,
+  loadConfig,
+} from '@order-platform/runtime';
+import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_ISSUER,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  type JwksSettings,
+  type TokenSettings,
+} from './auth/tokens';
 
 export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
@@ -15,11 +27,18 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
       payloadCodec: (e: NodeJS.ProcessEnv) => EncryptionCodec.fromEnv(e),
       temporalUiUrl: env.url('TEMPORAL_UI_URL', ['http', 'https'], 'http://127.0.0.1:8233'),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-      auth: (e: NodeJS.ProcessEnv) => ({
-        /** HS256 key shared with whoever issues tokens (locally: `npm run token`). */
+      auth: (e: NodeJS.ProcessEnv): TokenSettings => ({
+        /** HS256 key shared with whoever issues tokens (locally: `npm run token`; the facade). */
         jwtSecret: env.secret('GATEWAY_JWT_SECRET', 32)(e),
         issuer: env.string('GATEWAY_JWT_ISSUER', DEFAULT_ISSUER)(e),
         audience: env.string('GATEWAY_JWT_AUDIENCE', DEFAULT_AUDIENCE)(e),
+        /** Longest `exp` - `iat` accepted, for either kind of token. */
+        maxLifetimeSeconds: env.int(
+          'GATEWAY_JWT_MAX_LIFETIME_SECONDS',
+          DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+          { min: 60, max: 7 * 86_400 },
+        )(e),
+        jwks: jwksSettings(e),
       }),
       http: (e: NodeJS.ProcessEnv) => ({
         bodyLimitBytes: env.int('GATEWAY_BODY_LIMIT_BYTES', 64 * 1024, { min: 1024, max: 1 << 24 })(
@@ -87,6 +106,29 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
     },
     source,
   );
+
+/** An identity provider's RS256/ES256 tokens, accepted besides HS256 when GATEWAY_JWKS_URL is set. */
+function jwksSettings(e: NodeJS.ProcessEnv): JwksSettings | undefined {
+  if (!read(e, 'GATEWAY_JWKS_URL')) return undefined;
+  const url = env.url('GATEWAY_JWKS_URL', ['https', 'http'])(e);
+  // Keys fetched in clear could be swapped on the way, and with them every token's meaning.
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) {
+    throw new ConfigProblem('GATEWAY_JWKS_URL must be https (http only on this host, for tests)');
+  }
+  return {
+    url,
+    /** Required: a provider's tokens must name it (its `iss`), no default could be right. */
+    issuer: env.string('GATEWAY_JWKS_ISSUER')(e),
+    audience: env.string(
+      'GATEWAY_JWKS_AUDIENCE',
+      read(e, 'GATEWAY_JWT_AUDIENCE') ?? DEFAULT_AUDIENCE,
+    )(e),
+    timeoutMs: env.int('GATEWAY_JWKS_TIMEOUT_MS', 3_000, { min: 100, max: 60_000 })(e),
+    cacheMaxAgeMs: env.int('GATEWAY_JWKS_CACHE_MS', 600_000, { min: 1_000, max: 86_400_000 })(e),
+    cooldownMs: env.int('GATEWAY_JWKS_COOLDOWN_MS', 30_000, { min: 0, max: 3_600_000 })(e),
+  };
+}
 
 function read(e: NodeJS.ProcessEnv, name: string): string | undefined {
   return e[name]?.trim() || undefined;

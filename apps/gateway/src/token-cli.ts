@@ -9,7 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CUSTOMER_SEGMENTS, type CustomerSegment } from '@order-platform/domain';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, mintToken, type Role, ROLES } from './auth/tokens';
+import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_ISSUER,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  mintToken,
+  type Role,
+  ROLES,
+} from './auth/tokens';
 
 function stackSecret(): string | undefined {
   const file = join(
@@ -35,6 +42,16 @@ async function main(): Promise<void> {
   if (values.segment && !CUSTOMER_SEGMENTS.includes(values.segment as CustomerSegment)) {
     throw new Error(`--segment must be one of ${CUSTOMER_SEGMENTS.join(', ')}`);
   }
+  // The gateway refuses a token living longer than its maximum: say so now, not with a 401 later.
+  const ttl = Number(values.ttl);
+  const maxTtl = Number(
+    process.env.GATEWAY_JWT_MAX_LIFETIME_SECONDS || DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  );
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > maxTtl) {
+    throw new Error(
+      `--ttl must be whole seconds from 1 to ${maxTtl} (GATEWAY_JWT_MAX_LIFETIME_SECONDS)`,
+    );
+  }
   const jwtSecret = process.env.GATEWAY_JWT_SECRET || stackSecret();
   if (!jwtSecret)
     throw new Error('no GATEWAY_JWT_SECRET and no local stack: run `npm start` first');
@@ -43,7 +60,7 @@ async function main(): Promise<void> {
       subject,
       roles: [role as Role],
       ...(values.segment ? { segment: values.segment as CustomerSegment } : {}),
-      ttlSeconds: Number(values.ttl),
+      ttlSeconds: ttl,
     },
     {
       jwtSecret,

@@ -3,11 +3,12 @@
  *   npm run dlq -- list [--topic <source topic>] [--reason <text>] [--status parked|replayed|failed-again]
  *                       [--limit 50] [--before <id>]
  *   npm run dlq -- show <id>
- *   npm run dlq -- replay <id...> --reason "<why>" [--operator <who>]
+ *   npm run dlq -- replay <id...> --reason "<why>"
  *   npm run dlq -- replay --all [--topic ...] [--reason-contains <text>] --reason "<why>"
  * Reads DATABASE_URL and KAFKA_BROKERS, or the local stack's (.stack/stack.json). Prints JSON.
- * A replay is audited (`operator_audit`, action `dead-letter-replay`) under --operator, by
- * default `cli:<user>`. Same code as the operator API (legacy-adapter/src/dead-letters/replay.ts).
+ * A replay is audited (`operator_audit`, action `dead-letter-replay`) as `cli:<user>`, the
+ * account that runs the command: there is no option to name someone else (an `--operator` is
+ * refused as an unknown option), as the API audits the token's subject, never a body field. Same code as the operator API (legacy-adapter/src/dead-letters/replay.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -30,8 +31,8 @@ import {
 
 const USAGE = `usage: dlq list [--topic T] [--reason TEXT] [--status S] [--limit N] [--before ID]
        dlq show <id>
-       dlq replay <id...> --reason WHY [--operator WHO]
-       dlq replay --all [--topic T] [--reason-contains TEXT] --reason WHY [--operator WHO]`;
+       dlq replay <id...> --reason WHY
+       dlq replay --all [--topic T] [--reason-contains TEXT] --reason WHY`;
 
 /** The local stack's settings, when no environment says otherwise. */
 function stackEnv(): NodeJS.ProcessEnv {
@@ -54,7 +55,6 @@ async function main(): Promise<void> {
       limit: { type: 'string', default: '50' },
       before: { type: 'string' },
       all: { type: 'boolean', default: false },
-      operator: { type: 'string', default: `cli:${userInfo().username}` },
     },
   });
   const [command, ...args] = positionals;
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
             values.all
               ? { all: { sourceTopic: values.topic, reasonContains: values['reason-contains'] } }
               : { ids: args },
-            { operatorId: values.operator, reason },
+            { operatorId: `cli:${userInfo().username}`, reason },
           ),
         );
       } finally {

@@ -43,6 +43,7 @@ import {
   tracingClientInterceptors,
   startHealthServer,
   temporalCheck,
+  temporalConnectionOptions,
 } from '@order-platform/runtime';
 import { createPgPool, readStageRoutes } from '@order-platform/stores';
 import { TOPICS, deadLetterTopic } from '@order-platform/domain';
@@ -80,7 +81,7 @@ runMain('legacy-adapter', async () => {
   const config = loadLegacyAdapterConfig();
   const logger = createLogger('legacy-adapter', config.logLevel);
   const legacyDb = createPgPool(config.legacyDatabaseUrl, logger, 4);
-  const temporal = Connection.lazy({ address: config.temporalAddress });
+  const temporal = Connection.lazy(temporalConnectionOptions(config.temporalAddress));
   const platformDb = createPgPool(config.databaseUrl, logger, 6);
   const kafka = createKafka({ clientId: 'legacy-adapter', brokers: config.kafkaBrokers, logger });
   const producer = createIdempotentProducer(kafka);

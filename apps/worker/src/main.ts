@@ -29,6 +29,7 @@ import {
   startTracing,
   temporalCheck,
   tracingClientInterceptors,
+  temporalConnectionOptions,
 } from '@order-platform/runtime';
 import {
   DegradedModeStore,
@@ -79,8 +80,12 @@ runMain('worker', async () => {
   });
   metrics.circuitChanged('fraud', 'closed');
   const degradedModes = new DegradedModeStore(readModel, config.taskQueue);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const probeConnection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await NativeConnection.connect(
+    temporalConnectionOptions(config.temporalAddress),
+  );
+  const probeConnection = await Connection.connect(
+    temporalConnectionOptions(config.temporalAddress),
+  );
   const dataConverter = { payloadCodecs: [config.payloadCodec] };
   const client = new Client({
     connection: probeConnection,

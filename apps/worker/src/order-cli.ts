@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -25,7 +26,11 @@ import {
   returnReceivedSignal,
   shipmentDispatchedSignal,
 } from '@order-platform/workflows';
-import { EncryptionCodec, PAYLOAD_CODEC_KEYS_VARIABLE } from '@order-platform/runtime';
+import {
+  EncryptionCodec,
+  PAYLOAD_CODEC_KEYS_VARIABLE,
+  temporalConnectionOptions,
+} from '@order-platform/runtime';
 
 /** The codec keys from the environment, else the local stack's. */
 function codecKeys(): NodeJS.ProcessEnv {
@@ -64,7 +69,7 @@ async function main(): Promise<void> {
     });
     return print(await response.json());
   }
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(temporalConnectionOptions(address));
   const client = new Client({
     connection,
     dataConverter: { payloadCodecs: [EncryptionCodec.fromEnv(codecKeys())] },
@@ -106,7 +111,8 @@ async function main(): Promise<void> {
         args: [
           {
             decision: arg === 'reject' ? 'reject' : 'approve',
-            operatorId: process.env.USER ?? 'operator',
+            // The account running the command, not an environment variable anyone can set.
+            operatorId: `cli:${userInfo().username}`,
             note: 'decided from the command line',
           },
         ],
@@ -115,7 +121,12 @@ async function main(): Promise<void> {
       return print(
         (
           await handle.executeUpdate(cancelOrderUpdate, {
-            args: [{ reason: 'cancelled from the command line', requestedBy: 'operator' }],
+            args: [
+              {
+                reason: 'cancelled from the command line',
+                requestedBy: `cli:${userInfo().username}`,
+              },
+            ],
           })
         ).customer,
       );

@@ -9,7 +9,7 @@
  * Options: --state-dir DIR (default .stack), --write-env FILE (write the stack's variables as JSON),
  * --scale app=count,... (start: several instances of an app, scale.ts; stop and status find them all).
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate, revertLastMigration } from '@order-platform/migrations';
@@ -36,6 +36,7 @@ import {
   stackPidFile,
   type StackPorts,
   stopStack,
+  writePrivateFile,
 } from '../stack/stack';
 import { instanceName, instancesOnDisk, parseScale, scaledApps } from '../stack/scale';
 import {
@@ -149,7 +150,8 @@ async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string
   );
   if (applied.length > 0) log(`migrations applied: ${applied.join(', ')}`);
   if (values['write-env']) {
-    writeFileSync(
+    // It holds the stack's keys: private to its owner, like the key files.
+    writePrivateFile(
       values['write-env'],
       JSON.stringify(
         {

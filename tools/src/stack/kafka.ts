@@ -22,20 +22,40 @@ export interface KafkaOptions {
   topics: readonly KafkaTopicSpec[];
   /** The broker's default for topics made by other means (test suites' own topics). */
   partitions: number;
+  /** A SASL_SSL listener besides PLAINTEXT (the secure-links suite; the stack runs without). */
+  secureListener?: SecureListener;
+}
+
+/** TLS with the server's PEM certificate and key, SCRAM-SHA-512 users made at format time. */
+export interface SecureListener {
+  port: number;
+  /** One PEM file: the server's private key (unencrypted PKCS#8) and its certificate. */
+  keystorePemFile: string;
+  scramUsers: { name: string; password: string }[];
 }
 
 const HEAP = ['-Xms128m', '-Xmx512m'];
 
 function serverProperties(opts: KafkaOptions): string {
+  const secure = opts.secureListener;
+  const secureListener = secure ? `,SASL_SSL://127.0.0.1:${secure.port}` : '';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${opts.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${opts.port},CONTROLLER://127.0.0.1:${opts.controllerPort}${secureListener}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.port}${secureListener}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(secure
+      ? [
+          'sasl.enabled.mechanisms=SCRAM-SHA-512',
+          'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+          'ssl.keystore.type=PEM',
+          `ssl.keystore.location=${secure.keystorePemFile}`,
+        ]
+      : []),
     `log.dirs=${join(opts.stateDir, 'data')}`,
     `num.partitions=${opts.partitions}`,
     'auto.create.topics.enable=false',
@@ -96,6 +116,11 @@ export async function startKafka(opts: KafkaOptions): Promise<void> {
         `--cluster-id=${newClusterId()}`,
         '-c',
         config,
+        // SCRAM credentials live in the cluster metadata: KRaft takes them at format time.
+        ...(opts.secureListener?.scramUsers ?? []).flatMap((user) => [
+          '--add-scram',
+          `SCRAM-SHA-512=[name=${user.name},password=${user.password}]`,
+        ]),
       ]),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -5,7 +5,7 @@
  * run a throw-away one on free ports in a temporary folder.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_TOPIC_SPECS, TOPIC_PARTITIONS } from '@order-platform/domain';
 import { generateCodecKey } from '@order-platform/runtime';
@@ -148,7 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     ),
   };
   // Written before starting so `stop` can clean up after a start that failed half-way.
-  writeFileSync(stackFile(stateDir), JSON.stringify(stack, null, 2));
+  writePrivateFile(stackFile(stateDir), JSON.stringify(stack, null, 2));
   try {
     await startServices(stack, STACK_SERVICES);
   } catch (error) {
@@ -293,21 +293,32 @@ export async function ensureStack(
     const secret = localSecret(options.stateDir, 'fulfillment-webhook-secret');
     stack.env.FULFILLMENT_WEBHOOK_SECRET = secret;
     stack.env.GATEWAY_FULFILLMENT_WEBHOOK_SECRET = secret;
-    writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
+    writePrivateFile(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
   }
   // Likewise the payload codec's keys for a stack recorded before the codec.
   if (!stack.env.PAYLOAD_CODEC_KEYS) {
     stack.env.PAYLOAD_CODEC_KEYS = localCodecKeys(options.stateDir);
-    writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
+    writePrivateFile(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
   }
   await startServices(stack, toStart);
   return { stack, started: toStart };
 }
 
+/**
+ * Writes a file only its owner may read or write (0600): the stack's keys, and stack.json and the
+ * suites' env file, which hold them. A file left with a wider mode by an older version is
+ * narrowed too (`mode` alone applies only when the file is created).
+ */
+export function writePrivateFile(file: string, text: string): void {
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
 /** A random signing key for local tokens, created on the stack's first start and then reused. */
-function localSecret(stateDir: string, name: string): string {
+export function localSecret(stateDir: string, name: string): string {
   const file = join(stateDir, name);
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  if (!existsSync(file)) writePrivateFile(file, randomBytes(32).toString('hex'));
+  chmodSync(file, 0o600);
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -317,7 +328,8 @@ function localSecret(stateDir: string, name: string): string {
  */
 function localCodecKeys(stateDir: string): string {
   const file = join(stateDir, 'payload-codec-keys');
-  if (!existsSync(file)) writeFileSync(file, generateCodecKey('local-1'), { mode: 0o600 });
+  if (!existsSync(file)) writePrivateFile(file, generateCodecKey('local-1'));
+  chmodSync(file, 0o600);
   return readFileSync(file, 'utf8').trim();
 }
 

@@ -4,7 +4,8 @@
  * `@AcceptCodecSession()` (the payload codec's, for the Temporal Web UI) also take the token from
  * the codec session cookie when no Authorization header is sent. The verified principal is put
  * on the request for `@CurrentPrincipal()`. Verifications are remembered until the token's
- * expiry (verified-tokens.ts).
+ * expiry (verified-tokens.ts). A token from the identity provider that cannot be judged because
+ * its keys cannot be fetched is a 503, not a 401: the caller did nothing wrong.
  */
 import {
   type CanActivate,
@@ -18,7 +19,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { problems } from '../http/problem';
-import { InvalidToken, type Principal, type Role } from './tokens';
+import { InvalidToken, type Principal, type Role, TokenKeysUnavailable } from './tokens';
 import { VerifiedTokens } from './verified-tokens';
 
 const PUBLIC = 'order-platform:public';
@@ -77,6 +78,8 @@ export class AuthGuard implements CanActivate {
       request.principal = await this.tokens.verify(token);
     } catch (error) {
       if (error instanceof InvalidToken) throw problems.unauthenticated(error.message);
+      // Not the caller's fault: their token may be good, it cannot be judged right now.
+      if (error instanceof TokenKeysUnavailable) throw problems.unavailable(error.message, 5);
       throw error;
     }
     const role = this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets);

@@ -7,8 +7,7 @@
  * cache allows none). Only successful verifications are kept; a refused token is refused
  * afresh each time. Bounded: the least recently used entry goes first.
  */
-import type { TokenKeys } from '@order-platform/runtime';
-import { type Principal, verifyTokenUntil } from './tokens';
+import { type Principal, type TokenSettings, TokenVerifier } from './tokens';
 
 /** About 2-3 MB at most: a token is a few hundred bytes. */
 export const VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
@@ -22,14 +21,21 @@ export class VerifiedTokens {
   /** Map iteration order is insertion order: re-inserting on a hit makes the first key the LRU. */
   private readonly entries = new Map<string, Entry>();
 
+  private readonly verifyFully: (
+    token: string,
+  ) => Promise<{ principal: Principal; expiresAtMs: number }>;
+
   constructor(
-    private readonly keys: TokenKeys,
+    settings: TokenSettings,
     private readonly maxEntries = VERIFIED_TOKEN_CACHE_ENTRIES,
     private readonly now: () => number = Date.now,
-    private readonly verifyFully = verifyTokenUntil,
-  ) {}
+    verifyFully?: (token: string) => Promise<{ principal: Principal; expiresAtMs: number }>,
+  ) {
+    const verifier = verifyFully ? undefined : new TokenVerifier(settings);
+    this.verifyFully = verifyFully ?? ((token) => verifier!.verifyUntil(token));
+  }
 
-  /** The token's principal; throws InvalidToken as verifyToken does. */
+  /** The token's principal; throws InvalidToken (or TokenKeysUnavailable) as TokenVerifier does. */
   async verify(token: string): Promise<Principal> {
     const cached = this.entries.get(token);
     if (cached) {
@@ -39,7 +45,7 @@ export class VerifiedTokens {
         return cached.principal;
       }
     }
-    const { principal, expiresAtMs } = await this.verifyFully(token, this.keys);
+    const { principal, expiresAtMs } = await this.verifyFully(token);
     // Frozen: the same object is handed to every request that sends this token.
     const shared = Object.freeze({ ...principal, roles: Object.freeze([...principal.roles]) });
     if (this.now() < expiresAtMs) {

@@ -14,6 +14,7 @@ import {
   ReadinessProbe,
   temporalCheck,
   tracingClientInterceptors,
+  temporalConnectionOptions,
 } from '@order-platform/runtime';
 import {
   AdmissionStore,
@@ -53,7 +54,8 @@ const STORES = [
     {
       provide: TEMPORAL_CONNECTION,
       inject: [GATEWAY_CONFIG],
-      useFactory: (config: GatewayConfig) => Connection.lazy({ address: config.temporalAddress }),
+      useFactory: (config: GatewayConfig) =>
+        Connection.lazy(temporalConnectionOptions(config.temporalAddress)),
     },
     {
       provide: Client,

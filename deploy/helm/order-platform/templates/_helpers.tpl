@@ -40,6 +40,9 @@ Called with (dict "root" $ "env" "GATEWAY_FULFILLMENT_WEBHOOK_SECRET" "key" "FUL
     secretKeyRef:
       name: {{ $from.name | default (include "order-platform.secretName" .root) }}
       key: {{ $from.key | default .key }}
+      {{- if has .key (.root.Values.secrets.optional | default list) }}
+      optional: true
+      {{- end }}
 {{- end -}}
 
 {{/*
