@@ -1,4 +1,4 @@
-import { type RunningStack, servicesToStart } from './stack';
+import { parseTemporalKind, type RunningStack, servicesToStart } from './stack';
 
 describe('what npm start starts of the local stack', () => {
   const recorded = (postgresDataDir?: string): RunningStack =>
@@ -30,5 +30,20 @@ describe('what npm start starts of the local stack', () => {
 
   it('never starts an external PostgreSQL', () => {
     expect(servicesToStart(recorded(undefined), ['kafka'])).toEqual(['temporal']);
+  });
+});
+
+describe('which Temporal the stack runs (--temporal, STACK_TEMPORAL)', () => {
+  it('takes dev or server, in any case and spacing, and nothing from a blank', () => {
+    expect(parseTemporalKind('server', 'STACK_TEMPORAL')).toBe('server');
+    expect(parseTemporalKind(' Dev ', 'STACK_TEMPORAL')).toBe('dev');
+    expect(parseTemporalKind('', 'STACK_TEMPORAL')).toBeUndefined();
+    expect(parseTemporalKind(undefined, '--temporal')).toBeUndefined();
+  });
+
+  it('refuses anything else, naming the setting and the choices', () => {
+    expect(() => parseTemporalKind('cluster', 'STACK_TEMPORAL')).toThrow(
+      'STACK_TEMPORAL must be one of dev, server, got "cluster"',
+    );
   });
 });
