@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
-import { findFreePort } from './ports';
+import { findFreePortIn } from './ports';
 import { ensureStackDatabases, type StackDatabase } from './postgres';
 import { startDetached, stopProcess, waitUntil } from './service-process';
 import { TOOLS_DIR } from './versions';
@@ -83,7 +83,9 @@ export interface TemporalServerOptions {
 /**
  * The server's own ports besides the frontend's (history, matching and worker gRPC, each
  * service's membership, the frontend's HTTP API): free ones chosen on the first start and kept
- * in the state folder, so a restart finds its cluster membership where it left it.
+ * in the state folder, so a restart finds its cluster membership where it left it. All below
+ * 32768: the schema stores a member's port as a SMALLINT (`cluster_membership.rpc_port`), and
+ * a heartbeat from a port above it fails the server's start.
  */
 export interface InternalPorts {
   frontendHttp: number;
@@ -111,7 +113,7 @@ async function internalPorts(stateDir: string, taken: number[]): Promise<Interna
   ];
   const chosen: number[] = [];
   while (chosen.length < names.length) {
-    const port = await findFreePort();
+    const port = await findFreePortIn(20000, 32767);
     if (!chosen.includes(port) && !taken.includes(port)) chosen.push(port);
   }
   const ports = Object.fromEntries(names.map((name, i) => [name, chosen[i]])) as never;
