@@ -122,7 +122,8 @@ async function internalPorts(stateDir: string, taken: number[]): Promise<Interna
 }
 
 /**
- * The server's configuration (config/development.yaml: JSON, which YAML reads as it is). The
+ * The server's configuration, written as `development.yaml` in the state folder's `config`
+ * (JSON, which YAML reads as it is). The
  * dynamic config carries the values the CLI gives its dev server, so the two behave alike:
  * search attributes visible at once, higher persistence and visibility rate limits, a larger
  * mutable-state cache.
@@ -192,7 +193,7 @@ export function serverConfig(
   };
 }
 
-/** The CLI's dev-server dynamic config (temporalcli/commands.server.go, devserver/server.go). */
+/** The dynamic config the Temporal CLI 1.5.1 gives its dev server (in its `temporalcli` package). */
 export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
   'system.forceSearchAttributesCacheRefreshOnRead': true,
   'frontend.persistenceMaxQPS': 10000,
