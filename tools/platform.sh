@@ -30,5 +30,6 @@ export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNeg
 
 case "${1:-}" in
   test) shift; exec bash tools/test.sh "$@" ;;
+  test-temporal-server) shift; exec bash tools/test-temporal-server.sh "$@" ;;
   *) exec node --enable-source-maps -r @swc-node/register tools/src/cli/platform.ts "$@" ;;
 esac

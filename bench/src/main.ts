@@ -2,9 +2,11 @@
  * `npm run bench [-- <name>...]`: starts a throw-away stack, runs the benchmarks (all but
  * `scaling`, or those named), prints each platform figure beside its baseline measured in the same run with the
  * machine it ran on, appends the run as JSON to bench/results/, and destroys the stack.
- * BENCH_SCALE multiplies every count and duration (default 1: about ten minutes on 2 cores).
+ * BENCH_SCALE multiplies every count and duration (default 1: about ten minutes on 2 cores);
+ * STACK_TEMPORAL=server runs it on the Temporal server instead of the dev server.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'prettier';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -51,11 +53,16 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 
   const machine = describeMachine();
+  const loadAtStart = loadAverage();
   const startedAt = new Date();
   console.log(
     `bench: ${selected.join(', ')} at scale ${scale} on ${machine.cpu} × ${machine.cores}, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}`,
   );
   const stack = await BenchStack.up();
+  const temporal = stack.env.STACK_TEMPORAL;
+  console.log(
+    `bench: Temporal ${temporal === 'server' ? 'server (PostgreSQL)' : 'dev server (SQLite)'}`,
+  );
   const ctx = new BenchContext(stack, scale);
   const results: Record<string, BenchResult | { error: string }> = {};
   const stopOnSignal = (): void => void teardown().finally(() => process.exit(130));
@@ -92,6 +99,9 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
     scale,
     machine,
+    /** Which Temporal the run's stack ran (STACK_TEMPORAL): `dev` or `server`. */
+    temporal,
+    loadAverage: { atStart: loadAtStart, atEnd: loadAverage() },
     benchmarks: results,
   };
   printTable(run);
@@ -109,6 +119,9 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${file}`);
   if (Object.values(results).some((r) => 'error' in r)) process.exitCode = 1;
 }
+
+/** 1/5/15-minute load averages, two decimals: on shared cores they qualify every figure. */
+const loadAverage = (): number[] => loadavg().map((load) => Math.round(load * 100) / 100);
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : String(error));

@@ -123,6 +123,21 @@ for (const [name, s] of Object.entries(services)) {
       `service "${name}": ${s.image}, but tools/versions.env pins Prometheus's image ${versions.PROMETHEUS_IMAGE_VERSION}`,
     );
   }
+  // Compose runs the Temporal server and UI that `npm start -- --temporal server` builds.
+  const temporalServer =
+    (repository === 'temporalio/server' && tag !== versions.TEMPORAL_SERVER_VERSION) ||
+    (repository === 'temporalio/admin-tools' &&
+      !tag.startsWith(`${versions.TEMPORAL_SERVER_VERSION}-`));
+  if (temporalServer) {
+    problems.add(
+      `service "${name}": ${s.image}, but tools/versions.env pins the Temporal server ${versions.TEMPORAL_SERVER_VERSION}`,
+    );
+  }
+  if (repository === 'temporalio/ui' && tag !== versions.TEMPORAL_UI_VERSION) {
+    problems.add(
+      `service "${name}": ${s.image}, but tools/versions.env pins the Temporal UI ${versions.TEMPORAL_UI_VERSION}`,
+    );
+  }
   if (repository === 'postgres' && tag.split('.')[0] !== versions.POSTGRES_MAJOR) {
     problems.add(
       `service "${name}": ${s.image}, but tools/versions.env pins PostgreSQL ${versions.POSTGRES_MAJOR}`,

@@ -2,7 +2,8 @@
  * A throw-away stack for one benchmark run, started with the command the integration suites use
  * (`platform stack-up`, on free ports in a temporary folder) and destroyed at the end,
  * plus the platform's apps as real processes whose pids the benchmarks can read (for RSS).
- * Nothing here is shared with a running `npm start` or a test run.
+ * Nothing here is shared with a running `npm start` or a test run. STACK_TEMPORAL=server runs it
+ * on the Temporal server itself instead of the dev server (docs/operations.md).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -28,6 +29,8 @@ export interface StackVariables {
   TEMPORAL_NAMESPACE: string;
   GATEWAY_JWT_SECRET: string;
   PAYLOAD_CODEC_KEYS: string;
+  /** Which Temporal the stack runs: `dev` (the default) or `server` (STACK_TEMPORAL=server). */
+  STACK_TEMPORAL: string;
 }
 
 export interface RunningApp {

@@ -7,6 +7,10 @@ export interface BenchRun {
   durationSeconds: number;
   scale: number;
   machine: Machine;
+  /** `dev` (the CLI's dev server) or `server` (the Temporal server on PostgreSQL). */
+  temporal: string;
+  /** The machine's 1/5/15-minute load averages as the run began and ended (shared cores). */
+  loadAverage: { atStart: number[]; atEnd: number[] };
   benchmarks: Record<string, BenchResult | { error: string }>;
 }
 
@@ -32,7 +36,7 @@ export function printTable(run: BenchRun): void {
   );
   const { machine } = run;
   console.log(
-    `\n${run.startedAt}, scale ${run.scale}, ${run.durationSeconds} s: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}\n`,
+    `\n${run.startedAt}, scale ${run.scale}, ${run.durationSeconds} s: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}; Temporal ${run.temporal}; load average ${run.loadAverage.atStart.join(' ')} at the start, ${run.loadAverage.atEnd.join(' ')} at the end\n`,
   );
   for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
 }

@@ -7,7 +7,9 @@
  *   stack-down       the stack alone; --destroy also deletes its state
  *   migrate | migrate-revert
  * Options: --state-dir DIR (default .stack), --write-env FILE (write the stack's variables as JSON),
- * --scale app=count,... (start: several instances of an app, scale.ts; stop and status find them all).
+ * --scale app=count,... (start: several instances of an app, scale.ts; stop and status find them all),
+ * --temporal dev|server (start, stack-up: the CLI's dev server, the default, or the Temporal server
+ * itself on the stack's PostgreSQL; STACK_TEMPORAL says the same, the option wins).
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,6 +30,7 @@ import {
   destroyStack,
   ensureStack,
   freePorts,
+  parseTemporalKind,
   readRunningStack,
   type RunningStack,
   runningServices,
@@ -59,6 +62,7 @@ const { positionals, values } = parseArgs({
     ephemeral: { type: 'boolean', default: false },
     destroy: { type: 'boolean', default: false },
     scale: { type: 'string' },
+    temporal: { type: 'string' },
   },
 });
 const stateDir = resolve(values['state-dir'] ?? join(REPO_ROOT, '.stack'));
@@ -133,6 +137,11 @@ function jaegerRunning(): boolean {
   return pid !== undefined && isAlive(pid);
 }
 
+/** Which Temporal was asked for: `--temporal`, else STACK_TEMPORAL, else none (see StackOptions). */
+const temporalWanted = () =>
+  parseTemporalKind(values.temporal, '--temporal') ??
+  parseTemporalKind(process.env.STACK_TEMPORAL, 'STACK_TEMPORAL');
+
 /** Starts whatever of the stack is down (all of it in a new state folder) and migrates. */
 async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string, StartOutcome> }> {
   const startedAt = Date.now();
@@ -141,6 +150,7 @@ async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string
     ports: values.ephemeral ? await freePorts() : configuredPorts(),
     externalDatabaseUrl: process.env.DATABASE_URL || undefined,
     durable: !values.ephemeral,
+    temporal: temporalWanted(),
   });
   const applied = await migrate(stack.env.DATABASE_URL);
   log(
@@ -158,6 +168,8 @@ async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string
           ...stack.env,
           TEMPORAL_TEST_SERVER: stack.toolchain.temporalTestServer,
           TEMPORAL_CLI: stack.toolchain.temporalCli,
+          // Which Temporal the stack runs, for whoever reports on it (the bench).
+          STACK_TEMPORAL: stack.temporal ?? 'dev',
         },
         null,
         2,
@@ -260,7 +272,10 @@ function printUrls(
     ]),
     ['API docs (OpenAPI UI)', `${gateway}/docs`],
     ['Temporal Web UI', stack.env.TEMPORAL_UI_URL, 'temporal'],
-    ['Temporal gRPC', stack.env.TEMPORAL_ADDRESS],
+    [
+      stack.temporal === 'server' ? 'Temporal gRPC (server)' : 'Temporal gRPC (dev server)',
+      stack.env.TEMPORAL_ADDRESS,
+    ],
     ...(tracingWanted() && jaegerRunning()
       ? [['Traces (Jaeger)', jaegerUrl(jaegerPorts()), 'jaeger'] as [string, string, string]]
       : []),
@@ -345,7 +360,7 @@ const commands: Record<string, () => Promise<unknown> | void> = {
 const command = commands[positionals[0] ?? ''];
 if (!command) {
   console.error(
-    `usage: platform <${Object.keys(commands).join('|')}> [--state-dir DIR] [--write-env FILE] [--ephemeral] [--destroy] [--scale app=count,...]`,
+    `usage: platform <${Object.keys(commands).join('|')}> [--state-dir DIR] [--write-env FILE] [--ephemeral] [--destroy] [--scale app=count,...] [--temporal dev|server]`,
   );
   process.exit(2);
 }

@@ -14,6 +14,27 @@ export function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * A free loopback port in [from, to]: random tries, each bound for a moment to prove it free.
+ * For programs that cannot take the kernel's ephemeral ports (32768 and up on Linux).
+ */
+export async function findFreePortIn(from: number, to: number, tries = 200): Promise<number> {
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${from}-${to} after ${tries} tries`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host });

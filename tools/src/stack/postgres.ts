@@ -186,16 +186,37 @@ function superuserClient(port: number, database: string): Client {
   });
 }
 
+/** A database of the stack and the role that owns it. */
+export interface StackDatabase {
+  name: string;
+  owner: string;
+  password: string;
+  /** REPLICATION for roles that stream changes by logical decoding (the legacy adapter's). */
+  replication?: boolean;
+}
+
 /** Creates the stack's roles and databases if missing (idempotent, so restarts are safe). */
-async function ensureDatabases(port: number): Promise<void> {
+const ensureDatabases = (port: number): Promise<void> =>
+  ensureStackDatabases(
+    port,
+    // REPLICATION: the legacy adapter streams the monolith's changes (logical decoding).
+    STACK_DATABASES.map((db) => ({ ...db, replication: true })),
+  );
+
+/** Creates each role and database of `databases` that is missing, as the cluster's superuser. */
+export async function ensureStackDatabases(
+  port: number,
+  databases: readonly StackDatabase[],
+): Promise<void> {
   const client = superuserClient(port, 'postgres');
   await client.connect();
   try {
-    for (const db of STACK_DATABASES) {
+    for (const db of databases) {
       const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [db.owner]);
       if (role.rowCount === 0) {
-        // REPLICATION: the legacy adapter streams the monolith's changes (logical decoding).
-        await client.query(`CREATE ROLE ${db.owner} LOGIN REPLICATION PASSWORD '${db.password}'`);
+        await client.query(
+          `CREATE ROLE ${db.owner} LOGIN${db.replication ? ' REPLICATION' : ''} PASSWORD '${db.password}'`,
+        );
       }
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db.name]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${db.name} OWNER ${db.owner}`);

@@ -1,7 +1,13 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localSecret, type RunningStack, servicesToStart, writePrivateFile } from './stack';
+import {
+  localSecret,
+  parseTemporalKind,
+  type RunningStack,
+  servicesToStart,
+  writePrivateFile,
+} from './stack';
 
 describe('what npm start starts of the local stack', () => {
   const recorded = (postgresDataDir?: string): RunningStack =>
@@ -69,5 +75,20 @@ describe("the stack's key files", () => {
     writePrivateFile(file, '{"env":{"GATEWAY_JWT_SECRET":"x"}}');
     expect(modeOf(file)).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toContain('GATEWAY_JWT_SECRET');
+  });
+});
+
+describe('which Temporal the stack runs (--temporal, STACK_TEMPORAL)', () => {
+  it('takes dev or server, in any case and spacing, and nothing from a blank', () => {
+    expect(parseTemporalKind('server', 'STACK_TEMPORAL')).toBe('server');
+    expect(parseTemporalKind(' Dev ', 'STACK_TEMPORAL')).toBe('dev');
+    expect(parseTemporalKind('', 'STACK_TEMPORAL')).toBeUndefined();
+    expect(parseTemporalKind(undefined, '--temporal')).toBeUndefined();
+  });
+
+  it('refuses anything else, naming the setting and the choices', () => {
+    expect(() => parseTemporalKind('cluster', 'STACK_TEMPORAL')).toThrow(
+      'STACK_TEMPORAL must be one of dev, server, got "cluster"',
+    );
   });
 });

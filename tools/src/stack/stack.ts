@@ -1,6 +1,8 @@
 /**
- * The local stack as one unit: PostgreSQL, Kafka and the Temporal dev server, started in
- * parallel into one state folder and described by the environment variables every app reads.
+ * The local stack as one unit: PostgreSQL, Kafka and Temporal (the CLI's dev server, or with
+ * `temporal: 'server'` the Temporal server itself on the stack's PostgreSQL: temporal-server.ts),
+ * started in parallel into one state folder and described by the environment variables every
+ * app reads.
  * `npm start` runs it on fixed ports in `.stack/` (kept across restarts); the integration tests
  * run a throw-away one on free ports in a temporary folder.
  */
@@ -21,7 +23,8 @@ import {
 } from './postgres';
 import { startKafka, stopKafka } from './kafka';
 import { isAlive, readPid } from './service-process';
-import { startTemporal, stopTemporal } from './temporal';
+import { startTemporal } from './temporal';
+import { installTemporalServer, startTemporalServer, stopTemporalServer } from './temporal-server';
 import { installToolchain, type Toolchain } from './toolchain';
 
 export interface StackPorts {
@@ -32,9 +35,29 @@ export interface StackPorts {
   temporalUi: number;
 }
 
+/**
+ * Which Temporal the stack runs: `dev`, the CLI's dev server (SQLite; the default), or `server`,
+ * the Temporal server built from its Go module on the stack's PostgreSQL, with its Web UI server.
+ */
+export const TEMPORAL_KINDS = ['dev', 'server'] as const;
+export type TemporalKind = (typeof TEMPORAL_KINDS)[number];
+
+/** `--temporal` / STACK_TEMPORAL as given (blank: not chosen); throws on anything else. */
+export function parseTemporalKind(raw: string | undefined, from: string): TemporalKind | undefined {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return undefined;
+  if ((TEMPORAL_KINDS as readonly string[]).includes(value)) return value as TemporalKind;
+  throw new Error(`${from} must be one of ${TEMPORAL_KINDS.join(', ')}, got "${raw}"`);
+}
+
 export interface StackOptions {
   stateDir: string;
   ports: StackPorts;
+  /**
+   * Which Temporal to run. Unset: the one a recorded stack in `stateDir` ran, else the dev
+   * server. Set to another than a recorded stack's running one: refused (stop it first).
+   */
+  temporal?: TemporalKind;
   /** Use this PostgreSQL instead of starting a private cluster. */
   externalDatabaseUrl?: string;
   /** fsync on (the platform) or off (throw-away test stacks). */
@@ -50,6 +73,8 @@ export interface RunningStack {
   toolchain: Toolchain;
   /** fsync on or off, as started (absent in state folders written before it was recorded). */
   durable?: boolean;
+  /** Which Temporal it runs (absent in state folders written before the option: the dev server). */
+  temporal?: TemporalKind;
   env: StackEnv;
 }
 
@@ -127,6 +152,11 @@ export function stackEnv(
 
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { stateDir, ports } = options;
+  if (options.temporal === 'server' && options.externalDatabaseUrl) {
+    throw new Error(
+      "the Temporal server runs on the stack's own PostgreSQL: unset DATABASE_URL, or run the dev server",
+    );
+  }
   mkdirSync(stateDir, { recursive: true });
   const toolchain = installToolchain();
   const postgresDataDir = options.externalDatabaseUrl ? undefined : join(stateDir, 'postgres');
@@ -137,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     postgresBin: toolchain.postgresBin,
     toolchain,
     durable: options.durable,
+    temporal: options.temporal ?? 'dev',
     env: stackEnv(
       ports,
       {
@@ -162,12 +193,29 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 export const STACK_SERVICES = ['postgres', 'kafka', 'temporal'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
 
-/** Starts services of `stack` in parallel; fails naming every one that did not start. */
+/**
+ * Starts services of `stack` in parallel (the Temporal server once PostgreSQL, which it stores
+ * in, is up); fails naming every one that did not start.
+ */
 async function startServices(
   stack: RunningStack,
   services: readonly StackService[],
 ): Promise<void> {
-  const started = await Promise.allSettled(services.map((service) => startService(stack, service)));
+  const postgres = services.includes('postgres')
+    ? startService(stack, 'postgres')
+    : Promise.resolve();
+  const started = await Promise.allSettled(
+    services.map((service) => {
+      if (service === 'postgres') return postgres;
+      if (service === 'temporal' && stack.temporal === 'server') {
+        return postgres.then(
+          () => startService(stack, service),
+          () => Promise.reject(new Error('the Temporal server did not start: PostgreSQL did not')),
+        );
+      }
+      return startService(stack, service);
+    }),
+  );
   const failures = started.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
     throw new Error(
@@ -202,6 +250,22 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         partitions: TOPIC_PARTITIONS,
       });
     case 'temporal':
+      if (stack.temporal === 'server') {
+        return startTemporalServer({
+          binaries: installTemporalServer(),
+          cli: toolchain.temporalCli,
+          stateDir: join(stateDir, 'temporal-server'),
+          logFile: logFile(stateDir, 'temporal'),
+          pidFile: pidFile(stateDir, 'temporal'),
+          uiLogFile: logFile(stateDir, 'temporal-ui'),
+          uiPidFile: pidFile(stateDir, 'temporal-ui'),
+          port: ports.temporal,
+          uiPort: ports.temporalUi,
+          postgresPort: ports.postgres,
+          namespace: stack.env.TEMPORAL_NAMESPACE,
+          codecEndpoint: gatewayCodecEndpoint(),
+        });
+      }
       return startTemporal({
         cli: toolchain.temporalCli,
         stateDir: join(stateDir, 'temporal'),
@@ -210,11 +274,14 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         port: ports.temporal,
         uiPort: ports.temporalUi,
         namespace: stack.env.TEMPORAL_NAMESPACE,
-        // The gateway `npm start` runs (GATEWAY_PORT, default 3000).
-        codecEndpoint: `http://127.0.0.1:${appPort(GATEWAY_APP, process.env)}/v1/ops/codec`,
+        codecEndpoint: gatewayCodecEndpoint(),
       });
   }
 }
+
+/** The codec endpoint of the gateway `npm start` runs (GATEWAY_PORT, default 3000). */
+const gatewayCodecEndpoint = (): string =>
+  `http://127.0.0.1:${appPort(GATEWAY_APP, process.env)}/v1/ops/codec`;
 
 function stopService(
   stack: RunningStack,
@@ -229,9 +296,16 @@ function stopService(
     case 'kafka':
       return stopKafka(pidFile(stack.stateDir, 'kafka'));
     case 'temporal':
-      return stopTemporal(pidFile(stack.stateDir, 'temporal'));
+      return stopAnyTemporal(stack.stateDir);
   }
 }
+
+/**
+ * Stops whichever Temporal runs from `stateDir`: both have the pid file `temporal`, the server's
+ * Web UI one of its own (absent for the dev server, whose UI is in its process).
+ */
+const stopAnyTemporal = (stateDir: string): Promise<void> =>
+  stopTemporalServer(pidFile(stateDir, 'temporal'), pidFile(stateDir, 'temporal-ui'));
 
 function requireStack(stateDir: string): RunningStack {
   const stack = readRunningStack(stateDir);
@@ -284,10 +358,24 @@ export async function ensureStack(
   const recorded = readRunningStack(options.stateDir);
   const toStart = servicesToStart(recorded, recorded ? runningServices(recorded) : []);
   if (toStart === 'all') {
-    const stack = await startStack(options);
+    const stack = await startStack({
+      ...options,
+      temporal: options.temporal ?? recorded?.temporal,
+    });
     return { stack, started: ownedServices(stack) };
   }
   const stack = recorded!;
+  const wanted = options.temporal ?? stack.temporal ?? 'dev';
+  if (wanted !== (stack.temporal ?? 'dev')) {
+    if (!toStart.includes('temporal')) {
+      throw new Error(
+        `the stack in ${options.stateDir} runs the Temporal ${stack.temporal === 'server' ? 'server' : 'dev server'}: ` +
+          'stop it (`npm stop`) before switching (each keeps its own workflows)',
+      );
+    }
+    stack.temporal = wanted;
+    writeFileSync(stackFile(options.stateDir), JSON.stringify(stack, null, 2));
+  }
   // A stack recorded before the fulfilment webhook existed gets its key now, and keeps it.
   if (!stack.env.FULFILLMENT_WEBHOOK_SECRET) {
     const secret = localSecret(options.stateDir, 'fulfillment-webhook-secret');
@@ -343,10 +431,7 @@ export async function stopStack(stateDir: string, postgres?: StopPostgresOptions
   const stack = readRunningStack(stateDir);
   if (!stack) {
     // Nothing described: still stop what pid files name.
-    await Promise.all([
-      stopTemporal(pidFile(stateDir, 'temporal')),
-      stopKafka(pidFile(stateDir, 'kafka')),
-    ]);
+    await Promise.all([stopAnyTemporal(stateDir), stopKafka(pidFile(stateDir, 'kafka'))]);
     return;
   }
   await Promise.all(STACK_SERVICES.map((service) => stopService(stack, service, postgres)));

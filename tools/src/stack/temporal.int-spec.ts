@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { suiteEnv } from '../testing/suite-env';
 import { searchableSmokeWorkflow } from './smoke/smoke.workflows';
 
-describe('the Temporal dev server of the local stack', () => {
+describe('Temporal of the local stack (the dev server, or the server with STACK_TEMPORAL=server)', () => {
   it('runs a workflow to completion, and an operator finds it by its order search attributes', async () => {
     const address = suiteEnv('TEMPORAL_ADDRESS');
     const taskQueue = `stack-smoke-${randomUUID()}`;
@@ -54,5 +55,27 @@ describe('the Temporal dev server of the local stack', () => {
       await connection.close();
       await workerConnection.close();
     }
+  });
+
+  it("serves the Web UI, which lists the namespace's order search attributes and decodes payloads through the gateway", async () => {
+    const ui = suiteEnv('TEMPORAL_UI_URL');
+    expect((await fetch(`${ui}/`)).status).toBe(200);
+
+    const listed = (await (
+      await fetch(`${ui}/api/v1/namespaces/${suiteEnv('TEMPORAL_NAMESPACE')}/search-attributes`)
+    ).json()) as { customAttributes: Record<string, string> };
+    expect(listed.customAttributes).toMatchObject(
+      Object.fromEntries(
+        Object.entries(ORDER_SEARCH_ATTRIBUTES).map(([name, kind]) => [
+          name,
+          `INDEXED_VALUE_TYPE_${kind.toUpperCase()}`,
+        ]),
+      ),
+    );
+
+    const settings = (await (await fetch(`${ui}/api/v1/settings`)).json()) as {
+      Codec: { Endpoint: string };
+    };
+    expect(settings.Codec.Endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/ops\/codec$/);
   });
 });

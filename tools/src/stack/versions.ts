@@ -11,6 +11,9 @@ export const TOOLS_DIR = join(REPO_ROOT, 'tools');
 export interface StackVersions {
   TEMPORAL_CLI_VERSION: string;
   TEMPORAL_TEST_SERVER_VERSION: string;
+  /** The server and UI the CLI embeds, built for `--temporal server` and run by compose. */
+  TEMPORAL_SERVER_VERSION: string;
+  TEMPORAL_UI_VERSION: string;
   KAFKA_VERSION: string;
   KAFKA_SCALA_VERSION: string;
   SLF4J_VERSION: string;
@@ -35,6 +38,8 @@ export function readStackVersions(file = join(TOOLS_DIR, 'versions.env')): Stack
   const required: (keyof StackVersions)[] = [
     'TEMPORAL_CLI_VERSION',
     'TEMPORAL_TEST_SERVER_VERSION',
+    'TEMPORAL_SERVER_VERSION',
+    'TEMPORAL_UI_VERSION',
     'KAFKA_VERSION',
     'KAFKA_SCALA_VERSION',
     'SLF4J_VERSION',
