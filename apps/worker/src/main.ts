@@ -29,6 +29,7 @@ import {
   tracingClientInterceptors,
 } from '@order-platform/runtime';
 import {
+  CustomerNotificationStore,
   DegradedModeStore,
   OrderPersonalDataStore,
   OrderStatusStore,
@@ -114,6 +115,7 @@ runMain('worker', async () => {
       ...ports,
       fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit),
       shippingAddresses: new OrderPersonalDataStore(readModel),
+      sentNotifications: new CustomerNotificationStore(readModel),
     },
   });
   const workers = await Promise.all(

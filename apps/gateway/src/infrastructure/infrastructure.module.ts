@@ -15,6 +15,7 @@ import {
 } from '@order-platform/runtime';
 import {
   AdmissionStore,
+  CustomerNotificationStore,
   DeadLetterStore,
   OrderStatusStore,
   OrderSubmissionStore,
@@ -38,6 +39,7 @@ const STORES = [
   ReconciliationFindingStore,
   OperatorTaskStore,
   DeadLetterStore,
+  CustomerNotificationStore,
 ];
 
 @Global()

@@ -1,9 +1,9 @@
 // One order's page, within this page at #/orders/<id>: what the customer is told, its
 // lifecycle (every stage with its time, the deadline of the one it is in), what it holds now
-// (reservation, authorization, with their expiries), its compensations, returns, the comparisons
-// of a monolith order, what operators did to it, its tasks and findings, and a link into the
-// Temporal UI. The actions that fit it are here too: decide a review, cancel for the customer,
-// re-run reconciliation, close a task.
+// (reservation, authorization, with their expiries), its compensations, returns, the
+// notifications its customer was sent, the comparisons of a monolith order, what operators did
+// to it, its tasks and findings, and a link into the Temporal UI. The actions that fit it are
+// here too: decide a review, cancel for the customer, re-run reconciliation, close a task.
 
 import { actionButton } from './actions.js';
 import { api, AuthProblem } from './api.js';
@@ -194,6 +194,26 @@ export async function renderOrderPage(orderId, refreshAll) {
       ),
     );
   }
+  parts.push(
+    section(
+      'Notifications sent',
+      detail.notifications.length
+        ? table(
+            ['What', 'By', 'Sent', 'Notification id'],
+            detail.notifications.map((n) => ({
+              attrs: { 'data-notification': n.returnId ? `${n.kind}:${n.returnId}` : n.kind },
+              cells: [
+                n.returnId ? `${n.kind} (return ${n.returnId})` : n.kind,
+                n.channel,
+                stamp(n.sentAt),
+                n.notificationId,
+              ],
+            })),
+            'Notifications sent to the customer',
+          )
+        : el('p', { class: 'empty' }, 'None yet.'),
+    ),
+  );
   if (detail.comparisons.length || order.stageRoutes) {
     parts.push(
       section(
