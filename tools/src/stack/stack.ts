@@ -39,6 +39,11 @@ export interface StackOptions {
   externalDatabaseUrl?: string;
   /** fsync on (the platform) or off (throw-away test stacks). */
   durable: boolean;
+  /**
+   * The payload codec endpoint the Web UI decodes through (`--ui-codec-endpoint`): the gateway's
+   * `/v1/ops/codec`. Default: the gateway `npm start` runs (GATEWAY_PORT, else 3000).
+   */
+  codecEndpoint?: string;
 }
 
 /** What a running stack is, written to `<stateDir>/stack.json` so other commands can find it. */
@@ -50,6 +55,8 @@ export interface RunningStack {
   toolchain: Toolchain;
   /** fsync on or off, as started (absent in state folders written before it was recorded). */
   durable?: boolean;
+  /** The Web UI's codec endpoint, as started (absent in older state folders: the default). */
+  codecEndpoint?: string;
   env: StackEnv;
 }
 
@@ -75,6 +82,10 @@ export interface StackEnv {
 }
 
 const GATEWAY_APP = PLATFORM_APPS.find((app) => app.name === 'gateway')!;
+
+/** The codec endpoint of a gateway on `port` of this host (apps/gateway/src/ops/codec.controller.ts). */
+export const gatewayCodecEndpoint = (port: number): string =>
+  `http://127.0.0.1:${port}/v1/ops/codec`;
 
 export const DEFAULT_PORTS: StackPorts = {
   postgres: 55432,
@@ -137,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     postgresBin: toolchain.postgresBin,
     toolchain,
     durable: options.durable,
+    codecEndpoint: options.codecEndpoint ?? gatewayCodecEndpoint(appPort(GATEWAY_APP, process.env)),
     env: stackEnv(
       ports,
       {
@@ -210,8 +222,8 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         port: ports.temporal,
         uiPort: ports.temporalUi,
         namespace: stack.env.TEMPORAL_NAMESPACE,
-        // The gateway `npm start` runs (GATEWAY_PORT, default 3000).
-        codecEndpoint: `http://127.0.0.1:${appPort(GATEWAY_APP, process.env)}/v1/ops/codec`,
+        codecEndpoint:
+          stack.codecEndpoint ?? gatewayCodecEndpoint(appPort(GATEWAY_APP, process.env)),
       });
   }
 }
