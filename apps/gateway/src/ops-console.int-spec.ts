@@ -30,6 +30,7 @@ import {
   seriousAccessibilityViolations,
   signIn,
 } from './testing/ops-browser';
+import { placeOrder } from './testing/placed-orders';
 import { tokenFor } from './testing/test-tokens';
 
 describe('the operator console in headless Chromium', () => {
@@ -50,20 +51,7 @@ describe('the operator console in headless Chromium', () => {
   const api = (method: string, path: string, body?: unknown) =>
     gatewayCall(gateway, method, path, { token: operator, body });
 
-  async function place(): Promise<{ orderId: string; customer: string }> {
-    const customer = `c-con-${randomUUID().slice(0, 8)}`;
-    const reply = await gatewayCall(gateway, 'POST', '/v1/orders', {
-      token: await tokenFor('customer', customer),
-      headers: { 'idempotency-key': randomUUID() },
-      body: {
-        items: [{ sku, quantity: 1 }],
-        currency: 'EUR',
-        shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
-      },
-    });
-    expect(reply.status).toBe(202);
-    return { orderId: reply.body.orderId as string, customer };
-  }
+  const place = () => placeOrder(gateway, sku, 'c-con');
 
   const stageOf = async (orderId: string): Promise<string | undefined> => {
     const reply = await api('GET', `/v1/ops/orders/${orderId}`);

@@ -25,6 +25,7 @@ import {
   openOpsPage,
   signIn,
 } from './testing/ops-browser';
+import { placeOrder } from './testing/placed-orders';
 import { tokenFor } from './testing/test-tokens';
 
 describe('the Temporal Web UI with the codec endpoint, in headless Chromium', () => {
@@ -51,17 +52,7 @@ describe('the Temporal Web UI with the codec endpoint, in headless Chromium', ()
       priceMinor: 990,
       currency: 'EUR',
     });
-    const placed = await gatewayCall(gateway, 'POST', '/v1/orders', {
-      token: await tokenFor('customer', `c-ui-${randomUUID().slice(0, 8)}`),
-      headers: { 'idempotency-key': randomUUID() },
-      body: {
-        items: [{ sku, quantity: 1 }],
-        currency: 'EUR',
-        shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
-      },
-    });
-    expect(placed.status).toBe(202);
-    orderId = placed.body.orderId as string;
+    ({ orderId } = await placeOrder(gateway, sku, 'c-ui'));
     const operator = await tokenFor('operator', 'ui-codec-check');
     await eventually(
       'the order to run',
