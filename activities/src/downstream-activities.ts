@@ -10,7 +10,7 @@ import type { FulfillmentPort, ShippingAddressSource } from './fulfillment/fulfi
 import { createInventoryActivities } from './inventory/inventory.activities';
 import type { InventoryPort } from './inventory/inventory.port';
 import { createNotificationsActivities } from './notifications/notifications.activities';
-import type { NotificationsPort } from './notifications/notifications.port';
+import type { NotificationsPort, SentNotificationLog } from './notifications/notifications.port';
 import { createPaymentActivities } from './payment/payment.activities';
 import type { PaymentPort } from './payment/payment.port';
 
@@ -22,6 +22,8 @@ export interface DownstreamPorts {
   /** The platform's own record of addresses (not HTTP): the fulfilment activities read it. */
   shippingAddresses: ShippingAddressSource;
   notifications: NotificationsPort;
+  /** The platform's own record of what it told customers (not HTTP): the notifier's activity writes it. */
+  sentNotifications: SentNotificationLog;
 }
 
 export function createDownstreamActivities(ports: DownstreamPorts) {

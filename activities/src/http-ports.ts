@@ -13,8 +13,13 @@ import { PaymentHttpAdapter } from './payment/payment.http-adapter';
 /** Each downstream context's base URL. */
 export type DownstreamUrls = Record<Downstream, string>;
 
-/** The HTTP ports; the shipping addresses are the platform's own (OrderPersonalDataStore). */
-export function createHttpPorts(urls: DownstreamUrls): Omit<DownstreamPorts, 'shippingAddresses'> {
+/**
+ * The HTTP ports; the shipping addresses and the record of notifications sent are the platform's
+ * own (OrderPersonalDataStore, CustomerNotificationStore).
+ */
+export function createHttpPorts(
+  urls: DownstreamUrls,
+): Omit<DownstreamPorts, 'shippingAddresses' | 'sentNotifications'> {
   return {
     fraud: new FraudHttpAdapter(urls.fraud),
     inventory: new InventoryHttpAdapter(urls.inventory),

@@ -49,6 +49,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateSharedAdmission1795432000000: 'admission_window',
   CreateWorkerCircuit1795432100000: 'worker_circuit',
   AddComparisonSubject1795432200000: 'stage_comparison.subject',
+  CreateCustomerNotification1795432300000: 'customer_notification',
 };
 
 /** Tables a later migration renamed, and that migration: gone while it is applied. */

@@ -21,6 +21,7 @@ import { CreateOrderPersonalData1795431800000 } from './migrations/1795431800000
 import { CreateSharedAdmission1795432000000 } from './migrations/1795432000000-create-shared-admission';
 import { CreateWorkerCircuit1795432100000 } from './migrations/1795432100000-create-worker-circuit';
 import { AddComparisonSubject1795432200000 } from './migrations/1795432200000-add-comparison-subject';
+import { CreateCustomerNotification1795432300000 } from './migrations/1795432300000-create-customer-notification';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -41,6 +42,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateSharedAdmission1795432000000,
   CreateWorkerCircuit1795432100000,
   AddComparisonSubject1795432200000,
+  CreateCustomerNotification1795432300000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

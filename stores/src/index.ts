@@ -32,3 +32,4 @@ export * from './dead-letters/dead-letter.store';
 export * from './admission/admission.store';
 export * from './worker-circuits/worker-circuit.store';
 export * from './personal-data/order-personal-data.store';
+export * from './notifications/customer-notification.store';

@@ -12,3 +12,4 @@ export * from './testing/eventually';
 export * from './testing/gateway-call';
 export * from './verify';
 export * from './stack/jaeger';
+export * from './stack/time-skipping';

@@ -15,7 +15,7 @@ describe('the notifications HTTP adapter against its simulator', () => {
     notifications = new NotificationsHttpAdapter(simulators.url);
   });
 
-  it('tells a customer once per idempotency key, and says when a call was a repeat', async () => {
+  it('tells a customer once per idempotency key, by which channel, under which id, and says when a call was a repeat', async () => {
     const orderId = unique('order');
     const customerId = unique('customer');
     const confirmed = {
@@ -25,8 +25,13 @@ describe('the notifications HTTP adapter against its simulator', () => {
       kind: 'confirmed' as const,
       message: 'Your order is confirmed.',
     };
-    expect(await notifications.notify(confirmed)).toEqual({ duplicate: false });
-    expect(await notifications.notify(confirmed)).toEqual({ duplicate: true });
+    const first = await notifications.notify(confirmed);
+    expect(first).toEqual({
+      duplicate: false,
+      notificationId: expect.stringMatching(/^ntf_/),
+      channel: 'email',
+    });
+    expect(await notifications.notify(confirmed)).toEqual({ ...first, duplicate: true });
     await notifications.notify({
       ...confirmed,
       idempotencyKey: `${orderId}/notify-shipped`,

@@ -1,6 +1,7 @@
 /**
  * NotificationsPort over HTTP: the notifier delivers once per idempotency key and says whether
- * this call was a repeat (`duplicate: true`), which the activity passes on.
+ * this call was a repeat (`duplicate: true`), which the activity passes on, with its id for the
+ * notification and the channel it used (`unspecified` when it does not say).
  */
 import type { NotificationKind } from '@order-platform/domain';
 import { type HttpClientOptions, JsonHttpClient } from '../http-client';
@@ -19,13 +20,17 @@ export class NotificationsHttpAdapter implements NotificationsPort {
     customerId: string;
     kind: NotificationKind;
     message: string;
-  }): Promise<{ duplicate: boolean }> {
+  }): Promise<{ duplicate: boolean; notificationId: string; channel: string }> {
     const { idempotencyKey, ...notification } = request;
-    const { duplicate } = await this.http.post<{ duplicate: boolean }>(
-      '/notifications',
-      notification,
-      { idempotencyKey },
-    );
-    return { duplicate };
+    const answer = await this.http.post<{
+      duplicate: boolean;
+      notificationId: string;
+      channel?: string;
+    }>('/notifications', notification, { idempotencyKey });
+    return {
+      duplicate: answer.duplicate,
+      notificationId: answer.notificationId,
+      channel: answer.channel ?? 'unspecified',
+    };
   }
 }

@@ -6,17 +6,16 @@
  * Retry-After, and everything admitted has its workflow.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { ORDER_WORKFLOW_TYPE } from '@order-platform/workflows';
 import { workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
   eventually,
-  type GatewayReply,
   gatewayCall,
   simulatorCall,
-  suiteDataConverter,
-  suiteEnv,
+  suiteTemporal,
+  type GatewayReply,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
@@ -26,7 +25,7 @@ const BURST = 3;
 describe('admission across two gateways on the real stack', () => {
   const apps = new AppsUnderTest('admission-across-gateways');
   const gateways: string[] = [];
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
   const admitted = new Set<string>();
 
@@ -76,12 +75,7 @@ describe('admission across two gateways on the real stack', () => {
         apps.start('gateway', 'gateway-b', env),
       ])),
     );
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
@@ -90,7 +84,7 @@ describe('admission across two gateways on the real stack', () => {
         temporal.workflow.getHandle(workflowIdForOrder(orderId)).terminate('test over'),
       ),
     );
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

@@ -8,16 +8,10 @@
  * stays ready (degraded, saying so in its health detail and metrics).
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
 import type { Readiness } from '@order-platform/runtime';
-import {
-  AppsUnderTest,
-  findFreePort,
-  simulatorCall,
-  suiteDataConverter,
-  suiteEnv,
-} from '@order-platform/tools';
+import { AppsUnderTest, findFreePort, simulatorCall, suiteTemporal } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 const BOUNDS = { standard: 4, expedited: 8, perCustomerBurst: 2 };
@@ -26,7 +20,7 @@ describe('admission and degraded reads on the real stack', () => {
   const apps = new AppsUnderTest('gateway-admission');
   let gateway: string;
   let cutOff: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
   const admitted: { orderId: string; customer: string }[] = [];
 
@@ -89,12 +83,7 @@ describe('admission and degraded reads on the real stack', () => {
       // Ready without Temporal: it serves reads.
       'ready',
     );
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
@@ -104,7 +93,7 @@ describe('admission and degraded reads on the real stack', () => {
         temporal.workflow.getHandle(workflowIdForOrder(orderId)).terminate('test over'),
       ),
     );
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

@@ -7,16 +7,15 @@
  * voided or restocked; or cancelled and nothing captured.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { RETURN_INSTEAD, workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
   eventually,
   gatewayCall,
-  type GatewayReply,
   simulatorCall,
-  suiteDataConverter,
-  suiteEnv,
+  suiteTemporal,
+  type GatewayReply,
 } from '@order-platform/tools';
 import { cancelOrderUpdate } from '@order-platform/workflows';
 import { tokenFor } from './testing/test-tokens';
@@ -31,7 +30,7 @@ describe('a cancel racing the parcel, on the real platform', () => {
   const sku = `SKU-CR-${randomUUID().slice(0, 8)}`;
   let gateway: string;
   let simulators: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
 
   beforeAll(async () => {
@@ -47,12 +46,7 @@ describe('a cancel racing the parcel, on the real platform', () => {
       priceMinor: 1500,
       currency: 'EUR',
     });
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterEach(async () => {
@@ -61,7 +55,7 @@ describe('a cancel racing the parcel, on the real platform', () => {
 
   afterAll(async () => {
     if (simulators) await simulatorCall(simulators, 'PUT', '/fulfillment/settings', {});
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

@@ -5,7 +5,7 @@
  * the payment ledger and the warehouse agree with what the API says.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { MOST_CAREFUL_SEGMENT, workflowIdForOrder } from '@order-platform/domain';
 import {
@@ -13,11 +13,11 @@ import {
   calmDownstream,
   eventually,
   gatewayCall,
+  simulatorCall,
+  suiteEnv,
+  suiteTemporal,
   type GatewayReply,
   type GatewayRequest,
-  simulatorCall,
-  suiteDataConverter,
-  suiteEnv,
 } from '@order-platform/tools';
 import {
   orderDeliveredSignal,
@@ -48,7 +48,7 @@ describe('the gateway API on the real platform', () => {
   const apps = new AppsUnderTest('gateway-api');
   let gateway: string;
   let simulators: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
 
   beforeAll(async () => {
@@ -56,16 +56,11 @@ describe('the gateway API on the real platform', () => {
     gateway = await apps.start('gateway', 'gateway', { ADMISSION_SAMPLE_MS: '200' });
     // Another suite may have dialled the shared simulators; these journeys need them well behaved.
     await calmDownstream(simulators);
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

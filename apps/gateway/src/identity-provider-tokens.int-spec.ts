@@ -6,10 +6,9 @@
  * operator's action as the token's subject whatever the body says.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { SignJWT } from 'jose';
 import { Client as PgClient } from 'pg';
-import { AppsUnderTest, gatewayCall, suiteDataConverter, suiteEnv } from '@order-platform/tools';
+import { AppsUnderTest, gatewayCall, suiteEnv, suiteTemporal } from '@order-platform/tools';
 import {
   PROVIDER_AUDIENCE,
   PROVIDER_ISSUER,
@@ -119,21 +118,18 @@ describe('identity provider tokens (JWKS) on the real stack', () => {
 
     const db = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await db.connect();
-    const connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    const temporal = await suiteTemporal();
     try {
       const { rows } = await db.query<{ operator_id: string; subject: string }>(
         "SELECT operator_id, subject FROM operator_audit WHERE action = 'reconciliation-run' AND operator_id IN ($1, 'ops-else', 'x')",
         [subject],
       );
       expect(rows).toEqual([{ operator_id: subject, subject: runId }]);
-      const handle = new Client({
-        connection,
-        dataConverter: suiteDataConverter(),
-      }).workflow.getHandle(runId);
+      const handle = temporal.client.workflow.getHandle(runId);
       expect((await handle.describe()).memo).toEqual({ requestedBy: subject });
       await handle.terminate('the suite only needed it started'); // no worker polls its queue
     } finally {
-      await connection.close();
+      await temporal.close();
       await db.end();
     }
   });

@@ -7,7 +7,7 @@
  * no second run, no second authorization in the payment ledger.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { workflowIdForOrder } from '@order-platform/domain';
 import {
@@ -17,8 +17,8 @@ import {
   findFreePort,
   gatewayCall,
   simulatorCall,
-  suiteDataConverter,
   suiteEnv,
+  suiteTemporal,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
@@ -32,7 +32,7 @@ describe('intake: submissions whose workflow started, did not, or was forgotten'
   let cutOff: string;
   let live: string | undefined;
   let platformDb: PgClient;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
 
   beforeAll(async () => {
@@ -59,16 +59,11 @@ describe('intake: submissions whose workflow started, did not, or was forgotten'
     );
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
-    await connection?.close();
+    await closeTemporal?.();
     await platformDb?.end();
     await apps.stopAll();
   }, 60_000);

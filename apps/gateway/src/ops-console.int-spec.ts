@@ -3,7 +3,8 @@
  * works from the /ops page alone. Each action goes through its confirmation (which names the
  * effect and asks for the reason the API wants) and shows the API's answer: a manual review
  * approved from the queue and one rejected from the order page, found by searching its id; an
- * order cancelled for its customer; a reconciliation finding resolved and an order re-checked;
+ * order cancelled for its customer, and the notifications its customer was sent listed on its
+ * page; a reconciliation finding resolved and an order re-checked;
  * a stage route changed, and a promotion the guard refuses shown with the guard's numbers; a
  * degraded mode stopped; a dead letter replayed; an operator task closed. Every effect is then
  * checked through the API (and the audit). Lists page and filter; axe-core finds no serious or
@@ -29,6 +30,7 @@ import {
   seriousAccessibilityViolations,
   signIn,
 } from './testing/ops-browser';
+import { placeOrder } from './testing/placed-orders';
 import { tokenFor } from './testing/test-tokens';
 
 describe('the operator console in headless Chromium', () => {
@@ -49,20 +51,7 @@ describe('the operator console in headless Chromium', () => {
   const api = (method: string, path: string, body?: unknown) =>
     gatewayCall(gateway, method, path, { token: operator, body });
 
-  async function place(): Promise<{ orderId: string; customer: string }> {
-    const customer = `c-con-${randomUUID().slice(0, 8)}`;
-    const reply = await gatewayCall(gateway, 'POST', '/v1/orders', {
-      token: await tokenFor('customer', customer),
-      headers: { 'idempotency-key': randomUUID() },
-      body: {
-        items: [{ sku, quantity: 1 }],
-        currency: 'EUR',
-        shippingAddress: { name: 'N', line1: 'L', city: 'C', postalCode: '12345', country: 'DE' },
-      },
-    });
-    expect(reply.status).toBe(202);
-    return { orderId: reply.body.orderId as string, customer };
-  }
+  const place = () => placeOrder(gateway, sku, 'c-con');
 
   const stageOf = async (orderId: string): Promise<string | undefined> => {
     const reply = await api('GET', `/v1/ops/orders/${orderId}`);
@@ -279,6 +268,48 @@ describe('the operator console in headless Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it("lists the notifications the customer was sent on the order's page, each once, as the notifier delivered them", async () => {
+    type Sent = { kind: string; channel: string; notificationId: string; idempotencyKey: string };
+    const told = await eventually(
+      'the customer to be told of the cancellation',
+      async () => {
+        const reply = await api('GET', `/v1/ops/orders/${cancellableOrder}`);
+        const sent = reply.body.notifications as Sent[];
+        return sent.some((n) => n.kind === 'cancelled') ? sent : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // The platform's record is the notifier's: the same notifications, ids and order.
+    const delivered = await simulatorCall<{ notificationId: string; kind: string }[]>(
+      simulators,
+      'GET',
+      `/notifications?orderId=${cancellableOrder}`,
+    );
+    expect(told.map((n) => [n.kind, n.notificationId])).toEqual(
+      delivered.map((n) => [n.kind, n.notificationId]),
+    );
+    expect(told.map((n) => n.kind).at(-1)).toBe('cancelled');
+    for (const n of told) {
+      // What, how, when and under which ids: no message text, address or name.
+      expect(Object.keys(n).sort()).toEqual(
+        ['channel', 'idempotencyKey', 'kind', 'notificationId', 'returnId', 'sentAt'].sort(),
+      );
+      expect(n).toMatchObject({
+        channel: 'email',
+        idempotencyKey: `order-${cancellableOrder}/notify-${n.kind}`,
+      });
+    }
+
+    const { page, problems } = await signedIn(`/ops#/orders/${cancellableOrder}`);
+    const row = page.locator('#order-content [data-notification="cancelled"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain(told.at(-1)!.notificationId);
+    expect(await page.locator('#order-content [data-notification]').count()).toBe(told.length);
+    await keepScreenshot(page, 'ops-console-order-notifications');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('resolves a finding and starts a re-run for its order', async () => {
     const { page, problems } = await signedIn();
     await reveal(page, `#findings [data-finding="${findingId}"]`, 'findings-more');
@@ -304,6 +335,9 @@ describe('the operator console in headless Chromium', () => {
   it("changes a stage's route, and shows the guard's refusal of a promotion with its numbers", async () => {
     const { page, problems } = await signedIn();
     const stage = MIGRATION_STAGES[0];
+    // The guard's verdict rests on the stage's latest comparisons; start from none, whatever
+    // earlier suites on this stack compared.
+    await db.query('DELETE FROM stage_comparison WHERE stage = $1', [stage]);
     const item = page.locator(`#migration li[data-stage="${stage}"]`);
     await item.locator('button').click();
     const dialog = page.locator('#confirm');

@@ -6,7 +6,7 @@
  * shows what was really authorized.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { PRIORITY, workflowIdForOrder } from '@order-platform/domain';
 import {
@@ -16,8 +16,8 @@ import {
   findFreePort,
   gatewayCall,
   simulatorCall,
-  suiteDataConverter,
   suiteEnv,
+  suiteTemporal,
 } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
@@ -36,7 +36,7 @@ describe('orders priced by the catalogue, on the real platform', () => {
   let gateway: string;
   let withoutCatalogue: string;
   let simulators: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
 
   beforeAll(async () => {
@@ -47,16 +47,11 @@ describe('orders priced by the catalogue, on the real platform', () => {
       CATALOGUE_URL: `http://127.0.0.1:${await findFreePort()}`,
     });
     await calmDownstream(simulators);
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

@@ -5,7 +5,7 @@
  * refunded once, and the payment ledger shows the capture minus the refund.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { workflowIdForOrder } from '@order-platform/domain';
 import {
   AppsUnderTest,
@@ -13,8 +13,7 @@ import {
   eventually,
   gatewayCall,
   simulatorCall,
-  suiteDataConverter,
-  suiteEnv,
+  suiteTemporal,
 } from '@order-platform/tools';
 import {
   orderDeliveredSignal,
@@ -28,7 +27,7 @@ describe('returns over the gateway API on the real platform', () => {
   const sku = `SKU-RT-${randomUUID().slice(0, 8)}`;
   let gateway: string;
   let simulators: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
 
   beforeAll(async () => {
@@ -40,16 +39,11 @@ describe('returns over the gateway API on the real platform', () => {
       priceMinor: 1250,
       currency: 'EUR',
     });
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

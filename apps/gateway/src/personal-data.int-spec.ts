@@ -7,12 +7,18 @@
  * a codec session cookie for the UI's credentialed requests, and a tampered payload refused.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
 import { workflowIdForOrder } from '@order-platform/domain';
 import { OrderPersonalDataStore, platformDataSource } from '@order-platform/stores';
-import { AppsUnderTest, eventually, simulatorCall, suiteEnv } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  eventually,
+  simulatorCall,
+  suiteEnv,
+  suiteTemporal,
+} from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -33,7 +39,7 @@ describe('personal data and the Temporal histories', () => {
   };
   let gateway: string;
   let simulators: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   /** Deliberately without the codec: what anyone reading Temporal's storage sees. */
   let rawTemporal: Client;
   let platformDb: PgClient;
@@ -53,15 +59,14 @@ describe('personal data and the Temporal histories', () => {
       priceMinor: 1500,
       currency: 'EUR',
     });
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    rawTemporal = new Client({ connection, namespace: suiteEnv('TEMPORAL_NAMESPACE') });
+    ({ client: rawTemporal, close: closeTemporal } = await suiteTemporal({ encrypted: false }));
     operator = await tokenFor('operator', 'ops-pd');
   }, 240_000);
 
   afterAll(async () => {
     await platformDb?.end();
     if (simulators) await simulatorCall(simulators, 'PUT', '/fulfillment/settings', {});
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

@@ -8,7 +8,7 @@
  * stray holds here are aged in the simulators' database, as holds left an hour ago would be.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import {
   loadPolicies,
@@ -23,8 +23,8 @@ import {
   eventually,
   gatewayCall,
   simulatorCall,
-  suiteDataConverter,
   suiteEnv,
+  suiteTemporal,
 } from '@order-platform/tools';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
 import { tokenFor } from './testing/test-tokens';
@@ -36,7 +36,7 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
   let simulators: string;
   let platformDb: PgClient;
   let simulatorsDb: PgClient;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
 
   beforeAll(async () => {
@@ -56,16 +56,11 @@ describe('reconciliation against the payment ledger and the warehouse', () => {
     await platformDb.connect();
     simulatorsDb = new PgClient({ connectionString: suiteEnv('SIMULATORS_DATABASE_URL') });
     await simulatorsDb.connect();
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
   }, 240_000);
 
   afterAll(async () => {
-    await connection?.close();
+    await closeTemporal?.();
     await platformDb?.end();
     await simulatorsDb?.end();
     await apps.stopAll();

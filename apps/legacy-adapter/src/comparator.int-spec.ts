@@ -9,7 +9,7 @@
  * facts arrive.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import {
@@ -21,13 +21,13 @@ import {
 } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  dropReplicationSlot,
+  eventually,
+  monolithCall as monolithCallAt,
   readTopic,
   simulatorCall,
-  suiteDataConverter,
   suiteEnv,
-  dropReplicationSlot,
-  monolithCall as monolithCallAt,
-  eventually,
+  suiteTemporal,
 } from '@order-platform/tools';
 
 interface ComparisonRow {
@@ -47,7 +47,7 @@ describe('the stage comparator on the real platform', () => {
   let monolith: string;
   let simulators: string;
   let platformDb: PgClient;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
   let producer: Producer;
 
@@ -68,12 +68,7 @@ describe('the stage comparator on the real platform', () => {
     await monolithCall('PUT', `/products/${sku}`, { priceCents: PRICE_CENTS, currency: 'EUR' });
     platformDb = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await platformDb.connect();
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
     producer = new Kafka({
       clientId: 'comparator-test',
       brokers: suiteEnv('KAFKA_BROKERS').split(','),
@@ -87,7 +82,7 @@ describe('the stage comparator on the real platform', () => {
     await platformDb?.query('DELETE FROM comparison_ignore_rule WHERE owner = $1', [
       `test-${suffix}`,
     ]);
-    await connection?.close();
+    await closeTemporal?.();
     await producer?.disconnect();
     await apps.stopAll();
     await dropReplicationSlot(slot).catch(() => undefined);

@@ -32,6 +32,7 @@ import {
   temporalConnectionOptions,
 } from '@order-platform/runtime';
 import {
+  CustomerNotificationStore,
   DegradedModeStore,
   OrderPersonalDataStore,
   OrderStatusStore,
@@ -126,6 +127,7 @@ runMain('worker', async () => {
       ...ports,
       fraud: new CircuitBreakingFraudPort(ports.fraud, fraudCircuit),
       shippingAddresses: new OrderPersonalDataStore(readModel),
+      sentNotifications: new CustomerNotificationStore(readModel),
     },
   });
   const workers = await Promise.all(

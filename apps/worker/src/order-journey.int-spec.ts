@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import {
   type LifecycleEvent,
@@ -24,11 +24,11 @@ import {
 } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  eventually,
   readTopic,
   simulatorCall,
-  suiteDataConverter,
   suiteEnv,
-  eventually,
+  suiteTemporal,
 } from '@order-platform/tools';
 import {
   cancelOrderUpdate,
@@ -45,7 +45,7 @@ describe('the order journey on the real platform', () => {
   const apps = new AppsUnderTest('order-journey');
   const taskQueue = apps.taskQueue;
   let simulatorsUrl: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
   let readModel: PgClient;
 
@@ -60,19 +60,14 @@ describe('the order journey on the real platform', () => {
     await simulator('PUT', '/fraud/settings', {});
     await simulator('PUT', '/payments/settings', {});
 
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
     readModel = new PgClient({ connectionString: suiteEnv('DATABASE_URL') });
     await readModel.connect();
   }, 240_000);
 
   afterAll(async () => {
     await readModel?.end();
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 60_000);
 

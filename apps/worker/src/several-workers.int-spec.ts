@@ -6,7 +6,7 @@
  * stopped worker dropping off it.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
 import {
   backlogMonitorWorkflowId,
   BACKLOG_MONITOR_WORKFLOW_TYPE,
@@ -18,8 +18,8 @@ import {
   eventually,
   gatewayCall,
   simulatorCall,
-  suiteDataConverter,
   suiteEnv,
+  suiteTemporal,
 } from '@order-platform/tools';
 import { mintToken, stackTokenKeys } from '@order-platform/runtime';
 import { RECONCILIATION_SCHEDULE_ID } from './reconciliation-schedule';
@@ -31,7 +31,7 @@ describe('several workers on the same task queues', () => {
   const apps = new AppsUnderTest('several-workers');
   let simulators: string;
   let gateway: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let temporal: Client;
   const startedAt = new Date();
 
@@ -60,12 +60,7 @@ describe('several workers on the same task queues', () => {
   });
 
   beforeAll(async () => {
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
-    temporal = new Client({
-      connection,
-      namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-      dataConverter: suiteDataConverter(),
-    });
+    ({ client: temporal, close: closeTemporal } = await suiteTemporal());
     // The namespace's schedule as earlier suites' workers left it (their queues unpolled, a run
     // of theirs perhaps still open, which the schedule's SKIP policy waits for): gone, so the two
     // workers below make it between them, as they would on a fresh namespace.
@@ -94,7 +89,7 @@ describe('several workers on the same task queues', () => {
       .getHandle(backlogMonitorWorkflowId(apps.taskQueue))
       .terminate('test over')
       .catch(() => undefined);
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
   }, 120_000);
 

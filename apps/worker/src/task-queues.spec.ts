@@ -58,6 +58,10 @@ function recordingPorts(calls: string[]): WorkerActivityDependencies['downstream
         return { state: 'none' };
       },
     },
+    // The platform's record of notifications sent, which only the notifications context writes.
+    sentNotifications: {
+      record: async () => void calls.push('notifications.sentNotifications.record'),
+    },
   } as unknown as WorkerActivityDependencies['downstream'];
 }
 

@@ -31,6 +31,7 @@ import {
   ensureStack,
   freePorts,
   parseTemporalKind,
+  gatewayCodecEndpoint,
   readRunningStack,
   type RunningStack,
   runningServices,
@@ -53,6 +54,7 @@ import {
 } from '../stack/jaeger';
 import { isAlive, readPid } from '../stack/service-process';
 import { REPO_ROOT } from '../stack/versions';
+import { findFreePort } from '../stack/ports';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -141,16 +143,29 @@ function jaegerRunning(): boolean {
 const temporalWanted = () =>
   parseTemporalKind(values.temporal, '--temporal') ??
   parseTemporalKind(process.env.STACK_TEMPORAL, 'STACK_TEMPORAL');
+async function otherFreePort(taken: StackPorts): Promise<number> {
+  for (;;) {
+    const port = await findFreePort();
+    if (!Object.values(taken).includes(port)) return port;
+  }
+}
 
 /** Starts whatever of the stack is down (all of it in a new state folder) and migrates. */
 async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string, StartOutcome> }> {
   const startedAt = Date.now();
+  const ports = values.ephemeral ? await freePorts() : configuredPorts();
   const { stack, started } = await ensureStack({
     stateDir,
-    ports: values.ephemeral ? await freePorts() : configuredPorts(),
+    ports,
     externalDatabaseUrl: process.env.DATABASE_URL || undefined,
     durable: !values.ephemeral,
     temporal: temporalWanted(),
+    // A throw-away stack's Web UI decodes through a gateway on a port of its own, which a suite
+    // starts its gateway on (TEMPORAL_UI_CODEC_ENDPOINT in --write-env); npm start's, through
+    // the gateway it runs.
+    ...(values.ephemeral
+      ? { codecEndpoint: gatewayCodecEndpoint(await otherFreePort(ports)) }
+      : {}),
   });
   const applied = await migrate(stack.env.DATABASE_URL);
   log(
@@ -170,6 +185,7 @@ async function stackUp(): Promise<{ stack: RunningStack; outcomes: Record<string
           TEMPORAL_CLI: stack.toolchain.temporalCli,
           // Which Temporal the stack runs, for whoever reports on it (the bench).
           STACK_TEMPORAL: stack.temporal ?? 'dev',
+          ...(stack.codecEndpoint ? { TEMPORAL_UI_CODEC_ENDPOINT: stack.codecEndpoint } : {}),
         },
         null,
         2,

@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import {
@@ -32,7 +31,7 @@ import type { Payload } from '@temporalio/common';
 import { AppsUnderTest, simulatorCall } from '../testing/apps-under-test';
 import { eventually } from '../testing/eventually';
 import { dropReplicationSlot, monolithCall } from '../testing/legacy-monolith';
-import { suiteDataConverter, suiteEnv } from '../testing/suite-env';
+import { suiteDataConverter, suiteEnv, suiteTemporal } from '../testing/suite-env';
 import { readTopic } from '../testing/topic-reader';
 import { REPO_ROOT } from '../stack/versions';
 import { startStackService, type StackService, stopStackService } from '../stack/stack';
@@ -82,7 +81,7 @@ describe('faults during a steady stream of orders', () => {
   const rows: FaultRow[] = [];
   let world: FaultWorld;
   let monolith: string;
-  let connection: Connection;
+  let closeTemporal: (() => Promise<void>) | undefined;
   let producer: Producer;
 
   beforeAll(async () => {
@@ -104,7 +103,8 @@ describe('faults during a steady stream of orders', () => {
     await simulatorCall(simulatorsUrl, 'PUT', '/fraud/settings', {});
     await simulatorCall(simulatorsUrl, 'PUT', '/payments/settings', {});
     await monolithCall(monolith, 'PUT', '/settings/fraud', {});
-    connection = await Connection.connect({ address: suiteEnv('TEMPORAL_ADDRESS') });
+    const temporal = await suiteTemporal();
+    closeTemporal = temporal.close;
     const kafka = new Kafka({
       clientId: 'fault-injector',
       brokers: suiteEnv('KAFKA_BROKERS').split(','),
@@ -114,11 +114,7 @@ describe('faults during a steady stream of orders', () => {
     await producer.connect();
     world = {
       simulatorsUrl,
-      temporal: new Client({
-        connection,
-        namespace: suiteEnv('TEMPORAL_NAMESPACE'),
-        dataConverter: suiteDataConverter(),
-      }),
+      temporal: temporal.client,
       platformDb,
       legacyDb: pool(suiteEnv('LEGACY_DATABASE_URL')),
       brokers: suiteEnv('KAFKA_BROKERS').split(','),
@@ -131,7 +127,7 @@ describe('faults during a steady stream of orders', () => {
     mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
     writeFileSync(join(REPO_ROOT, 'test-artifacts', 'faults.md'), `${table}\n`);
     await producer?.disconnect().catch(() => undefined);
-    await connection?.close();
+    await closeTemporal?.();
     await apps.stopAll();
     await dropReplicationSlot(slot).catch(() => undefined);
     await world?.platformDb.end();

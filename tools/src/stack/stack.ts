@@ -62,6 +62,11 @@ export interface StackOptions {
   externalDatabaseUrl?: string;
   /** fsync on (the platform) or off (throw-away test stacks). */
   durable: boolean;
+  /**
+   * The payload codec endpoint the Web UI decodes through (`--ui-codec-endpoint`): the gateway's
+   * `/v1/ops/codec`. Default: the gateway `npm start` runs (GATEWAY_PORT, else 3000).
+   */
+  codecEndpoint?: string;
 }
 
 /** What a running stack is, written to `<stateDir>/stack.json` so other commands can find it. */
@@ -75,6 +80,8 @@ export interface RunningStack {
   durable?: boolean;
   /** Which Temporal it runs (absent in state folders written before the option: the dev server). */
   temporal?: TemporalKind;
+  /** The Web UI's codec endpoint, as started (absent in older state folders: the default). */
+  codecEndpoint?: string;
   env: StackEnv;
 }
 
@@ -100,6 +107,10 @@ export interface StackEnv {
 }
 
 const GATEWAY_APP = PLATFORM_APPS.find((app) => app.name === 'gateway')!;
+
+/** The codec endpoint of a gateway on `port` of this host (apps/gateway/src/ops/codec.controller.ts). */
+export const gatewayCodecEndpoint = (port: number): string =>
+  `http://127.0.0.1:${port}/v1/ops/codec`;
 
 export const DEFAULT_PORTS: StackPorts = {
   postgres: 55432,
@@ -168,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     toolchain,
     durable: options.durable,
     temporal: options.temporal ?? 'dev',
+    codecEndpoint: options.codecEndpoint ?? gatewayCodecEndpoint(appPort(GATEWAY_APP, process.env)),
     env: stackEnv(
       ports,
       {
@@ -263,7 +275,8 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
           uiPort: ports.temporalUi,
           postgresPort: ports.postgres,
           namespace: stack.env.TEMPORAL_NAMESPACE,
-          codecEndpoint: gatewayCodecEndpoint(),
+          codecEndpoint:
+            stack.codecEndpoint ?? gatewayCodecEndpoint(appPort(GATEWAY_APP, process.env)),
         });
       }
       return startTemporal({
@@ -274,14 +287,11 @@ function startService(stack: RunningStack, service: StackService): Promise<void>
         port: ports.temporal,
         uiPort: ports.temporalUi,
         namespace: stack.env.TEMPORAL_NAMESPACE,
-        codecEndpoint: gatewayCodecEndpoint(),
+        codecEndpoint:
+          stack.codecEndpoint ?? gatewayCodecEndpoint(appPort(GATEWAY_APP, process.env)),
       });
   }
 }
-
-/** The codec endpoint of the gateway `npm start` runs (GATEWAY_PORT, default 3000). */
-const gatewayCodecEndpoint = (): string =>
-  `http://127.0.0.1:${appPort(GATEWAY_APP, process.env)}/v1/ops/codec`;
 
 function stopService(
   stack: RunningStack,

@@ -1,6 +1,7 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { dayLongSleepWorkflow } from './smoke/smoke.workflows';
+import { startTimeSkippingServer } from './time-skipping';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -8,13 +9,7 @@ describe("Temporal's Java time-skipping test server", () => {
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    const path = process.env.TEMPORAL_TEST_SERVER;
-    if (!path)
-      throw new Error('TEMPORAL_TEST_SERVER is not set: run through the integration suite');
-    // Started by the SDK from the cached launcher; nothing is downloaded.
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path } },
-    });
+    env = await startTimeSkippingServer();
   });
 
   afterAll(() => env?.teardown());

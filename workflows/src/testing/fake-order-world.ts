@@ -321,7 +321,7 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
     notifications: {
       notify: async (request) => {
         const duplicate = world.responses.has(request.idempotencyKey);
-        await world.once(request.idempotencyKey, () => {
+        const { notificationId } = await world.once(request.idempotencyKey, () => {
           // The notifier knows a return only by its key (`<workflow>/notify-<kind>-<returnId>`).
           const returnId = request.idempotencyKey.split(`/notify-${request.kind}-`)[1];
           world.notifications.push({
@@ -330,10 +330,13 @@ function fakeActivities(world: FakeOrderWorld): OrderActivities {
             kind: request.kind,
             ...(returnId === undefined ? {} : { returnId }),
           });
+          return { notificationId: world.id('ntf') };
         });
-        return { duplicate };
+        return { duplicate, notificationId, channel: 'email' };
       },
     },
+    // The platform's record of what it sent is its database's, not the world's.
+    sentNotifications: { record: async () => undefined },
     events: { publish: async (event) => void world.events.push(event) },
     readModel: {
       project: async (view) => {

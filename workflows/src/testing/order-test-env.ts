@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import {
@@ -20,31 +20,13 @@ import {
   type SearchAttributeKind,
   workflowIdForOrder,
 } from '@order-platform/domain';
+import { startTimeSkippingServer } from '@order-platform/tools';
 import { WORKFLOWS_PATH, workflowBundlerOptions } from '../bundle';
 import { orderLifecycle, orderStatusQuery } from '../index';
 import type { Workflow } from '@temporalio/common';
 import { type FakeOrderWorld } from './fake-order-world';
 
 export type OrderHandle = WorkflowHandle<typeof orderLifecycle>;
-
-/**
- * The SDK gives the test server 5 s to answer; on a busy 2-core machine it can take longer, and
- * one slow start would fail every test of a suite. A server that did not start is tried again.
- */
-async function startTimeSkippingServer(
-  path: string,
-  attempts = 4,
-): Promise<TestWorkflowEnvironment> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: { type: 'existing-path', path } },
-      });
-    } catch (error) {
-      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
-    }
-  }
-}
 
 export class OrderTestEnv {
   private constructor(
@@ -53,11 +35,8 @@ export class OrderTestEnv {
   ) {}
 
   static async start(): Promise<OrderTestEnv> {
-    const path = process.env.TEMPORAL_TEST_SERVER;
-    if (!path)
-      throw new Error('TEMPORAL_TEST_SERVER is not set: run through the integration suite');
     const [env, bundle] = await Promise.all([
-      startTimeSkippingServer(path),
+      startTimeSkippingServer(),
       bundleWorkflowCode({
         workflowsPath: WORKFLOWS_PATH,
         logger: quietBundlerLogger,

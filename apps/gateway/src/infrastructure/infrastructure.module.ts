@@ -18,6 +18,7 @@ import {
 } from '@order-platform/runtime';
 import {
   AdmissionStore,
+  CustomerNotificationStore,
   DeadLetterStore,
   OrderStatusStore,
   OrderSubmissionStore,
@@ -41,6 +42,7 @@ const STORES = [
   ReconciliationFindingStore,
   OperatorTaskStore,
   DeadLetterStore,
+  CustomerNotificationStore,
 ];
 
 @Global()

@@ -1,5 +1,5 @@
 /** The operator API's contract as JSON Schema (see orders/order-api.schemas.ts for the rules). */
-import { ORDER_STAGES } from '@order-platform/domain';
+import { NOTIFICATION_KINDS, ORDER_STAGES } from '@order-platform/domain';
 import { OPEN_STAGES } from './backlog.service';
 
 const nullableNumber = { type: 'number', nullable: true } as const;
@@ -266,7 +266,7 @@ const anyObject = { type: 'object', additionalProperties: true } as const;
 
 export const ORDER_DETAIL_SCHEMA = {
   type: 'object',
-  required: ['order', 'comparisons', 'audit', 'tasks', 'findings', 'links'],
+  required: ['order', 'notifications', 'comparisons', 'audit', 'tasks', 'findings', 'links'],
   properties: {
     order: {
       type: 'object',
@@ -329,6 +329,32 @@ export const ORDER_DETAIL_SCHEMA = {
         stageRoutes: { ...anyObject, description: 'Monolith orders: who decides each stage' },
         cancellable: { type: 'boolean' },
         asOf: dateTime,
+      },
+    },
+    notifications: {
+      type: 'array',
+      description:
+        'What the platform told the customer, in the order it was sent: each notification once, however often its sending was retried; no address, name or message text',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'returnId', 'channel', 'sentAt', 'notificationId', 'idempotencyKey'],
+        properties: {
+          kind: { type: 'string', enum: [...NOTIFICATION_KINDS] },
+          returnId: {
+            type: 'string',
+            nullable: true,
+            description: "For a return's kinds, the return it is about",
+          },
+          channel: { type: 'string', description: 'How the notifier reached the customer' },
+          sentAt: { ...dateTime, description: 'When the platform recorded it sent' },
+          notificationId: { type: 'string', description: "The notifier's id for it" },
+          idempotencyKey: {
+            type: 'string',
+            description:
+              'What the notifier delivers once by: `<workflowId>/notify-<kind>[-<returnId>]`',
+          },
+        },
       },
     },
     comparisons: {

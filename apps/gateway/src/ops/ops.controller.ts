@@ -71,9 +71,10 @@ export class OpsController {
 
   @Get('orders/:orderId')
   @ApiOperation({
-    summary: 'One order for the operator: lifecycle, holds, compensations, comparisons, audit',
+    summary:
+      'One order for the operator: lifecycle, holds, compensations, notifications, comparisons, audit',
     description:
-      'From the read model: every stage with its time and deadline, what the order holds now (with expiries), its compensations, the comparisons of a monolith order, what operators did to it, its tasks and findings, and its workflow in the Temporal Web UI. 404 until the order has a projection.',
+      'From the read model: every stage with its time and deadline, what the order holds now (with expiries), its compensations, the notifications its customer was sent (kind, channel, time, ids), the comparisons of a monolith order, what operators did to it, its tasks and findings, and its workflow in the Temporal Web UI. 404 until the order has a projection.',
   })
   @ApiParam({ name: 'orderId', schema: { type: 'string', pattern: ORDER_ID_PATTERN } })
   @ApiJsonResponse(200, 'The order', ORDER_DETAIL_SCHEMA)

@@ -11,6 +11,7 @@ import { customerViewOf, manualReviewRefusal, workflowIdForOrder } from '@order-
 import { manualReviewDecisionUpdate } from '@order-platform/workflows';
 import {
   ComparisonReportStore,
+  CustomerNotificationStore,
   type OpenOrderCursor,
   OperatorTaskStore,
   OrderStatusStore,
@@ -84,17 +85,20 @@ export class OpsService {
     private readonly customerOrders: OrdersService,
     private readonly findingStore: ReconciliationFindingStore,
     private readonly tasks: OperatorTaskStore,
+    private readonly notificationStore: CustomerNotificationStore,
   ) {}
 
   /**
    * One order for the operator's order page: the read model's view (its lifecycle, holds and
-   * compensations), its comparisons (monolith orders), what operators did to it, its tasks and
-   * findings, and its workflow in the Temporal UI. 404 for an order with no projection yet.
+   * compensations), the notifications its customer was sent, its comparisons (monolith orders),
+   * what operators did to it, its tasks and findings, and its workflow in the Temporal UI. 404
+   * for an order with no projection yet.
    */
   async order(orderId: string) {
     const view = await this.orders.viewOf(orderId);
     if (!view) throw problems.orderNotFound();
-    const [comparisons, audit, tasks, findings] = await Promise.all([
+    const [notifications, comparisons, audit, tasks, findings] = await Promise.all([
+      this.notificationStore.forOrder(orderId),
       this.comparisons.forOrder(this.db, orderId),
       recentOperatorActions(this.db, { actionPrefix: '', subjects: [orderId], limit: 100 }),
       this.tasks.forOrder(orderId),
@@ -131,6 +135,14 @@ export class OpsService {
         cancellable: view.cancellable,
         asOf: view.asOf,
       },
+      notifications: notifications.map((n) => ({
+        kind: n.kind,
+        returnId: n.returnId,
+        channel: n.channel,
+        sentAt: n.sentAt,
+        notificationId: n.notificationId,
+        idempotencyKey: n.idempotencyKey,
+      })),
       comparisons: comparisons.map((c) => ({
         stage: c.stage,
         subject: c.subject,

@@ -7,8 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { REPO_ROOT } from '@order-platform/tools';
+
+/** The window size the operator page is tested at. */
+export const OPS_VIEWPORT = { width: 1280, height: 900 };
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = execFileSync('bash', ['tools/toolchain/chromium.sh'], {
@@ -32,13 +35,19 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A fresh tab on the operator page that records what went wrong in `problems`. */
+/**
+ * A fresh tab on the operator page that records what went wrong in `problems`: in a browser
+ * context of its own, or in `context` (whose other tabs then share its cookies).
+ */
 export async function openOpsPage(
-  browser: Browser,
+  browser: Browser | BrowserContext,
   gateway: string,
   path = '/ops',
 ): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page =
+    'newContext' in browser
+      ? await browser.newPage({ viewport: OPS_VIEWPORT })
+      : await browser.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) {

@@ -1,8 +1,8 @@
 /**
  * The notifier: it delivers a message to a customer and records it, so tests can read exactly
  * what each customer was told, in order. A call repeated with the same Idempotency-Key delivers
- * nothing new: it answers 200 with the first notification's id and `duplicate: true` (instead of
- * replaying the 201 as it was), so the caller can tell a retry from a first delivery.
+ * nothing new: it answers 200 with the first notification's id and channel and `duplicate: true`
+ * (instead of replaying the 201 as it was), so the caller can tell a retry from a first delivery.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
@@ -36,7 +36,8 @@ export function notifierRoutes(db: Db): Route[] {
               notification.message,
             ],
           );
-          return ok({ notificationId, duplicate: false }, 201);
+          // Customers are told by e-mail here; a real notifier says which channel it used.
+          return ok({ notificationId, channel: 'email', duplicate: false }, 201);
         },
         {
           replay: (stored) =>

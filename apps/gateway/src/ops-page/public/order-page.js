@@ -1,9 +1,9 @@
 // One order's page, within this page at #/orders/<id>: what the customer is told, its
 // lifecycle (every stage with its time, the deadline of the one it is in), what it holds now
-// (reservation, authorization, with their expiries), its compensations, returns, the comparisons
-// of a monolith order, what operators did to it, its tasks and findings, and a link into the
-// Temporal UI. The actions that fit it are here too: decide a review, cancel for the customer,
-// re-run reconciliation, close a task.
+// (reservation, authorization, with their expiries), its compensations, returns, the
+// notifications its customer was sent, the comparisons of a monolith order, what operators did
+// to it, its tasks and findings, and a link into the Temporal UI. The actions that fit it are
+// here too: decide a review, cancel for the customer, re-run reconciliation, close a task.
 
 import { actionButton } from './actions.js';
 import { api, AuthProblem } from './api.js';
@@ -51,6 +51,13 @@ function section(title, ...content) {
   const node = el('section', { class: 'wide' });
   node.append(el('h3', {}, title), ...content);
   return node;
+}
+
+/** `items` as a table, a row each (`{ attrs, cells }` from `row`), or `empty` when there are none. */
+function listOrEmpty(items, { headings, caption, row, empty = 'None.' }) {
+  return items.length
+    ? table(headings, items.map(row), caption)
+    : el('p', { class: 'empty' }, empty);
 }
 
 function timeline(order) {
@@ -169,15 +176,11 @@ export async function renderOrderPage(orderId, refreshAll) {
   parts.push(
     section(
       'Compensations',
-      order.compensations.length
-        ? table(
-            ['Undo', 'State', 'Rounds', 'When', 'Last error'],
-            order.compensations.map((c) => ({
-              cells: [c.name, c.status, c.attempts, stamp(c.at), c.lastError || ''],
-            })),
-            'Compensations',
-          )
-        : el('p', { class: 'empty' }, 'None.'),
+      listOrEmpty(order.compensations, {
+        headings: ['Undo', 'State', 'Rounds', 'When', 'Last error'],
+        caption: 'Compensations',
+        row: (c) => ({ cells: [c.name, c.status, c.attempts, stamp(c.at), c.lastError || ''] }),
+      }),
     ),
   );
   if (order.returns.length) {
@@ -194,75 +197,88 @@ export async function renderOrderPage(orderId, refreshAll) {
       ),
     );
   }
+  parts.push(
+    section(
+      'Notifications sent',
+      listOrEmpty(detail.notifications, {
+        headings: ['What', 'By', 'Sent', 'Notification id'],
+        caption: 'Notifications sent to the customer',
+        row: (n) => ({
+          attrs: { 'data-notification': n.returnId ? `${n.kind}:${n.returnId}` : n.kind },
+          cells: [
+            n.returnId ? `${n.kind} (return ${n.returnId})` : n.kind,
+            n.channel,
+            stamp(n.sentAt),
+            n.notificationId,
+          ],
+        }),
+        empty: 'None yet.',
+      }),
+    ),
+  );
   if (detail.comparisons.length || order.stageRoutes) {
     parts.push(
       section(
         'Comparisons with the monolith',
-        detail.comparisons.length
-          ? table(
-              ['Stage', 'Outcome', 'Differs in', 'Compared'],
-              detail.comparisons.map((c) => ({
-                attrs: { 'data-comparison': c.subject ? `${c.stage}:${c.subject}` : c.stage },
-                cells: [
-                  c.subject ? `${c.stage} (${c.subject})` : c.stage,
-                  `${c.outcome}${c.excused ? ' (excused by a rule)' : ''}`,
-                  Array.isArray(c.differences) ? c.differences.map((d) => d.field).join(', ') : '',
-                  stamp(c.comparedAt),
-                ],
-              })),
-              'Comparisons',
-            )
-          : el('p', { class: 'empty' }, 'No comparison yet.'),
+        listOrEmpty(detail.comparisons, {
+          headings: ['Stage', 'Outcome', 'Differs in', 'Compared'],
+          caption: 'Comparisons',
+          row: (c) => ({
+            attrs: { 'data-comparison': c.subject ? `${c.stage}:${c.subject}` : c.stage },
+            cells: [
+              c.subject ? `${c.stage} (${c.subject})` : c.stage,
+              `${c.outcome}${c.excused ? ' (excused by a rule)' : ''}`,
+              Array.isArray(c.differences) ? c.differences.map((d) => d.field).join(', ') : '',
+              stamp(c.comparedAt),
+            ],
+          }),
+          empty: 'No comparison yet.',
+        }),
       ),
     );
   }
   parts.push(
     section(
       'Operator tasks',
-      detail.tasks.length
-        ? table(
-            ['Kind', 'Why', 'State', 'Act'],
-            detail.tasks.map((task) => ({
-              cells: [
-                task.kind,
-                task.reason,
-                task.status === 'open' ? 'open' : `${task.outcome} by ${task.closedBy}`,
-                task.status === 'open'
-                  ? actionButton('Close…', () => closeTaskAction(task, reload))
-                  : '',
-              ],
-            })),
-            'Operator tasks of this order',
-          )
-        : el('p', { class: 'empty' }, 'None.'),
+      listOrEmpty(detail.tasks, {
+        headings: ['Kind', 'Why', 'State', 'Act'],
+        caption: 'Operator tasks of this order',
+        row: (task) => ({
+          cells: [
+            task.kind,
+            task.reason,
+            task.status === 'open' ? 'open' : `${task.outcome} by ${task.closedBy}`,
+            task.status === 'open'
+              ? actionButton('Close…', () => closeTaskAction(task, reload))
+              : '',
+          ],
+        }),
+      }),
     ),
     section(
       'Reconciliation findings',
-      detail.findings.length
-        ? table(
-            ['Kind', 'Detail', 'State', 'Found'],
-            detail.findings.map((f) => ({ cells: [f.kind, f.detail, f.status, stamp(f.foundAt)] })),
-            'Findings of this order',
-          )
-        : el('p', { class: 'empty' }, 'None.'),
+      listOrEmpty(detail.findings, {
+        headings: ['Kind', 'Detail', 'State', 'Found'],
+        caption: 'Findings of this order',
+        row: (f) => ({ cells: [f.kind, f.detail, f.status, stamp(f.foundAt)] }),
+      }),
     ),
     section(
       'What operators did',
-      detail.audit.length
-        ? table(
-            ['When', 'Who', 'What', 'Details'],
-            detail.audit.map((a) => ({
-              attrs: { 'data-audit': a.action },
-              cells: [
-                stamp(a.at),
-                a.operatorId,
-                a.action,
-                a.details.note || a.details.reason || a.details.decision || '',
-              ],
-            })),
-            'Audit of this order',
-          )
-        : el('p', { class: 'empty' }, 'Nothing yet.'),
+      listOrEmpty(detail.audit, {
+        headings: ['When', 'Who', 'What', 'Details'],
+        caption: 'Audit of this order',
+        row: (a) => ({
+          attrs: { 'data-audit': a.action },
+          cells: [
+            stamp(a.at),
+            a.operatorId,
+            a.action,
+            a.details.note || a.details.reason || a.details.decision || '',
+          ],
+        }),
+        empty: 'Nothing yet.',
+      }),
     ),
   );
   container.replaceChildren(...parts);
