@@ -51,7 +51,8 @@ export interface SignalBridgeOptions {
   parkedFactBoundMs: number;
 }
 
-const BRIDGE_NAME = 'legacy-signal-bridge';
+/** Its consumer group and inbox: what it has handed to the workflows (the comparator reads it). */
+export const SIGNAL_BRIDGE_NAME = 'legacy-signal-bridge';
 
 export class SignalBridge {
   private consumer?: ReliableConsumer;
@@ -62,7 +63,7 @@ export class SignalBridge {
   async start(): Promise<void> {
     const { kafka, pool, registry, logger } = this.options;
     this.consumer = await startReliableConsumer<LegacyEvent>({
-      name: BRIDGE_NAME,
+      name: SIGNAL_BRIDGE_NAME,
       kafka,
       pool,
       topics: [TOPICS.legacyOrderEvents],
@@ -86,7 +87,7 @@ export class SignalBridge {
         await sweepStaleParkedFacts({
           pool,
           producer,
-          consumer: BRIDGE_NAME,
+          consumer: SIGNAL_BRIDGE_NAME,
           boundMs: parkedFactBoundMs,
           logger,
         });
