@@ -47,13 +47,14 @@ describe('the comparator waits for a platform that is behind, not declaring it s
 
   const send = (topic: string, event: { orderId: string }) =>
     producer.send({ topic, messages: [{ key: orderId, value: JSON.stringify(event) }] });
+  const at = () => new Date().toISOString();
   const told = (kind: 'confirmed' | 'shipped') =>
-    legacyEvent(orderId, 'LegacyCustomerNotified', new Date().toISOString(), {
+    legacyEvent(orderId, 'LegacyCustomerNotified', at(), {
       kind,
       sentBy: 'monolith',
     });
   const decided = (sequence: number, kind: string) =>
-    lifecycleEvent(orderId, sequence, 'StageDecided', new Date().toISOString(), {
+    lifecycleEvent(orderId, sequence, 'StageDecided', at(), {
       stage: 'notification',
       decision: { kind, notified: true },
       acted: false,
@@ -71,7 +72,11 @@ describe('the comparator waits for a platform that is behind, not declaring it s
   it('declares nothing missing in new until the bridge has handed the fact over and the grace has passed', async () => {
     // The bridge cannot reach Temporal: it holds its partitions, the platform hears nothing.
     await apps.start('legacy-adapter', 'adapter', adapterEnv('127.0.0.1:1'), 'live');
+    // As the monolith's transactions write them: each notification after the change it tells
+    // of, which the bridge must signal first (the notifications themselves it takes unsignalled).
+    await send(TOPICS.legacyOrderEvents, legacyEvent(orderId, 'LegacyOrderAccepted', at(), {}));
     await send(TOPICS.legacyOrderEvents, told('confirmed'));
+    await send(TOPICS.legacyOrderEvents, legacyEvent(orderId, 'LegacyOrderShipped', at(), {}));
     await send(TOPICS.legacyOrderEvents, told('shipped'));
     // A decision of the platform's alone: its grace runs from its arrival, as before.
     await send(TOPICS.orderLifecycle, decided(9, 'delivered'));
@@ -87,7 +92,7 @@ describe('the comparator waits for a platform that is behind, not declaring it s
     });
 
     // The bridge reaches Temporal again and hands the facts over (no workflow follows this
-    // order: they are parked); the platform then decides confirmed, late, and never shipped.
+    // order: the changes are parked); the platform then decides confirmed, late, never shipped.
     await apps.stop('adapter');
     await apps.start('legacy-adapter', 'adapter', adapterEnv(suiteEnv('TEMPORAL_ADDRESS')));
     await eventually('the bridge to hand both facts over', async () => {
