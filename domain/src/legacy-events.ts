@@ -33,6 +33,29 @@ export const LEGACY_FACT_TYPES = [
 export type LegacyFactType = (typeof LEGACY_FACT_TYPES)[number];
 
 /**
+ * The facts the workflow that follows a monolith order waits for (the placement starts it): the
+ * signal bridge signals these and takes the rest (captures, releases, voids, notifications: the
+ * monolith's bookkeeping after a decision, which the comparator and reconciliation read from
+ * the topic) without a signal. Each signal costs a Temporal call and a workflow task, and the
+ * rest, about a third of an order's facts, often come after its workflow has finished.
+ */
+export const LEGACY_FACTS_FOLLOWED = [
+  'LegacyOrderPlaced',
+  'LegacyFraudDecided',
+  'LegacyStockReserved',
+  'LegacyPaymentAuthorized',
+  'LegacyOrderAccepted',
+  'LegacyOrderRejected',
+  'LegacyOrderShipped',
+  'LegacyOrderDelivered',
+  'LegacyOrderCancelled',
+] as const satisfies readonly LegacyFactType[];
+export type FollowedLegacyFactType = (typeof LEGACY_FACTS_FOLLOWED)[number];
+
+export const isFollowedLegacyFact = (type: LegacyFactType): type is FollowedLegacyFactType =>
+  (LEGACY_FACTS_FOLLOWED as readonly LegacyFactType[]).includes(type);
+
+/**
  * Each downstream context's migration stage. Stage names are stored (stage routes, comparisons)
  * and sent (`StageDecided` events, the migration API) as first written, so two keep the
  * monolith's spelling.

@@ -26,6 +26,7 @@ import {
   monolithHandoverTarget,
   OutboxSource,
   SignalBridge,
+  SIGNAL_BRIDGE_NAME,
   SlotWatch,
 } from '@order-platform/legacy-adapter';
 import {
@@ -96,6 +97,9 @@ runMain('legacy-adapter', async () => {
         registry,
         logger,
         graceMs: config.comparator.graceMs,
+        // The bridge beside it hands the monolith's facts to the workflows: the grace of a
+        // monolith decision runs from that hand-over (a platform that is behind is not silent).
+        followerInbox: config.bridge ? SIGNAL_BRIDGE_NAME : undefined,
       })
     : undefined;
   const bridge = config.bridge

@@ -1,7 +1,8 @@
 /**
  * The signal bridge: hands each mirrored monolith fact to the workflow that follows its order.
  * `LegacyOrderPlaced` starts that workflow with signal-with-start (so the fact and the start are
- * one call, and a repeat finds the running workflow); every later fact is a signal. Workflows
+ * one call, and a repeat finds the running workflow); every later fact it waits for is a signal
+ * (`LEGACY_FACTS_FOLLOWED`), the rest are taken without one. Workflows
  * are reached by name and id only (`legacyOrderLifecycle`, `order-<orderId>`): the adapter holds
  * none of their code. Runs on the reliable consumer, so a fact is handed over at least once;
  * the workflow keeps the first of each kind. A fact against the contract is dead-lettered at once;
@@ -20,6 +21,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
 import {
   deadLetterTopic,
+  isFollowedLegacyFact,
   LEGACY_FACT_SIGNAL,
   legacyFactProblem,
   LEGACY_ORDER_WORKFLOW_TYPE,
@@ -51,7 +53,8 @@ export interface SignalBridgeOptions {
   parkedFactBoundMs: number;
 }
 
-const BRIDGE_NAME = 'legacy-signal-bridge';
+/** Its consumer group and inbox: what it has handed to the workflows (the comparator reads it). */
+export const SIGNAL_BRIDGE_NAME = 'legacy-signal-bridge';
 
 export class SignalBridge {
   private consumer?: ReliableConsumer;
@@ -62,7 +65,7 @@ export class SignalBridge {
   async start(): Promise<void> {
     const { kafka, pool, registry, logger } = this.options;
     this.consumer = await startReliableConsumer<LegacyEvent>({
-      name: BRIDGE_NAME,
+      name: SIGNAL_BRIDGE_NAME,
       kafka,
       pool,
       topics: [TOPICS.legacyOrderEvents],
@@ -86,7 +89,7 @@ export class SignalBridge {
         await sweepStaleParkedFacts({
           pool,
           producer,
-          consumer: BRIDGE_NAME,
+          consumer: SIGNAL_BRIDGE_NAME,
           boundMs: parkedFactBoundMs,
           logger,
         });
@@ -110,7 +113,8 @@ export class SignalBridge {
     await this.consumer?.stop();
   }
 
-  private async handOver(event: LegacyEvent, tx: PoolClient): Promise<void> {
+  /** Hands one fact over inside the consumer's transaction `tx` (what the consumer calls). */
+  async handOver(event: LegacyEvent, tx: PoolClient): Promise<void> {
     const { temporal, taskQueue, logger } = this.options;
     const workflowId = workflowIdForOrder(event.orderId);
     if (event.eventType === 'LegacyOrderPlaced') {
@@ -132,6 +136,9 @@ export class SignalBridge {
       await this.handOverParked(event.orderId, tx);
       return;
     }
+    // The monolith's bookkeeping after a decision (notifications, captures, ...): no workflow
+    // waits for it, so it is taken (the inbox records it) without a signal.
+    if (!isFollowedLegacyFact(event.eventType)) return;
     try {
       await temporal.workflow.getHandle(workflowId).signal(LEGACY_FACT_SIGNAL, event);
     } catch (error) {

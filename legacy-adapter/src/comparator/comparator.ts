@@ -36,6 +36,13 @@ export interface ComparatorOptions {
   logger: Logger;
   /** How long one side's decision waits for the other's before it is declared missing. */
   graceMs: number;
+  /**
+   * The inbox of the consumer that hands monolith facts to the platform's workflows (the signal
+   * bridge's, when this adapter runs it): a monolith decision waits the grace from the moment
+   * the platform was handed it, not from its arrival here, so a platform that is behind is not
+   * declared to have decided nothing. Unset: the grace runs from the arrival.
+   */
+  followerInbox?: string;
   /** Consumer group and inbox name. */
   name?: string;
 }
@@ -43,6 +50,11 @@ export interface ComparatorOptions {
 type Envelope = { side: Side; event: LegacyEvent | LifecycleEvent };
 
 const RULES_CACHE_MS = 5_000;
+/**
+ * A monolith decision whose fact the follower never takes (dead-lettered, the follower gone for
+ * good) is still declared missing in new, after this many graces (an hour at the default).
+ */
+const FOLLOWER_BOUND_GRACES = 12;
 
 export class Comparator {
   private consumer?: ReliableConsumer;
@@ -102,7 +114,11 @@ export class Comparator {
     });
     const sweep = async (): Promise<void> => {
       try {
-        for (const comparison of await this.store.sweep(pool, this.options.graceMs)) {
+        const { graceMs, followerInbox } = this.options;
+        const follower = followerInbox
+          ? { inbox: followerInbox, boundMs: graceMs * FOLLOWER_BOUND_GRACES }
+          : undefined;
+        for (const comparison of await this.store.sweep(pool, graceMs, follower)) {
           await this.report(comparison);
         }
       } catch (error) {

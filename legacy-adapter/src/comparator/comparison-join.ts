@@ -115,8 +115,12 @@ export class ComparisonJoin {
   }
 
   /** Declares what stayed alone past the grace window (see `StageComparisonStore.sweep`). */
-  async sweep(pool: Pool, graceMs: number): Promise<Comparison[]> {
-    const declared = await this.rows.sweep<Stored>(pool, graceMs);
+  async sweep(
+    pool: Pool,
+    graceMs: number,
+    follower?: { inbox: string; boundMs: number },
+  ): Promise<Comparison[]> {
+    const declared = await this.rows.sweep<Stored>(pool, graceMs, follower);
     return declared.map((row) => ({ ...row, differences: [], excusedBy: [] }));
   }
 }

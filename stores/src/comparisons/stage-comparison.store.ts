@@ -20,7 +20,10 @@ export type Outcome =
   | 'duplicate'
   | 'out-of-order';
 
-/** What a row holds per side: the comparator's own JSON (its decision, where in the lifecycle). */
+/**
+ * What a row holds per side: the comparator's own JSON (its decision, where in the lifecycle,
+ * and the `eventId` of the fact it came from, which `sweep` looks up in a follower's inbox).
+ */
 export interface ComparisonRow<S> {
   outcome: Outcome;
   legacy: S | null;
@@ -134,31 +137,50 @@ export class StageComparisonStore {
    * Ends what stayed pending past the grace window: drops the rows nothing is expected for (a
    * stage the monolith alone decides for that order; a decision only the new side made, for an
    * order the monolith never mentioned) and declares the rest missing on their other side.
+   *
+   * With `follower` (the inbox of the consumer that hands monolith facts to the platform: the
+   * signal bridge), a monolith decision alone is missing in new only once the grace has passed
+   * since the follower took that fact, and with it every earlier fact of its order (one order,
+   * one partition, in order): before that the platform could not have decided, it is behind. A
+   * fact the follower never takes (dead-lettered, the follower gone) is declared anyway once the
+   * row is `follower.boundMs` old.
    * @returns the rows declared missing
    */
-  async sweep<S>(pool: Pool, graceMs: number): Promise<(ComparisonRow<S> & ComparisonKey)[]> {
+  async sweep<S>(
+    pool: Pool,
+    graceMs: number,
+    follower?: { inbox: string; boundMs: number },
+  ): Promise<(ComparisonRow<S> & ComparisonKey)[]> {
     const grace = `${Math.round(graceMs)} milliseconds`;
+    const bound = `${Math.round(follower?.boundMs ?? graceMs)} milliseconds`;
+    // One "now" for every statement: with each its own, a row crossing the grace between the
+    // drop and the declaration was declared missing although nothing was expected for it.
+    const at = (await pool.query<{ at: Date }>('SELECT now() AS at')).rows[0]!.at;
     await pool.query(
       `DELETE FROM stage_comparison c USING comparison_order o
         WHERE c.order_id = o.order_id AND c.outcome = 'pending' AND c.new IS NULL
-          AND o.routes ->> c.stage = 'legacy' AND c.compared_at < now() - $1::interval`,
-      [grace],
+          AND o.routes ->> c.stage = 'legacy' AND c.compared_at < $2::timestamptz - $1::interval`,
+      [grace, at],
     );
     await pool.query(
       `DELETE FROM stage_comparison c
-        WHERE c.outcome = 'pending' AND c.legacy IS NULL AND c.compared_at < now() - $1::interval
+        WHERE c.outcome = 'pending' AND c.legacy IS NULL AND c.compared_at < $2::timestamptz - $1::interval
           AND NOT EXISTS (SELECT 1 FROM stage_comparison o WHERE o.order_id = c.order_id AND o.legacy IS NOT NULL)`,
-      [grace],
+      [grace, at],
     );
     const { rows } = await pool.query<
       ComparisonRow<S> & { order_id: string; stage: MigrationStage; subject: string }
     >(
-      `UPDATE stage_comparison
-          SET outcome = CASE WHEN legacy IS NULL THEN 'missing-in-legacy' ELSE 'missing-in-new' END,
-              compared_at = now()
-        WHERE outcome = 'pending' AND compared_at < now() - $1::interval
-        RETURNING order_id, stage, subject, outcome, legacy, new`,
-      [grace],
+      `UPDATE stage_comparison c
+          SET outcome = CASE WHEN c.legacy IS NULL THEN 'missing-in-legacy' ELSE 'missing-in-new' END,
+              compared_at = $4::timestamptz
+        WHERE c.outcome = 'pending' AND c.compared_at < $4::timestamptz - $1::interval
+          AND (c.legacy IS NULL OR $2::text IS NULL OR c.compared_at < $4::timestamptz - $3::interval
+               OR EXISTS (SELECT 1 FROM inbox_event i
+                           WHERE i.consumer = $2 AND i.event_id = c.legacy ->> 'eventId'
+                             AND i.processed_at < $4::timestamptz - $1::interval))
+        RETURNING c.order_id, c.stage, c.subject, c.outcome, c.legacy, c.new`,
+      [grace, follower?.inbox ?? null, bound, at],
     );
     return rows.map(({ order_id, ...row }) => ({ ...row, orderId: order_id }));
   }

@@ -48,6 +48,7 @@ import type {
 } from '@order-platform/activities';
 import {
   DOWNSTREAM_REJECTED,
+  type FollowedLegacyFactType,
   LEGACY_FACT_SIGNAL,
   type LegacyEvent,
   type LegacyFactType,
@@ -156,7 +157,7 @@ class LegacyEnding extends Error {
   }
 }
 
-const ENDINGS: readonly LegacyFactType[] = ['LegacyOrderRejected', 'LegacyOrderCancelled'];
+const ENDINGS: readonly FollowedLegacyFactType[] = ['LegacyOrderRejected', 'LegacyOrderCancelled'];
 
 /** The business failure an activity ended with (OutOfStock, PaymentDeclined, ...), if any. */
 const businessFailure = (error: unknown): string | undefined =>
@@ -286,7 +287,12 @@ export async function legacyOrderLifecycle(
   if (!carried) policy = await mustHappen.loadStagePolicy(order.segment);
 
   /** The first of `types` the monolith reports; a late one marks the order for attention. */
-  async function legacyFact(types: LegacyFactType[], deadline: number, stage: MigrationStage) {
+  /** Only facts the signal bridge signals (`LEGACY_FACTS_FOLLOWED`) can be waited for. */
+  async function legacyFact(
+    types: FollowedLegacyFactType[],
+    deadline: number,
+    stage: MigrationStage,
+  ) {
     const wanted = [...types, ...ENDINGS];
     const first = () => wanted.map((type) => facts.get(type)).find((fact) => fact !== undefined);
     if ((await waitForFactOrDeadline(first, deadline)) === 'deadline') {
@@ -295,7 +301,8 @@ export async function legacyOrderLifecycle(
       await recorder.record({ needsAttention: '' });
     }
     const fact = first()!;
-    if (ENDINGS.includes(fact.eventType)) throw new LegacyEnding(fact);
+    if ((ENDINGS as readonly LegacyFactType[]).includes(fact.eventType))
+      throw new LegacyEnding(fact);
     return fact;
   }
 
