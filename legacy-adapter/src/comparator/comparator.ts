@@ -3,7 +3,8 @@
  * workflows decided (`orders.lifecycle.v1`), joins them per order and stage in PostgreSQL, and
  * classifies each pair. Everything but a match (or an excused mismatch) also goes out on
  * `orders.mismatches.v1`, keyed by order, so whoever owns the stage hears of it; counts are
- * metrics. Runs on the platform's reliable consumer: inbox, retries, DLQ, offsets after commit.
+ * metrics. Runs on the platform's reliable consumer: inbox, retries, DLQ, offsets after commit,
+ * up to `BATCH_SIZE` facts of a partition per transaction.
  */
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -43,6 +44,12 @@ export interface ComparatorOptions {
 type Envelope = { side: Side; event: LegacyEvent | LifecycleEvent };
 
 const RULES_CACHE_MS = 5_000;
+/**
+ * Facts of a partition applied in one transaction (inbox rows, comparison rows, one commit, one
+ * offset commit): the comparator's throughput is round trips, not CPU. Bounded so a transaction's
+ * row locks are short and a run that rolls back (taken again one fact at a time) is small.
+ */
+const BATCH_SIZE = 100;
 
 export class Comparator {
   private consumer?: ReliableConsumer;
@@ -97,6 +104,7 @@ export class Comparator {
         await this.report(comparison);
       },
       maxInFlight: 3,
+      batchSize: BATCH_SIZE,
       registry,
       logger,
     });

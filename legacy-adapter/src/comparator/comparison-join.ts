@@ -50,12 +50,16 @@ export class ComparisonJoin {
     };
     const other: Side = side === 'legacy' ? 'new' : 'legacy';
     const key: ComparisonKey = { orderId, stage: fact.stage, subject: fact.subject };
-    const existing = await this.rows.lock<Stored>(tx, key);
+    let existing = await this.rows.lock<Stored>(tx, key);
     const base = key;
     if (!existing) {
-      await this.rows.open(tx, key, side, stored, now);
-      const comparison = { ...base, outcome: 'pending' as const, differences: [], excusedBy: [] };
-      return { ...comparison, legacy: null, new: null, [side]: stored };
+      if (await this.rows.open(tx, key, side, stored, now)) {
+        const comparison = { ...base, outcome: 'pending' as const, differences: [], excusedBy: [] };
+        return { ...comparison, legacy: null, new: null, [side]: stored };
+      }
+      // The other side's fact, on another partition, opened it first: join it.
+      existing = await this.rows.lock<Stored>(tx, key);
+      if (!existing) throw new Error(`comparison ${JSON.stringify(key)} neither opened nor found`);
     }
     const mine = existing[side];
     if (mine) {

@@ -50,19 +50,24 @@ export class StageComparisonStore {
     return rows[0];
   }
 
-  /** The first side's decision: a pending row. */
+  /**
+   * The first side's decision: a pending row.
+   * @returns false when another transaction opened the row first (the insert waited for it to
+   *   commit): `lock` it again and add to it instead
+   */
   async open<S>(
     tx: PoolClient,
     key: ComparisonKey,
     side: Side,
     decision: S,
     now: Date,
-  ): Promise<void> {
-    await tx.query(
+  ): Promise<boolean> {
+    const inserted = await tx.query(
       `INSERT INTO stage_comparison (order_id, stage, subject, outcome, ${column(side)}, compared_at)
-       VALUES ($1, $2, $3, 'pending', $4::jsonb, $5)`,
+       VALUES ($1, $2, $3, 'pending', $4::jsonb, $5) ON CONFLICT DO NOTHING`,
       [...keyParameters(key), JSON.stringify(decision), now],
     );
+    return inserted.rowCount === 1;
   }
 
   /** The other side's decision, on the row `lock` found. */
