@@ -551,6 +551,31 @@ describe('the reliable consumer loop', () => {
       expect(h.log).toEqual(['pause 0']);
     });
 
+    it('hands a run of new events to handleMany at once, and takes a run it failed one at a time through handle', async () => {
+      const runs: string[][] = [];
+      const h = harness({
+        batchSize: 10,
+        handleMany: async (items, tx) => {
+          await tx.query('UPDATE effects');
+          runs.push(items.map((item) => item.id));
+          if (items.some((item) => item.event.fail === 'always')) throw new Error('bulk failed');
+        },
+      });
+      await h.start();
+      await h.deliver([event('a'), event('b'), event('a')], { firstOffset: 10 });
+      expect(runs).toEqual([['a', 'b']]);
+      expect(h.log).toEqual(['BEGIN', 'INSERT 3', 'UPDATE', 'COMMIT', 'commit 13', 'resolve 12']);
+      h.log.length = 0;
+      await h.deliver([event('c'), event('d', 'always')], { firstOffset: 13 });
+      expect(runs.slice(1)).toEqual([['c', 'd']]);
+      expect(h.log.filter((l) => l.startsWith('handle') || l.startsWith('commit'))).toEqual([
+        ...['handle c', 'commit 14'],
+        ...['handle d threw', 'handle d threw', 'handle d threw', 'commit 15'],
+      ]);
+      expect(h.inbox.has('c')).toBe(true);
+      expect(h.sent.map((r) => r.messages[0]!.headers['x-dlq-event-id'])).toEqual(['d']);
+    });
+
     it('refuses a batch size below 1', async () => {
       await expect(harness({ batchSize: 0 }).start()).rejects.toThrow(/batchSize/);
     });

@@ -36,6 +36,7 @@ import { type Logger } from './logger';
 import { contextFromHeaders, platformTracer } from './tracing';
 
 export { type MessageContext, type Poison } from './consumer/message';
+export { type InboxItem } from './consumer/inbox-transaction';
 export {
   BadMessage,
   type Classification,
@@ -57,6 +58,11 @@ export interface ReliableConsumerOptions<E> {
   eventId: (event: E) => string;
   /** The durable effect, written with `tx` inside the inbox transaction. */
   handle: (event: E, tx: PoolClient, context: MessageContext) => Promise<void>;
+  /**
+   * With `batchSize`: a run's new events in one call, in order (bulk statements), writing what
+   * `handle` would have for each; `handle` still takes a run that failed, one at a time.
+   */
+  handleMany?: (items: readonly InboxItem<E>[], tx: PoolClient) => Promise<void>;
   retry?: RetryPolicy;
   /** Partitions (so messages) handled at once; each holds a pool connection while it runs. */
   maxInFlight?: number;

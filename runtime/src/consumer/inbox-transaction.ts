@@ -22,6 +22,11 @@ export interface InboxTransaction<E> {
   /** The inbox key: whose inbox the event id goes into. */
   consumer: string;
   handle: (event: E, tx: PoolClient, context: MessageContext) => Promise<void>;
+  /**
+   * A run's new events at once (bulk statements), instead of `handle` for each in order; what
+   * it writes must be what `handle` one by one would have written.
+   */
+  handleMany?: (items: readonly InboxItem<E>[], tx: PoolClient) => Promise<void>;
 }
 
 /** A failure of the inbox's own work: about the message (bad) or about PostgreSQL (down). */
@@ -67,7 +72,7 @@ export interface InboxItem<E> {
  * @returns each message's outcome, in the run's order
  */
 export async function applyManyInInbox<E>(
-  { pool, consumer, handle }: InboxTransaction<E>,
+  { pool, consumer, handle, handleMany }: InboxTransaction<E>,
   items: readonly InboxItem<E>[],
   within: (item: InboxItem<E>, work: () => Promise<void>) => Promise<void> = (_, work) => work(),
 ): Promise<('applied' | 'duplicate')[]> {
@@ -84,15 +89,15 @@ export async function applyManyInInbox<E>(
       } catch (error) {
         throw inboxFailure(error);
       }
-      const outcomes: ('applied' | 'duplicate')[] = [];
-      for (const item of items) {
-        // Deleted as it is applied: the same id later in the run is a duplicate.
-        if (!fresh.delete(item.id)) {
-          outcomes.push('duplicate');
-          continue;
+      // Deleted as it is taken: the same id later in the run is a duplicate.
+      const outcomes = items.map((item) => (fresh.delete(item.id) ? 'applied' : 'duplicate'));
+      const applying = items.filter((_, i) => outcomes[i] === 'applied');
+      if (handleMany) {
+        if (applying.length > 0) await handleMany(applying, tx);
+      } else {
+        for (const item of applying) {
+          await within(item, () => handle(item.event, tx, item.context));
         }
-        await within(item, () => handle(item.event, tx, item.context));
-        outcomes.push('applied');
       }
       return outcomes;
     },
