@@ -18,7 +18,7 @@ import { workflowThroughput } from './benchmarks/workflow-throughput';
 import { BenchContext, type BenchResult } from './context';
 import { BenchStack } from './support/bench-stack';
 import { stopAllChildren } from './support/child';
-import { describeMachine } from './support/machine';
+import { describeMachine, loadAverage } from './support/machine';
 import { printTable } from './support/report';
 
 /** In this order: the memory benchmark offers ten times the rate the first one measured. */
@@ -72,9 +72,12 @@ async function main(): Promise<void> {
   try {
     for (const name of selected) {
       const began = Date.now();
-      console.log(`\n▶ ${name}`);
+      const loadBefore = loadAverage();
+      console.log(`\n▶ ${name} (load average ${loadBefore.join(', ')})`);
       try {
-        results[name] = await BENCHMARKS[name]!(ctx);
+        // On a shared machine the figures move with the neighbours' load: kept with them.
+        const result = await BENCHMARKS[name]!(ctx);
+        results[name] = { ...result, loadAverage: { before: loadBefore, after: loadAverage() } };
       } catch (error) {
         // One broken benchmark still leaves the others' figures.
         console.error(`  ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
