@@ -44,6 +44,8 @@ export interface ResultRow {
 export interface BenchResult {
   rows: ResultRow[];
   details: Record<string, unknown>;
+  /** The machine's load averages (1, 5, 15 min) as the benchmark began and ended; set by main. */
+  loadAverage?: { before: number[]; after: number[] };
 }
 
 export class BenchContext {

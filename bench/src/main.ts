@@ -6,7 +6,6 @@
  * STACK_TEMPORAL=server runs it on the Temporal server instead of the dev server.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'prettier';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -20,7 +19,7 @@ import { workflowThroughput } from './benchmarks/workflow-throughput';
 import { BenchContext, type BenchResult } from './context';
 import { BenchStack } from './support/bench-stack';
 import { stopAllChildren } from './support/child';
-import { describeMachine } from './support/machine';
+import { describeMachine, loadAverage } from './support/machine';
 import { printTable } from './support/report';
 
 /** In this order: the memory benchmark offers ten times the rate the first one measured. */
@@ -79,9 +78,12 @@ async function main(): Promise<void> {
   try {
     for (const name of selected) {
       const began = Date.now();
-      console.log(`\n▶ ${name}`);
+      const loadBefore = loadAverage();
+      console.log(`\n▶ ${name} (load average ${loadBefore.join(', ')})`);
       try {
-        results[name] = await BENCHMARKS[name]!(ctx);
+        // On a shared machine the figures move with the neighbours' load: kept with them.
+        const result = await BENCHMARKS[name]!(ctx);
+        results[name] = { ...result, loadAverage: { before: loadBefore, after: loadAverage() } };
       } catch (error) {
         // One broken benchmark still leaves the others' figures.
         console.error(`  ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -119,9 +121,6 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${file}`);
   if (Object.values(results).some((r) => 'error' in r)) process.exitCode = 1;
 }
-
-/** 1/5/15-minute load averages, two decimals: on shared cores they qualify every figure. */
-const loadAverage = (): number[] => loadavg().map((load) => Math.round(load * 100) / 100);
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : String(error));

@@ -227,6 +227,52 @@ describe('the reliable consumer (real Kafka and PostgreSQL)', () => {
     expect(await outcome('dlq')).toBe(0);
   });
 
+  it('in batches: applies every event exactly once through duplicates, poison, a failing event and a restart, in order per key', async () => {
+    const f = await fixture();
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const events = keys.flatMap((key) => [1, 2, 3, 4, 5, 6, 7, 8].map((seq) => event(key, seq)));
+    await sendEvents(f.topic, events);
+    await send(f.topic, [
+      { key: 'g', value: JSON.stringify(event('g', 1)) },
+      { key: 'g', value: 'not json {' },
+      { key: 'g', value: JSON.stringify(event('g', 2, { fail: 'always' })) },
+      { key: 'g', value: JSON.stringify(event('g', 3)) },
+    ]);
+    await sendEvents(f.topic, events); // a publisher retried everything: at-least-once
+
+    const first = await start(f, { slowMs: 40, batchSize: 16 });
+    await waitFor(
+      'some applied',
+      () => applied(f.name),
+      (rows) => rows.length >= 10,
+    );
+    await first.consumer.stop();
+    const atStop = (await applied(f.name)).length;
+    expect(atStop).toBeLessThan(events.length);
+
+    const second = await start(f, { batchSize: 16 });
+    const total = 2 * events.length + 4;
+    const outcome = async (o?: string) =>
+      (await metric(first.registry, 'processed_total', o ? { outcome: o } : {})) +
+      (await metric(second.registry, 'processed_total', o ? { outcome: o } : {}));
+    await waitFor('all processed', outcome, (n) => n >= total);
+    await sleep(300);
+
+    const rows = await applied(f.name);
+    expect(rows).toHaveLength(events.length + 2);
+    expect(seqsByKey(rows)).toEqual({
+      ...Object.fromEntries(keys.map((k) => [k, [1, 2, 3, 4, 5, 6, 7, 8]])),
+      g: [1, 3],
+    });
+    expect(await outcome('applied')).toBe(events.length + 2);
+    expect(await outcome('dlq')).toBe(2);
+    const dead = await readAll(`${f.topic}.dlq`, 2);
+    expect(dead.map((m) => String(m.headers?.['x-dlq-class'])).sort()).toEqual([
+      'poison',
+      'unclassified',
+    ]);
+  });
+
   it('dead-letters poison and a failing message with the reason and origin, and applies what follows, in order', async () => {
     const f = await fixture();
     const ok = (key: string, seq: number) => ({ key, value: JSON.stringify(event(key, seq)) });

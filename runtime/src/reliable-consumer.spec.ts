@@ -29,21 +29,30 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
   let sendFailures = 0;
   let refuseValues = false;
   let aborted = false;
-  let pending: string | undefined;
+  let pending: string[] = [];
   let heartbeats = 0;
 
   const client = {
     query: async (sql: string, params: string[] = []) => {
       const verb = sql.split(' ')[0]!;
       log.push(verb);
+      if (verb === 'INSERT' && Array.isArray(params[1])) {
+        // The inbox's bulk insert: one row per new id, RETURNING the ids it inserted.
+        const fresh = [...new Set(params[1] as string[])].filter((id) => !inbox.has(id));
+        fresh.forEach((id) => inbox.add(id));
+        pending.push(...fresh);
+        log[log.length - 1] = `INSERT ${(params[1] as string[]).length}`;
+        return { rowCount: fresh.length, rows: fresh.map((event_id) => ({ event_id })) };
+      }
       if (verb === 'INSERT') {
         if (inbox.has(params[1]!)) return { rowCount: 0 };
-        inbox.add((pending = params[1]!));
+        inbox.add(params[1]!);
+        pending.push(params[1]!);
         return { rowCount: 1 };
       }
       const rolledBack = verb === 'ROLLBACK' || (verb === 'COMMIT' && aborted);
-      if (rolledBack && pending) inbox.delete(pending);
-      if (verb === 'COMMIT' || verb === 'ROLLBACK') pending = undefined;
+      if (rolledBack) pending.forEach((id) => inbox.delete(id));
+      if (verb === 'COMMIT' || verb === 'ROLLBACK') pending = [];
       return { command: rolledBack ? 'ROLLBACK' : verb };
     },
     release: () => undefined,
@@ -434,6 +443,142 @@ describe('the reliable consumer loop', () => {
     await h.deliver([event('a')]);
     expect(age).toBeGreaterThanOrEqual(5);
     expect(await h.metric('oldest_unprocessed_age_seconds')).toBe(0);
+  });
+
+  describe('in batches (batchSize)', () => {
+    it('applies a run of messages in one transaction with one inbox statement, then commits the offset once', async () => {
+      const h = harness({ batchSize: 10 });
+      await h.start();
+      await h.deliver([event('a'), event('b'), event('c')], { firstOffset: 10, highWatermark: 13 });
+      expect(h.log).toEqual([
+        ...['BEGIN', 'INSERT 3', 'UPDATE', 'handle a', 'UPDATE', 'handle b', 'UPDATE', 'handle c'],
+        ...['COMMIT', 'commit 13', 'resolve 12'],
+      ]);
+      expect(await h.metric('processed_total', { outcome: 'applied' })).toBe(3);
+      expect(await h.metric('lag')).toBe(0);
+      expect(h.heartbeats()).toBe(1);
+    });
+
+    it('cuts a partition batch into runs of at most batchSize, each committed before the next', async () => {
+      const h = harness({ batchSize: 2 });
+      await h.start();
+      await h.deliver([event('a'), event('b'), event('c')], { firstOffset: 10 });
+      expect(h.log.filter((l) => /^(BEGIN|INSERT|COMMIT|commit|resolve)/.test(l))).toEqual([
+        ...['BEGIN', 'INSERT 2', 'COMMIT', 'commit 12', 'resolve 11'],
+        ...['BEGIN', 'INSERT', 'COMMIT', 'commit 13', 'resolve 12'],
+      ]);
+    });
+
+    it('skips what the inbox has and an id repeated within the run: a redelivered batch changes nothing', async () => {
+      const h = harness({ batchSize: 10 });
+      await h.start();
+      await h.deliver([event('a'), event('b'), event('a')]);
+      expect(h.log.filter((l) => l.startsWith('handle'))).toEqual(['handle a', 'handle b']);
+      h.log.length = 0;
+      await h.deliver([event('a'), event('b'), event('a')]);
+      expect(h.log).toEqual(['BEGIN', 'INSERT 3', 'COMMIT', 'commit 13', 'resolve 12']);
+      expect(await h.metric('processed_total', { outcome: 'applied' })).toBe(2);
+      expect(await h.metric('processed_total', { outcome: 'duplicate' })).toBe(4);
+    });
+
+    it('rolls a run back when one message is bad and takes it again one at a time: the bad one is dead-lettered, the rest applied once', async () => {
+      const h = harness({
+        batchSize: 10,
+        handle: async (e, tx) => {
+          await tx.query('UPDATE effect');
+          if (e.id === 'refused') throw new BadMessage('order refers to nothing');
+          h.log.push(`handle ${e.id}`);
+        },
+      });
+      await h.start();
+      await h.deliver([event('a'), event('refused'), event('c')], { firstOffset: 10 });
+      const rollback = h.log.indexOf('ROLLBACK');
+      expect(h.log.slice(0, rollback + 1)).toEqual([
+        ...['BEGIN', 'INSERT 3', 'UPDATE', 'handle a', 'UPDATE', 'ROLLBACK'],
+      ]);
+      expect(h.log.slice(rollback + 1).filter((l) => !l.startsWith('UPDATE'))).toEqual([
+        ...['BEGIN', 'INSERT', 'handle a', 'COMMIT', 'commit 11', 'resolve 10'],
+        ...['BEGIN', 'INSERT', 'ROLLBACK', 'dlq t.dlq', 'commit 12', 'resolve 11'],
+        ...['BEGIN', 'INSERT', 'handle c', 'COMMIT', 'commit 13', 'resolve 12'],
+      ]);
+      expect(h.sent.map((r) => r.messages[0]!.headers['x-dlq-reason'])).toEqual([
+        'bad: order refers to nothing',
+      ]);
+      expect([...h.inbox]).toEqual(['a', 'c']); // a replay of 'refused' from the DLQ applies
+      expect(await h.metric('processed_total', { outcome: 'applied' })).toBe(2);
+      expect(await h.metric('processed_total', { outcome: 'dlq' })).toBe(1);
+    });
+
+    it('sends poison to the DLQ on its own, between the runs before and after it', async () => {
+      const h = harness({ batchSize: 10 });
+      await h.start();
+      await h.deliver([event('a'), event('b'), '{oops', event('c'), event('d')], {
+        firstOffset: 10,
+      });
+      expect(h.log.filter((l) => !/^(UPDATE|handle)/.test(l))).toEqual([
+        ...['BEGIN', 'INSERT 2', 'COMMIT', 'commit 12', 'resolve 11'],
+        ...['dlq t.dlq', 'commit 13', 'resolve 12'],
+        ...['BEGIN', 'INSERT 2', 'COMMIT', 'commit 15', 'resolve 14'],
+      ]);
+      expect(h.sent[0]!.messages[0]!.headers['x-dlq-source-offset']).toBe('12');
+    });
+
+    it('waits out a database outage message by message, never dead-lettering', async () => {
+      const h = harness({ batchSize: 10 });
+      await h.start();
+      h.failConnections(5);
+      await h.deliver([event('a'), event('b')], { firstOffset: 10 });
+      expect(h.log.filter((l) => l === 'connect failed')).toHaveLength(5);
+      expect(h.sent).toEqual([]);
+      expect(h.log.filter((l) => l.startsWith('handle'))).toEqual(['handle a', 'handle b']);
+      expect(h.log.slice(-3)).toEqual(['COMMIT', 'commit 12', 'resolve 11']);
+    });
+
+    it('does not count a run PostgreSQL rolled back at COMMIT as applied', async () => {
+      const h = harness({ batchSize: 10 });
+      await h.start();
+      h.abortTransactions();
+      await h.deliver([event('a'), event('b')]);
+      expect(await h.metric('processed_total', { outcome: 'applied' })).toBe(0);
+      expect(h.inbox.size).toBe(0);
+      expect(h.sent.map((r) => r.messages[0]!.headers['x-dlq-event-id'])).toEqual(['a', 'b']);
+    });
+
+    it('pauses before a run while overloaded, committing nothing of it', async () => {
+      const h = harness({ batchSize: 10, isOverloaded: () => true });
+      await h.start();
+      await h.deliver([event('a'), event('b')]);
+      expect(h.log).toEqual(['pause 0']);
+    });
+
+    it('hands a run of new events to handleMany at once, and takes a run it failed one at a time through handle', async () => {
+      const runs: string[][] = [];
+      const h = harness({
+        batchSize: 10,
+        handleMany: async (items, tx) => {
+          await tx.query('UPDATE effects');
+          runs.push(items.map((item) => item.id));
+          if (items.some((item) => item.event.fail === 'always')) throw new Error('bulk failed');
+        },
+      });
+      await h.start();
+      await h.deliver([event('a'), event('b'), event('a')], { firstOffset: 10 });
+      expect(runs).toEqual([['a', 'b']]);
+      expect(h.log).toEqual(['BEGIN', 'INSERT 3', 'UPDATE', 'COMMIT', 'commit 13', 'resolve 12']);
+      h.log.length = 0;
+      await h.deliver([event('c'), event('d', 'always')], { firstOffset: 13 });
+      expect(runs.slice(1)).toEqual([['c', 'd']]);
+      expect(h.log.filter((l) => l.startsWith('handle') || l.startsWith('commit'))).toEqual([
+        ...['handle c', 'commit 14'],
+        ...['handle d threw', 'handle d threw', 'handle d threw', 'commit 15'],
+      ]);
+      expect(h.inbox.has('c')).toBe(true);
+      expect(h.sent.map((r) => r.messages[0]!.headers['x-dlq-event-id'])).toEqual(['d']);
+    });
+
+    it('refuses a batch size below 1', async () => {
+      await expect(harness({ batchSize: 0 }).start()).rejects.toThrow(/batchSize/);
+    });
   });
 
   it('lets two consumers share a registry', async () => {

@@ -14,20 +14,29 @@
  * message (process-message.ts, inbox-transaction.ts, dead-letter.ts, retry.ts), pausing under
  * load (backpressure.ts) and the lag and age metrics (metrics.ts).
  */
-import { SpanKind } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { type Pool, type PoolClient } from 'pg';
 import { register as defaultRegistry, type Registry } from 'prom-client';
 import { Backpressure } from './consumer/backpressure';
-import { type MessageContext, type Poison } from './consumer/message';
+import { applyManyInInbox, type InboxItem } from './consumer/inbox-transaction';
+import { isPoison, type MessageContext, type Outcome, type Poison } from './consumer/message';
 import { ConsumerMetrics } from './consumer/metrics';
-import { messageProcessor } from './consumer/process-message';
+import { decodeMessage, messageProcessor } from './consumer/process-message';
 import { DEFAULT_RETRY, Stopping, type RetryPolicy } from './consumer/retry';
 import { createIdempotentProducer } from './kafka';
 import { type Logger } from './logger';
-import { contextFromHeaders, inSpan } from './tracing';
+import { contextFromHeaders, platformTracer } from './tracing';
 
 export { type MessageContext, type Poison } from './consumer/message';
+export { type InboxItem } from './consumer/inbox-transaction';
 export {
   BadMessage,
   type Classification,
@@ -49,9 +58,20 @@ export interface ReliableConsumerOptions<E> {
   eventId: (event: E) => string;
   /** The durable effect, written with `tx` inside the inbox transaction. */
   handle: (event: E, tx: PoolClient, context: MessageContext) => Promise<void>;
+  /**
+   * With `batchSize`: a run's new events in one call, in order (bulk statements), writing what
+   * `handle` would have for each; `handle` still takes a run that failed, one at a time.
+   */
+  handleMany?: (items: readonly InboxItem<E>[], tx: PoolClient) => Promise<void>;
   retry?: RetryPolicy;
   /** Partitions (so messages) handled at once; each holds a pool connection while it runs. */
   maxInFlight?: number;
+  /**
+   * Consecutive messages of a partition applied in one inbox transaction, with one offset commit
+   * after it: 1 (the default) is one at a time. A run that fails is rolled back and taken again
+   * one message at a time, so every failure still gets its own answer.
+   */
+  batchSize?: number;
   /** Backpressure: while true, partitions pause before their next message. */
   isOverloaded?: () => boolean;
   registry?: Registry;
@@ -86,8 +106,17 @@ export async function startReliableConsumer<E>(
   const { name, kafka, topics, logger } = options;
   const retry = options.retry ?? DEFAULT_RETRY;
   const maxInFlight = options.maxInFlight ?? 1;
-  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || retry.attempts < 1) {
-    throw new Error(`consumer ${name}: maxInFlight and retry.attempts must be at least 1`);
+  const batchSize = options.batchSize ?? 1;
+  if (
+    !Number.isInteger(maxInFlight) ||
+    maxInFlight < 1 ||
+    !Number.isInteger(batchSize) ||
+    batchSize < 1 ||
+    retry.attempts < 1
+  ) {
+    throw new Error(
+      `consumer ${name}: maxInFlight, batchSize and retry.attempts must be at least 1`,
+    );
   }
   const metrics = new ConsumerMetrics(name, options.registry ?? defaultRegistry);
   const stopping = new AbortController();
@@ -112,6 +141,93 @@ export async function startReliableConsumer<E>(
     stopping: stopping.signal,
   });
 
+  /** The consumer span of one message: a child of the span that published it (one trace per order). */
+  const messageSpan = (
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    batched: number,
+  ): { span: Span; within: Context } => {
+    const parent = contextFromHeaders(message.headers);
+    const span = platformTracer().startSpan(
+      `process ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': name,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.kafka.offset': Number(message.offset),
+          ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
+          ...(batched > 1 ? { 'messaging.batch.message_count': batched } : {}),
+        },
+      },
+      parent,
+    );
+    return { span, within: trace.setSpan(parent, span) };
+  };
+
+  /**
+   * The longest run of decodable messages from `start`, up to `batchSize`: what one transaction
+   * applies. Poison ends a run; it goes through `processMessage` on its own.
+   */
+  const decodableRun = (
+    messages: KafkaMessage[],
+    start: number,
+    topic: string,
+    partition: number,
+  ) => {
+    const run: (InboxItem<E> & { message: KafkaMessage })[] = [];
+    for (let i = start; i < messages.length && run.length < batchSize; i++) {
+      const message = messages[i]!;
+      const decoded = decodeMessage(options, message);
+      if (isPoison(decoded)) break;
+      run.push({ ...decoded, message, context: { topic, partition, offset: message.offset } });
+    }
+    return run;
+  };
+
+  /**
+   * A run applied in one inbox transaction, each message in its own span; undefined when the
+   * transaction failed (rolled back: nothing of it applied), for the caller to take the run one
+   * message at a time, where each failure gets its own answer (dead letter, wait, retry).
+   */
+  async function applyRun(
+    run: (InboxItem<E> & { message: KafkaMessage })[],
+  ): Promise<Outcome[] | undefined> {
+    const traced = run.map((item) =>
+      messageSpan(item.context.topic, item.context.partition, item.message, run.length),
+    );
+    const spans = traced.map(({ span }) => span);
+    const spanOf = new Map<InboxItem<E>, Context>(run.map((item, i) => [item, traced[i]!.within]));
+    try {
+      const outcomes = await applyManyInInbox({ ...options, consumer: name }, run, (item, work) =>
+        context.with(spanOf.get(item)!, work),
+      );
+      spans.forEach((span, i) =>
+        span.setAttribute('order_platform.consumer.outcome', outcomes[i]!),
+      );
+      return outcomes;
+    } catch (error) {
+      if (stopping.signal.aborted) throw new Stopping();
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const span of spans) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `batch rolled back: ${reason}` });
+      }
+      logger.warn('batch rolled back, applying its messages one at a time', {
+        consumer: name,
+        ...run[0]!.context,
+        messages: run.length,
+        error: reason,
+      });
+      return undefined;
+    } finally {
+      spans.forEach((span) => span.end());
+    }
+  }
+
   async function eachBatch({
     batch,
     resolveOffset,
@@ -123,55 +239,73 @@ export async function startReliableConsumer<E>(
     const { topic, partition } = batch;
     const tp = { topic, partition };
     const highWatermark = BigInt(batch.highWatermark);
+    const messages = batch.messages;
+
+    /** One message on its own: the outcome of `processMessage`, in its span. */
+    const processOne = async (message: KafkaMessage): Promise<Outcome> => {
+      metrics.lag(tp, highWatermark - BigInt(message.offset));
+      const { span, within } = messageSpan(topic, partition, message, 1);
+      try {
+        const outcome = await context.with(within, () =>
+          processMessage(message, { topic, partition, offset: message.offset }, heartbeat),
+        );
+        span.setAttribute('order_platform.consumer.outcome', outcome);
+        return outcome;
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    };
+
+    /** Only now that the effects (or dead letters) up to `last` are durable does the offset move. */
+    const done = async (last: KafkaMessage, outcomes: Outcome[]): Promise<void> => {
+      const next = BigInt(last.offset) + 1n;
+      // With autoCommit off, commitOffsetsIfNecessary() without offsets commits nothing.
+      await commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
+      });
+      // kafkajs fetches from the resolved offset, not the committed one: without this a batch
+      // left early (pause, stop) would be fetched again from its start.
+      resolveOffset(last.offset);
+      for (const outcome of outcomes) metrics.processed(topic, outcome);
+      metrics.lag(tp, highWatermark - next);
+      await heartbeat();
+    };
+
     try {
-      for (const message of batch.messages) {
+      let i = 0;
+      while (i < messages.length) {
         if (stopping.signal.aborted || !isRunning() || isStale()) return;
+        const first = messages[i]!;
         // Waiting counts in the age: a paused partition is behind, not idle.
-        metrics.at(tp, Number(message.timestamp));
+        metrics.at(tp, Number(first.timestamp));
         // Unresolved, the rest of this batch is fetched again after resume.
         if (backpressure.pauseIfOverloaded(tp)) {
           metrics.held(tp, 'overload');
           return;
         }
-        metrics.lag(tp, highWatermark - BigInt(message.offset));
-        // A child of the span that published it (its headers' traceparent): one trace per order.
-        const outcome = await inSpan(
-          `process ${topic}`,
-          {
-            kind: SpanKind.CONSUMER,
-            parent: contextFromHeaders(message.headers),
-            attributes: {
-              'messaging.system': 'kafka',
-              'messaging.operation.type': 'process',
-              'messaging.destination.name': topic,
-              'messaging.consumer.group.name': name,
-              'messaging.destination.partition.id': String(partition),
-              'messaging.kafka.offset': Number(message.offset),
-              ...(message.key ? { 'messaging.kafka.message.key': message.key.toString() } : {}),
-            },
-          },
-          async (span) => {
-            const result = await processMessage(
-              message,
-              { topic, partition, offset: message.offset },
-              heartbeat,
-            );
-            span.setAttribute('order_platform.consumer.outcome', result);
-            return result;
-          },
-        );
-        const next = BigInt(message.offset) + 1n;
-        // Only now that the effect (or its dead letter) is durable does the offset move. With
-        // autoCommit off, commitOffsetsIfNecessary() without offsets commits nothing.
-        await commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: next.toString() }] }],
-        });
-        // kafkajs fetches from the resolved offset, not the committed one: without this a batch
-        // left early (pause, stop) would be fetched again from its start.
-        resolveOffset(message.offset);
-        metrics.processed(topic, outcome);
-        metrics.lag(tp, highWatermark - next);
-        await heartbeat();
+        const run = batchSize > 1 ? decodableRun(messages, i, topic, partition) : [];
+        if (run.length > 1) {
+          metrics.lag(tp, highWatermark - BigInt(first.offset));
+          const outcomes = await applyRun(run);
+          if (outcomes) {
+            await done(run[run.length - 1]!.message, outcomes);
+            i += run.length;
+            continue;
+          }
+          // Rolled back: the same messages one at a time, each answered on its own.
+          for (const { message } of run) {
+            if (stopping.signal.aborted || !isRunning() || isStale()) return;
+            await done(message, [await processOne(message)]);
+          }
+          i += run.length;
+          continue;
+        }
+        await done(first, [await processOne(first)]);
+        i += 1;
       }
     } catch (error) {
       // Rolled back, offset not committed: the message comes again after the restart.
@@ -221,7 +355,7 @@ export async function startReliableConsumer<E>(
     await close().catch(() => undefined);
     throw error;
   }
-  logger.info('consumer started', { consumer: name, topics, maxInFlight });
+  logger.info('consumer started', { consumer: name, topics, maxInFlight, batchSize });
 
   let stopped: Promise<void> | undefined;
   return {

@@ -7,7 +7,8 @@
  * (runtime's idempotent acks=all producer) sending the same messages, transaction by transaction,
  * to a topic of the same shape; its latency starts at the send call. Both topics stamp records
  * with the broker's append time. The comparator: facts per second while it works through both
- * topics from the beginning, against a raw kafkajs consumer reading the same records.
+ * topics from the beginning, against a raw kafkajs consumer reading the same records, and the
+ * PostgreSQL transactions it committed per event (which the machine's load does not move).
  */
 import { ConfigResourceTypes, type Kafka, type KafkaMessage } from 'kafkajs';
 import { Client as PgClient } from 'pg';
@@ -210,6 +211,20 @@ async function paced(
   return Promise.all(pending);
 }
 
+/** Transactions committed in the database so far (its statistics; the sweep's included). */
+async function committedTransactions(databaseUrl: string): Promise<number> {
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ commits: string }>(
+      'SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0]!.commits);
+  } finally {
+    await db.end();
+  }
+}
+
 async function dropSlot(legacyDatabaseUrl: string): Promise<void> {
   const db = new PgClient({ connectionString: legacyDatabaseUrl });
   await db.connect();
@@ -288,7 +303,12 @@ async function comparatorThroughput(
   ctx: BenchContext,
   kafka: Kafka,
   admin: ReturnType<Kafka['admin']>,
-): Promise<{ events: number; comparatorPerSecond: number; rawPerSecond: number }> {
+): Promise<{
+  events: number;
+  transactionsPerEvent: number;
+  comparatorPerSecond: number;
+  rawPerSecond: number;
+}> {
   const topics = [TOPICS.legacyOrderEvents, TOPICS.orderLifecycle];
   const ends = new Map<string, number>();
   for (const topic of topics) {
@@ -325,7 +345,9 @@ async function comparatorThroughput(
   });
   await raw.disconnect();
 
-  // The comparator, from an adapter that runs nothing else.
+  // The comparator, from an adapter that runs nothing else. The platform database's committed
+  // transactions per event: what the comparator pays per event whatever the machine's load.
+  const commitsBefore = await committedTransactions(ctx.stack.env.DATABASE_URL);
   await ctx.stack.start('legacy-adapter', 'adapter-comparator', {
     BRIDGE: 'off',
     MIRROR_SOURCE: 'off',
@@ -353,12 +375,16 @@ async function comparatorThroughput(
   }
   const finishedAt = Date.now();
   await ctx.stack.stop('adapter-comparator');
+  // Backends report their counts to the statistics within about a second.
+  await sleep(1_500);
+  const commits = (await committedTransactions(ctx.stack.env.DATABASE_URL)) - commitsBefore;
   // Sampled: the first sample that showed progress starts the clock (it needs some backlog left).
   const comparatorPerSecond = first
     ? ((total - first.done) * 1000) / (finishedAt - first.at)
     : Number.NaN;
   return {
     events: total,
+    transactionsPerEvent: round(commits / total),
     comparatorPerSecond: round(comparatorPerSecond),
     rawPerSecond: round((rawCount * 1000) / Math.max(1, rawLast - rawFirst)),
   };

@@ -1,6 +1,6 @@
 /** What the numbers were measured on, printed with every run and kept in its JSON. */
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 
 export interface Machine {
   cpu: string;
@@ -26,6 +26,9 @@ export function describeMachine(): Machine {
     node: process.version,
   };
 }
+
+/** The 1, 5 and 15 minute load averages (runnable processes), rounded. */
+export const loadAverage = (): number[] => loadavg().map((l) => Math.round(l * 10) / 10);
 
 /** Resident set size of a process in MiB, from /proc (Linux); undefined once it is gone. */
 export function rssMiB(pid: number): number | undefined {

@@ -3,7 +3,8 @@
  * workflows decided (`orders.lifecycle.v1`), joins them per order and stage in PostgreSQL, and
  * classifies each pair. Everything but a match (or an excused mismatch) also goes out on
  * `orders.mismatches.v1`, keyed by order, so whoever owns the stage hears of it; counts are
- * metrics. Runs on the platform's reliable consumer: inbox, retries, DLQ, offsets after commit.
+ * metrics. Runs on the platform's reliable consumer: inbox, retries, DLQ, offsets after commit,
+ * up to `BATCH_SIZE` facts of a partition per transaction, joined in bulk (`handleMany`).
  */
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -24,7 +25,7 @@ import {
   startReliableConsumer,
 } from '@order-platform/runtime';
 import { type Side } from '@order-platform/stores';
-import { type Comparison, ComparisonJoin } from './comparison-join';
+import { type Comparison, ComparisonJoin, type Observation } from './comparison-join';
 import { legacyDecision, newDecision } from './stage-decisions';
 
 export interface ComparatorOptions {
@@ -55,6 +56,13 @@ const RULES_CACHE_MS = 5_000;
  * good) is still declared missing in new, after this many graces (an hour at the default).
  */
 const FOLLOWER_BOUND_GRACES = 12;
+/**
+ * Facts of a partition applied in one transaction (inbox rows, comparison rows, one commit, one
+ * offset commit): the comparator's throughput is round trips, not CPU. Bounded so a transaction's
+ * row locks are short and a run that rolls back (taken again one fact at a time) is small.
+ */
+const BATCH_SIZE = 100;
+const REPORTS_PER_SEND = 100;
 
 export class Comparator {
   private consumer?: ReliableConsumer;
@@ -89,14 +97,10 @@ export class Comparator {
       },
       eventId: ({ event }) => event.eventId,
       handle: async ({ side, event }, tx) => {
-        const payload = event.payload as Record<string, unknown>;
-        if (event.eventType === 'OrderAccepted' && payload.origin === 'legacy-monolith') {
-          await this.store.rememberRoutes(tx, event.orderId, payload.routes);
+        if (isLegacyOrderAccepted(event)) {
+          await this.store.rememberRoutes(tx, event.orderId, event.payload.routes);
         }
-        const fact =
-          side === 'legacy'
-            ? legacyDecision(event as LegacyEvent)
-            : newDecision(event as LifecycleEvent);
+        const fact = decisionOf(side, event);
         if (!fact) return;
         const comparison = await this.store.observe(
           tx,
@@ -106,9 +110,35 @@ export class Comparator {
           await this.ignoreRules(),
           new Date(),
         );
-        await this.report(comparison);
+        await this.report([comparison]);
+      },
+      // A run's facts in bulk (three statements), cut before each monolith order's
+      // OrderAccepted, whose routes drop rows the facts before it left, as one by one.
+      handleMany: async (items, tx) => {
+        const rules = await this.ignoreRules();
+        const now = new Date();
+        let run: Observation[] = [];
+        const comparisons: Comparison[] = [];
+        const observeRun = async () => {
+          if (run.length > 0)
+            comparisons.push(...(await this.store.observeMany(tx, run, rules, now)));
+          run = [];
+        };
+        for (const {
+          event: { side, event },
+        } of items) {
+          if (isLegacyOrderAccepted(event)) {
+            await observeRun();
+            await this.store.rememberRoutes(tx, event.orderId, event.payload.routes);
+          }
+          const fact = decisionOf(side, event);
+          if (fact) run.push({ orderId: event.orderId, side, fact });
+        }
+        await observeRun();
+        await this.report(comparisons);
       },
       maxInFlight: 3,
+      batchSize: BATCH_SIZE,
       registry,
       logger,
     });
@@ -118,9 +148,7 @@ export class Comparator {
         const follower = followerInbox
           ? { inbox: followerInbox, boundMs: graceMs * FOLLOWER_BOUND_GRACES }
           : undefined;
-        for (const comparison of await this.store.sweep(pool, graceMs, follower)) {
-          await this.report(comparison);
-        }
+        await this.report(await this.store.sweep(pool, graceMs, follower));
       } catch (error) {
         logger.warn('comparison sweep failed', { error: String(error) });
       }
@@ -147,29 +175,48 @@ export class Comparator {
     return this.rules.rules;
   }
 
-  /** Counts a decided comparison and publishes it unless it is a match or excused. */
-  private async report(comparison: Comparison): Promise<void> {
-    if (comparison.outcome === 'pending') return;
-    this.verdicts.inc({ stage: comparison.stage, outcome: comparison.outcome });
-    const excused = comparison.outcome === 'mismatch' && comparison.excusedBy.length > 0;
-    if (comparison.outcome === 'match' || excused) return;
-    await this.options.producer.send({
-      topic: TOPICS.orderMismatches,
-      messages: [
-        {
-          key: comparison.orderId,
-          value: JSON.stringify({
-            mismatchId: [
-              comparison.orderId,
-              comparison.stage,
-              ...(comparison.subject ? [comparison.subject] : []),
-              comparison.outcome,
-            ].join(':'),
-            ...comparison,
-            detectedAt: new Date().toISOString(),
-          }),
-        },
-      ],
-    });
+  /**
+   * Counts decided comparisons and publishes those that are neither a match nor excused, in one
+   * send, before the transaction commits (a rollback sends them again: mismatch ids repeat).
+   */
+  private async report(comparisons: readonly Comparison[]): Promise<void> {
+    const messages = [];
+    for (const comparison of comparisons) {
+      if (comparison.outcome === 'pending') continue;
+      this.verdicts.inc({ stage: comparison.stage, outcome: comparison.outcome });
+      const excused = comparison.outcome === 'mismatch' && comparison.excusedBy.length > 0;
+      if (comparison.outcome === 'match' || excused) continue;
+      messages.push({
+        key: comparison.orderId,
+        value: JSON.stringify({
+          mismatchId: [
+            comparison.orderId,
+            comparison.stage,
+            ...(comparison.subject ? [comparison.subject] : []),
+            comparison.outcome,
+          ].join(':'),
+          ...comparison,
+          detectedAt: new Date().toISOString(),
+        }),
+      });
+    }
+    // Bounded sends: a sweep can declare thousands at once, over the broker's request limit.
+    for (let i = 0; i < messages.length; i += REPORTS_PER_SEND) {
+      await this.options.producer.send({
+        topic: TOPICS.orderMismatches,
+        messages: messages.slice(i, i + REPORTS_PER_SEND),
+      });
+    }
   }
 }
+
+/** The workflow's OrderAccepted of a monolith order: it names the routes the order started with. */
+function isLegacyOrderAccepted(
+  event: LegacyEvent | LifecycleEvent,
+): event is LifecycleEvent & { payload: { routes: unknown } } {
+  const payload = event.payload as Record<string, unknown>;
+  return event.eventType === 'OrderAccepted' && payload.origin === 'legacy-monolith';
+}
+
+const decisionOf = (side: Side, event: LegacyEvent | LifecycleEvent) =>
+  side === 'legacy' ? legacyDecision(event as LegacyEvent) : newDecision(event as LifecycleEvent);

@@ -31,7 +31,13 @@ const line = (id: string, n: number) => ({
 const commit = { tag: 'commit' };
 
 /** Runs the messages through a source; records what was published and acknowledged, in order. */
-async function stream(messages: object[], chunkRows: number, failOnPublish?: number) {
+async function stream(
+  messages: object[],
+  chunkRows: number,
+  failOnPublish?: number,
+  /** How many messages the library has received beyond the one being handled: a backlog. */
+  receivedAhead: (index: number) => number = () => 0,
+) {
   const log: string[] = [];
   const published: MirroredRecord[][] = [];
   const linesRead: string[][] = [];
@@ -72,7 +78,10 @@ async function stream(messages: object[], chunkRows: number, failOnPublish?: num
     },
     createLogger('test', 'error', () => undefined),
   );
-  const service = { acknowledge: async (lsn: string) => void log.push(`ack ${lsn}`) };
+  const service = {
+    acknowledge: async (lsn: string) => void log.push(`ack ${lsn}`),
+    _messageQueue: [] as unknown[],
+  };
   const onMessage = (
     source as unknown as {
       onMessage(service: unknown, lsn: string, message: object): Promise<void>;
@@ -80,6 +89,7 @@ async function stream(messages: object[], chunkRows: number, failOnPublish?: num
   ).onMessage.bind(source);
   let error: unknown;
   for (const [i, message] of messages.entries()) {
+    service._messageQueue = new Array<unknown>(receivedAhead(i)).fill(null);
     // As the stream does: after a failure, nothing more is handled.
     error = await onMessage(service, `0/${i + 1}`, message).then(
       () => undefined,
@@ -133,5 +143,43 @@ describe('the CDC source streaming a transaction', () => {
     );
     expect(String(error)).toMatch(/Kafka refused/);
     expect(log).toEqual(['publish 2']);
+  });
+
+  describe('with a backlog (more of the stream already received)', () => {
+    const placed = (id: string) => [begin, order(id), line(id, 1), commit];
+    const backlog = [...placed('B-1'), ...placed('B-2'), ...placed('B-3')];
+
+    it('sends several committed transactions in one publish, in commit order, and acknowledges the last commit after it', async () => {
+      const { log, published } = await stream(
+        backlog,
+        1_000,
+        undefined,
+        (i) => backlog.length - 1 - i,
+      );
+      expect(log).toEqual(['publish 3', 'ack 0/12']);
+      expect(placedLines(published[0]!).map(([id]) => id)).toEqual(['B-1', 'B-2', 'B-3']);
+      expect(published[0]!.map((r) => r.transaction)).toEqual([0, 1, 2]);
+    });
+
+    it('holds no more than chunkRows rows: a full group goes out and is acknowledged before the next', async () => {
+      const { log } = await stream(backlog, 4, undefined, (i) => backlog.length - 1 - i);
+      expect(log).toEqual(['publish 2', 'ack 0/8', 'publish 1', 'ack 0/12']);
+    });
+
+    it('sends held transactions before the first chunk of a large one that follows, then acknowledges them', async () => {
+      const large = [begin, order('L-1'), order('L-2'), order('L-3'), order('L-4'), commit];
+      const messages = [...placed('B-1'), ...large];
+      const { log, published } = await stream(messages, 3, undefined, (i) =>
+        i < 4 ? messages.length - 1 - i : 0,
+      );
+      expect(log).toEqual(['publish 4', 'ack 0/4', 'publish 1', 'ack 0/10']);
+      expect(placedLines(published[0]!).map(([id]) => id)).toEqual(['B-1', 'L-1', 'L-2', 'L-3']);
+    });
+
+    it('acknowledges none of the held transactions when Kafka refuses their send', async () => {
+      const { log, error } = await stream(backlog, 1_000, 1, (i) => backlog.length - 1 - i);
+      expect(String(error)).toMatch(/Kafka refused/);
+      expect(log).toEqual([]);
+    });
   });
 });

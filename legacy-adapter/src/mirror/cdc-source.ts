@@ -7,6 +7,11 @@
  * slot's position is acknowledged only at the transaction's commit, after Kafka has every fact
  * of every chunk. After a crash or restart, PostgreSQL resends the whole transaction from the
  * last acknowledged position: nothing is lost, and what is sent twice has the same event ids.
+ *
+ * While more of the stream is already received (a backlog), a committed transaction's facts are
+ * held and sent together with the next ones, up to `chunkRows` rows and `chunkBytes`, in commit
+ * order: one Kafka round trip for many small transactions. The slot then moves to the last of
+ * their commits once Kafka has all of them, so ack-after-Kafka holds for each.
  */
 import type { Pool } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
@@ -38,6 +43,16 @@ interface OpenTransaction {
   chunked: boolean;
 }
 
+/** Committed transactions whose facts wait to go out with the next ones. */
+interface HeldCommits {
+  records: MirroredRecord[];
+  rows: number;
+  bytes: number;
+  transactions: number;
+  /** The last one's commit position in the stream: acknowledged once Kafka has them all. */
+  lastLsn: string;
+}
+
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const QUALIFIED = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 
@@ -50,6 +65,7 @@ export class CdcSource {
   private running = false;
   private supervising?: Promise<void>;
   private transaction?: OpenTransaction;
+  private held?: HeldCommits;
   private lastAcknowledged?: string;
   private failing?: number;
   private wakeFromPause?: () => void;
@@ -194,6 +210,8 @@ export class CdcSource {
       this.service = service;
       this.transaction = undefined;
       const streamStartedAt = Date.now();
+      // Unsent, unacknowledged: the new stream sends them again from the slot's position.
+      this.held = undefined;
       let ended = false;
       const end = (reason: unknown): void => {
         if (ended) return;
@@ -246,15 +264,25 @@ export class CdcSource {
     return this.lastAcknowledged;
   }
 
-  /** No transaction open and nothing received waiting to be handled. */
+  /** No transaction open or held, and nothing received waiting to be handled. */
   private idle(service: LogicalReplicationService): boolean {
     // The library's queue of received messages (flow control): unknown means not idle.
     const queue = (service as unknown as { _messageQueue?: unknown[]; _processing?: boolean })
       ._messageQueue;
     const processing = (service as unknown as { _processing?: boolean })._processing;
     return (
-      this.transaction === undefined && Array.isArray(queue) && queue.length === 0 && !processing
+      this.transaction === undefined &&
+      this.held === undefined &&
+      Array.isArray(queue) &&
+      queue.length === 0 &&
+      !processing
     );
+  }
+
+  /** More of the stream is received and waiting (the library's queue): a backlog. */
+  private moreReceived(service: LogicalReplicationService): boolean {
+    const queue = (service as unknown as { _messageQueue?: unknown[] })._messageQueue;
+    return Array.isArray(queue) && queue.length > 0;
   }
 
   private async onMessage(
@@ -287,17 +315,32 @@ export class CdcSource {
           transaction.heldBytes >= this.options.chunkBytes
         ) {
           transaction.chunked = true;
-          await this.sendChunk(transaction);
+          await this.sendChunk(service, transaction);
         }
         return;
       }
       case 'commit': {
         const transaction = this.transaction;
-        if (transaction) await this.sendChunk(transaction);
-        await service.acknowledge(lsn);
-        this.lastAcknowledged = lsn;
+        const held = (this.held ??= {
+          records: [],
+          rows: 0,
+          bytes: 0,
+          transactions: 0,
+          lastLsn: lsn,
+        });
+        if (transaction && transaction.changes.length > 0) {
+          held.rows += transaction.changes.length;
+          held.bytes += transaction.heldBytes;
+          const records = await this.records(transaction.changes, transaction);
+          for (const record of records)
+            held.records.push({ ...record, transaction: held.transactions });
+        }
+        held.transactions += 1;
+        held.lastLsn = lsn;
         this.transaction = undefined;
-        this.failing = undefined;
+        const room = held.rows < this.options.chunkRows && held.bytes < this.options.chunkBytes;
+        if (room && this.moreReceived(service)) return;
+        await this.sendHeld(service);
         return;
       }
       default:
@@ -305,14 +348,42 @@ export class CdcSource {
     }
   }
 
-  /** Maps and sends the changes held so far; resolves once Kafka has them. */
-  private async sendChunk(transaction: OpenTransaction): Promise<void> {
+  /** Sends the held transactions' facts; once Kafka has them, the slot moves past their commits. */
+  private async sendHeld(service: LogicalReplicationService): Promise<void> {
+    const held = this.held;
+    if (!held) return;
+    if (held.records.length > 0) await this.publisher.publish(held.records);
+    await service.acknowledge(held.lastLsn);
+    this.lastAcknowledged = held.lastLsn;
+    this.held = undefined;
+    this.failing = undefined;
+  }
+
+  /**
+   * Maps and sends the changes held so far, after the facts of transactions committed before it
+   * (which are then acknowledged, after this send); resolves once Kafka has them.
+   */
+  private async sendChunk(
+    service: LogicalReplicationService,
+    transaction: OpenTransaction,
+  ): Promise<void> {
     const changes = transaction.changes;
     transaction.changes = [];
     transaction.heldBytes = 0;
     if (changes.length === 0) return;
     const records = await this.records(changes, transaction);
-    if (records.length > 0) await this.publisher.publish(records);
+    const held = this.held;
+    if (!held) {
+      if (records.length > 0) await this.publisher.publish(records);
+      return;
+    }
+    const sent = [
+      ...held.records,
+      ...records.map((r) => ({ ...r, transaction: held.transactions })),
+    ];
+    if (sent.length > 0) await this.publisher.publish(sent);
+    held.records = [];
+    await this.sendHeld(service);
   }
 
   private async records(

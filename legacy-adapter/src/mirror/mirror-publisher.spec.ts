@@ -62,6 +62,26 @@ describe('the mirror publisher', () => {
     expect(result).toMatchObject({ events: 200, deadLettered: 0, oversized: 0 });
   });
 
+  it('keeps the commit order of several transactions sent together, sorting facts by lifecycle only within one', async () => {
+    const producer = recordingProducer();
+    const fact = (type: 'LegacyOrderCancelled' | 'LegacyOrderPlaced', transaction: number) => ({
+      mapped: { events: [legacyEvent('O-1', type, at, {} as never)] },
+      position: `lsn:0/${transaction}`,
+      raw: {},
+      transaction,
+    });
+    // A late fact of an earlier lifecycle step, committed after a later one: sent as committed.
+    await new MirrorPublisher(producer, 'cdc', limits).publish([
+      fact('LegacyOrderCancelled', 0),
+      fact('LegacyOrderPlaced', 1),
+    ]);
+    expect(
+      onTopic(producer.batches, TOPICS.legacyOrderEvents).map(
+        (m) => (JSON.parse(String(m.value)) as { eventType: string }).eventType,
+      ),
+    ).toEqual(['LegacyOrderCancelled', 'LegacyOrderPlaced']);
+  });
+
   it('dead-letters a fact over the broker limit by name, reason and position, and sends the others', async () => {
     const producer = recordingProducer();
     const result = await new MirrorPublisher(producer, 'cdc', limits).publish([

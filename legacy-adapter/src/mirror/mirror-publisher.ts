@@ -29,6 +29,12 @@ export interface MirroredRecord {
   position: string;
   /** The source record as read, kept whole in the dead-letter message. */
   raw: unknown;
+  /**
+   * Its transaction's place among those of one `publish` call (a source sending several
+   * committed transactions together): facts keep commit order across transactions and are put
+   * in lifecycle order only within one. 0 when absent.
+   */
+  transaction?: number;
 }
 
 export interface PublishResult {
@@ -61,18 +67,21 @@ export class MirrorPublisher {
   }
 
   async publish(records: readonly MirroredRecord[]): Promise<PublishResult> {
-    const events: { event: LegacyEvent; position: string }[] = [];
+    const events: { event: LegacyEvent; position: string; transaction: number }[] = [];
     const poison: TopicMessage[] = [];
     for (const record of records) {
       if ('unmappable' in record.mapped) {
         poison.push(this.deadLetter(record.mapped.unmappable, record.position, record.raw));
       } else {
-        for (const event of record.mapped.events) events.push({ event, position: record.position });
+        for (const event of record.mapped.events) {
+          events.push({ event, position: record.position, transaction: record.transaction ?? 0 });
+        }
       }
     }
     // Per order in lifecycle order, even when one transaction's facts came from several tables
-    // (the sort is stable, and different orders go to different keys anyway).
-    events.sort((a, b) => a.event.sequence - b.event.sequence);
+    // (the sort is stable, and different orders go to different keys anyway); transactions in
+    // the order they committed.
+    events.sort((a, b) => a.transaction - b.transaction || a.event.sequence - b.event.sequence);
     const messages: TopicMessage[] = [
       ...events.map(({ event, position }) => ({
         topic: TOPICS.legacyOrderEvents,

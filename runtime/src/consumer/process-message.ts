@@ -35,8 +35,24 @@ export type ProcessMessage = (
   heartbeat: () => Promise<void>,
 ) => Promise<Outcome>;
 
+/** The message's event and its id, or why it can never be applied. */
+export function decodeMessage<E>(
+  { decode, eventId }: Pick<MessageProcessing<E>, 'decode' | 'eventId'>,
+  message: KafkaMessage,
+): { event: E; id: string } | Poison {
+  try {
+    const result = decode(message);
+    if (isPoison(result)) return result;
+    const id = eventId(result);
+    if (typeof id !== 'string' || id.length === 0) return { poison: 'no event id' };
+    return { event: result, id };
+  } catch (error) {
+    return { poison: `undecodable: ${describeError(error)}` };
+  }
+}
+
 export function messageProcessor<E>(processing: MessageProcessing<E>): ProcessMessage {
-  const { consumer, decode, eventId, retry, dlqTopic, producer, metrics, logger } = processing;
+  const { consumer, retry, dlqTopic, producer, metrics, logger } = processing;
 
   async function deadLetter(
     message: KafkaMessage,
@@ -85,16 +101,7 @@ export function messageProcessor<E>(processing: MessageProcessing<E>): ProcessMe
 
   return async (message, context, heartbeat) => {
     const wait = (ms: number) => waitHeartbeating(ms, heartbeat, processing.stopping);
-    let decoded: { event: E; id: string } | Poison;
-    try {
-      const result = decode(message);
-      decoded = isPoison(result) ? result : { event: result, id: eventId(result) };
-      if (!isPoison(decoded) && (typeof decoded.id !== 'string' || decoded.id.length === 0)) {
-        decoded = { poison: 'no event id' };
-      }
-    } catch (error) {
-      decoded = { poison: `undecodable: ${describeError(error)}` };
-    }
+    const decoded = decodeMessage(processing, message);
     if (isPoison(decoded)) {
       try {
         await deadLetter(message, context, `poison: ${decoded.poison}`, 0, 'poison', wait);

@@ -2,8 +2,8 @@
  * The comparator's rows (`stage_comparison`, `comparison_order`, `comparison_ignore_rule`): one
  * row per order, stage and subject (a stage compared several times per order, notification per
  * kind; '' otherwise) holding each side's decision as it arrives and the verdict once both are
- * in. The per-fact calls run inside the reliable consumer's transaction (with the inbox
- * row), under the row's lock. SQL by hand: that transaction is a pg client, not TypeORM's, and
+ * in. The per-fact calls (and their bulk forms for a run of facts, `lockMany`, `writeMany`)
+ * run inside the reliable consumer's transaction (with the inbox rows), under the rows' locks. SQL by hand: that transaction is a pg client, not TypeORM's, and
  * the side's column is chosen per call.
  */
 import type { Pool, PoolClient } from 'pg';
@@ -53,19 +53,24 @@ export class StageComparisonStore {
     return rows[0];
   }
 
-  /** The first side's decision: a pending row. */
+  /**
+   * The first side's decision: a pending row.
+   * @returns false when another transaction opened the row first (the insert waited for it to
+   *   commit): `lock` it again and add to it instead
+   */
   async open<S>(
     tx: PoolClient,
     key: ComparisonKey,
     side: Side,
     decision: S,
     now: Date,
-  ): Promise<void> {
-    await tx.query(
+  ): Promise<boolean> {
+    const inserted = await tx.query(
       `INSERT INTO stage_comparison (order_id, stage, subject, outcome, ${column(side)}, compared_at)
-       VALUES ($1, $2, $3, 'pending', $4::jsonb, $5)`,
+       VALUES ($1, $2, $3, 'pending', $4::jsonb, $5) ON CONFLICT DO NOTHING`,
       [...keyParameters(key), JSON.stringify(decision), now],
     );
+    return inserted.rowCount === 1;
   }
 
   /** The other side's decision, on the row `lock` found. */
@@ -96,12 +101,87 @@ export class StageComparisonStore {
     );
   }
 
+  /**
+   * Several comparisons' rows, locked until `tx` ends, in key order (two transactions locking
+   * overlapping sets wait for each other instead of deadlocking); absent keys have no row yet.
+   */
+  async lockMany<S>(
+    tx: PoolClient,
+    keys: readonly ComparisonKey[],
+  ): Promise<(ComparisonRow<S> & ComparisonKey)[]> {
+    if (keys.length === 0) return [];
+    const { rows } = await tx.query<
+      ComparisonRow<S> & { order_id: string; stage: MigrationStage; subject: string }
+    >(
+      `SELECT order_id, stage, subject, legacy, new, outcome FROM stage_comparison
+        WHERE (order_id, stage, subject) IN
+              (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
+        ORDER BY order_id, stage, subject FOR UPDATE`,
+      [keys.map((k) => k.orderId), keys.map((k) => k.stage), keys.map((k) => k.subject)],
+    );
+    return rows.map(({ order_id, ...row }) => ({ ...row, orderId: order_id }));
+  }
+
+  /**
+   * Writes rows as a run of facts left them, in two statements: `opened` ones inserted (none may
+   * exist: another transaction that opened one first makes this throw, and the caller takes the
+   * facts again one at a time), the others updated; `verdict` set where one was reached.
+   */
+  async writeMany<S>(tx: PoolClient, rows: readonly RowWrite<S>[], now: Date): Promise<void> {
+    const columns = (list: readonly RowWrite<S>[]) => [
+      list.map((r) => r.key.orderId),
+      list.map((r) => r.key.stage),
+      list.map((r) => r.key.subject),
+      list.map((r) => (r.legacy === null ? null : JSON.stringify(r.legacy))),
+      list.map((r) => (r.new === null ? null : JSON.stringify(r.new))),
+      list.map((r) => r.verdict !== undefined),
+      list.map((r) => r.verdict?.outcome ?? r.outcome),
+      list.map((r) => JSON.stringify(r.verdict?.differences ?? [])),
+      list.map((r) => r.verdict?.ignoredBy ?? null),
+    ];
+    const VALUES = `unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::bool[],
+                           $7::text[], $8::jsonb[], $9::bigint[])
+                    AS v(order_id, stage, subject, legacy, new, decided, outcome, differences, ignored_by)`;
+    const opened = rows.filter((r) => r.opened);
+    if (opened.length > 0) {
+      const inserted = await tx.query(
+        `INSERT INTO stage_comparison
+                (order_id, stage, subject, legacy, new, outcome, differences, ignored_by, compared_at)
+         SELECT order_id, stage, subject, legacy, new, outcome, differences, ignored_by, $10
+           FROM ${VALUES}
+         ON CONFLICT DO NOTHING`,
+        [...columns(opened), now],
+      );
+      if (inserted.rowCount !== opened.length) {
+        throw new Error('a comparison row was opened by a concurrent transaction');
+      }
+    }
+    const updated = rows.filter((r) => !r.opened);
+    if (updated.length > 0) {
+      await tx.query(
+        `UPDATE stage_comparison c
+            SET legacy = v.legacy, new = v.new,
+                outcome = CASE WHEN v.decided THEN v.outcome ELSE c.outcome END,
+                differences = CASE WHEN v.decided THEN v.differences ELSE c.differences END,
+                ignored_by = CASE WHEN v.decided THEN v.ignored_by ELSE c.ignored_by END,
+                compared_at = CASE WHEN v.decided THEN $10 ELSE c.compared_at END
+           FROM ${VALUES}
+          WHERE c.order_id = v.order_id AND c.stage = v.stage AND c.subject = v.subject`,
+        [...columns(updated), now],
+      );
+    }
+  }
+
   /** Counts one more use of each rule that excused a verdict. */
   async countRuleHits(tx: PoolClient, ruleIds: readonly string[]): Promise<void> {
     if (ruleIds.length === 0) return;
+    // A rule named n times (several verdicts of one run) gets n hits.
+    const hits = new Map<string, number>();
+    for (const id of ruleIds) hits.set(id, (hits.get(id) ?? 0) + 1);
     await tx.query(
-      'UPDATE comparison_ignore_rule SET hit_count = hit_count + 1 WHERE id = ANY($1::bigint[])',
-      [ruleIds],
+      `UPDATE comparison_ignore_rule r SET hit_count = hit_count + v.n
+         FROM unnest($1::bigint[], $2::int[]) AS v(id, n) WHERE r.id = v.id`,
+      [[...hits.keys()], [...hits.values()]],
     );
   }
 
@@ -184,6 +264,15 @@ export class StageComparisonStore {
     );
     return rows.map(({ order_id, ...row }) => ({ ...row, orderId: order_id }));
   }
+}
+
+/** A comparison row as a run of facts left it, for `writeMany`. */
+export interface RowWrite<S> extends ComparisonRow<S> {
+  key: ComparisonKey;
+  /** No row existed: inserted, not updated. */
+  opened: boolean;
+  /** The verdict reached in the run, if one was. */
+  verdict?: { outcome: Outcome; differences: unknown[]; ignoredBy: string | null };
 }
 
 /** The side's column; never a caller's string in the SQL. */

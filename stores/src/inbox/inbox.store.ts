@@ -22,6 +22,24 @@ export async function recordInInbox(
 }
 
 /**
+ * Records several events of one topic in `consumer`'s inbox within `tx` (already begun), in one
+ * statement: the reliable consumer's batch of a partition. An id given twice is recorded once.
+ * @returns the ids that were new (the rest the inbox already had)
+ */
+export async function recordManyInInbox(
+  tx: Pick<PoolClient, 'query'>,
+  entries: { consumer: string; eventIds: readonly string[]; topic: string },
+): Promise<Set<string>> {
+  const { rows } = await tx.query<{ event_id: string }>(
+    `INSERT INTO inbox_event (consumer, event_id, topic)
+     SELECT $1, id, $3 FROM unnest($2::text[]) AS id
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [entries.consumer, entries.eventIds, entries.topic],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
+/**
  * Forgets events in `consumer`'s inbox within `tx`: for an event taken back out of the consumer's
  * effect (a parked fact moved to the dead-letter topic), so a replay of it applies.
  */
