@@ -8,7 +8,7 @@
  * so apps, tests and the bench cannot tell them apart but by speed. docs/operations.md lists the
  * differences (history shards, persistence, visibility).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,7 @@ import { ORDER_SEARCH_ATTRIBUTES } from '@order-platform/domain';
 import { findFreePortIn } from './ports';
 import { ensureStackDatabases, type StackDatabase } from './postgres';
 import { startDetached, stopProcess, waitUntil } from './service-process';
-import { TOOLS_DIR } from './versions';
+import { runToolchainScript } from './toolchain';
 
 export interface TemporalServerBinaries {
   server: string;
@@ -26,21 +26,7 @@ export interface TemporalServerBinaries {
 
 /** Builds the server, its schema tool and the UI server on first use (minutes); their paths. */
 export function installTemporalServer(): TemporalServerBinaries {
-  const output = execFileSync('bash', [join(TOOLS_DIR, 'toolchain', 'temporal-server.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const paths = Object.fromEntries(
-    output
-      .trim()
-      .split('\n')
-      .map((line) => line.split('=', 2) as [string, string]),
-  );
-  const pick = (key: string): string => {
-    const value = paths[key];
-    if (!value) throw new Error(`tools/toolchain/temporal-server.sh did not report ${key}`);
-    return value;
-  };
+  const pick = runToolchainScript('temporal-server.sh');
   return {
     server: pick('TEMPORAL_SERVER'),
     sqlTool: pick('TEMPORAL_SQL_TOOL'),

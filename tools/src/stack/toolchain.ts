@@ -18,7 +18,21 @@ export interface Toolchain {
 }
 
 export function installToolchain(): Toolchain {
-  const output = execFileSync('bash', [join(TOOLS_DIR, 'toolchain', 'install.sh')], {
+  const pick = runToolchainScript('install.sh');
+  return {
+    temporalCli: pick('TEMPORAL_CLI'),
+    kafkaLibs: pick('KAFKA_LIBS'),
+    temporalTestServer: pick('TEMPORAL_TEST_SERVER'),
+    postgresBin: pick('POSTGRES_BIN'),
+  };
+}
+
+/**
+ * Runs a script of tools/toolchain/ (which builds or fetches into the cache, its progress on
+ * stderr) and returns a lookup of the `KEY=path` lines it prints, failing on a key it left out.
+ */
+export function runToolchainScript(script: string): (key: string) => string {
+  const output = execFileSync('bash', [join(TOOLS_DIR, 'toolchain', script)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -28,15 +42,9 @@ export function installToolchain(): Toolchain {
       .split('\n')
       .map((line) => line.split('=', 2) as [string, string]),
   );
-  const pick = (key: string): string => {
+  return (key) => {
     const value = paths[key];
-    if (!value) throw new Error(`tools/toolchain/install.sh did not report ${key}`);
+    if (!value) throw new Error(`tools/toolchain/${script} did not report ${key}`);
     return value;
-  };
-  return {
-    temporalCli: pick('TEMPORAL_CLI'),
-    kafkaLibs: pick('KAFKA_LIBS'),
-    temporalTestServer: pick('TEMPORAL_TEST_SERVER'),
-    postgresBin: pick('POSTGRES_BIN'),
   };
 }
