@@ -16,6 +16,7 @@ import {
 } from '@order-platform/domain';
 import {
   AppsUnderTest,
+  eventually,
   readTopic,
   type TopicRecord,
   suiteEnv,
@@ -187,20 +188,32 @@ describe('the mirror of the monolith into Kafka', () => {
       MIRROR_SLOT_CHECK_MS: '200',
     });
     const slot = cdcEnv.MIRROR_SLOT;
-    // WAL the mirror has not confirmed yet: writes outside its publication, in a burst.
-    const churn = (async () => {
-      for (let i = 0; i < 2_000; i++) {
-        await legacyDb.query('SELECT pg_logical_emit_message(false, $1, $2)', ['churn', `${i}`]);
-      }
-    })();
+    // The mirror stuck: its walsender (a backend of the test's own PostgreSQL) stopped, so the WAL
+    // written below stays unconfirmed for as long as it takes. (Racing a running mirror was
+    // hopeless on an idle machine: it confirmed every write before a check could see it.)
+    const walsender = await eventually('the mirror streaming its slot', async () => {
+      const { rows } = await legacyDb.query<{ pid: number | null }>(
+        'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      return rows[0]?.pid ?? undefined;
+    });
+    process.kill(walsender, 'SIGSTOP');
     let readiness: { status: string; checks: Record<string, { status: string; error?: string }> };
-    const deadline = Date.now() + 30_000;
-    do {
-      readiness = (await (await fetch(`${adapter}/health/ready`)).json()) as typeof readiness;
-      if (readiness.status === 'degraded') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } while (Date.now() < deadline);
-    await churn;
+    try {
+      await legacyDb.query(
+        `SELECT count(pg_logical_emit_message(false, 'churn', repeat('x', 100)))
+           FROM generate_series(1, 100)`,
+      );
+      const deadline = Date.now() + 30_000;
+      do {
+        readiness = (await (await fetch(`${adapter}/health/ready`)).json()) as typeof readiness;
+        if (readiness.status === 'degraded') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+    } finally {
+      process.kill(walsender, 'SIGCONT');
+    }
     const metrics = await (await fetch(`${adapter}/metrics`)).text();
     await apps.kill('adapter-slot');
     expect(readiness.checks.mirror).toEqual({
