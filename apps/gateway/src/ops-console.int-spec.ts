@@ -184,7 +184,8 @@ describe('the operator console in headless Chromium', () => {
     for (let i = 0; i < 25; i++) {
       if ((await page.locator(row).count()) > 0) return;
       const button = page.locator(`[data-focus-key="${more}"]`);
-      if ((await button.count()) > 0) await button.click();
+      // The list may redraw under the click (its refresh): a missed click is tried again.
+      if ((await button.count()) > 0) await button.click({ timeout: 2_000 }).catch(() => undefined);
       await page.waitForTimeout(300);
     }
     await page.locator(row).waitFor();

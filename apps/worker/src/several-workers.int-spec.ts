@@ -68,6 +68,19 @@ describe('several workers on the same task queues', () => {
       .getHandle(RECONCILIATION_SCHEDULE_ID)
       .delete()
       .catch(() => undefined);
+    // Gone for good before the workers make it again: a create that meets the old schedule while
+    // it is still being removed is taken as "exists", and the update then lands on the one that
+    // goes, leaving no schedule that fires (0 runs, seen in CI's suite order).
+    await eventually('the old schedule gone', async () =>
+      temporal.schedule
+        .getHandle(RECONCILIATION_SCHEDULE_ID)
+        .describe()
+        .then(
+          () => undefined,
+          () => true,
+        ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     simulators = await apps.start('simulators');
     await calmDownstream(simulators);
     // worker-a's breaker opens at the first failed screening, worker-b's practically never.

@@ -48,11 +48,39 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, root: stri
 
 export type Validate<T> = (value: unknown) => T;
 
+/**
+ * The first string holding a NUL character, by field: valid JSON and valid against any schema,
+ * but PostgreSQL's text cannot store it, so it is refused here rather than failing as a 500.
+ */
+export function nulField(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulField(value[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = nulField(child, path === '' ? key : `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 function compile<T>(ajv: Ajv, schema: Schema | JSONSchemaType<T>, root: string): Validate<T> {
   const check = ajv.compile<T>(schema as Schema);
   return (value) => {
-    if (check(value)) return value;
-    throw problems.invalid(fieldErrors(check.errors, root));
+    if (!check(value)) throw problems.invalid(fieldErrors(check.errors, root));
+    const field = nulField(value);
+    if (field !== undefined) {
+      throw problems.invalid([
+        { field: field === '' ? root : field, message: 'must not contain NUL characters' },
+      ]);
+    }
+    return value;
   };
 }
 
