@@ -90,7 +90,10 @@ export async function waitUntil(
   for (;;) {
     if (await check().catch(() => false)) return;
     if (pid !== undefined && !isAlive(pid)) {
-      throw new Error(`${what} exited during start-up${logFile ? `; see ${logFile}` : ''}`);
+      // Its last words in the error itself: a test run may remove the log with its folder.
+      throw new Error(
+        `${what} exited during start-up${logFile ? `; see ${logFile}${logTail(logFile)}` : ''}`,
+      );
     }
     if (Date.now() > deadline) {
       throw new Error(
@@ -98,5 +101,15 @@ export async function waitUntil(
       );
     }
     await sleep(200);
+  }
+}
+
+/** The last lines of a log, indented, for an error message; empty if it cannot be read. */
+function logTail(logFile: string, lines = 30): string {
+  try {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines);
+    return `\n  ${tail.join('\n  ')}`;
+  } catch {
+    return '';
   }
 }
