@@ -145,24 +145,34 @@ describe('several workers on the same task queues', () => {
     expect(described.action).toMatchObject({ taskQueue: apps.taskQueue });
 
     const since = new Date();
+    const runStarts = async (): Promise<number[]> => {
+      const starts: number[] = [];
+      for await (const run of temporal.workflow.list({
+        query: `WorkflowType = "${RECONCILIATION_WORKFLOW_TYPE}" AND TaskQueue = "${apps.taskQueue}" AND StartTime > "${since.toISOString()}"`,
+      })) {
+        starts.push(run.startTime.getTime());
+      }
+      return starts.sort((a, b) => a - b);
+    };
+    // The first tick can come late on a dev server busy with earlier suites' histories (seen: none
+    // in the first 25 s, in CI's suite order); what is asserted is that ticks never run twice.
+    await eventually(
+      'a scheduled reconciliation run',
+      async () => ((await runStarts()).length > 0 ? true : undefined),
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 2.5 * RECONCILIATION_INTERVAL_MS));
-    const starts: number[] = [];
-    for await (const run of temporal.workflow.list({
-      query: `WorkflowType = "${RECONCILIATION_WORKFLOW_TYPE}" AND TaskQueue = "${apps.taskQueue}" AND StartTime > "${since.toISOString()}"`,
-    })) {
-      starts.push(run.startTime.getTime());
-    }
-    starts.sort((a, b) => a - b);
-    // Up to three ticks in 25 s at 10 s, one run each, not one per worker: never two runs for one
-    // tick. Fewer when a run outlasts the interval (the schedule skips overlapping ticks; after
-    // earlier suites' orders a run can take that long on a busy machine), but at least one.
+    const starts = await runStarts();
+    const ticks = (Date.now() - since.getTime()) / RECONCILIATION_INTERVAL_MS;
+    // One run per tick at most, not one per worker: never two runs for one tick. Fewer when a run
+    // outlasts the interval (the schedule skips overlapping ticks), but at least one.
     expect(starts.length).toBeGreaterThanOrEqual(1);
-    expect(starts.length).toBeLessThanOrEqual(3);
+    expect(starts.length).toBeLessThanOrEqual(Math.ceil(ticks) + 1);
     for (let i = 1; i < starts.length; i++) {
       expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(0.8 * RECONCILIATION_INTERVAL_MS);
     }
     expect(startedAt.getTime()).toBeLessThan(since.getTime());
-  }, 90_000);
+  }, 200_000);
 
   it("shows each worker's own fraud circuit on the ops API: one open, one closed, a stopped worker gone", async () => {
     const operator = await token('operator', 'ops-several-workers');
