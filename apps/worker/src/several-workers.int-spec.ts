@@ -154,8 +154,8 @@ describe('several workers on the same task queues', () => {
       }
       return starts.sort((a, b) => a - b);
     };
-    // The first tick can come late on a dev server busy with earlier suites' histories (seen: none
-    // in the first 25 s, in CI's suite order); what is asserted is that ticks never run twice.
+    // The first tick can come late (seen: none in the first 25 s in one run of CI's suite order,
+    // cause not found); what is asserted is that a tick never runs twice.
     await eventually(
       'a scheduled reconciliation run',
       async () => ((await runStarts()).length > 0 ? true : undefined),
