@@ -14,6 +14,14 @@ import { type Comparison, ComparisonJoin, type Observation } from './comparison-
 describe('the comparison join (real PostgreSQL)', () => {
   let pool: Pool;
   const join = new ComparisonJoin();
+  /** A first fraud fact approving, as either side sends it. */
+  const fact = (eventId: string) => ({
+    stage: 'fraud' as const,
+    subject: '',
+    decision: { decision: 'approve' },
+    sequence: 1,
+    eventId,
+  });
 
   beforeAll(() => {
     pool = new Pool({ connectionString: suiteEnv('DATABASE_URL'), max: 4 });
@@ -22,13 +30,6 @@ describe('the comparison join (real PostgreSQL)', () => {
 
   it('joins the two sides first facts of a stage arriving in two transactions at once into one verdict', async () => {
     const orderId = `cmp-race-${randomUUID()}`;
-    const fact = (eventId: string) => ({
-      stage: 'fraud' as const,
-      subject: '',
-      decision: { decision: 'approve' },
-      sequence: 1,
-      eventId,
-    });
     let releaseFirst!: () => void;
     const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
     let firstOpened!: () => void;
@@ -159,13 +160,6 @@ describe('the comparison join (real PostgreSQL)', () => {
 
   it('refuses a bulk run whose new row another transaction opened meanwhile (the caller takes it fact by fact)', async () => {
     const orderId = `cmp-bulk-race-${randomUUID()}`;
-    const fact = (eventId: string) => ({
-      stage: 'fraud' as const,
-      subject: '',
-      decision: { decision: 'approve' },
-      sequence: 1,
-      eventId,
-    });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let opened!: () => void;
