@@ -80,7 +80,6 @@ describe('several workers on the same task queues', () => {
           () => true,
         ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
     simulators = await apps.start('simulators');
     await calmDownstream(simulators);
     // worker-a's breaker opens at the first failed screening, worker-b's practically never.
