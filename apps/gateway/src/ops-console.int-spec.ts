@@ -398,8 +398,19 @@ describe('the operator console in headless Chromium', () => {
     await page.fill('#dl-reason', run);
     await page.click('#dead-letter-filters button[type=submit]');
     const row = page.locator(`#dead-letters [data-dead-letter="${deadLetterId}"]`);
-    await row.waitFor();
+    // The unfiltered first page may already show this letter: wait for the filtered redraw,
+    // which leaves it alone, rather than for the row.
+    await page
+      .waitForFunction(
+        `document.querySelectorAll('#dead-letters [data-dead-letter]').length === 1`,
+        undefined,
+        {
+          timeout: 15_000,
+        },
+      )
+      .catch(() => undefined);
     expect(await page.locator('#dead-letters [data-dead-letter]').count()).toBe(1);
+    await row.waitFor();
     expect(await page.isDisabled('#replay-chosen')).toBe(true);
     await row.locator('input[type=checkbox]').check();
     await page.click('#replay-chosen');
