@@ -143,4 +143,47 @@ describe('dead letters through the operator API', () => {
     );
     expect(rows).toEqual([{ operator_id: 'ops-dlq' }, { operator_id: 'ops-dlq' }]);
   });
+
+  it('answers at once that a dead letter whose source topic is gone cannot be replayed, and replays the others', async () => {
+    // Kafka creates no topic on demand here: a send to a deleted topic would be retried for
+    // seconds and fail the whole replay, good letters included.
+    const gone = `${run}-deleted-topic`;
+    const index = (n: number, sourceTopic: string) =>
+      indexDeadLetter(db, {
+        dedupeKey: `${run}-gone-${n}`,
+        dlqTopic: `${sourceTopic}.dlq`,
+        dlqPartition: 0,
+        dlqOffset: String(n),
+        sourceTopic,
+        sourcePartition: 0,
+        sourceOffset: String(n),
+        consumer: 'some-consumer',
+        class: 'bad',
+        reason: `bad: gone ${run} #${n}`,
+        eventId: `e-${run}-gone-${n}`,
+        key: Buffer.from(`key-${run}-gone-${n}`),
+        value: Buffer.from('{}'),
+        headers: {},
+        failedAt: new Date(),
+      });
+    await index(1, gone);
+    await index(2, topic);
+    const { body } = await call('GET', `/v1/ops/dead-letters?reason=gone ${run}`, operator);
+    const idOf = (n: number) =>
+      (body as { deadLetters: { id: string; key: string }[] }).deadLetters.find(
+        (d) => d.key === `key-${run}-gone-${n}`,
+      )!.id;
+    const replayed = await call('POST', '/v1/ops/dead-letters/replay', operator, {
+      all: { reasonContains: `gone ${run}` },
+      reason: 'the consumer is fixed',
+    });
+    expect(replayed).toEqual(
+      expect.objectContaining({
+        status: 200,
+        body: { replayed: [idOf(2)], notFound: [], notReplayable: [idOf(1)] },
+      }),
+    );
+    const kept = await call('GET', `/v1/ops/dead-letters/${idOf(1)}`, operator);
+    expect((kept.body as { status: string }).status).toBe('parked');
+  });
 });

@@ -14,14 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { replayDeadLetters } from '@order-platform/legacy-adapter';
-import {
-  createIdempotentProducer,
-  createKafka,
-  createLogger,
-  env,
-  loadConfig,
-} from '@order-platform/runtime';
+import { connectReplayKafka, replayDeadLetters } from '@order-platform/legacy-adapter';
+import { createKafka, createLogger, env, loadConfig } from '@order-platform/runtime';
 import {
   DEAD_LETTER_STATUSES,
   type DeadLetterStatus,
@@ -103,13 +97,12 @@ async function main(): Promise<void> {
         // Logs to stderr: stdout is the JSON answer, for scripts to parse.
         logger: createLogger('dlq-cli', 'warn', (line) => process.stderr.write(`${line}\n`)),
       });
-      const producer = createIdempotentProducer(kafka);
-      await producer.connect();
+      const replayKafka = await connectReplayKafka(kafka);
       try {
         print(
           await replayDeadLetters(
             store,
-            producer,
+            replayKafka,
             values.all
               ? { all: { sourceTopic: values.topic, reasonContains: values['reason-contains'] } }
               : { ids: args },
@@ -117,7 +110,7 @@ async function main(): Promise<void> {
           ),
         );
       } finally {
-        await producer.disconnect();
+        await replayKafka.disconnect();
       }
     } else {
       throw new Error(USAGE);

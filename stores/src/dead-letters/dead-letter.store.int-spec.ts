@@ -173,4 +173,28 @@ describe('the dead-letter index (real PostgreSQL)', () => {
     );
     expect(outcome).toEqual({ replayed: [], notFound: [], notReplayable: [mirror!.id] });
   });
+
+  it('leaves a dead letter whose source topic Kafka no longer has where it is, by id or in a round of all', async () => {
+    const reason = `topic gone ${run}`;
+    await indexDeadLetter(pool, entry(8, { reason, dedupeKey: `${run}-8` }));
+    const [gone] = (await store.list({ reasonContains: reason }, { limit: 1 })).deadLetters;
+    const nothingSent = async () => {
+      throw new Error('nothing should be published');
+    };
+    const otherTopics = new Set(['some-other-topic']);
+    const by = { operatorId: 'ops-4', reason: 'z' };
+    expect(await store.replay({ ids: [gone!.id] }, by, nothingSent, otherTopics)).toEqual({
+      replayed: [],
+      notFound: [],
+      notReplayable: [gone!.id],
+    });
+    const round = await store.replay(
+      { all: { reasonContains: reason } },
+      by,
+      nothingSent,
+      otherTopics,
+    );
+    expect(round).toEqual({ replayed: [], notFound: [], notReplayable: [gone!.id] });
+    expect((await store.show(gone!.id))?.status).toBe('parked');
+  });
 });

@@ -100,7 +100,10 @@ export type ReplaySelection = { ids: string[] } | { all: DeadLetterFilter };
 export interface ReplayOutcome {
   replayed: string[];
   notFound: string[];
-  /** Dead letters with no source topic (the mirror's: their source is the monolith's log). */
+  /**
+   * Dead letters with no source topic (the mirror's: their source is the monolith's log), or
+   * whose source topic Kafka no longer has. They stay as they were.
+   */
   notReplayable: string[];
 }
 
@@ -285,16 +288,23 @@ export class DeadLetterStore {
    * `publish` (which must not resolve before they are on their topics), then records each
    * replay in the row's history and in the operator audit, all in one transaction. A failed
    * publish replays nothing. `all` takes parked rows only (a row that failed again has its newer
-   * dead letter, parked), at most MAX_REPLAY_BATCH of them.
+   * dead letter, parked), at most MAX_REPLAY_BATCH of them. Given the topics Kafka has now, a row
+   * whose source topic is not among them is not replayable, like one with no source topic (`all`
+   * names up to MAX_REPLAY_BATCH of those): a send to a missing topic would fail the whole
+   * publish after Kafka's retries.
    */
   async replay(
     selection: ReplaySelection,
     by: { operatorId: string; reason: string },
     publish: (messages: ReplayMessage[]) => Promise<void>,
+    existingTopics?: ReadonlySet<string>,
   ): Promise<ReplayOutcome> {
+    const sendable = (topic: string | null): topic is string =>
+      topic !== null && (existingTopics === undefined || existingTopics.has(topic));
     return this.db.transaction(async (manager: EntityManager) => {
       let rows: (Row & { message_value: Buffer | null; headers: Record<string, string> })[];
       let notFound: string[] = [];
+      let leftOut: string[] = [];
       if ('ids' in selection) {
         const ids = [...new Set(selection.ids)].filter((id) => /^\d{1,18}$/.test(id));
         rows = await manager.query(
@@ -305,16 +315,31 @@ export class DeadLetterStore {
         notFound = [...new Set(selection.ids)].filter((id) => !rows.some((r) => r.id === id));
       } else {
         const { sql, params } = where({ ...selection.all, status: 'parked' });
-        // Only rows a replay can send: the mirror's (no source topic) would fill every round.
+        // Only rows a replay can send are taken: the mirror's (no source topic), or those of a
+        // topic that is gone, would fill every round. They are named in the answer instead.
+        const topics = existingTopics ? [...existingTopics] : undefined;
+        const canSend = `source_topic IS NOT NULL ${
+          topics ? `AND source_topic = ANY($${params.length + 1}::text[])` : ''
+        }`;
+        const withTopics = topics ? [...params, topics] : params;
         rows = await manager.query(
           `SELECT ${COLUMNS}, message_value, headers FROM dead_letter
-            WHERE ${sql} AND source_topic IS NOT NULL
+            WHERE ${sql} AND ${canSend}
             ORDER BY dead_letter.id LIMIT ${MAX_REPLAY_BATCH} FOR UPDATE SKIP LOCKED`,
-          params,
+          withTopics,
         );
+        const left: { id: string }[] = await manager.query(
+          `SELECT id FROM dead_letter WHERE ${sql} AND NOT (${canSend})
+            ORDER BY id LIMIT ${MAX_REPLAY_BATCH}`,
+          withTopics,
+        );
+        leftOut = left.map((row) => row.id);
       }
-      const replayable = rows.filter((row) => row.source_topic !== null);
-      const notReplayable = rows.filter((row) => row.source_topic === null).map((row) => row.id);
+      const replayable = rows.filter((row) => sendable(row.source_topic));
+      const notReplayable = [
+        ...rows.filter((row) => !sendable(row.source_topic)).map((row) => row.id),
+        ...leftOut,
+      ];
       if (replayable.length > 0) {
         await publish(
           replayable.map((row) => ({

@@ -16,14 +16,12 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { replayDeadLetters } from '@order-platform/legacy-adapter';
 import {
-  classifyFailure,
-  createIdempotentProducer,
-  createKafka,
-  type IdempotentProducer,
-  type Logger,
-} from '@order-platform/runtime';
+  connectReplayKafka,
+  type ReplayKafka,
+  replayDeadLetters,
+} from '@order-platform/legacy-adapter';
+import { classifyFailure, createKafka, type Logger } from '@order-platform/runtime';
 import { DeadLetterStore } from '@order-platform/stores';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard';
 import type { Principal } from '../auth/tokens';
@@ -51,7 +49,7 @@ const validateReplay = bodyValidator<ReplayRequest>(REPLAY_REQUEST_SCHEMA);
 @ApiProblems(401, 403)
 @Controller('v1/ops/dead-letters')
 export class DeadLettersController implements OnApplicationShutdown {
-  private producer?: Promise<IdempotentProducer>;
+  private kafka?: Promise<ReplayKafka & { disconnect: () => Promise<void> }>;
 
   constructor(
     private readonly store: DeadLetterStore,
@@ -112,24 +110,24 @@ export class DeadLettersController implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await (await this.producer?.catch(() => undefined))?.disconnect();
+    await (await this.kafka?.catch(() => undefined))?.disconnect();
   }
 
   /** Connects on the first replay; a failed connect is forgotten so the next one tries again. */
-  private connected(): Promise<IdempotentProducer> {
-    if (!this.producer) {
-      const kafka = createKafka({
-        clientId: 'gateway-dlq-replay',
-        brokers: this.config.kafkaBrokers,
-        logger: this.logger,
-      });
-      const producer = createIdempotentProducer(kafka);
-      const attempt = producer.connect().then(() => producer);
-      this.producer = attempt;
+  private connected(): Promise<ReplayKafka> {
+    if (!this.kafka) {
+      const attempt = connectReplayKafka(
+        createKafka({
+          clientId: 'gateway-dlq-replay',
+          brokers: this.config.kafkaBrokers,
+          logger: this.logger,
+        }),
+      );
+      this.kafka = attempt;
       attempt.catch(() => {
-        if (this.producer === attempt) this.producer = undefined;
+        if (this.kafka === attempt) this.kafka = undefined;
       });
     }
-    return this.producer;
+    return this.kafka;
   }
 }
