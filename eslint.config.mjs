@@ -10,7 +10,6 @@ const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m
 const TEST_FILES = [
   '**/*.spec.ts',
   '**/*.int-spec.ts',
-  '**/*.tracing-spec.ts',
   '**/testing/**/*.ts',
 ];
 

@@ -1,9 +1,7 @@
 // Three suites: `unit` (one module, fakes allowed, parallel), `integration` (the real local
 // stack, started once per run by the global setup, tests in band because they share it) and
 // `faults` (the same kind of stack, whose services the fault-injection suite stops and restarts:
-// `npm run test:faults`), and `tracing` (a stack of its own plus Jaeger, whose first build takes
-// minutes, so it is not in `npm test`: `npm run test:tracing`). Each suite's pattern matches only
-// its own files.
+// `npm run test:faults`). Each suite's pattern matches only its own files.
 const preset = require('./jest.preset');
 
 module.exports = {
@@ -21,14 +19,6 @@ module.exports = {
       ...preset,
       displayName: 'faults',
       testMatch: ['<rootDir>/**/*.fault-spec.ts'],
-      globalSetup: '<rootDir>/tools/src/testing/global-setup.js',
-      globalTeardown: '<rootDir>/tools/src/testing/global-teardown.js',
-      setupFilesAfterEnv: ['<rootDir>/tools/src/testing/integration-setup.ts'],
-    },
-    {
-      ...preset,
-      displayName: 'tracing',
-      testMatch: ['<rootDir>/**/*.tracing-spec.ts'],
       globalSetup: '<rootDir>/tools/src/testing/global-setup.js',
       globalTeardown: '<rootDir>/tools/src/testing/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/tools/src/testing/integration-setup.ts'],

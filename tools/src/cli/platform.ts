@@ -99,18 +99,17 @@ const jaegerPorts = (): JaegerPorts => ({
   queryGrpc: portFromEnv('STACK_JAEGER_GRPC_PORT', DEFAULT_JAEGER_PORTS.queryGrpc),
 });
 
-/**
- * Tracing under `npm start` only with STACK_TRACING=on: Jaeger's first build from its Go module
- * takes many minutes, which a newcomer's first start should not wait for.
- */
-const tracingWanted = (): boolean => process.env.STACK_TRACING?.trim().toLowerCase() === 'on';
+/** Tracing runs with `npm start` unless STACK_TRACING=off (docs/configuration.md). */
+const tracingWanted = (): boolean => process.env.STACK_TRACING?.trim().toLowerCase() !== 'off';
 
 /**
- * Starts Jaeger if it is wanted and not running (building it on the first start: minutes), and
- * returns its ports, or undefined when tracing is off. Traces are a diagnostic: a Jaeger that
- * cannot build or start is reported, and the platform starts without them.
+ * Starts Jaeger if it is wanted and not running (with the binary being built, if the start began
+ * a build), and returns its ports, or undefined when tracing is off. Traces are a diagnostic: a
+ * Jaeger that cannot build or start is reported, and the platform starts without them.
  */
-async function ensureJaeger(): Promise<{ ports: JaegerPorts; outcome: StartOutcome } | undefined> {
+async function ensureJaeger(
+  building: Promise<string> | undefined,
+): Promise<{ ports: JaegerPorts; outcome: StartOutcome } | undefined> {
   if (!tracingWanted()) return undefined;
   const ports = jaegerPorts();
   const pidFile = stackPidFile(stateDir, 'jaeger');
@@ -118,7 +117,7 @@ async function ensureJaeger(): Promise<{ ports: JaegerPorts; outcome: StartOutco
   if (pid !== undefined && isAlive(pid)) return { ports, outcome: 'running' };
   try {
     await startJaeger({
-      binary: installJaeger(),
+      binary: await (building ?? installJaeger()),
       ports,
       logFile: stackLogFile(stateDir, 'jaeger'),
       pidFile,
@@ -209,8 +208,11 @@ function requireRunningStack(): RunningStack {
 async function start(): Promise<void> {
   // A mistake in the option is told before anything starts.
   const scale = parseScale(values.scale);
+  // Jaeger builds (first start only) while the services come up.
+  const jaegerBinary = tracingWanted() && !jaegerRunning() ? installJaeger() : undefined;
+  jaegerBinary?.catch(() => undefined); // told by ensureJaeger, after the services
   const { stack, outcomes } = await stackUp();
-  const jaeger = await ensureJaeger();
+  const jaeger = await ensureJaeger(jaegerBinary);
   const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env };
   if (jaeger) {
     outcomes.jaeger = jaeger.outcome;

@@ -2,10 +2,10 @@
  * Jaeger, the local stack's tracing backend: built from its Go module (tools/toolchain/jaeger.sh),
  * run with tools/jaeger/jaeger.yaml on the given ports. The platform's processes send it spans
  * by OTLP over HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); its HTTP API answers what traces it holds.
- * Started by `npm start` and by the tracing test, not by the integration stack (its first build
- * takes minutes: docs/development.md).
+ * Started by `npm start` and by the trace test, not by the integration stack's services: each
+ * test that traces runs one of its own, so its traces are only its own.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { startDetached, stopProcess, waitUntil } from './service-process';
 import { TOOLS_DIR } from './versions';
@@ -20,12 +20,20 @@ export interface JaegerPorts {
 
 export const DEFAULT_JAEGER_PORTS: JaegerPorts = { otlpHttp: 4318, query: 16686, queryGrpc: 16685 };
 
-/** Builds Jaeger on first use (minutes) and returns the binary's path. */
-export const installJaeger = (): string =>
-  execFileSync('bash', [join(TOOLS_DIR, 'toolchain', 'jaeger.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
+/**
+ * Builds Jaeger on first use (a few minutes; later calls find it in the cache) and answers the
+ * binary's path. Asynchronous, so a start can build it while the stack's services come up.
+ */
+export const installJaeger = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const build = execFile(
+      'bash',
+      [join(TOOLS_DIR, 'toolchain', 'jaeger.sh')],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout.trim())),
+    );
+    build.stderr?.pipe(process.stderr);
+  });
 
 export async function startJaeger(options: {
   binary: string;

@@ -3,9 +3,8 @@
  * caller's own `traceparent` is found under that trace id with the gateway's request, the
  * workflow start, the workflow, an activity and its downstream HTTP call, the Kafka publish of
  * its lifecycle event and the comparator consuming it, each span a child of the one before it.
- *
- * Jaeger is built from its Go module on first use (minutes), so this suite is not part of
- * `npm test`: `npm run test:tracing` runs it on a stack of its own (docs/development.md).
+ * The suite runs a Jaeger of its own (built from its Go module on first use, a few minutes, then
+ * cached) and its own traced apps on the shared stack, so the trace holds only its journey.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -52,7 +51,7 @@ describe('one trace per order journey', () => {
     ports = { otlpHttp: await findFreePort(), query: await findFreePort(), queryGrpc: 0 };
     ports.queryGrpc = await findFreePort();
     await startJaeger({
-      binary: installJaeger(),
+      binary: await installJaeger(),
       ports,
       logFile: join(dir, 'jaeger.log'),
       pidFile: join(dir, 'jaeger.pid'),
@@ -72,7 +71,7 @@ describe('one trace per order journey', () => {
     // The comparator is the consumer of the order's lifecycle events.
     await apps.start('legacy-adapter', 'legacy-adapter', { ...traced, MIRROR_SOURCE: 'off' });
     gateway = await apps.start('gateway', 'gateway', traced);
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await apps.stopAll();
