@@ -7,11 +7,7 @@ import prettier from 'eslint-config-prettier';
 import { builtinModules } from 'node:module';
 
 const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const TEST_FILES = [
-  '**/*.spec.ts',
-  '**/*.int-spec.ts',
-  '**/testing/**/*.ts',
-];
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**/*.ts'];
 
 /** What each kind of project may import (docs/architecture.md#folders-and-the-import-table). */
 const depConstraints = [
