@@ -9,7 +9,7 @@
 #
 # The module carries no built UI (the UI's assets are made by a separate JavaScript build that is
 # not in the module): the binary serves Jaeger's placeholder page at / and the full HTTP API
-# (/api/services, /api/traces) the tracing test and scripts use. docker-compose.yml runs the
+# (/api/services, /api/traces) the trace test (order-trace.int-spec.ts) and scripts use. docker-compose.yml runs the
 # official image, whose UI is complete.
 source "$(dirname "$0")/common.sh"
 main="$TOOLS_DIR/jaeger/main.go"
@@ -20,13 +20,16 @@ build() {
   log "building Jaeger $JAEGER_VERSION (first run only: a few minutes on 2 cores)"
   local work module
   work="$(mktemp -d)"
+  # shellcheck disable=SC2064 # the folder of this build, now
+  trap "rm -rf '$work'" EXIT
   module="$(go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" |
     sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
   [ -n "$module" ] || { log "go mod download did not report Jaeger's module folder"; exit 1; }
   cp -r "$module" "$work/jaeger" && chmod -R u+w "$work/jaeger"
   mkdir -p "$work/jaeger/cmd/jaeger/platform" && cp "$main" "$work/jaeger/cmd/jaeger/platform/"
+  # At low priority: on a first start it builds while the stack's services come up.
   (cd "$work/jaeger" && GOFLAGS="-trimpath -mod=readonly -buildvcs=false" \
-    go build -ldflags="-s -w -X main.version=$JAEGER_VERSION" -o "$dir/jaeger.partial" \
+    nice -n 10 go build -ldflags="-s -w -X main.version=$JAEGER_VERSION" -o "$dir/jaeger.partial" \
     ./cmd/jaeger/platform) >&2
   rm -rf "$work"
   mv "$dir/jaeger.partial" "$dir/jaeger"

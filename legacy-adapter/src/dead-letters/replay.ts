@@ -32,15 +32,20 @@ export async function connectReplayKafka(
   const disconnect = async () => {
     await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
   };
-  try {
-    await Promise.all([producer.connect(), admin.connect()]);
-  } catch (error) {
+  // Both settled before giving up: one still connecting when the other fails would stay open.
+  const connects = await Promise.allSettled([producer.connect(), admin.connect()]);
+  const failed = connects.find((c) => c.status === 'rejected');
+  if (failed) {
     await disconnect();
-    throw error;
+    throw failed.reason;
   }
   return { producer, listTopics: () => admin.listTopics(), disconnect };
 }
 
+/**
+ * Replays the selection. Kafka's topics are read first: a topic deleted between that read and
+ * the send still fails the send after Kafka's retries (nothing is replayed, the caller is told).
+ */
 export async function replayDeadLetters(
   store: DeadLetterStore,
   kafka: ReplayKafka,

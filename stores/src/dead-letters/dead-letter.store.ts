@@ -290,8 +290,8 @@ export class DeadLetterStore {
    * publish replays nothing. `all` takes parked rows only (a row that failed again has its newer
    * dead letter, parked), at most MAX_REPLAY_BATCH of them. Given the topics Kafka has now, a row
    * whose source topic is not among them is not replayable, like one with no source topic (`all`
-   * names up to MAX_REPLAY_BATCH of those): a send to a missing topic would fail the whole
-   * publish after Kafka's retries.
+   * names up to MAX_REPLAY_BATCH of the former, none of the latter): a send to a missing topic
+   * would fail the whole publish after Kafka's retries.
    */
   async replay(
     selection: ReplaySelection,
@@ -316,23 +316,25 @@ export class DeadLetterStore {
       } else {
         const { sql, params } = where({ ...selection.all, status: 'parked' });
         // Only rows a replay can send are taken: the mirror's (no source topic), or those of a
-        // topic that is gone, would fill every round. They are named in the answer instead.
+        // topic that is gone, would fill every round. The latter are named in the answer (the
+        // mirror's never can be replayed, so they are not).
         const topics = existingTopics ? [...existingTopics] : undefined;
-        const canSend = `source_topic IS NOT NULL ${
-          topics ? `AND source_topic = ANY($${params.length + 1}::text[])` : ''
-        }`;
-        const withTopics = topics ? [...params, topics] : params;
+        const known = topics ? `AND source_topic = ANY($${params.length + 1}::text[])` : '';
         rows = await manager.query(
           `SELECT ${COLUMNS}, message_value, headers FROM dead_letter
-            WHERE ${sql} AND ${canSend}
+            WHERE ${sql} AND source_topic IS NOT NULL ${known}
             ORDER BY dead_letter.id LIMIT ${MAX_REPLAY_BATCH} FOR UPDATE SKIP LOCKED`,
-          withTopics,
+          topics ? [...params, topics] : params,
         );
-        const left: { id: string }[] = await manager.query(
-          `SELECT id FROM dead_letter WHERE ${sql} AND NOT (${canSend})
-            ORDER BY id LIMIT ${MAX_REPLAY_BATCH}`,
-          withTopics,
-        );
+        const left: { id: string }[] = topics
+          ? await manager.query(
+              `SELECT id FROM dead_letter
+                WHERE ${sql} AND source_topic IS NOT NULL
+                  AND NOT source_topic = ANY($${params.length + 1}::text[])
+                ORDER BY id LIMIT ${MAX_REPLAY_BATCH}`,
+              [...params, topics],
+            )
+          : [];
         leftOut = left.map((row) => row.id);
       }
       const replayable = rows.filter((row) => sendable(row.source_topic));

@@ -51,6 +51,7 @@ import {
   otlpEndpoint,
   startJaeger,
   stopJaeger,
+  tracingChosen,
 } from '../stack/jaeger';
 import { isAlive, readPid } from '../stack/service-process';
 import { REPO_ROOT } from '../stack/versions';
@@ -100,7 +101,7 @@ const jaegerPorts = (): JaegerPorts => ({
 });
 
 /** Tracing runs with `npm start` unless STACK_TRACING=off (docs/configuration.md). */
-const tracingWanted = (): boolean => process.env.STACK_TRACING?.trim().toLowerCase() !== 'off';
+const tracingWanted = (): boolean => tracingChosen(process.env.STACK_TRACING);
 
 /**
  * Starts Jaeger if it is wanted and not running (with the binary being built, if the start began
@@ -206,10 +207,11 @@ function requireRunningStack(): RunningStack {
 
 /** Starts whatever is down, service by service and app by app; leaves the rest running. */
 async function start(): Promise<void> {
-  // A mistake in the option is told before anything starts.
+  // A mistake in the options is told before anything starts.
   const scale = parseScale(values.scale);
+  const tracing = tracingWanted();
   // Jaeger builds (first start only) while the services come up.
-  const jaegerBinary = tracingWanted() && !jaegerRunning() ? installJaeger() : undefined;
+  const jaegerBinary = tracing && !jaegerRunning() ? installJaeger() : undefined;
   jaegerBinary?.catch(() => undefined); // told by ensureJaeger, after the services
   const { stack, outcomes } = await stackUp();
   const jaeger = await ensureJaeger(jaegerBinary);

@@ -18,6 +18,14 @@ export interface JaegerPorts {
   queryGrpc: number;
 }
 
+/** STACK_TRACING: `on` or blank (the default) runs Jaeger, `off` does not; throws on anything else. */
+export function tracingChosen(raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase();
+  if (!value || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`STACK_TRACING must be on or off, got "${raw}"`);
+}
+
 export const DEFAULT_JAEGER_PORTS: JaegerPorts = { otlpHttp: 4318, query: 16686, queryGrpc: 16685 };
 
 /**
@@ -30,7 +38,11 @@ export const installJaeger = (): Promise<string> =>
       'bash',
       [join(TOOLS_DIR, 'toolchain', 'jaeger.sh')],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
-      (error, stdout) => (error ? reject(error) : resolve(stdout.trim())),
+      // Its stderr (the build's log) is already on ours: the error only says that it failed.
+      (error, stdout) =>
+        error
+          ? reject(new Error(`tools/toolchain/jaeger.sh failed (exit ${String(error.code)})`))
+          : resolve(stdout.trim()),
     );
     build.stderr?.pipe(process.stderr);
   });
