@@ -5,6 +5,7 @@ import { ServiceError } from '@temporalio/client';
 import { DatabaseError } from 'pg';
 import {
   BadMessage,
+  RESTART_AFTER_CRASH_MS,
   type ReliableConsumer,
   startReliableConsumer,
   type ReliableConsumerOptions,
@@ -31,6 +32,8 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
   let aborted = false;
   let pending: string[] = [];
   let heartbeats = 0;
+  let runs = 0;
+  const handlers: Record<string, (event: { payload: Record<string, unknown> }) => void> = {};
 
   const client = {
     query: async (sql: string, params: string[] = []) => {
@@ -69,11 +72,14 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
   } as unknown as Pool;
   const consumer = {
     events: { CRASH: 'crash', GROUP_JOIN: 'join' },
-    on: () => undefined,
+    on: (name: string, handler: (typeof handlers)[string]) => void (handlers[name] = handler),
     connect: async () => undefined,
     disconnect: async () => log.push('consumer disconnected'),
     subscribe: async () => undefined,
-    run: async (config: ConsumerRunConfig) => void (run = config),
+    run: async (config: ConsumerRunConfig) => {
+      runs++;
+      run = config;
+    },
     pause: (tps: { partitions: number[] }[]) => log.push(`pause ${tps[0]!.partitions}`),
     resume: (tps: { partitions: number[] }[]) => log.push(`resume ${tps[0]!.partitions}`),
   };
@@ -177,6 +183,9 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
     deliver,
     metric,
     heartbeats: () => heartbeats,
+    runs: () => runs,
+    crash: (restart: boolean) =>
+      handlers.crash!({ payload: { error: new Error('UNKNOWN_MEMBER_ID'), restart } }),
     start: () => startReliableConsumer(options),
     failConnections: (n: number) => void (connectFailures = n),
     failSends: (n: number) => void (sendFailures = n),
@@ -188,6 +197,28 @@ function harness(overrides: Partial<ReliableConsumerOptions<Event>> = {}) {
 const event = (id: string, fail?: Event['fail']) => JSON.stringify({ id, fail });
 
 describe('the reliable consumer loop', () => {
+  it('runs the consumer again after a crash kafkajs will not restart, and leaves its own restarts to it', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const h = harness();
+      const consumer = await h.start();
+      expect(h.runs()).toBe(1);
+      h.crash(true);
+      await jest.advanceTimersByTimeAsync(RESTART_AFTER_CRASH_MS);
+      expect(h.runs()).toBe(1);
+      h.crash(false);
+      await jest.advanceTimersByTimeAsync(RESTART_AFTER_CRASH_MS);
+      expect(h.runs()).toBe(2);
+      // Stopped, it is not run again.
+      await consumer.stop();
+      h.crash(false);
+      await jest.advanceTimersByTimeAsync(RESTART_AFTER_CRASH_MS);
+      expect(h.runs()).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('applies in the inbox transaction, then commits the offset, one message at a time', async () => {
     const h = harness();
     await h.start();

@@ -45,6 +45,9 @@ export {
 } from './consumer/classify';
 export { backoffDelayMs, DEFAULT_RETRY, type RetryPolicy } from './consumer/retry';
 
+/** How long a consumer kafkajs gave up on waits before it is run again. */
+export const RESTART_AFTER_CRASH_MS = 5_000;
+
 export interface ReliableConsumerOptions<E> {
   /** The inbox key and the consumer group id. */
   name: string;
@@ -316,13 +319,41 @@ export async function startReliableConsumer<E>(
     }
   }
 
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
+  const runConfig = {
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: maxInFlight,
+    eachBatch,
+  };
+  /**
+   * kafkajs restarts a crashed consumer itself only after errors it deems retriable; after any
+   * other it has disconnected and stays stopped, and the stream would wait for good. So it is
+   * run again here, every RESTART_AFTER_CRASH_MS until that takes, from the committed offsets.
+   */
+  const runAgain = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, RESTART_AFTER_CRASH_MS));
+      if (stopping.signal.aborted) return;
+      try {
+        await consumer.run(runConfig);
+        logger.warn('consumer run again after a crash kafkajs would not restart', {
+          consumer: name,
+        });
+        return;
+      } catch (error) {
+        logger.error('consumer could not be run again; retrying', { consumer: name, error });
+        await consumer.disconnect().catch(() => undefined);
+      }
+    }
+  };
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
     logger.error('consumer crashed', {
       consumer: name,
       error: payload.error,
       restart: payload.restart,
-    }),
-  );
+    });
+    if (!payload.restart) void runAgain();
+  });
   // A revoked partition's lag and age belong to its new owner now.
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     for (const revoked of metrics.forgetRevoked(payload.memberAssignment)) {
@@ -345,12 +376,7 @@ export async function startReliableConsumer<E>(
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: maxInFlight,
-      eachBatch,
-    });
+    await consumer.run(runConfig);
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
