@@ -9,8 +9,8 @@
 #
 # The module carries no built UI (the UI's assets are made by a separate JavaScript build that is
 # not in the module): the binary serves Jaeger's placeholder page at / and the full HTTP API
-# (/api/services, /api/traces) the trace test (order-trace.int-spec.ts) and scripts use. docker-compose.yml runs the
-# official image, whose UI is complete.
+# (/api/services, /api/traces) the trace test (order-trace.int-spec.ts) and scripts use.
+# docker-compose.yml runs the official image, whose UI is complete.
 source "$(dirname "$0")/common.sh"
 main="$TOOLS_DIR/jaeger/main.go"
 dir="$ORDER_PLATFORM_CACHE/jaeger/$JAEGER_VERSION-$(sha256sum "$main" | cut -c1-12)"

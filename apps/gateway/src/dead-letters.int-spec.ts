@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { TOPICS } from '@order-platform/domain';
-import { indexDeadLetter } from '@order-platform/stores';
+import { type DeadLetterEntry, indexDeadLetter } from '@order-platform/stores';
 import { AppsUnderTest, gatewayCall, readTopic, suiteEnv } from '@order-platform/tools';
 import { tokenFor } from './testing/test-tokens';
 
@@ -19,30 +19,32 @@ describe('dead letters through the operator API', () => {
   let db: Pool;
   let operator: string;
 
+  /** Dead letter #n of this run, as a consumer of `topic` gave it up. */
+  const letter = (n: number, overrides: Partial<DeadLetterEntry> = {}): DeadLetterEntry => ({
+    dedupeKey: `${run}-${n}`,
+    dlqTopic: `${topic}.dlq`,
+    dlqPartition: 0,
+    dlqOffset: String(n),
+    sourceTopic: topic,
+    sourcePartition: 0,
+    sourceOffset: String(n),
+    consumer: 'some-consumer',
+    class: 'bad',
+    reason: `bad: refused ${run} #${n}`,
+    eventId: `e-${run}-${n}`,
+    key: Buffer.from(`key-${run}-${n}`),
+    value: Buffer.from(JSON.stringify({ n, run })),
+    headers: { trace: 't' },
+    failedAt: new Date(),
+    ...overrides,
+  });
+
   beforeAll(async () => {
     await apps.downstream();
     gateway = await apps.start('gateway');
     db = new Pool({ connectionString: suiteEnv('DATABASE_URL'), max: 2 });
     operator = await tokenFor('operator', 'ops-dlq');
-    for (const n of [1, 2]) {
-      await indexDeadLetter(db, {
-        dedupeKey: `${run}-${n}`,
-        dlqTopic: `${topic}.dlq`,
-        dlqPartition: 0,
-        dlqOffset: String(n),
-        sourceTopic: topic,
-        sourcePartition: 0,
-        sourceOffset: String(n),
-        consumer: 'some-consumer',
-        class: 'bad',
-        reason: `bad: refused ${run} #${n}`,
-        eventId: `e-${run}-${n}`,
-        key: Buffer.from(`key-${run}-${n}`),
-        value: Buffer.from(JSON.stringify({ n, run })),
-        headers: { trace: 't' },
-        failedAt: new Date(),
-      });
-    }
+    for (const n of [1, 2]) await indexDeadLetter(db, letter(n));
   }, 240_000);
 
   afterAll(async () => {
@@ -148,30 +150,15 @@ describe('dead letters through the operator API', () => {
     // Kafka creates no topic on demand here: a send to a deleted topic would be retried for
     // seconds and fail the whole replay, good letters included.
     const gone = `${run}-deleted-topic`;
-    const index = (n: number, sourceTopic: string) =>
-      indexDeadLetter(db, {
-        dedupeKey: `${run}-gone-${n}`,
-        dlqTopic: `${sourceTopic}.dlq`,
-        dlqPartition: 0,
-        dlqOffset: String(n),
-        sourceTopic,
-        sourcePartition: 0,
-        sourceOffset: String(n),
-        consumer: 'some-consumer',
-        class: 'bad',
-        reason: `bad: gone ${run} #${n}`,
-        eventId: `e-${run}-gone-${n}`,
-        key: Buffer.from(`key-${run}-gone-${n}`),
-        value: Buffer.from('{}'),
-        headers: {},
-        failedAt: new Date(),
-      });
-    await index(1, gone);
-    await index(2, topic);
+    await indexDeadLetter(
+      db,
+      letter(3, { sourceTopic: gone, dlqTopic: `${gone}.dlq`, reason: `bad: gone ${run} #3` }),
+    );
+    await indexDeadLetter(db, letter(4, { reason: `bad: gone ${run} #4` }));
     const { body } = await call('GET', `/v1/ops/dead-letters?reason=gone ${run}`, operator);
     const idOf = (n: number) =>
       (body as { deadLetters: { id: string; key: string }[] }).deadLetters.find(
-        (d) => d.key === `key-${run}-gone-${n}`,
+        (d) => d.key === `key-${run}-${n}`,
       )!.id;
     const replayed = await call('POST', '/v1/ops/dead-letters/replay', operator, {
       all: { reasonContains: `gone ${run}` },
@@ -180,10 +167,10 @@ describe('dead letters through the operator API', () => {
     expect(replayed).toEqual(
       expect.objectContaining({
         status: 200,
-        body: { replayed: [idOf(2)], notFound: [], notReplayable: [idOf(1)] },
+        body: { replayed: [idOf(4)], notFound: [], notReplayable: [idOf(3)] },
       }),
     );
-    const kept = await call('GET', `/v1/ops/dead-letters/${idOf(1)}`, operator);
+    const kept = await call('GET', `/v1/ops/dead-letters/${idOf(3)}`, operator);
     expect((kept.body as { status: string }).status).toBe('parked');
   });
 });

@@ -104,18 +104,16 @@ const jaegerPorts = (): JaegerPorts => ({
 const tracingWanted = (): boolean => tracingChosen(process.env.STACK_TRACING);
 
 /**
- * Starts Jaeger if it is wanted and not running (with the binary being built, if the start began
- * a build), and returns its ports, or undefined when tracing is off. Traces are a diagnostic: a
- * Jaeger that cannot build or start is reported, and the platform starts without them.
+ * Starts Jaeger unless it runs (with the binary being built, if the start began a build), and
+ * returns its ports, or undefined if it did not start. Traces are a diagnostic: a Jaeger that
+ * cannot build or start is reported, and the platform starts without them.
  */
 async function ensureJaeger(
   building: Promise<string> | undefined,
 ): Promise<{ ports: JaegerPorts; outcome: StartOutcome } | undefined> {
-  if (!tracingWanted()) return undefined;
   const ports = jaegerPorts();
+  if (jaegerRunning()) return { ports, outcome: 'running' };
   const pidFile = stackPidFile(stateDir, 'jaeger');
-  const pid = readPid(pidFile);
-  if (pid !== undefined && isAlive(pid)) return { ports, outcome: 'running' };
   try {
     await startJaeger({
       binary: await (building ?? installJaeger()),
@@ -214,7 +212,7 @@ async function start(): Promise<void> {
   const jaegerBinary = tracing && !jaegerRunning() ? installJaeger() : undefined;
   jaegerBinary?.catch(() => undefined); // told by ensureJaeger, after the services
   const { stack, outcomes } = await stackUp();
-  const jaeger = await ensureJaeger(jaegerBinary);
+  const jaeger = tracing ? await ensureJaeger(jaegerBinary) : undefined;
   const env: NodeJS.ProcessEnv = { ...process.env, ...stack.env };
   if (jaeger) {
     outcomes.jaeger = jaeger.outcome;
