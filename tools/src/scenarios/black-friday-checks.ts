@@ -80,18 +80,23 @@ export async function lifecycleViolations(
     brokers: target.kafkaBrokers,
     topic: TOPICS.orderLifecycle,
     accept: (record) => confirmed.has(record.key ?? ''),
+    // Called after each accepted record: only the newest is new (re-reading them all was
+    // quadratic, past the timeout at 3,000 orders).
     until: (accepted) => {
-      for (const r of accepted)
-        if (JSON.parse(r.value).eventType === 'OrderConfirmed') seen.add(r.key!);
+      const newest = accepted[accepted.length - 1]!;
+      if (JSON.parse(newest.value).eventType === 'OrderConfirmed') seen.add(newest.key!);
       return seen.size >= confirmed.size;
     },
     timeoutMs: 60_000,
   });
+  const eventTypes = new Map<string, string[]>();
+  for (const r of records) {
+    const types = eventTypes.get(r.key!) ?? [];
+    types.push(JSON.parse(r.value).eventType as string);
+    eventTypes.set(r.key!, types);
+  }
   return [...confirmed].flatMap((orderId) =>
-    confirmedAfterFraudApproval(
-      orderId,
-      records.filter((r) => r.key === orderId).map((r) => JSON.parse(r.value).eventType as string),
-    ),
+    confirmedAfterFraudApproval(orderId, eventTypes.get(orderId) ?? []),
   );
 }
 

@@ -35,8 +35,14 @@ export async function readTopic(options: {
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const seen = accepted.map((r) => `${r.key}@${r.partition}:${r.offset}`).join(', ');
-        reject(new Error(`${options.topic}: not there after ${timeoutMs} ms; accepted: ${seen}`));
+        // The last few: a long read would otherwise make a message of megabytes.
+        const last = accepted.slice(-10).map((r) => `${r.key}@${r.partition}:${r.offset}`);
+        reject(
+          new Error(
+            `${options.topic}: not there after ${timeoutMs} ms; accepted ${accepted.length}` +
+              (last.length > 0 ? `, the last: ${last.join(', ')}` : ''),
+          ),
+        );
       }, timeoutMs);
       consumer
         .run({
