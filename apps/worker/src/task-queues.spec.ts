@@ -27,6 +27,7 @@ const SCHEDULED_ON: Record<Downstream | 'orders', string[]> = {
     'minimumGrace',
     'ordersToReconcile',
     'inspectHoldings',
+    'inspectHoldingsOfPage',
     'repair',
     'recordException',
   ],

@@ -26,6 +26,20 @@ const record = (
   amountMinor = 5_000,
 ): LedgerRecord => ({ kind, reference, amountMinor, createdAt: LONG_AGO });
 
+/** Adds the page activity as the worker has it: each order's holdings in turn, in order. */
+function paged<H, A extends { inspectHoldings: (input: { orderId: string }) => Promise<H> }>(
+  activities: A,
+) {
+  return {
+    ...activities,
+    inspectHoldingsOfPage: async ({ orderIds }: { orderIds: string[] }) => {
+      const holdings: H[] = [];
+      for (const orderId of orderIds) holdings.push(await activities.inspectHoldings({ orderId }));
+      return holdings;
+    },
+  };
+}
+
 describe('reconciliation', () => {
   let t: OrderTestEnv;
 
@@ -48,7 +62,7 @@ describe('reconciliation', () => {
     const repaired: Finding[] = [];
     const queued: Finding[] = [];
     const pages: number[] = [];
-    const activities = {
+    const activities = paged({
       minimumGrace: async () => ({ authorizationMs: 11 * 60_000, reservationMs: 7 * 60_000 }),
       ordersToReconcile: async (page: { after?: { orderId: string }; limit: number }) => {
         const start = page.after
@@ -66,7 +80,7 @@ describe('reconciliation', () => {
         queued.push(finding);
         return { queued: true };
       },
-    };
+    });
 
     await t.run(
       new FakeOrderWorld(),
@@ -77,9 +91,17 @@ describe('reconciliation', () => {
         });
         const summary = await handle.result();
 
-        await t.keepHistory(handle, 'reconciliation-grace-per-kind');
+        await t.keepHistory(handle, 'reconciliation-by-page');
         expect(summary).toMatchObject({ inspected: 3, repaired: 1, queued: 1 });
         expect(pages).toEqual([0, 2]);
+        // One inspection per page, keeping the pace inside it: no activity and timer per order.
+        const events = (await handle.fetchHistory()).events ?? [];
+        const scheduled = events.map(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name,
+        );
+        expect(scheduled.filter((name) => name === 'inspectHoldingsOfPage')).toHaveLength(2);
+        expect(scheduled).not.toContain('inspectHoldings');
+        expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
         expect(repaired.map((f) => [f.orderId, f.kind])).toEqual([['o-1', 'orphan-authorization']]);
         expect(queued.map((f) => [f.orderId, f.kind])).toEqual([['o-2', 'double-charge']]);
       },
@@ -106,7 +128,7 @@ describe('reconciliation', () => {
       'o-old': [reservation('res-inside', 15), reservation('res-old', 40)],
     };
     const repaired: Finding[] = [];
-    const activities = {
+    const activities = paged({
       minimumGrace: async () => ({ authorizationMs: 12 * 60_000, reservationMs: 30 * 60_000 }),
       ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
       inspectHoldings: async ({ orderId }: { orderId: string }) => ({
@@ -115,7 +137,7 @@ describe('reconciliation', () => {
       }),
       repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding),
       recordException: async () => ({ queued: false }),
-    };
+    });
     await t.run(
       new FakeOrderWorld(),
       async () => {
@@ -151,7 +173,7 @@ describe('reconciliation', () => {
       ];
     };
     const repaired: string[] = [];
-    const activities = {
+    const activities = paged({
       minimumGrace: async () => ({ authorizationMs: Number.NaN }) as never,
       ordersToReconcile: async (page: { after?: { orderId: string } }) =>
         page.after ? [] : [view('o-1', 'Cancelled'), view('o-2', 'Cancelled')],
@@ -161,7 +183,7 @@ describe('reconciliation', () => {
       }),
       repair: async ({ finding }: { finding: Finding }) => void repaired.push(finding.subject),
       recordException: async () => ({ queued: false }),
-    };
+    });
     await t.run(
       new FakeOrderWorld(),
       async () => {
@@ -194,7 +216,7 @@ describe('reconciliation', () => {
     };
     const repaired: string[] = [];
     const queued: Finding[] = [];
-    const activities = {
+    const activities = paged({
       minimumGrace: async () => ({ authorizationMs: 11 * 60_000, reservationMs: 7 * 60_000 }),
       ordersToReconcile: async (page: { after?: { orderId: string } }) => (page.after ? [] : views),
       inspectHoldings: async ({ orderId }: { orderId: string }) => ({
@@ -215,7 +237,7 @@ describe('reconciliation', () => {
         queued.push(finding);
         return { queued: true };
       },
-    };
+    });
     await t.run(
       new FakeOrderWorld(),
       async () => {

@@ -67,6 +67,13 @@ const act = proxyActivities<ReconciliationActivities>({
   retry: BATCH_STEP,
 });
 
+/** A page's inspection runs at the run's pace (50 orders at 1 a second: 50 s), so it heartbeats. */
+const pageAct = proxyActivities<ReconciliationActivities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: BATCH_STEP,
+});
+
 /**
  * Patch: the grace is clamped to the minimum in the workflow itself, so a run started directly
  * in Temporal (not through the gateway or the schedule, which check it) cannot void a hold an
@@ -90,6 +97,13 @@ const GRACE_MINIMUM_FROM_STEP_TIMEOUTS = 'grace-minimum-from-step-timeouts';
  */
 const REFUSED_REPAIRS_QUEUED = 'refused-repairs-queued';
 
+/**
+ * Patch: a page's holdings are inspected by one activity that keeps the pace itself
+ * (`inspectHoldingsOfPage`); older runs inspect each order in an activity of its own and pause
+ * on a durable timer after it, two round trips through Temporal per order.
+ */
+const INSPECT_BY_PAGE = 'inspect-holdings-by-page';
+
 const PAGES_PER_RUN = 20;
 const MAX_EXAMPLES = 50;
 
@@ -107,6 +121,7 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   const runId = workflowInfo().workflowId;
   const pause = Math.ceil(1000 / (input.ordersPerSecond ?? 20));
   const refusedRepairsQueued = patched(REFUSED_REPAIRS_QUEUED);
+  const inspectByPage = patched(INSPECT_BY_PAGE);
   let graceMs: number | ReconciliationGrace;
   if (patched(GRACE_MINIMUM_FROM_STEP_TIMEOUTS)) {
     graceMs = effectiveGrace(await act.minimumGrace(), input.graceMs);
@@ -125,12 +140,22 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       after,
       limit: input.pageSize ?? 50,
     });
-    for (const view of views) {
-      const holdings = await act.inspectHoldings({ orderId: view.orderId });
+    // A page's holdings are judged as of before they were read: never older than they were.
+    const pageReadFrom = new Date().toISOString();
+    const pageHoldings = inspectByPage
+      ? await pageAct.inspectHoldingsOfPage({
+          orderIds: views.map((v) => v.orderId),
+          pauseMs: pause,
+        })
+      : undefined;
+    for (const [i, view] of views.entries()) {
+      const holdings = pageHoldings
+        ? pageHoldings[i]!
+        : await act.inspectHoldings({ orderId: view.orderId });
       const findings = reconcileOrder({
         view,
         ...holdings,
-        now: new Date().toISOString(),
+        now: pageHoldings ? pageReadFrom : new Date().toISOString(),
         graceMs,
       });
       for (const finding of findings) {
@@ -163,7 +188,7 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       }
       summary.inspected += 1;
       after = { placedAt: view.placedAt, orderId: view.orderId };
-      await sleep(pause);
+      if (!inspectByPage) await sleep(pause);
     }
     if (views.length < (input.pageSize ?? 50)) return summary;
   }
