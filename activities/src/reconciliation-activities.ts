@@ -5,13 +5,21 @@
  * repair audited, every exception queued for an operator, each at most once per subject.
  */
 import { Context } from '@temporalio/activity';
-import type { Finding, OrderStatusView, ReconciliationGrace } from '@order-platform/domain';
+import { ApplicationFailure } from '@temporalio/common';
+import type {
+  Finding,
+  LedgerRecord,
+  OrderStatusView,
+  ReconciliationGrace,
+  WarehouseReservation,
+} from '@order-platform/domain';
 import type {
   OrderStatusStore,
   ReconciliationFindingStore,
   ReconciliationPage,
 } from '@order-platform/stores';
 import { asActivity } from './port-activity';
+import { jitteredDelayMs } from './retry';
 import type { InventoryPort } from './inventory/inventory.port';
 import type { PaymentPort } from './payment/payment.port';
 import type { HoldingsPort } from './reconciliation/holdings.port';
@@ -26,11 +34,46 @@ export interface ReconciliationDependencies {
   minimumGrace: () => ReconciliationGrace;
 }
 
+/** What the ledger and the warehouse hold for one order. */
+export interface Holdings {
+  ledger: LedgerRecord[];
+  reservations: WarehouseReservation[];
+}
+
 /** Orders by id or placed in [from, to), keyset-paged by (placed_at, order_id). */
 export type OrdersPage = ReconciliationPage;
 
+/** How often one order's holdings are read within one attempt of a page before it fails. */
+export const TRIES_PER_ORDER = 3;
+
+/** What an earlier attempt of the page heartbeated, if it looks like it; else nothing. */
+function readSoFar<T>(details: unknown, pageLength: number): T[] {
+  return Array.isArray(details) && details.length <= pageLength ? [...(details as T[])] : [];
+}
+
+/**
+ * `read` as an activity step, tried again after a jittered pause while it fails transiently;
+ * `alive` heartbeats between tries (each may take a downstream timeout).
+ */
+async function triedInPlace<T>(
+  context: Context,
+  read: () => Promise<T>,
+  alive: () => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await asActivity(read);
+    } catch (error) {
+      const forGood = !(error instanceof ApplicationFailure) || error.nonRetryable;
+      if (forGood || attempt >= TRIES_PER_ORDER) throw error;
+      alive();
+      await context.sleep(jitteredDelayMs(attempt));
+    }
+  }
+}
+
 export function createReconciliationActivities(deps: ReconciliationDependencies) {
-  const holdingsOf = async (orderId: string) => ({
+  const holdingsOf = async (orderId: string): Promise<Holdings> => ({
     ledger: await deps.holdings.ledgerOf(orderId),
     reservations: await deps.holdings.reservationsOf(orderId),
   });
@@ -49,18 +92,22 @@ export function createReconciliationActivities(deps: ReconciliationDependencies)
     },
 
     /**
-     * A page's holdings in one activity, `pauseMs` apart (the run's pace), heartbeating after
-     * each order: one round trip through Temporal per page instead of an activity and a timer
-     * per order, which held a run to about an order a second on the dev server. Read-only, so
-     * a retry starts the page again.
+     * A page's holdings in one activity, `pauseMs` apart (the run's pace), heartbeating what it
+     * has read after each order: one round trip through Temporal per page instead of an
+     * activity and a timer per order, which held a run to about an order a second on the dev
+     * server. An order whose downstream fails transiently is tried again in place
+     * (`TRIES_PER_ORDER`, jittered), and a retry of the page goes on from the last heartbeat,
+     * so a flaky downstream spends the page's attempts no faster than an activity per order did.
      */
     async inspectHoldingsOfPage(input: { orderIds: string[]; pauseMs: number }) {
       const context = Context.current();
-      const holdings: Awaited<ReturnType<typeof holdingsOf>>[] = [];
-      for (const [i, orderId] of input.orderIds.entries()) {
+      const holdings = readSoFar<Holdings>(context.info.heartbeatDetails, input.orderIds.length);
+      for (let i = holdings.length; i < input.orderIds.length; i++) {
         if (i > 0) await context.sleep(input.pauseMs);
-        holdings.push(await asActivity(() => holdingsOf(orderId)));
-        context.heartbeat(i);
+        // A copy: the details may be encoded after this array has grown.
+        const alive = () => context.heartbeat([...holdings]);
+        holdings.push(await triedInPlace(context, () => holdingsOf(input.orderIds[i]!), alive));
+        alive();
       }
       return holdings;
     },

@@ -67,12 +67,22 @@ const act = proxyActivities<ReconciliationActivities>({
   retry: BATCH_STEP,
 });
 
-/** A page's inspection runs at the run's pace (50 orders at 1 a second: 50 s), so it heartbeats. */
-const pageAct = proxyActivities<ReconciliationActivities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: BATCH_STEP,
-});
+/**
+ * The most one order may take inside a page's inspection: its tries in place (the activity's
+ * `TRIES_PER_ORDER`, 3), each two downstream reads at their 10 s timeout, and the pauses between.
+ */
+const ORDER_IN_PAGE_WORST_MS = 65_000;
+
+/**
+ * A page's inspection runs at the run's pace (50 orders at 1 a second: 50 s), so it heartbeats,
+ * and may take as long as its orders' worst case.
+ */
+const pageActivities = (pageSize: number, pauseMs: number) =>
+  proxyActivities<ReconciliationActivities>({
+    startToCloseTimeout: pageSize * (pauseMs + ORDER_IN_PAGE_WORST_MS) + 60_000,
+    heartbeatTimeout: '30 seconds',
+    retry: BATCH_STEP,
+  });
 
 /**
  * Patch: the grace is clamped to the minimum in the workflow itself, so a run started directly
@@ -122,6 +132,8 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   const pause = Math.ceil(1000 / (input.ordersPerSecond ?? 20));
   const refusedRepairsQueued = patched(REFUSED_REPAIRS_QUEUED);
   const inspectByPage = patched(INSPECT_BY_PAGE);
+  const pageSize = input.pageSize ?? 50;
+  const pageAct = pageActivities(pageSize, pause);
   let graceMs: number | ReconciliationGrace;
   if (patched(GRACE_MINIMUM_FROM_STEP_TIMEOUTS)) {
     graceMs = effectiveGrace(await act.minimumGrace(), input.graceMs);
@@ -138,16 +150,17 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       from,
       to: input.to,
       after,
-      limit: input.pageSize ?? 50,
+      limit: pageSize,
     });
     // A page's holdings are judged as of before they were read: never older than they were.
     const pageReadFrom = new Date().toISOString();
-    const pageHoldings = inspectByPage
-      ? await pageAct.inspectHoldingsOfPage({
-          orderIds: views.map((v) => v.orderId),
-          pauseMs: pause,
-        })
-      : undefined;
+    const pageHoldings =
+      inspectByPage && views.length > 0
+        ? await pageAct.inspectHoldingsOfPage({
+            orderIds: views.map((v) => v.orderId),
+            pauseMs: pause,
+          })
+        : undefined;
     for (const [i, view] of views.entries()) {
       const holdings = pageHoldings
         ? pageHoldings[i]!
@@ -190,7 +203,7 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       after = { placedAt: view.placedAt, orderId: view.orderId };
       if (!inspectByPage) await sleep(pause);
     }
-    if (views.length < (input.pageSize ?? 50)) return summary;
+    if (views.length < pageSize) return summary;
   }
   return continueAsNew<typeof reconciliation>({ ...input, from, progress: { ...summary, after } });
 }
