@@ -88,7 +88,7 @@ export function createReconciliationActivities(deps: ReconciliationDependencies)
     },
 
     async inspectHoldings(input: { orderId: string }) {
-      return asActivity(async () => holdingsOf(input.orderId));
+      return asActivity(() => holdingsOf(input.orderId));
     },
 
     /**
