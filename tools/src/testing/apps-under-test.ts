@@ -19,6 +19,8 @@ export class AppsUnderTest {
   private readonly dir: string;
   private readonly pidFiles: string[] = [];
   private simulators?: string;
+  /** Set by stopAll: a test body that outlived its timeout must not start apps nobody stops. */
+  private closed = false;
   /** How each instance was started, so `restart` brings it back the same (same port too). */
   private readonly started = new Map<
     string,
@@ -40,10 +42,14 @@ export class AppsUnderTest {
   ): Promise<string> {
     const definition = PLATFORM_APPS.find((candidate) => candidate.name === app);
     if (!definition) throw new Error(`no platform app named ${app}`);
+    if (this.closed) throw new Error(`${instance}: the suite has already stopped its apps`);
     port ??= await findFreePort();
     this.started.set(instance, { app, env, port });
     const pidFile = join(this.dir, `${instance}.pid`);
     if (!this.pidFiles.includes(pidFile)) this.pidFiles.push(pidFile);
+    // Still running when started again: a test failed before stopping it. A second process on
+    // the same pid file would outlive the suite (a stray mirror doubling every later fact).
+    await stopApp(pidFile);
     await startApp(
       definition,
       {
@@ -102,6 +108,7 @@ export class AppsUnderTest {
   }
 
   async stopAll(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.pidFiles.reverse().map((pidFile) => stopApp(pidFile)));
     // KEEP_TEST_STACK keeps the apps' logs too, for a post-mortem.
     if (process.env.KEEP_TEST_STACK) console.error(`kept the apps' logs in ${this.dir}`);
