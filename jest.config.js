@@ -5,6 +5,8 @@
 const preset = require('./jest.preset');
 
 module.exports = {
+  // After the summary, every failing test once more in a line or two (a CI log's tail).
+  reporters: ['default', '<rootDir>/tools/src/testing/failure-digest-reporter.js'],
   projects: [
     { ...preset, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'] },
     {
