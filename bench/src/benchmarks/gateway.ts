@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { eventually, findFreePort, REPO_ROOT } from '@order-platform/tools';
+import { eventually, findFreePort, REPO_ROOT, stackPidFile } from '@order-platform/tools';
 import {
   benchOrder,
   type BenchContext,
@@ -20,7 +20,7 @@ import {
   startOrder,
 } from '../context';
 import { startChild } from '../support/child';
-import { childrenCpuMs, cpuMsOf, postmasterPid } from '../support/cpu-time';
+import { childrenCpuMs, cpuMsOf, pidInFile, postmasterPid } from '../support/cpu-time';
 import { percentile, ratioOf, round } from '../support/stats';
 
 export const READ_CONNECTIONS = 32;
@@ -111,18 +111,34 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
     ADMISSION_MAX_PENDING: '1000000',
     ADMISSION_MAX_PENDING_EXPEDITED: '1000000',
   });
+  // Where a submission's CPU goes: each side's caller, the Temporal server both share, and the
+  // platform's PostgreSQL backends and catalogue (the simulators).
+  const temporalServer = pidInFile(stackPidFile(ctx.stack.stateDir, 'temporal'));
+  const temporalCpu = () => (temporalServer === undefined ? undefined : cpuMsOf(temporalServer));
   let submissions: { platform: LoadFigures; baseline: LoadFigures };
   try {
     submissions = {
-      platform: await load(`${submitGateway.url}/v1/orders`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: gatewayOrderBody,
-        freshIdempotencyKey: true,
-        seconds,
-        connections: SUBMIT_CONNECTIONS,
+      platform: await load(
+        `${submitGateway.url}/v1/orders`,
+        {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: gatewayOrderBody,
+          freshIdempotencyKey: true,
+          seconds,
+          connections: SUBMIT_CONNECTIONS,
+        },
+        () => ({
+          caller: cpuMsOf(submitGateway.pid),
+          temporal: temporalCpu(),
+          postgres: postmaster === undefined ? undefined : childrenCpuMs(postmaster),
+          catalogue: cpuMsOf(simulators.pid),
+        }),
+      ),
+      baseline: await startLoop(ctx, seconds, SUBMIT_CONNECTIONS, () => {
+        const { user, system } = process.cpuUsage();
+        return { caller: (user + system) / 1000, temporal: temporalCpu() };
       }),
-      baseline: await startLoop(ctx, seconds, SUBMIT_CONNECTIONS),
     };
   } finally {
     await ctx.stack.stop('gateway-submissions');
@@ -152,6 +168,7 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
         ratio: ratioOf(reads.platform.p99Ms, reads.baseline.p99Ms),
       },
       ...cpuRows(reads),
+      ...submissionCpuRows(submissions),
       {
         metric: 'order submissions',
         unit: 'orders/s',
@@ -215,6 +232,24 @@ function cpuRows(reads: { platform: LoadFigures; baseline: LoadFigures }) {
   return rows;
 }
 
+/**
+ * CPU per submitted order by process: the caller (the gateway; the baseline's loop), the
+ * Temporal server (on both sides), and what only the platform calls (PostgreSQL, the catalogue).
+ */
+function submissionCpuRows(submissions: { platform: LoadFigures; baseline: LoadFigures }) {
+  const platform = submissions.platform.cpuMsPerRequest ?? {};
+  const baseline = submissions.baseline.cpuMsPerRequest ?? {};
+  return Object.entries(platform).map(([group, ms]) => {
+    const base = baseline[group];
+    return {
+      metric: `order submission: ${group} CPU per order`,
+      unit: 'ms',
+      platform: round(ms),
+      ...(base === undefined ? {} : { baseline: round(base), ratio: ratioOf(ms, base) }),
+    };
+  });
+}
+
 /** A short warm-up, then the measured run; only 2xx answers count as served. */
 export async function load(
   url: string,
@@ -275,7 +310,12 @@ function cpuPerRequest(
 }
 
 /** `client.workflow.start` from `lanes` loops at once for `seconds`, timed per call. */
-async function startLoop(ctx: BenchContext, seconds: number, lanes: number): Promise<LoadFigures> {
+async function startLoop(
+  ctx: BenchContext,
+  seconds: number,
+  lanes: number,
+  meter: CpuMeter,
+): Promise<LoadFigures> {
   const client = await ctx.temporal();
   const latencies: number[] = [];
   let errors = 0;
@@ -298,7 +338,9 @@ async function startLoop(ctx: BenchContext, seconds: number, lanes: number): Pro
     return (Date.now() - began) / 1000;
   };
   await runFor(WARM_UP_SECONDS * 1000, false);
+  const cpuBefore = meter();
   const elapsed = await runFor(seconds * 1000, true);
+  const cpuAfter = meter();
   return {
     perSecond: latencies.length / elapsed,
     p50Ms: round(percentile(latencies, 50)),
@@ -306,5 +348,6 @@ async function startLoop(ctx: BenchContext, seconds: number, lanes: number): Pro
     ok: latencies.length,
     notOk: 0,
     errors,
+    cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuAfter, latencies.length),
   };
 }

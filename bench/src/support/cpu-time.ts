@@ -45,11 +45,16 @@ export function childrenCpuMs(pid: number): number | undefined {
   return total;
 }
 
-/** The postmaster's pid, from the first line of `postmaster.pid` in the data folder. */
-export function postmasterPid(dataDir: string): number | undefined {
+/** The pid on the first line of `file` (a pid file, PostgreSQL's `postmaster.pid`). */
+export function pidInFile(file: string): number | undefined {
   try {
-    return Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** The postmaster's pid, from `postmaster.pid` in the data folder. */
+export const postmasterPid = (dataDir: string): number | undefined =>
+  pidInFile(join(dataDir, 'postmaster.pid'));
