@@ -54,7 +54,7 @@ export class AppsUnderTest {
       definition,
       {
         ...process.env,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.APPS_LOG_LEVEL ?? 'warn',
         TEMPORAL_TASK_QUEUE: this.taskQueue,
         ...this.downstreamEnv(),
         ...env,
