@@ -31,5 +31,7 @@ export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNeg
 case "${1:-}" in
   test) shift; exec bash tools/test.sh "$@" ;;
   test-temporal-server) shift; exec bash tools/test-temporal-server.sh "$@" ;;
+  # A TypeScript entry point (the bench, a scenario) on the node the apps it starts run on.
+  run) shift; exec node --enable-source-maps -r @swc-node/register "$@" ;;
   *) exec node --enable-source-maps -r @swc-node/register tools/src/cli/platform.ts "$@" ;;
 esac
