@@ -3,8 +3,8 @@
  * DataSource over the stores' entities (gateway, worker), and a pg pool for the reliable
  * consumer's transactions (legacy adapter), which hand a pg client to their handlers.
  */
-import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { Pool, type PoolClient } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
 import { platformDataSourceOptions } from '@order-platform/migrations';
 import { OperatorAuditRecord } from './audit/operator-audit.entity';
 import { ReconciliationFindingRecord } from './findings/reconciliation-finding.entity';
@@ -56,18 +56,24 @@ export function platformDataSource(url: string, options: PlatformDataSourceOptio
 }
 
 /**
- * A named (prepared) statement on the DataSource's own pg pool: each connection parses and plans
- * it once and then only binds and executes it. For the hottest reads; the pool, its limits,
- * timeouts and type parsing are the DataSource's.
+ * A named (prepared) statement: each connection parses and plans it once and then only binds
+ * and executes it. On the DataSource's own pg pool, or on the connection of the transaction an
+ * EntityManager runs (from `DataSource.transaction`). For the statements every request runs; the
+ * pool, its limits, timeouts and type parsing are the DataSource's.
  */
 export async function preparedQuery<Row>(
-  db: DataSource,
+  db: DataSource | EntityManager,
   name: string,
   text: string,
   values: unknown[],
 ): Promise<Row[]> {
-  const pool = (db.driver as unknown as { master: Pool }).master;
-  const result = await pool.query({ name, text, values });
+  // In a transaction, its own connection: a statement beside it would not see its rows or locks.
+  const runner = db instanceof EntityManager ? db.queryRunner : undefined;
+  const executor: Pool | PoolClient = runner?.isTransactionActive
+    ? (runner as unknown as { databaseConnection: PoolClient }).databaseConnection
+    : ((db instanceof EntityManager ? db.connection : db).driver as unknown as { master: Pool })
+        .master;
+  const result = await executor.query({ name, text, values });
   return result.rows as Row[];
 }
 

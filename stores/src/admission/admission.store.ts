@@ -3,12 +3,14 @@
  * token bucket and a slot under the bound of work not yet started, taken together in one
  * statement, so however many gateways call at once none admits past the bound or the limit.
  * Hand-written SQL: an upsert that computes the bucket on its locked row and a conditional
- * update joined to it in one CTE, which TypeORM's repositories cannot say.
+ * update joined to it in one CTE, which TypeORM's repositories cannot say; the two statements
+ * every submission runs (take, finish) are prepared.
  *
  * Both tables are UNLOGGED (see the migration): a crash or a failover empties them, which lets a
  * customer's bucket refill at once and resets the window until the next sample.
  */
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../connection';
 
 export interface AdmissionWindow {
   /** Bumped by every sample that lands. */
@@ -146,7 +148,7 @@ export class AdmissionStore {
       generation: string | null;
       pending: number | null;
       drain_per_second: number | null;
-    }[] = await this.db.query(TAKE, [
+    }[] = await preparedQuery(this.db, 'admission-take', TAKE, [
       input.customerId,
       input.taskQueue,
       input.burst,
@@ -170,7 +172,9 @@ export class AdmissionStore {
    * failure frees the room. A slot whose generation has aged out is only counted if it created.
    */
   async finish(taskQueue: string, generation: number, created: boolean): Promise<void> {
-    await this.db.query(
+    await preparedQuery(
+      this.db,
+      'admission-finish',
       `UPDATE admission_window
           SET in_flight_current = in_flight_current - (in_flight_generation = $2::bigint)::int,
               in_flight_previous = in_flight_previous - (in_flight_generation = $2::bigint + 1)::int,

@@ -1,12 +1,12 @@
 /**
  * Personal data of orders (`order_personal_data`, from the migration
  * `CreateOrderPersonalData1795431800000`): the shipping address, kept out of every workflow's
- * input so no Temporal history holds it. The gateway records it in the transaction of the
- * submission (`recordPersonalData`); the fulfilment activity reads it by order id when it creates
+ * input so no Temporal history holds it. The gateway records it with the submission, in one
+ * statement (`recordPersonalDataOf`); the fulfilment activity reads it by order id when it creates
  * the shipment; `erase` deletes it after retention. SQL by hand: a few keyed statements on one
- * table, some inside another store's transaction, where an entity would add nothing.
+ * table, one inside another store's statement, where an entity would add nothing.
  */
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { ShippingAddress } from '@order-platform/domain';
 
 /** What the platform holds of an order's personal data. */
@@ -17,18 +17,15 @@ export type PersonalData =
   /** None recorded: a monolith order, or one placed before the platform kept addresses apart. */
   | { state: 'none' };
 
-/** Records `orderId`'s personal data within `tx`; a repeat keeps the first. */
-export async function recordPersonalData(
-  tx: EntityManager,
-  orderId: string,
-  data: { shippingAddress: ShippingAddress },
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO order_personal_data (order_id, shipping_address) VALUES ($1, $2)
-     ON CONFLICT (order_id) DO NOTHING`,
-    [orderId, JSON.stringify(data.shippingAddress)],
-  );
-}
+/**
+ * The statement that records personal data for the orders a CTE named `orders` returns (its
+ * `order_id`), with the shipping address in the parameter `address` (jsonb text): for a
+ * statement that records an order and its personal data at once. A repeat keeps the first.
+ */
+export const recordPersonalDataOf = (orders: string, address: string): string =>
+  `INSERT INTO order_personal_data (order_id, shipping_address)
+   SELECT order_id, ${address}::jsonb FROM ${orders}
+   ON CONFLICT (order_id) DO NOTHING`;
 
 export class OrderPersonalDataStore {
   constructor(private readonly db: DataSource) {}

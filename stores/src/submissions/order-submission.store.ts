@@ -3,10 +3,15 @@
  * `Idempotency-Key` maps to one order and the hash of the request it came with. Each submission
  * also records whether its workflow was started: a replayed key never starts anything once it
  * was, whatever Temporal still retains, and the sweeper starts or expires the rest.
+ *
+ * What every submission runs (record, find, startOnce) is SQL by hand in prepared statements,
+ * and the submission and its personal data are recorded by one: TypeORM's query builders cost
+ * the gateway more CPU per submission than the statements themselves (docs/benchmarks.md).
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PlacedOrder, ShippingAddress } from '@order-platform/domain';
-import { recordPersonalData } from '../personal-data/order-personal-data.store';
+import { preparedQuery } from '../connection';
+import { recordPersonalDataOf } from '../personal-data/order-personal-data.store';
 import { OrderSubmissionRecord, type StartState } from './order-submission.entity';
 
 export interface Submission {
@@ -27,6 +32,15 @@ export interface SweepOutcome {
   expired: string[];
 }
 
+/** A row of `order_submission` as the hot path's statements read it (SQL by hand, see above). */
+interface SubmissionRow {
+  order_id: string;
+  request_hash: string;
+  placed_order: PlacedOrder;
+  start_state: StartState;
+  start_attempts: number;
+}
+
 /** Submissions that still wait for a start. */
 const UNSTARTED: readonly StartState[] = ['pending', 'failed'];
 /** pg_try_advisory_xact_lock key: one sweep at a time over every gateway on the database. */
@@ -40,40 +54,42 @@ export class OrderSubmissionStore {
 
   /**
    * Records the submission (pending) unless the customer already used this key; either way
-   * returns the submission stored under the key, and whether this call created it.
+   * returns the submission stored under the key, and whether this call created it. One
+   * statement: the submission and its personal data commit together, or neither does.
    */
   async record(
     customerId: string,
     idempotencyKey: string,
     candidate: Pick<Submission, 'requestHash' | 'placedOrder'>,
-    /** Kept apart from the order (order_personal_data), in the same transaction. */
+    /** Kept apart from the order (order_personal_data), in the same statement. */
     personalData?: { shippingAddress: ShippingAddress },
   ): Promise<{ created: boolean; submission: Submission }> {
     const orderId = candidate.placedOrder.orderId;
-    const created = await this.db.transaction(async (tx) => {
-      // ON CONFLICT DO NOTHING: the unique (customer, key) keeps the first submission.
-      const { raw } = await tx
-        .createQueryBuilder()
-        .insert()
-        .into(OrderSubmissionRecord)
-        .values({
-          orderId,
-          customerId,
-          idempotencyKey,
-          requestHash: candidate.requestHash,
-          placedOrder: candidate.placedOrder,
-          placedAt: new Date(candidate.placedOrder.placedAt),
-          startState: 'pending',
-          startAttempts: 0,
-        })
-        .orIgnore()
-        .returning('order_id')
-        .execute();
-      const inserted = (raw as unknown[]).length === 1;
-      if (inserted && personalData) await recordPersonalData(tx, orderId, personalData);
-      return inserted;
-    });
-    if (created) {
+    // ON CONFLICT DO NOTHING: the unique (customer, key) keeps the first submission.
+    const recorded = `INSERT INTO order_submission (order_id, customer_id, idempotency_key,
+        request_hash, placed_order, placed_at, start_state, start_attempts)
+      VALUES ($1, $2, $3, $4, $5::jsonb, $6, 'pending', 0)
+      ON CONFLICT DO NOTHING
+      RETURNING order_id`;
+    const parameters: unknown[] = [
+      orderId,
+      customerId,
+      idempotencyKey,
+      candidate.requestHash,
+      JSON.stringify(candidate.placedOrder),
+      new Date(candidate.placedOrder.placedAt),
+    ];
+    const inserted = personalData
+      ? await preparedQuery(
+          this.db,
+          'submission-record-with-personal-data',
+          `WITH submission AS (${recorded}),
+                personal AS (${recordPersonalDataOf('submission', '$7')})
+           SELECT order_id FROM submission`,
+          [...parameters, JSON.stringify(personalData.shippingAddress)],
+        )
+      : await preparedQuery(this.db, 'submission-record', recorded, parameters);
+    if (inserted.length === 1) {
       return { created: true, submission: { ...candidate, orderId, startState: 'pending' } };
     }
     const existing = await this.find(customerId, idempotencyKey);
@@ -83,15 +99,19 @@ export class OrderSubmissionStore {
 
   /** The submission a customer made under this key, if any. */
   async find(customerId: string, idempotencyKey: string): Promise<Submission | undefined> {
-    const stored = await this.db
-      .getRepository(OrderSubmissionRecord)
-      .findOneBy({ customerId, idempotencyKey });
-    return stored
+    const [row] = await preparedQuery<SubmissionRow>(
+      this.db,
+      'submission-find',
+      `SELECT order_id, request_hash, placed_order, start_state FROM order_submission
+        WHERE customer_id = $1 AND idempotency_key = $2`,
+      [customerId, idempotencyKey],
+    );
+    return row
       ? {
-          orderId: stored.orderId,
-          requestHash: stored.requestHash,
-          placedOrder: stored.placedOrder,
-          startState: stored.startState,
+          orderId: row.order_id,
+          requestHash: row.request_hash,
+          placedOrder: row.placed_order,
+          startState: row.start_state,
         }
       : undefined;
   }
@@ -104,15 +124,16 @@ export class OrderSubmissionStore {
    */
   async startOnce(orderId: string, start: StartWorkflow): Promise<StartState> {
     const attempt = await this.db.transaction(async (tx) => {
-      const row = await tx
-        .getRepository(OrderSubmissionRecord)
-        .createQueryBuilder('s')
-        .setLock('pessimistic_write')
-        .where('s.orderId = :orderId', { orderId })
-        .getOne();
+      const [row] = await preparedQuery<SubmissionRow>(
+        tx,
+        'submission-lock',
+        `SELECT order_id, request_hash, placed_order, start_state, start_attempts
+           FROM order_submission WHERE order_id = $1 FOR UPDATE`,
+        [orderId],
+      );
       if (!row) throw new Error(`no submission ${orderId}`);
-      if (!UNSTARTED.includes(row.startState)) return { state: row.startState };
-      return this.attemptStart(tx, row, start);
+      if (!UNSTARTED.includes(row.start_state)) return { state: row.start_state };
+      return this.attemptStart(tx, orderId, row.placed_order, row.start_attempts + 1, start);
     });
     // Thrown after the commit, so the failure stays recorded for the sweeper.
     if ('error' in attempt) throw attempt.error;
@@ -217,23 +238,30 @@ export class OrderSubmissionStore {
 
   private async attemptStart(
     tx: EntityManager,
-    row: OrderSubmissionRecord,
+    orderId: string,
+    order: PlacedOrder,
+    attempts: number,
     start: StartWorkflow,
   ): Promise<{ state: StartState; error?: unknown }> {
-    const submissions = tx.getRepository(OrderSubmissionRecord);
-    const attempts = row.startAttempts + 1;
     try {
-      await start(row.placedOrder);
+      await start(order);
     } catch (error) {
-      await submissions.update(
-        { orderId: row.orderId },
-        { startState: 'failed', startAttempts: attempts, lastError: describeError(error) },
+      await preparedQuery(
+        tx,
+        'submission-start-failed',
+        `UPDATE order_submission SET start_state = 'failed', start_attempts = $2, last_error = $3
+          WHERE order_id = $1`,
+        [orderId, attempts, describeError(error)],
       );
       return { state: 'failed', error };
     }
-    await submissions.update(
-      { orderId: row.orderId },
-      { startState: 'started', startAttempts: attempts, startedAt: () => 'now()', lastError: null },
+    await preparedQuery(
+      tx,
+      'submission-started',
+      `UPDATE order_submission
+          SET start_state = 'started', start_attempts = $2, started_at = now(), last_error = NULL
+        WHERE order_id = $1`,
+      [orderId, attempts],
     );
     return { state: 'started' };
   }
