@@ -57,9 +57,12 @@ export function platformDataSource(url: string, options: PlatformDataSourceOptio
 
 /**
  * A named (prepared) statement: each connection parses and plans it once and then only binds
- * and executes it. On the DataSource's own pg pool, or on the connection of the transaction an
- * EntityManager runs (from `DataSource.transaction`). For the statements every request runs; the
- * pool, its limits, timeouts and type parsing are the DataSource's.
+ * and executes it. On the connection of the query runner an EntityManager carries (the one
+ * `DataSource.transaction` hands its callback), else on the DataSource's own pg pool. For the
+ * statements every request runs; the pool, its limits, timeouts and type parsing are the
+ * DataSource's. A migration that changes the type of a column one of them returns makes each
+ * pooled connection fail it once ("cached plan must not change result type"): restart the apps
+ * after such a migration.
  */
 export async function preparedQuery<Row>(
   db: DataSource | EntityManager,
@@ -67,14 +70,16 @@ export async function preparedQuery<Row>(
   text: string,
   values: unknown[],
 ): Promise<Row[]> {
-  // In a transaction, its own connection: a statement beside it would not see its rows or locks.
   const runner = db instanceof EntityManager ? db.queryRunner : undefined;
-  const executor: Pool | PoolClient = runner?.isTransactionActive
-    ? (runner as unknown as { databaseConnection: PoolClient }).databaseConnection
-    : ((db instanceof EntityManager ? db.connection : db).driver as unknown as { master: Pool })
-        .master;
-  const result = await executor.query({ name, text, values });
-  return result.rows as Row[];
+  if (runner) {
+    // Never beside the runner's transaction: there it would neither see its rows nor hold locks.
+    if (runner.isReleased) throw new Error(`${name}: its transaction has ended`);
+    const client = (await runner.connect()) as PoolClient;
+    return (await client.query({ name, text, values })).rows as Row[];
+  }
+  const source = db instanceof EntityManager ? db.dataSource : db;
+  const pool = (source.driver as unknown as { master: Pool }).master;
+  return (await pool.query({ name, text, values })).rows as Row[];
 }
 
 /** What a pool reports its lost connections to (the runtime's logger fits). */
