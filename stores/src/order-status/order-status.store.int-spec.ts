@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { admittedOrderView, type PlacedOrder } from '@order-platform/domain';
+import { placedOrderOf } from '../testing/placed-order';
 import { platformDataSource } from '../connection';
 import { OrderSubmissionStore } from '../submissions/order-submission.store';
 import { TypeOrmOrderStatusProjector } from './order-status.projector';
@@ -30,16 +31,6 @@ describe("a customer's one order (real PostgreSQL)", () => {
     await dataSource?.destroy();
   });
 
-  const placedOrder = (customerId: string, minutesAgo: number): PlacedOrder => ({
-    orderId: randomUUID(),
-    customerId,
-    segment: 'standard',
-    items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: 1_000 }],
-    currency: 'EUR',
-    expedited: false,
-    placedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
-  });
-
   const submit = async (order: PlacedOrder) =>
     submissions.record(order.customerId, `key-${order.orderId}`, {
       requestHash: order.orderId,
@@ -48,14 +39,14 @@ describe("a customer's one order (real PostgreSQL)", () => {
 
   it('answers each of the customer’s orders as the list does, in every state', async () => {
     const customer = `c-${randomUUID()}`;
-    const projected = placedOrder(customer, 3);
+    const projected = placedOrderOf(customer, 3);
     await submit(projected);
     await projector.project({ ...admittedOrderView(projected), version: 1 });
-    const projectedWithoutSubmission = placedOrder(customer, 2); // a monolith order, say
+    const projectedWithoutSubmission = placedOrderOf(customer, 2); // a monolith order, say
     await projector.project({ ...admittedOrderView(projectedWithoutSubmission), version: 1 });
-    const pending = placedOrder(customer, 1);
+    const pending = placedOrderOf(customer, 1);
     await submit(pending);
-    const cancelled = placedOrder(customer, 0);
+    const cancelled = placedOrderOf(customer, 0);
     await submit(cancelled);
     expect(await submissions.cancelUnstarted(customer, cancelled.orderId)).toBe('cancelled');
 
@@ -76,10 +67,10 @@ describe("a customer's one order (real PostgreSQL)", () => {
   it('finds nothing of another customer’s, projected or only submitted, nor an unknown id', async () => {
     const owner = `c-${randomUUID()}`;
     const stranger = `c-${randomUUID()}`;
-    const projected = placedOrder(owner, 1);
+    const projected = placedOrderOf(owner, 1);
     await submit(projected);
     await projector.project({ ...admittedOrderView(projected), version: 1 });
-    const pending = placedOrder(owner, 0);
+    const pending = placedOrderOf(owner, 0);
     await submit(pending);
 
     expect(await orders.findCustomerOrder(stranger, projected.orderId)).toBeUndefined();
@@ -90,7 +81,7 @@ describe("a customer's one order (real PostgreSQL)", () => {
 
   it('answers the same from every pooled connection, many reads at once', async () => {
     const customer = `c-${randomUUID()}`;
-    const order = placedOrder(customer, 0);
+    const order = placedOrderOf(customer, 0);
     await submit(order);
     await projector.project({ ...admittedOrderView(order), version: 1 });
     const answers = await Promise.all(

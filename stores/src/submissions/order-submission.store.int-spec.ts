@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PlacedOrder, ShippingAddress } from '@order-platform/domain';
+import type { ShippingAddress } from '@order-platform/domain';
+import { placedOrderOf } from '../testing/placed-order';
 import { platformDataSource, preparedQuery } from '../connection';
 import { OrderPersonalDataStore } from '../personal-data/order-personal-data.store';
 import { OrderSubmissionStore } from './order-submission.store';
@@ -38,20 +39,10 @@ describe('order submissions (real PostgreSQL)', () => {
     country: 'FR',
   });
 
-  const placedOrder = (customerId: string): PlacedOrder => ({
-    orderId: randomUUID(),
-    customerId,
-    segment: 'standard',
-    items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: 1_000 }],
-    currency: 'EUR',
-    expedited: false,
-    placedAt: new Date().toISOString(),
-  });
-
   it('records a submission with its personal data, and a repeated key keeps the first of both', async () => {
     const customer = `c-${randomUUID()}`;
     const key = randomUUID();
-    const first = placedOrder(customer);
+    const first = placedOrderOf(customer);
     const recorded = await submissions.record(
       customer,
       key,
@@ -63,7 +54,7 @@ describe('order submissions (real PostgreSQL)', () => {
       submission: { orderId: first.orderId, startState: 'pending' },
     });
 
-    const second = placedOrder(customer);
+    const second = placedOrderOf(customer);
     const repeated = await submissions.record(
       customer,
       key,
@@ -87,7 +78,7 @@ describe('order submissions (real PostgreSQL)', () => {
 
   it('holds the start under the row lock: a cancel racing it waits and is told the order started', async () => {
     const customer = `c-${randomUUID()}`;
-    const order = placedOrder(customer);
+    const order = placedOrderOf(customer);
     await submissions.record(customer, randomUUID(), { requestHash: 'h', placedOrder: order });
     let releaseStart!: () => void;
     let startCalled!: () => void;
@@ -117,7 +108,7 @@ describe('order submissions (real PostgreSQL)', () => {
   it('records a failed start with its error and counts the attempt, then rethrows', async () => {
     const customer = `c-${randomUUID()}`;
     const key = randomUUID();
-    const order = placedOrder(customer);
+    const order = placedOrderOf(customer);
     await submissions.record(customer, key, { requestHash: 'h', placedOrder: order });
     await expect(
       submissions.startOnce(order.orderId, async () => {
