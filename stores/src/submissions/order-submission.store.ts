@@ -124,10 +124,12 @@ export class OrderSubmissionStore {
    */
   async startOnce(orderId: string, start: StartWorkflow): Promise<StartState> {
     const attempt = await this.db.transaction(async (tx) => {
-      const [row] = await preparedQuery<SubmissionRow>(
+      const [row] = await preparedQuery<
+        Pick<SubmissionRow, 'placed_order' | 'start_state' | 'start_attempts'>
+      >(
         tx,
         'submission-lock',
-        `SELECT order_id, request_hash, placed_order, start_state, start_attempts
+        `SELECT placed_order, start_state, start_attempts
            FROM order_submission WHERE order_id = $1 FOR UPDATE`,
         [orderId],
       );
