@@ -46,6 +46,7 @@ describe('the operator console in headless Chromium', () => {
   let cancellableOrder: string;
   let findingId: string;
   let deadLetterId: string;
+  let leftOutLetterId: string;
   let modeBefore: { name: string; config: Record<string, unknown> } | undefined;
 
   const api = (method: string, path: string, body?: unknown) =>
@@ -103,25 +104,32 @@ describe('the operator console in headless Chromium', () => {
       [cancellableOrder, `auth-${run}`, `an authorization nobody records (${run})`, `run-${run}`],
     );
     findingId = finding.rows[0]!.id;
-    await indexDeadLetter(db, {
-      dedupeKey: `${run}-1`,
-      dlqTopic: `${TOPICS.orderMismatches}.dlq`,
-      dlqPartition: 0,
-      dlqOffset: '1',
-      sourceTopic: TOPICS.orderMismatches,
-      sourcePartition: 0,
-      sourceOffset: '1',
-      consumer: 'some-consumer',
-      class: 'bad',
-      reason: `bad: refused ${run}`,
-      eventId: `e-${run}`,
-      key: Buffer.from(`key-${run}`),
-      value: Buffer.from(JSON.stringify({ run })),
-      headers: {},
-      failedAt: new Date(),
-    });
-    const letters = await api('GET', `/v1/ops/dead-letters?reason=${run}`);
-    deadLetterId = letters.body.deadLetters[0].id;
+    const park = (n: number, reason: string) =>
+      indexDeadLetter(db, {
+        dedupeKey: `${run}-${n}`,
+        dlqTopic: `${TOPICS.orderMismatches}.dlq`,
+        dlqPartition: 0,
+        dlqOffset: String(n),
+        sourceTopic: TOPICS.orderMismatches,
+        sourcePartition: 0,
+        sourceOffset: String(n),
+        consumer: 'some-consumer',
+        class: 'bad',
+        reason,
+        eventId: `e-${run}-${n}`,
+        key: Buffer.from(`key-${run}`),
+        value: Buffer.from(JSON.stringify({ run })),
+        headers: {},
+        failedAt: new Date(),
+      });
+    await park(1, `bad: refused ${run}`);
+    // A parked letter the filter leaves out, so the unfiltered list is never the filtered one.
+    const other = randomUUID().slice(0, 8);
+    await park(2, `bad: refused, and left out by the filter (${other})`);
+    const letterOf = async (reason: string): Promise<string> =>
+      (await api('GET', `/v1/ops/dead-letters?reason=${reason}`)).body.deadLetters[0].id;
+    deadLetterId = await letterOf(run);
+    leftOutLetterId = await letterOf(other);
     await openOperatorTask(db, {
       orderId: reviewOrders[2]!,
       kind: 'compensation-failed',
@@ -395,20 +403,34 @@ describe('the operator console in headless Chromium', () => {
 
   it('filters dead letters and replays the one chosen', async () => {
     const { page, problems } = await signedIn();
+    const leftOut = page.locator(`#dead-letters [data-dead-letter="${leftOutLetterId}"]`);
+    const row = page.locator(`#dead-letters [data-dead-letter="${deadLetterId}"]`);
+    await leftOut.waitFor();
+    // The periodic refresh's unfiltered load is held until the filtered list is on screen and
+    // then let through: its late answer must not draw the unfiltered list back over the filter.
+    let releaseStale!: () => void;
+    const staleMayGo = new Promise<void>((resolve) => (releaseStale = resolve));
+    let staleHeld!: () => void;
+    const staleInFlight = new Promise<void>((resolve) => (staleHeld = resolve));
+    await page.route('**/v1/ops/dead-letters?*', async (route) => {
+      if (new URL(route.request().url()).searchParams.has('reason')) return route.continue();
+      staleHeld();
+      await staleMayGo;
+      await route.continue();
+    });
+    await staleInFlight;
     await page.fill('#dl-reason', run);
     await page.click('#dead-letter-filters button[type=submit]');
-    const row = page.locator(`#dead-letters [data-dead-letter="${deadLetterId}"]`);
-    // The unfiltered first page may already show this letter: wait for the filtered redraw,
-    // which leaves it alone, rather than for the row.
-    await page
-      .waitForFunction(
-        `document.querySelectorAll('#dead-letters [data-dead-letter]').length === 1`,
-        undefined,
-        {
-          timeout: 15_000,
-        },
-      )
-      .catch(() => undefined);
+    await leftOut.waitFor({ state: 'detached' });
+    await row.waitFor();
+    const staleAnswer = page.waitForResponse(
+      (r) => r.url().includes('/v1/ops/dead-letters?') && !r.url().includes('reason='),
+    );
+    releaseStale();
+    await staleAnswer;
+    // Give the overtaken refresh the time to draw, which it must not do.
+    await page.waitForTimeout(500);
+    await page.unroute('**/v1/ops/dead-letters?*');
     expect(await page.locator('#dead-letters [data-dead-letter]').count()).toBe(1);
     await row.waitFor();
     expect(await page.isDisabled('#replay-chosen')).toBe(true);

@@ -3,7 +3,9 @@
 // a confirmation is open); a section that fails says so in place, and a rejected token brings
 // the sign-in back with the reason. #/orders/<id> shows one order instead of the overview.
 // A section is drawn again only when its data changed, and the control that had the focus gets
-// it back, so a keyboard user is not thrown out of a list by the refresh.
+// it back, so a keyboard user is not thrown out of a list by the refresh. A refresh overtaken by
+// a newer one (a filter changed while the periodic load was on its way) draws nothing: its
+// answers were asked with the old filters.
 
 import { setUpActions } from './actions.js';
 import { api, AuthProblem, codecSession, forgetToken, hasToken, saveToken } from './api.js';
@@ -21,6 +23,7 @@ import { loadStuckOrders, renderStuckOrders, setUpStuckOrders } from './stuck-or
 
 const REFRESH_MS = 5000;
 let timer;
+let latestRefresh = 0;
 const lastData = new Map();
 
 const sections = [
@@ -59,18 +62,22 @@ async function refresh({ force = false } = {}) {
     timer = setTimeout(refresh, REFRESH_MS);
     return;
   }
+  const mine = ++latestRefresh;
+  const overtaken = () => mine !== latestRefresh;
   const orderId = orderIdInHash();
   if (orderId !== undefined) {
     try {
-      await keepingFocus(() => renderOrderPage(orderId, refreshSoon));
+      await keepingFocus(() => renderOrderPage(orderId, refreshSoon, overtaken));
     } catch (error) {
       if (error instanceof AuthProblem) return showLogin(error.message);
       throw error;
     }
+    if (overtaken()) return;
     byId('status').textContent = `updated ${clock(Date.now())}`;
     return;
   }
   const results = await Promise.allSettled(sections.map(([load]) => load()));
+  if (overtaken()) return;
   const denied = results.find((r) => r.status === 'rejected' && r.reason instanceof AuthProblem);
   if (denied) return showLogin(denied.reason.message);
   let failures = 0;

@@ -108,7 +108,7 @@ function holds(commitments) {
   );
 }
 
-export async function renderOrderPage(orderId, refreshAll) {
+export async function renderOrderPage(orderId, refreshAll, overtaken = () => false) {
   const container = byId('order-content');
   byId('order-title').textContent = `Order ${orderId}`;
   if (orderId === '') return message(container, 'That is not an order id.');
@@ -117,8 +117,11 @@ export async function renderOrderPage(orderId, refreshAll) {
     detail = await api(`/v1/ops/orders/${encodeURIComponent(orderId)}`);
   } catch (error) {
     if (error instanceof AuthProblem) throw error;
+    if (overtaken()) return;
     return message(container, `Could not load order ${orderId}: ${error.message}`);
   }
+  // Another order was opened (or the page reloaded) while this one was on its way.
+  if (overtaken()) return;
   const { order } = detail;
   const reload = refreshAll;
   const summary = el('dl', { class: 'summary' });
