@@ -35,7 +35,14 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
   const processes = { gateway: gateway.pid, worker: worker.pid, adapter: adapter.pid };
   const token = await ctx.customerToken(`c-overload-${randomUUID().slice(0, 8)}`);
 
-  const samples: { t: number; gateway?: number; worker?: number; adapter?: number }[] = [];
+  const samples: {
+    t: number;
+    gateway?: number;
+    worker?: number;
+    adapter?: number;
+    cachedWorkflows?: number;
+    workerHeapUsed?: number;
+  }[] = [];
   const began = Date.now();
   let sampling = true;
   const sampler = (async () => {
@@ -45,6 +52,7 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
         ...Object.fromEntries(
           Object.entries(processes).map(([name, pid]) => [name, round(rssMiB(pid) ?? Number.NaN)]),
         ),
+        ...(await workerGauges(worker.url)),
       });
       await sleep(SAMPLE_EVERY_MS);
     }
@@ -91,14 +99,22 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
     }),
   );
   const statusCounts = gatewayLoad.statusCodeStats ?? {};
+  const maxCached = process.env.WORKER_MAX_CACHED_WORKFLOWS?.trim() || 'unset';
   return {
-    rows: (Object.keys(processes) as (keyof typeof processes)[]).map((name) => ({
-      metric: `${name} peak RSS (last/middle third ${summary[name]!.growth >= 0 ? '+' : ''}${round(summary[name]!.growth * 100)} %${summary[name]!.plateaued ? ', plateaus' : ', GROWS'})`,
-      unit: 'MiB',
-      platform: summary[name]!.peakMiB,
-    })),
+    rows: (Object.keys(processes) as (keyof typeof processes)[])
+      .map((name) => ({
+        metric: `${name} peak RSS (last/middle third ${summary[name]!.growth >= 0 ? '+' : ''}${round(summary[name]!.growth * 100)} %${summary[name]!.plateaued ? ', plateaus' : ', GROWS'})`,
+        unit: 'MiB',
+        platform: summary[name]!.peakMiB,
+      }))
+      .concat({
+        metric: `worker workflows cached at the end (WORKER_MAX_CACHED_WORKFLOWS ${maxCached})`,
+        unit: 'workflows',
+        platform: samples.at(-1)?.cachedWorkflows ?? Number.NaN,
+      }),
     details: {
       sustainableOrdersPerSecond: round(sustainable),
+      maxCachedWorkflows: maxCached,
       offeredPerSecond: { gateway: offeredPerSecond, monolith: offeredPerSecond },
       seconds,
       gateway: {
@@ -113,6 +129,29 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
       rss: summary,
       samplesMiB: samples,
     },
+  };
+}
+
+/**
+ * From the worker's /metrics: the workflows in its sticky cache (the SDK's gauge) and its V8 heap
+ * in use (MiB; garbage not yet collected included), beside the RSS read from /proc.
+ */
+async function workerGauges(
+  workerUrl: string,
+): Promise<{ cachedWorkflows?: number; workerHeapUsed?: number }> {
+  const text = await fetch(`${workerUrl}/metrics`, { signal: AbortSignal.timeout(2_000) })
+    .then((response) => response.text())
+    .catch(() => '');
+  const sum = (name: string): number | undefined => {
+    const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map(
+      (match) => Number(match[1]),
+    );
+    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+  };
+  const heap = sum('order_platform_worker_nodejs_heap_size_used_bytes');
+  return {
+    cachedWorkflows: sum('temporal_sticky_cache_size'),
+    workerHeapUsed: heap === undefined ? undefined : round(heap / 2 ** 20),
   };
 }
 
