@@ -45,4 +45,18 @@ describe("the worker's configuration and reconciliation's minimum grace", () => 
       /PAYLOAD_CODEC_KEYS is required/,
     );
   });
+
+  it('bounds the workflow cache only when told, and refuses a size the SDK cannot run', () => {
+    expect(loadWorkerConfig(required).maxCachedWorkflows).toBeUndefined();
+    expect(
+      loadWorkerConfig({ ...required, WORKER_MAX_CACHED_WORKFLOWS: '250' }).maxCachedWorkflows,
+    ).toBe(250);
+    // The SDK would quietly raise 1 to 2: the worker refuses it at start instead.
+    expect(() => loadWorkerConfig({ ...required, WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(
+      /WORKER_MAX_CACHED_WORKFLOWS/,
+    );
+    expect(() => loadWorkerConfig({ ...required, WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(
+      /WORKER_MAX_CACHED_WORKFLOWS/,
+    );
+  });
 });

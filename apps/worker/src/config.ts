@@ -132,6 +132,15 @@ export const loadWorkerConfig = (source: NodeJS.ProcessEnv = process.env) =>
           throw new ConfigProblem(`WORKFLOW_BUNDLE_PATH: no file ${path}`);
         return path || undefined;
       },
+      /**
+       * Workflows kept in the worker's sticky cache (each a sandbox with its state). Unset: the
+       * SDK's default, about 600 per GiB of the Node heap limit. A smaller cache bounds the
+       * worker's memory; a workflow pushed out replays its history on its next task.
+       */
+      maxCachedWorkflows: (e: NodeJS.ProcessEnv) =>
+        !e.WORKER_MAX_CACHED_WORKFLOWS?.trim()
+          ? undefined
+          : env.int('WORKER_MAX_CACHED_WORKFLOWS', 0, { min: 2, max: 1_000_000 })(e),
       port: env.port('WORKER_PORT', 3300),
       logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     },

@@ -147,7 +147,14 @@ runMain('worker', async () => {
               (ctx) => ({ inbound: new ActivityLogContext(ctx) }),
             ],
           },
-          ...(runsWorkflows ? workflowCode(config.workflowBundlePath) : {}),
+          ...(runsWorkflows
+            ? {
+                ...workflowCode(config.workflowBundlePath),
+                ...(config.maxCachedWorkflows === undefined
+                  ? {}
+                  : { maxCachedWorkflows: config.maxCachedWorkflows }),
+              }
+            : {}),
         }),
     ),
   );
