@@ -86,9 +86,13 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
   const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated, not added as a <script>: the page's CSP allows only its own scripts.
   await page.evaluate(source);
-  const violations = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice'] } }).then((r) => r.violations)`,
-  )) as AxeViolation[];
+  const scan = async () =>
+    (await page.evaluate(
+      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice'] } }).then((r) => r.violations)`,
+    )) as AxeViolation[];
+  // The page redraws a section every few seconds: a scan that met a node removed under it is
+  // run once more, on the page as redrawn.
+  const violations = await scan().catch(() => scan());
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(

@@ -129,9 +129,15 @@ async function submit(event) {
   } catch (error) {
     text = `Not sent: ${error.message}`;
   }
+  record(action.title, ok, text);
+  // Closed while sending, and perhaps another action opened since: the answer goes to the
+  // activity list only, never into a dialog about something else.
+  if (current !== action) {
+    if (ok && action.onDone) action.onDone();
+    return;
+  }
   outcome.className = ok ? 'ok' : 'error';
   outcome.textContent = text;
-  record(action.title, ok, text);
   if (ok) {
     go.hidden = true;
     byId('confirm-close').textContent = 'Close';
