@@ -136,36 +136,31 @@ describe('the operator page in headless Chromium', () => {
         ).findings.length,
     );
 
-    await agree(
-      'the degraded modes on the page as the API tells them',
-      () =>
-        page.$$eval('#degraded-modes li[data-mode]', (items) =>
-          items.map((item) => [item.getAttribute('data-mode'), item.getAttribute('data-active')]),
-        ),
-      async () =>
-        (
-          await operatorApi<{ modes: { name: string; active: boolean }[] }>(
-            '/v1/ops/degraded-modes',
-          )
-        ).modes.map((mode) => [mode.name, String(mode.active)]),
-    );
-    // The suite's worker reports its fraud circuit; the page lists each worker's.
+    // The modes, and each worker's fraud circuit (the suite's worker reports one).
     const { circuits: reported } = await operatorApi<{ circuits: unknown[] }>(
       '/v1/ops/degraded-modes',
     );
     expect(reported.length).toBeGreaterThanOrEqual(1);
     await agree(
-      "each worker's fraud circuit on the page as the API tells it",
+      "the degraded modes and each worker's fraud circuit on the page as the API tells them",
       () =>
-        page.$$eval('#degraded-modes li[data-circuit]', (items) =>
-          items.map((item) => [item.getAttribute('data-worker'), item.getAttribute('data-state')]),
+        page.$$eval('#degraded-modes li[data-mode], #degraded-modes li[data-circuit]', (items) =>
+          items.map((item) =>
+            item.hasAttribute('data-mode')
+              ? [item.getAttribute('data-mode'), item.getAttribute('data-active')]
+              : [item.getAttribute('data-worker'), item.getAttribute('data-state')],
+          ),
         ),
-      async () =>
-        (
-          await operatorApi<{ circuits: { workerId: string; state: string }[] }>(
-            '/v1/ops/degraded-modes',
-          )
-        ).circuits.map((c) => [c.workerId, c.state]),
+      async () => {
+        const told = await operatorApi<{
+          modes: { name: string; active: boolean }[];
+          circuits: { workerId: string; state: string }[];
+        }>('/v1/ops/degraded-modes');
+        return [
+          ...told.modes.map((mode) => [mode.name, String(mode.active)]),
+          ...told.circuits.map((c) => [c.workerId, c.state]),
+        ];
+      },
     );
 
     const migration = await page.$$eval('#migration li[data-stage]', (items) =>
