@@ -307,4 +307,76 @@ describe('the stage comparator on the real platform', () => {
     });
     expect(await rows()).toEqual([{ stage: 'fraud', subject: '', outcome: 'missing-in-new' }]);
   });
+
+  it('applies the routes of several orders in one batch, and meets a decision sent before its OrderAccepted as one by one', async () => {
+    const [first, second] = [`L-batch-a-${suffix}`, `L-batch-b-${suffix}`];
+    const at = new Date().toISOString();
+    const rows = async (orderId: string) =>
+      (
+        await platformDb.query<{ stage: string; outcome: string }>(
+          `SELECT stage, outcome FROM stage_comparison WHERE order_id = $1 ORDER BY stage`,
+          [orderId],
+        )
+      ).rows;
+    const notified = (orderId: string) =>
+      legacyEvent(orderId, 'LegacyCustomerNotified', at, { kind: 'confirmed', sentBy: 'monolith' });
+    await producer.send({
+      topic: TOPICS.legacyOrderEvents,
+      messages: [
+        { key: first, value: JSON.stringify(notified(first)) },
+        { key: second, value: JSON.stringify(notified(second)) },
+        {
+          key: second,
+          value: JSON.stringify(
+            legacyEvent(second, 'LegacyFraudDecided', at, {
+              decision: 'approve',
+              decidedBy: 'rules',
+              score: 1,
+            }),
+          ),
+        },
+      ],
+    });
+    // Both workflows lag past the grace.
+    await eventually('every monolith decision declared missing in new', async () => {
+      const [a, b] = [await rows(first), await rows(second)];
+      return a.length === 1 &&
+        b.length === 2 &&
+        [...a, ...b].every((r) => r.outcome === 'missing-in-new')
+        ? true
+        : undefined;
+    });
+    const accepted = (orderId: string, fraud: string) =>
+      lifecycleEvent(orderId, 1, 'OrderAccepted', at, {
+        origin: 'legacy-monolith',
+        routes: {
+          fraud,
+          inventory: 'legacy',
+          payment: 'legacy',
+          fulfilment: 'legacy',
+          notification: 'legacy',
+        },
+      });
+    // One partition, one send: one batch holding both orders' OrderAccepted, and the second
+    // order's fraud decision ahead of its own (the platform decided; its acceptance came late).
+    await producer.send({
+      topic: TOPICS.orderLifecycle,
+      messages: [
+        { partition: 0, key: first, value: JSON.stringify(accepted(first, 'shadow')) },
+        {
+          partition: 0,
+          key: second,
+          value: JSON.stringify(lifecycleEvent(second, 2, 'FraudApproved', at)),
+        },
+        { partition: 0, key: second, value: JSON.stringify(accepted(second, 'legacy')) },
+      ],
+    });
+    // The notifications stayed with the monolith: dropped for both. The second order's fraud
+    // decision met the monolith's before its routes arrived, so the pair was compared; routes
+    // drop only what the platform never decided.
+    await eventually('the legacy-routed rows dropped', async () =>
+      (await rows(first)).length === 0 && (await rows(second)).length === 1 ? true : undefined,
+    );
+    expect(await rows(second)).toEqual([{ stage: 'fraud', outcome: 'match' }]);
+  });
 });

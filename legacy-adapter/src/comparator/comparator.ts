@@ -98,7 +98,9 @@ export class Comparator {
       eventId: ({ event }) => event.eventId,
       handle: async ({ side, event }, tx) => {
         if (isLegacyOrderAccepted(event)) {
-          await this.store.rememberRoutes(tx, event.orderId, event.payload.routes);
+          await this.store.rememberRoutes(tx, [
+            { orderId: event.orderId, routes: event.payload.routes },
+          ]);
         }
         const fact = decisionOf(side, event);
         if (!fact) return;
@@ -112,24 +114,32 @@ export class Comparator {
         );
         await this.report([comparison]);
       },
-      // A run's facts in bulk (three statements), cut before each monolith order's
-      // OrderAccepted, whose routes drop rows the facts before it left, as one by one.
+      // A run's facts in bulk: the routes its monolith orders' OrderAccepted name (two
+      // statements), then its decisions (three). Routes drop rows their order's earlier facts
+      // left, so a run is cut before an OrderAccepted whose order already has facts in it: each
+      // order's facts meet its routes as they would one by one. Orders are independent.
       handleMany: async (items, tx) => {
         const rules = await this.ignoreRules();
         const now = new Date();
         let run: Observation[] = [];
+        let routes = new Map<string, unknown>();
         const comparisons: Comparison[] = [];
         const observeRun = async () => {
+          await this.store.rememberRoutes(
+            tx,
+            [...routes].map(([orderId, started]) => ({ orderId, routes: started })),
+          );
           if (run.length > 0)
             comparisons.push(...(await this.store.observeMany(tx, run, rules, now)));
           run = [];
+          routes = new Map();
         };
         for (const {
           event: { side, event },
         } of items) {
           if (isLegacyOrderAccepted(event)) {
-            await observeRun();
-            await this.store.rememberRoutes(tx, event.orderId, event.payload.routes);
+            if (run.some((observed) => observed.orderId === event.orderId)) await observeRun();
+            if (!routes.has(event.orderId)) routes.set(event.orderId, event.payload.routes);
           }
           const fact = decisionOf(side, event);
           if (fact) run.push({ orderId: event.orderId, side, fact });

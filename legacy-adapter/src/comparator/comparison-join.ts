@@ -233,9 +233,12 @@ export class ComparisonJoin {
     return comparisons;
   }
 
-  /** Remembers the routes a monolith order started with (from its workflow's OrderAccepted). */
-  rememberRoutes(tx: PoolClient, orderId: string, routes: unknown): Promise<void> {
-    return this.rows.rememberRoutes(tx, orderId, routes);
+  /** Remembers the routes monolith orders started with (from their workflows' OrderAccepted). */
+  rememberRoutes(
+    tx: PoolClient,
+    orders: readonly { orderId: string; routes: unknown }[],
+  ): Promise<void> {
+    return this.rows.rememberRoutes(tx, orders);
   }
 
   /** The live ignore rules (read once per batch of facts, not per fact). */

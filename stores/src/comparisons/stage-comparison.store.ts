@@ -186,22 +186,28 @@ export class StageComparisonStore {
   }
 
   /**
-   * Remembers the routes a monolith order started with (from its workflow's OrderAccepted). A
-   * workflow that lagged past the grace window had its order's lone legacy decisions declared
-   * missing in new; those of the stages the monolith alone decides were never expected, so they
-   * go, as the sweep drops them when the routes come in time.
+   * Remembers the routes monolith orders started with (from their workflows' OrderAccepted; the
+   * first an order is told wins). A workflow that lagged past the grace window had its order's
+   * lone legacy decisions declared missing in new; those of the stages the monolith alone decides
+   * were never expected, so they go, as the sweep drops them when the routes come in time.
    */
-  async rememberRoutes(tx: PoolClient, orderId: string, routes: unknown): Promise<void> {
+  async rememberRoutes(
+    tx: PoolClient,
+    orders: readonly { orderId: string; routes: unknown }[],
+  ): Promise<void> {
+    if (orders.length === 0) return;
+    const orderIds = orders.map((o) => o.orderId);
     await tx.query(
-      `INSERT INTO comparison_order (order_id, routes) VALUES ($1, $2::jsonb)
+      `INSERT INTO comparison_order (order_id, routes)
+       SELECT * FROM unnest($1::text[], $2::jsonb[])
        ON CONFLICT (order_id) DO NOTHING`,
-      [orderId, JSON.stringify(routes)],
+      [orderIds, orders.map((o) => JSON.stringify(o.routes))],
     );
     await tx.query(
       `DELETE FROM stage_comparison c USING comparison_order o
-        WHERE c.order_id = $1 AND o.order_id = c.order_id AND c.new IS NULL
+        WHERE c.order_id = ANY($1::text[]) AND o.order_id = c.order_id AND c.new IS NULL
           AND c.outcome IN ('pending', 'missing-in-new') AND o.routes ->> c.stage = 'legacy'`,
-      [orderId],
+      [orderIds],
     );
   }
 
