@@ -7,8 +7,8 @@
  * the only body type.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import {
   context,
   isSpanContextValid,
@@ -18,6 +18,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import {
   contextFromHeaders,
   platformTracer,
@@ -29,6 +30,46 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CODEC_PATH } from '../ops/codec.controller';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export const SECURITY_HEADER_OPTIONS: HelmetOptions = {
+  // The OpenAPI UI at /docs loads its own script and styles from this origin.
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      // Off: the local platform is plain HTTP, and an upgrade would break /docs there.
+      upgradeInsecureRequests: null,
+    },
+  },
+};
+
+/**
+ * The headers helmet sets, computed once: with no nonces they are the same on every response,
+ * and building helmet's middleware per request (as its Fastify plugin does) parsed the policy
+ * each time.
+ */
+export function securityHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  let finished = false;
+  helmet(options)(
+    {} as IncomingMessage,
+    response as unknown as ServerResponse,
+    (error?: unknown) => {
+      if (error) throw error;
+      finished = true;
+    },
+  );
+  // helmet's middleware is synchronous; if it ever is not, refuse to start without the headers.
+  if (!finished || !headers['content-security-policy'])
+    throw new Error('helmet did not set its headers synchronously');
+  return headers;
+}
 
 export function requestIdOf(request: {
   headers: Record<string, string | string[] | undefined>;
@@ -42,19 +83,7 @@ export async function hardenHttp(
   options: { config: GatewayConfig; logger: Logger; metrics: GatewayMetrics },
 ): Promise<void> {
   const { config, logger, metrics } = options;
-  await fastify.register(helmet, {
-    // The OpenAPI UI at /docs loads its own script and styles from this origin.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        // Off: the local platform is plain HTTP, and an upgrade would break /docs there.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
+  const security = securityHeaders(SECURITY_HEADER_OPTIONS);
   const api =
     config.http.corsOrigins.length > 0
       ? { origin: config.http.corsOrigins, maxAge: 600 }
@@ -70,9 +99,11 @@ export async function hardenHttp(
     delegator: (request, answer) =>
       answer(null, request.url.startsWith(`${CODEC_PATH}/`) ? codec : api),
   });
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(security);
     void reply.header('x-request-id', request.id);
     void reply.header('cache-control', 'no-store');
+    done();
   });
   traceRequests(fastify);
   fastify.addHook('onResponse', async (request, reply) => {
