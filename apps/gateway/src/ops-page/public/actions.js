@@ -154,7 +154,9 @@ export function setUpActions() {
   byId('confirm-form').addEventListener('input', showPreview);
   byId('confirm-close').addEventListener('click', () => byId('confirm').close());
   byId('confirm').addEventListener('close', () => {
-    current = undefined;
+    // The close event is a task of its own: it can run after the dialog was opened again (a
+    // quick keyboard user), and must not forget the action that dialog is about.
+    if (!byId('confirm').open) current = undefined;
   });
 }
 
