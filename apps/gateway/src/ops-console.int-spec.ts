@@ -19,6 +19,7 @@ import {
   AppsUnderTest,
   calmDownstream,
   eventually,
+  eventuallyAgree,
   gatewayCall,
   simulatorCall,
   suiteEnv,
@@ -477,15 +478,15 @@ describe('the operator console in headless Chromium', () => {
     await page.selectOption('#stuck-overdue', 'all');
     // "Open orders", not the auto mode's "oldest open orders" title.
     await page.locator('#stuck-title', { hasText: /^Open orders/ }).waitFor();
-    // Other suites' orders on the shared stack move on between two reads: the page and the API
-    // agree on one refresh, not necessarily on the first.
-    await eventually('the page lists the first ten open orders as the API does', async () => {
-      const shown = await page.$$eval('#stuck-orders [data-stuck]', (items) =>
-        items.map((item) => item.getAttribute('data-stuck')),
-      );
-      const listed = orderIds(await api('GET', '/v1/ops/orders?limit=10'));
-      return JSON.stringify(shown) === JSON.stringify(listed) ? true : undefined;
-    });
+    // Other suites' orders on the shared stack move on between two reads.
+    await eventuallyAgree(
+      'the page lists the first ten open orders as the API does',
+      () =>
+        page.$$eval('#stuck-orders [data-stuck]', (items) =>
+          items.map((item) => item.getAttribute('data-stuck')),
+        ),
+      async () => orderIds(await api('GET', '/v1/ops/orders?limit=10')),
+    );
     await page.selectOption('#stuck-stage', 'ManualReviewRequired');
     await page.locator('#stuck-title', { hasText: /^Open orders/ }).waitFor();
     await page.locator(`#stuck-orders [data-stuck="${reviewOrders[2]}"]`).waitFor();
@@ -530,19 +531,22 @@ describe('the operator console in headless Chromium', () => {
 
     // Page by page, every open order once, in order, as one call of 500 lists them (again, if
     // another suite's order moved on while paging).
-    await eventually('paging with the cursor lists what one call lists', async () => {
-      const all = orderIds(await api('GET', '/v1/ops/orders?limit=500'));
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const query: string = cursor ? `&cursor=${cursor}` : '';
-        const reply = await api('GET', `/v1/ops/orders?limit=2${query}`);
-        expect(reply.status).toBe(200);
-        seen.push(...orderIds(reply));
-        cursor = reply.body.nextCursor;
-      } while (cursor && seen.length < all.length);
-      return JSON.stringify(seen.slice(0, all.length)) === JSON.stringify(all) ? true : undefined;
-    });
+    await eventuallyAgree(
+      'paging with the cursor lists what one call lists',
+      async () => orderIds(await api('GET', '/v1/ops/orders?limit=500')),
+      async (all) => {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const query: string = cursor ? `&cursor=${cursor}` : '';
+          const reply = await api('GET', `/v1/ops/orders?limit=2${query}`);
+          expect(reply.status).toBe(200);
+          seen.push(...orderIds(reply));
+          cursor = reply.body.nextCursor;
+        } while (cursor && seen.length < all.length);
+        return seen.slice(0, all.length);
+      },
+    );
     const bad = await api('GET', '/v1/ops/orders?cursor=not-a-cursor');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('cursor');

@@ -9,7 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { MIGRATION_STAGES } from '@order-platform/domain';
-import { AppsUnderTest, calmDownstream, eventually, simulatorCall } from '@order-platform/tools';
+import {
+  AppsUnderTest,
+  calmDownstream,
+  eventuallyAgree,
+  simulatorCall,
+} from '@order-platform/tools';
 import { keepScreenshot, launchChromium, openOpsPage, signIn } from './testing/ops-browser';
 import { tokenFor } from './testing/test-tokens';
 
@@ -111,15 +116,9 @@ describe('the operator page in headless Chromium', () => {
     expect(await page.getAttribute('#temporal-all', 'href')).toMatch(/^https?:\/\//);
 
     // The page and the API are read apart, and the shared stack moves on in between (a finding
-    // opened, a worker's report expiring, the monitor switching a mode): they must agree on one
-    // refresh, re-reading both sides until then.
-    const agree = (what: string, onPage: () => Promise<unknown>, inApi: () => Promise<unknown>) =>
-      eventually(what, async () => {
-        const [shown, told] = [await onPage(), await inApi()];
-        return JSON.stringify(shown) === JSON.stringify(told) ? true : undefined;
-      });
+    // opened, a worker's report expiring, the monitor switching a mode).
     // The page lists the first 20 open findings, or says there are none.
-    await agree(
+    await eventuallyAgree(
       'the open findings on the page as the API lists them',
       async () => {
         const rows = await page.locator('#findings tr[data-finding]').count();
@@ -141,7 +140,7 @@ describe('the operator page in headless Chromium', () => {
       '/v1/ops/degraded-modes',
     );
     expect(reported.length).toBeGreaterThanOrEqual(1);
-    await agree(
+    await eventuallyAgree(
       "the degraded modes and each worker's fraud circuit on the page as the API tells them",
       () =>
         page.$$eval('#degraded-modes li[data-mode], #degraded-modes li[data-circuit]', (items) =>

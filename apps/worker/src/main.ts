@@ -150,9 +150,8 @@ runMain('worker', async () => {
           ...(runsWorkflows
             ? {
                 ...workflowCode(config.workflowBundlePath),
-                ...(config.maxCachedWorkflows === undefined
-                  ? {}
-                  : { maxCachedWorkflows: config.maxCachedWorkflows }),
+                // Unset keeps the SDK's default (it sizes the cache from the heap limit).
+                maxCachedWorkflows: config.maxCachedWorkflows,
               }
             : {}),
         }),

@@ -24,3 +24,31 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Re-reads two sides (a page and the API, say) until they say the same, for a shared stack that
+ * moves on between two reads: they must agree on one refresh, not necessarily on the first. The
+ * second side is given what the first said. At the deadline it fails with what each last said.
+ */
+export async function eventuallyAgree<T>(
+  what: string,
+  oneSide: () => Promise<T>,
+  otherSide: (oneSaid: T) => Promise<unknown>,
+  options?: { timeoutMs?: number; intervalMs?: number },
+): Promise<void> {
+  let last = 'nothing read';
+  try {
+    await eventually(
+      what,
+      async () => {
+        const one = await oneSide();
+        const [said, other] = [JSON.stringify(one), JSON.stringify(await otherSide(one))];
+        last = `one side ${said}, the other ${other}`;
+        return said === other ? true : undefined;
+      },
+      options,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last read: ${last}`);
+  }
+}
