@@ -12,7 +12,7 @@ const url = (): string => {
   return value;
 };
 
-/** A table or an index (`name`), or a column of a table (`table.column`). */
+/** A table or an index (`name`), a column of a table (`table.column`), or a function (`name()`). */
 async function tableExists(name: string): Promise<boolean> {
   const client = new Client({ connectionString: url() });
   await client.connect();
@@ -23,14 +23,16 @@ async function tableExists(name: string): Promise<boolean> {
           `SELECT 1 AS oid FROM information_schema.columns WHERE table_name = $1 AND column_name = $2`,
           [table, column],
         )
-      : await client.query('SELECT to_regclass($1) AS oid', [table]);
+      : name.endsWith('()')
+        ? await client.query('SELECT to_regprocedure($1) AS oid', [name])
+        : await client.query('SELECT to_regclass($1) AS oid', [table]);
     return result.rows.length > 0 && result.rows[0].oid !== null;
   } finally {
     await client.end();
   }
 }
 
-/** The table (or `table.column`, or index) each migration creates, in the order they apply. */
+/** The table (or `table.column`, index or function) each migration creates, in the order they apply. */
 const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateInbox1795430000000: 'inbox_event',
   CreateOrderStatus1795430100000: 'order_status',
@@ -50,6 +52,7 @@ const TABLE_OF_MIGRATION: Record<string, string> = {
   CreateWorkerCircuit1795432100000: 'worker_circuit',
   AddComparisonSubject1795432200000: 'stage_comparison.subject',
   CreateCustomerNotification1795432300000: 'customer_notification',
+  NotifyOrderReadChanges1795432400000: 'notify_order_read_changed()',
 };
 
 /** Tables a later migration renamed, and that migration: gone while it is applied. */

@@ -22,6 +22,7 @@ import { CreateSharedAdmission1795432000000 } from './migrations/1795432000000-c
 import { CreateWorkerCircuit1795432100000 } from './migrations/1795432100000-create-worker-circuit';
 import { AddComparisonSubject1795432200000 } from './migrations/1795432200000-add-comparison-subject';
 import { CreateCustomerNotification1795432300000 } from './migrations/1795432300000-create-customer-notification';
+import { NotifyOrderReadChanges1795432400000 } from './migrations/1795432400000-notify-order-read-changes';
 
 /** In the order they apply. */
 export const PLATFORM_MIGRATIONS = [
@@ -43,6 +44,7 @@ export const PLATFORM_MIGRATIONS = [
   CreateWorkerCircuit1795432100000,
   AddComparisonSubject1795432200000,
   CreateCustomerNotification1795432300000,
+  NotifyOrderReadChanges1795432400000,
 ];
 
 export const MIGRATIONS_TABLE = 'schema_migrations';

@@ -14,6 +14,8 @@ export * from './submissions/order-submission.store';
 export { OrderStatusRecord } from './order-status/order-status.entity';
 export * from './order-status/order-status.projector';
 export * from './order-status/order-status.store';
+export * from './order-status/order-read-changes';
+export * from './order-status/customer-order-cache';
 export { StageRouteRecord } from './routes/stage-route.entity';
 export * from './routes/stage-route.store';
 export * from './comparisons/stage-comparison.store';
@@ -33,3 +35,5 @@ export * from './admission/admission.store';
 export * from './worker-circuits/worker-circuit.store';
 export * from './personal-data/order-personal-data.store';
 export * from './notifications/customer-notification.store';
+/** For suites outside this package that put an order into the stores. */
+export { placedOrderOf } from './testing/placed-order';

@@ -47,6 +47,14 @@ export const loadGatewayConfig = (source: NodeJS.ProcessEnv = process.env) =>
         /** Origins allowed to call the API from a browser; none (no CORS headers) by default. */
         corsOrigins: env.list('GATEWAY_CORS_ORIGINS')(e),
       }),
+      /**
+       * Status reads answered from memory while PostgreSQL announces no change to the order
+       * (stores/src/order-status/customer-order-cache.ts); 0 reads the database every time.
+       */
+      statusReadCacheEntries: env.int('STATUS_READ_CACHE_ENTRIES', 10_000, {
+        min: 0,
+        max: 1_000_000,
+      }),
       metrics: (e: NodeJS.ProcessEnv) => ({
         /** What /metrics reads from the database is read at most this often, whatever the scrapes. */
         refreshMs: env.int('METRICS_REFRESH_MS', 5_000, { min: 100, max: 300_000 })(e),

@@ -19,10 +19,12 @@ import {
 import {
   AdmissionStore,
   CustomerNotificationStore,
+  CustomerOrderCache,
   DeadLetterStore,
   OrderStatusStore,
   OrderSubmissionStore,
   platformDataSource,
+  PostgresOrderReadChanges,
   OperatorTaskStore,
   ReconciliationFindingStore,
   StageRouteStore,
@@ -30,6 +32,11 @@ import {
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export const TEMPORAL_CONNECTION = Symbol('TemporalConnection');
+/**
+ * The longest a status read is answered from memory, announced changes or not: a bound should
+ * an announcement ever go missing unnoticed.
+ */
+const STATUS_READ_MAX_AGE_MS = 5_000;
 export const READINESS = Symbol('Readiness');
 export const LOGGER = Symbol('Logger');
 
@@ -88,6 +95,32 @@ const STORES = [
       useFactory: (db: DataSource) => new store(db),
     })),
     {
+      provide: PostgresOrderReadChanges,
+      inject: [GATEWAY_CONFIG, LOGGER],
+      // Not listening (PostgreSQL down at start) only means status reads are not cached yet.
+      useFactory: async (config: GatewayConfig, logger: Logger) => {
+        const changes = new PostgresOrderReadChanges(config.databaseUrl, {
+          applicationName: 'order-platform-gateway-read-changes',
+          logger,
+        });
+        if (config.statusReadCacheEntries > 0) await changes.start();
+        return changes;
+      },
+    },
+    {
+      provide: CustomerOrderCache,
+      inject: [OrderStatusStore, PostgresOrderReadChanges, GATEWAY_CONFIG],
+      useFactory: (
+        orders: OrderStatusStore,
+        changes: PostgresOrderReadChanges,
+        config: GatewayConfig,
+      ) =>
+        new CustomerOrderCache(orders, changes, {
+          maxEntries: config.statusReadCacheEntries,
+          maxAgeMs: STATUS_READ_MAX_AGE_MS,
+        }),
+    },
+    {
       // Only PostgreSQL is required: without Temporal the gateway serves reads from the read
       // model (marked stale), and it uses Kafka only to replay dead letters.
       provide: READINESS,
@@ -107,15 +140,25 @@ const STORES = [
         ),
     },
   ],
-  exports: [LOGGER, TEMPORAL_CONNECTION, Client, DataSource, READINESS, ...STORES],
+  exports: [
+    LOGGER,
+    TEMPORAL_CONNECTION,
+    Client,
+    DataSource,
+    READINESS,
+    CustomerOrderCache,
+    ...STORES,
+  ],
 })
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     @Inject(TEMPORAL_CONNECTION) private readonly temporal: Connection,
     private readonly db: DataSource,
+    private readonly readChanges: PostgresOrderReadChanges,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.readChanges.stop();
     await this.temporal.close();
     if (this.db.isInitialized) await this.db.destroy();
   }

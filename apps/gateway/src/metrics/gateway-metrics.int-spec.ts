@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ReadinessProbe } from '@order-platform/runtime';
 import {
+  CustomerOrderCache,
   DeadLetterStore,
   OperatorTaskStore,
   OrderStatusStore,
@@ -59,6 +60,12 @@ describe('the cost of a scrape (real PostgreSQL)', () => {
       new DeadLetterStore(db),
       readiness,
       config,
+      // Not listening: the status read's cache reports it serves nothing.
+      new CustomerOrderCache(
+        new OrderStatusStore(db),
+        { listening: false, onChange: () => undefined },
+        { maxEntries: 10, maxAgeMs: 5_000 },
+      ),
     );
   }
 
@@ -77,6 +84,7 @@ describe('the cost of a scrape (real PostgreSQL)', () => {
       );
       expect(text).toMatch(/^order_platform_degraded_mode_active\{mode="fraud-backlog"\} [01]$/m);
       expect(text).toContain('order_platform_health_check{check="postgres",status="up"} 1');
+      expect(text).toContain('order_platform_gateway_status_read_cache_serving 0');
       expect(text).toMatch(
         /^order_platform_operator_tasks_open\{kind="compensation-failed"\} \d+$/m,
       );

@@ -2,7 +2,8 @@
  * The gateway's Prometheus metrics: request latency by route, admission (admitted, shed and
  * why, the pending count and drain rate), orders per business stage and how many are overdue,
  * the degraded modes, open operator tasks (compensations refused for good among them), parked
- * dead letters, each readiness check's status, and the process's own memory and event loop.
+ * dead letters, each readiness check's status, the status read's cache, and the process's own
+ * memory and event loop.
  * What comes from the database (backlog, modes, tasks, dead letters) and readiness is read
  * at most once per METRICS_REFRESH_MS however many scrapes ask (every gateway's Prometheus, a
  * burst of them), and a scrape while the database is down serves the last values.
@@ -11,7 +12,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DEGRADED_MODE_NAMES } from '@order-platform/domain';
 import { ReadinessProbe, refreshedAtMost } from '@order-platform/runtime';
-import { DeadLetterStore, type DegradedModeState, OperatorTaskStore } from '@order-platform/stores';
+import {
+  CustomerOrderCache,
+  DeadLetterStore,
+  type DegradedModeState,
+  OperatorTaskStore,
+} from '@order-platform/stores';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
 import { READINESS } from '../infrastructure/infrastructure.module';
@@ -62,8 +68,26 @@ export class GatewayMetrics {
     deadLetters: DeadLetterStore,
     @Inject(READINESS) readiness: ReadinessProbe,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    statusReads: CustomerOrderCache,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'order_platform_gateway_' });
+    // From memory, not the database: what the status read's cache holds and whether it serves.
+    new Gauge({
+      name: 'order_platform_gateway_status_read_cache_serving',
+      help: 'Whether status reads are answered from memory (1): on, and every change announced',
+      registers: [this.registry],
+      collect() {
+        this.set(statusReads.serving ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'order_platform_gateway_status_read_cache_orders',
+      help: 'Orders whose status read is answered from memory until a change is announced',
+      registers: [this.registry],
+      collect() {
+        this.set(statusReads.size);
+      },
+    });
     readiness.registerMetrics(this.registry);
     const { refreshMs } = config.metrics;
     const stages = refreshedAtMost(

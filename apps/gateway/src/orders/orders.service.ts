@@ -23,6 +23,7 @@ import {
 import { type CancelRequest, cancelOrderUpdate, orderStatusQuery } from '@order-platform/workflows';
 import {
   type Cursor,
+  CustomerOrderCache,
   OrderStatusStore,
   OrderSubmissionStore,
   type StoredOrder,
@@ -115,6 +116,8 @@ export class OrdersService {
     private readonly temporal: Client,
     private readonly submissions: OrderSubmissionStore,
     private readonly orders: OrderStatusStore,
+    /** The status read's answers while nothing changed; everything else reads `orders`. */
+    private readonly ordersAsLastRead: CustomerOrderCache,
     private readonly admission: AdmissionService,
     private readonly pricing: OrderPricing,
   ) {}
@@ -189,7 +192,8 @@ export class OrdersService {
     orderId: string,
     consistency: 'eventual' | 'strong',
   ): Promise<OrderResponse> {
-    const stored = await this.orders.findCustomerOrder(principal.subject, orderId);
+    const source = consistency === 'eventual' ? this.ordersAsLastRead : this.orders;
+    const stored = await source.findCustomerOrder(principal.subject, orderId);
     // An order that never started has no workflow to ask: its submission is the whole truth.
     if (consistency === 'strong' && !stored?.neverStarted) {
       const view = await this.askWorkflow(principal, orderId);
