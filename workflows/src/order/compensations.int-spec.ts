@@ -120,7 +120,7 @@ describe('compensations that fail', () => {
       const firstRunId = (await handle.describe()).runId;
       const done = await handle.result();
       const lastRun = await handle.describe();
-      await t.keepHistory(handle, 'compensation-continued-as-new-recorded-locally');
+      await t.keepHistory(handle, 'compensation-continued-as-new-consolidated');
 
       // The undoing went on in a new run of the same workflow.
       expect(lastRun.runId).not.toBe(firstRunId);

@@ -40,7 +40,14 @@ describe('the order lifecycle', () => {
       await handle.signal(orderDeliveredSignal);
       const done = await handle.result();
 
-      await t.keepHistory(handle, 'delivered-recorded-locally');
+      await t.keepHistory(handle, 'delivered-changes-consolidated');
+      // One patch stands for every change consolidated so far (changes.ts): one marker and one
+      // upsert of TemporalChangeVersion in the history, not a pair per change.
+      const { events } = await handle.fetchHistory();
+      const patchMarkers = events!.filter(
+        (event) => event.markerRecordedEventAttributes?.markerName === 'core_patch',
+      );
+      expect(patchMarkers).toHaveLength(1);
       expect(done.stage).toBe('Delivered');
       expect(done.customer.status).toBe('DELIVERED');
       expect(done.history.map((h) => h.stage)).toEqual([
@@ -193,7 +200,7 @@ describe('the order lifecycle', () => {
         await t.reach(handle, 'Shipped');
         await handle.signal(orderDeliveredSignal);
         await handle.result();
-        await t.keepHistory(handle, 'manual-review-approved-by-update');
+        await t.keepHistory(handle, 'manual-review-changes-consolidated');
       }));
 
     it('cancels when the manual review deadline passes, and says so once', () =>

@@ -26,12 +26,8 @@ import {
   type StageTransition,
 } from '@order-platform/domain';
 import { mustHappen, recordLocally } from './activities';
+import { RECORD_AS_LOCAL_ACTIVITY, RECORD_IN_ONE_ACTIVITY, type RunChanges } from './changes';
 import { orderSearchAttributes } from './search-attributes';
-
-/** Patch: a change is published and projected by one activity; older runs use one per event. */
-const RECORD_IN_ONE_ACTIVITY = 'record-in-one-activity';
-/** Patch: that one activity is a local activity; older runs schedule it on the task queue. */
-const RECORD_AS_LOCAL_ACTIVITY = 'record-as-local-activity';
 
 /** Workflow time (epoch ms) as the ISO 8601 the views and events carry. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -63,6 +59,8 @@ export interface RecorderState {
 }
 
 export class OrderRecorder {
+  /** Which of the workflow's changes the run has (changes.ts); monolith orders ask each patch. */
+  changes: RunChanges = patched;
   stage: OrderStage = 'AcceptedForProcessing';
   stageEnteredAt: number;
   stageDeadline: number | null = null;
@@ -190,11 +188,11 @@ export class OrderRecorder {
     // a round trip per event was most of the platform's overhead over a bare workflow; run as a
     // local activity it saves the activity task and the workflow task after it as well. Awaited
     // either way, so an order's changes are published and projected one after the other.
-    if (patched(RECORD_AS_LOCAL_ACTIVITY)) {
+    if (this.changes(RECORD_AS_LOCAL_ACTIVITY)) {
       await recordLocally.recordOrderChange({ events, view: this.view(now) });
       return;
     }
-    if (patched(RECORD_IN_ONE_ACTIVITY)) {
+    if (this.changes(RECORD_IN_ONE_ACTIVITY)) {
       await mustHappen.recordOrderChange({ events, view: this.view(now) });
       return;
     }

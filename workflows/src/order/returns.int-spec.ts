@@ -269,6 +269,6 @@ describe('returns after dispatch', () => {
         Date.parse(second.parcelDueBy),
       );
       expect(await returnAttributes()).toEqual({ state: 'settled', deadline: undefined });
-      await t.keepHistory(handle, 'returns-with-search-attributes');
+      await t.keepHistory(handle, 'returns-changes-consolidated');
     }));
 });

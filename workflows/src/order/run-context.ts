@@ -5,7 +5,7 @@
  * query, signal and update handlers, so facts are collected from the first moment, each with
  * its place in the order of arrival.
  */
-import { ApplicationFailure, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancellationRefusal,
   isTerminal,
@@ -29,29 +29,20 @@ import {
   orderStatusQuery,
   shipmentDispatchedSignal,
 } from './messages';
+import {
+  COMPENSATIONS_FAIL_CLOSED,
+  OPERATOR_DECISIONS_AS_UPDATES,
+  orderRunChanges,
+  POINT_OF_NO_RETURN,
+  RETURNS,
+  type RunChanges,
+} from './changes';
 import { OrderRecorder } from './order-recorder';
 import { Saga } from './saga';
 import { OrderEnds } from './stages/ending';
 import { OrderReturns } from './stages/returns';
 import { continueUndoingAsNew, type UndoingCarriedOver } from './stages/undoing';
 import { waitForFactOrDeadline } from './wait';
-
-/**
- * Patch: the point of no return is enforced (docs/architecture.md#the-point-of-no-return):
- * facts of one task apply in arrival order, a cancel first recalls the shipment and is
- * overturned when the parcel had left, compensations undo in reverse-dependency order, and the
- * read model learns of a dispatch before the capture.
- */
-const POINT_OF_NO_RETURN = 'point-of-no-return';
-/** Patch: manual review decisions come as an update; older runs also take the signal. */
-const OPERATOR_DECISIONS_AS_UPDATES = 'operator-decisions-as-updates';
-/** Patch: returns after dispatch (stages/returns.ts); the run stays open for the return window. */
-const RETURNS = 'returns';
-/**
- * Patch: compensations fail closed (saga.ts): a permanent failure is not retried but flagged
- * for an operator task; transient ones back off to a cap; a long undoing continues as new.
- */
-const COMPENSATIONS_FAIL_CLOSED = 'compensations-fail-closed';
 
 /** The order workflow's signature, for continuing as new. */
 type OrderWorkflow = (order: PlacedOrder, carried?: UndoingCarriedOver) => Promise<OrderStatusView>;
@@ -81,6 +72,8 @@ export interface OrderRun {
   readonly facts: OrderFacts;
   readonly saga: Saga;
   readonly downstreams: Bulkheads;
+  /** Which of the workflow's changes this run has (changes.ts). */
+  readonly changes: RunChanges;
   /** Started with the point of no return enforced (patched); older runs keep the old paths. */
   readonly enforcesPointOfNoReturn: boolean;
   /** Holds taken so far, against the policy's limits on taking them again after a lapse. */
@@ -116,11 +109,13 @@ export function rejectInvalidOrder(order: PlacedOrder): void {
  * (stages/undoing.ts), so it takes over that run's record.
  */
 export function startOrderRun(order: PlacedOrder, carried?: UndoingCarriedOver): OrderRun {
+  const changes = orderRunChanges();
   const recorder = new OrderRecorder(order, workflowInfo().workflowId, 'new');
+  recorder.changes = changes;
   if (carried) recorder.restore(carried.recorder);
   const downstreams = bulkheads(workflowInfo().taskQueue);
-  const enforcesPointOfNoReturn = patched(POINT_OF_NO_RETURN);
-  const failsClosed = patched(COMPENSATIONS_FAIL_CLOSED);
+  const enforcesPointOfNoReturn = changes(POINT_OF_NO_RETURN);
+  const failsClosed = changes(COMPENSATIONS_FAIL_CLOSED);
   const saga = new Saga(recorder, {
     inDependencyOrder: enforcesPointOfNoReturn,
     failsClosed,
@@ -141,7 +136,7 @@ export function startOrderRun(order: PlacedOrder, carried?: UndoingCarriedOver):
       cancelling: facts.cancel !== undefined,
     });
   const notified: NotificationKind[] = [...(carried?.notified ?? [])];
-  const returns = patched(RETURNS) ? new OrderReturns() : undefined;
+  const returns = changes(RETURNS) ? new OrderReturns() : undefined;
   if (returns) recorder.returns = () => returns.records;
   const run: OrderRun = {
     order,
@@ -149,6 +144,7 @@ export function startOrderRun(order: PlacedOrder, carried?: UndoingCarriedOver):
     facts,
     saga,
     downstreams,
+    changes,
     enforcesPointOfNoReturn,
     taken: { reservations: 0, authorizations: 0 },
     returns,
@@ -183,7 +179,7 @@ export function startOrderRun(order: PlacedOrder, carried?: UndoingCarriedOver):
 }
 
 function listenForFacts(run: OrderRun): void {
-  const { recorder, facts } = run;
+  const { recorder, facts, changes } = run;
   let arrivals = 0;
   const arrived = (fact: FactName) => void (facts.arrival[fact] ??= ++arrivals);
   setHandler(orderStatusQuery, () => recorder.view());
@@ -211,7 +207,7 @@ function listenForFacts(run: OrderRun): void {
       },
     },
   );
-  if (!patched(OPERATOR_DECISIONS_AS_UPDATES)) {
+  if (!changes(OPERATOR_DECISIONS_AS_UPDATES)) {
     setHandler(manualReviewDecisionSignal, (decision) => {
       if (recorder.stage !== 'ManualReviewRequired') return;
       facts.review ??= decision;

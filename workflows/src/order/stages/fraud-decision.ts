@@ -4,16 +4,14 @@
  * answer and the fraud SLA, and what the policy does when the SLA runs out or the provider is
  * down. A manual review waits for an operator until its own deadline.
  */
-import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import { FRAUD_CIRCUIT_OPEN, type FraudRoute, type StagePolicy } from '@order-platform/domain';
 import { platform, screeningRequest } from '../activities';
+import { DEGRADED_MODES } from '../changes';
 import { iso } from '../order-recorder';
 import type { OrderRun } from '../run-context';
 import { failureType, OrderEnds } from './ending';
 import { releaseStock, waitForFact } from './holds';
-
-/** Patch: the fraud route is asked at decision time (degraded modes); older runs always screen. */
-const DEGRADED_MODES = 'degraded-modes';
 
 type Verdict = { decision: 'approve' | 'reject' | 'review'; decidedBy: 'provider' | 'legacy' };
 
@@ -21,7 +19,7 @@ export async function decideFraud(run: OrderRun, policy: StagePolicy): Promise<v
   const { order, recorder, facts } = run;
   // Asked when deciding, not when the order started: a degraded mode switched on meanwhile
   // applies. The answer is an activity result, so a replay takes the same route.
-  const route: FraudRoute = patched(DEGRADED_MODES)
+  const route: FraudRoute = run.changes(DEGRADED_MODES)
     ? await platform.routeFraudDecision({ segment: order.segment, totalMinor: recorder.totalMinor })
     : { route: 'screen', fraudSlaMs: policy.fraudSlaMs, mode: null };
   const fraudSlaMs = route.route === 'screen' ? route.fraudSlaMs : policy.fraudSlaMs;

@@ -11,7 +11,6 @@
 import {
   ApplicationFailure,
   condition,
-  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -30,13 +29,11 @@ import {
   type ReturnRequest,
   returnReceivedSignal,
 } from '../messages';
+import { RETURN_SEARCH_ATTRIBUTES } from '../changes';
 import { iso } from '../order-recorder';
 import type { OrderRun } from '../run-context';
 import { returnSearchAttributes } from '../search-attributes';
 import { waitForFactOrDeadline } from '../wait';
-
-/** Patch: the returns' search attributes (`ReturnState`, `ReturnDeadline`) are upserted. */
-const RETURN_SEARCH_ATTRIBUTES = 'return-search-attributes';
 
 export class OrderReturns {
   readonly records: ReturnView[] = [];
@@ -51,7 +48,7 @@ export class OrderReturns {
 
   /** Registers the update and the signal: from the first moment of the run, like every fact. */
   listen(run: OrderRun): void {
-    this.upsertsSearchAttributes = patched(RETURN_SEARCH_ATTRIBUTES);
+    this.upsertsSearchAttributes = run.changes(RETURN_SEARCH_ATTRIBUTES);
     setHandler(returnReceivedSignal, ({ returnId }) => void this.received.add(returnId));
     // The webhook's way: like the signal, but a parcel the order can no longer take is refused.
     setHandler(
