@@ -4,14 +4,17 @@
  * once, to DELIVERED; against the bare workflow with the same number of no-op activities between
  * the same stage markers, on the same server, with the same worker options, in its own worker
  * process. Throughput is orders ÷ (last order at the stage − first start), every time from the
- * histories; where the time goes comes from the same histories.
+ * histories; where the time goes comes from the same histories, and the CPU each process spent
+ * per order over the burst from /proc (the side's worker, the Temporal server, PostgreSQL's
+ * backends, the Kafka broker, the simulated downstream services; on one shared machine the rate
+ * follows their sum).
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { orderDeliveredSignal, shipmentDispatchedSignal } from '@order-platform/workflows';
-import { REPO_ROOT } from '@order-platform/tools';
+import { REPO_ROOT, stackPidFile } from '@order-platform/tools';
 import {
   bareDeliveredSignal,
   bareDispatchedSignal,
@@ -20,6 +23,7 @@ import {
 } from '../baselines/bare-order.workflow';
 import { benchOrder, type BenchContext, type BenchResult, startOrder } from '../context';
 import { startChild } from '../support/child';
+import { childrenCpuMs, cpuMsOf, pidInFile, postmasterPid } from '../support/cpu-time';
 import {
   costUntil,
   meanCost,
@@ -45,26 +49,59 @@ interface BurstResult {
   ordersPerSecond: number;
   latency: ReturnType<typeof latencySummary>;
   cost: WorkflowCost;
+  /** CPU ms per order by process over the burst (Linux only). */
+  cpuMsPerOrder?: Record<string, number>;
 }
 
+/** CPU ms used so far by each process a burst is measured on. */
+type CpuMeter = () => Record<string, number | undefined>;
+
+/** A process and the children it started (a launcher script and its JVM, say). */
+const processTreeCpuMs = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined;
+  const own = cpuMsOf(pid);
+  return own === undefined ? undefined : own + (childrenCpuMs(pid) ?? 0);
+};
+
 export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult> {
-  await ctx.downstream();
+  const { worker, simulators } = await ctx.downstream();
   const client = await ctx.temporal();
   const bareWorker = await startChild(
     join(REPO_ROOT, 'bench/src/baselines/bare-worker.ts'),
     { ...ctx.stack.env, TEMPORAL_TASK_QUEUE: BARE_QUEUE },
     join(ctx.stack.stateDir, 'bare-worker.log'),
   );
+  const temporal = pidInFile(stackPidFile(ctx.stack.stateDir, 'temporal'));
+  const kafka = pidInFile(stackPidFile(ctx.stack.stateDir, 'kafka'));
+  const postmaster = postmasterPid(join(ctx.stack.stateDir, 'postgres'));
+  const shared = () => ({
+    temporal: processTreeCpuMs(temporal),
+    postgres: postmaster === undefined ? undefined : childrenCpuMs(postmaster),
+    kafka: processTreeCpuMs(kafka),
+    // The downstream services the platform's activities call (the bare workflow calls none).
+    simulators: processTreeCpuMs(simulators.pid),
+  });
+  const meters: Record<Side, CpuMeter> = {
+    platform: () => ({ worker: processTreeCpuMs(worker.pid), ...shared() }),
+    baseline: () => ({ worker: processTreeCpuMs(bareWorker.pid), ...shared() }),
+  };
   try {
     const plan = await calibrate(client);
     const orders = ctx.scaled(30, 10);
     // Warm both workers (workflow bundle loaded, connections open, JIT) before timing anything.
     for (const side of ['platform', 'baseline'] as const)
-      await burst(client, side, 'Delivered', 5, plan);
+      await burst(client, side, 'Delivered', 5, plan, meters[side]);
     const results: Record<string, BurstResult> = {};
     for (const target of ['Confirmed', 'Delivered'] as const) {
       for (const side of ['platform', 'baseline'] as const) {
-        results[`${side}:${target}`] = await burst(client, side, target, orders, plan);
+        results[`${side}:${target}`] = await burst(
+          client,
+          side,
+          target,
+          orders,
+          plan,
+          meters[side],
+        );
         console.log(
           `  ${side} to ${target}: ${round(results[`${side}:${target}`]!.ordersPerSecond)} orders/s`,
         );
@@ -83,8 +120,23 @@ export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult
         ratio: ratioOf(platform, baseline),
       };
     };
+    // Where an order's CPU goes on the way to CONFIRMED, process by process.
+    const cpuRows = Object.keys(results['platform:Confirmed']!.cpuMsPerOrder ?? {}).map(
+      (process) => {
+        const platform = results['platform:Confirmed']!.cpuMsPerOrder![process]!;
+        const baseline = results['baseline:Confirmed']!.cpuMsPerOrder?.[process];
+        return {
+          metric: `to CONFIRMED: ${process} CPU per order`,
+          unit: 'ms',
+          platform: round(platform),
+          ...(baseline === undefined
+            ? {}
+            : { baseline: round(baseline), ratio: ratioOf(platform, baseline) }),
+        };
+      },
+    );
     return {
-      rows: [row('Confirmed'), row('Delivered')],
+      rows: [row('Confirmed'), row('Delivered'), ...cpuRows],
       details: {
         ordersPerBurst: orders,
         startConcurrency: START_CONCURRENCY,
@@ -96,6 +148,7 @@ export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult
               ordersPerSecond: round(r.ordersPerSecond),
               latency: r.latency,
               perOrder: roundCost(r.cost),
+              cpuMsPerOrder: r.cpuMsPerOrder,
             },
           ]),
         ),
@@ -130,8 +183,10 @@ async function burst(
   target: Target,
   count: number,
   plan: BareOrderPlan,
+  meter?: CpuMeter,
 ): Promise<BurstResult> {
   const run = `run-${randomUUID().slice(0, 8)}`;
+  const cpuBefore = meter?.();
   const handles: WorkflowHandle[] = [];
   await pool(count, START_CONCURRENCY, async () => {
     const handle =
@@ -166,6 +221,7 @@ async function burst(
       count,
     );
   }
+  const cpuAfter = meter?.();
   const starts: number[] = [];
   const reached: number[] = [];
   const costs: WorkflowCost[] = [];
@@ -182,6 +238,7 @@ async function burst(
     ordersPerSecond: (count * 1000) / elapsedMs,
     latency: latencySummary(reached.map((at, i) => at - starts[i]!)),
     cost: meanCost(costs),
+    ...(cpuBefore && cpuAfter ? { cpuMsPerOrder: perOrder(cpuBefore, cpuAfter, count) } : {}),
   };
 }
 
@@ -226,4 +283,17 @@ export async function measureSustainableRate(ctx: BenchContext): Promise<number>
   );
   ctx.sustainableOrdersPerSecond = ordersPerSecond;
   return ordersPerSecond;
+}
+
+function perOrder(
+  before: Record<string, number | undefined>,
+  after: Record<string, number | undefined>,
+  count: number,
+): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const [process, end] of Object.entries(after)) {
+    const start = before[process];
+    if (end !== undefined && start !== undefined) spent[process] = round((end - start) / count);
+  }
+  return spent;
 }
