@@ -20,7 +20,14 @@ import {
   startOrder,
 } from '../context';
 import { startChild } from '../support/child';
-import { childrenCpuMs, cpuMsOf, pidInFile, postmasterPid } from '../support/cpu-time';
+import {
+  childrenCpuMs,
+  type CpuMeter,
+  cpuMsOf,
+  cpuMsPer,
+  pidInFile,
+  postmasterPid,
+} from '../support/cpu-time';
 import { percentile, ratioOf, round } from '../support/stats';
 
 export const READ_CONNECTIONS = 32;
@@ -38,9 +45,6 @@ export interface LoadFigures {
   /** CPU ms per served request, by process group, over the measured run (Linux only). */
   cpuMsPerRequest?: Record<string, number>;
 }
-
-/** CPU ms used so far by each process group a side is measured on. */
-type CpuMeter = () => Record<string, number | undefined>;
 
 /**
  * One order to read, placed through the gateway and settled in READY_TO_SHIP so every read
@@ -291,22 +295,9 @@ export async function load(
     notOk: result.non2xx,
     errors: result.errors,
     ...(cpuBefore && cpuAfter
-      ? { cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuAfter, result['2xx']) }
+      ? { cpuMsPerRequest: cpuMsPer(cpuBefore, cpuAfter, result['2xx']) }
       : {}),
   };
-}
-
-function cpuPerRequest(
-  before: Record<string, number | undefined>,
-  after: Record<string, number | undefined>,
-  served: number,
-): Record<string, number> {
-  const perRequest: Record<string, number> = {};
-  for (const [group, ms] of Object.entries(after)) {
-    const start = before[group];
-    if (ms !== undefined && start !== undefined) perRequest[group] = (ms - start) / served;
-  }
-  return perRequest;
 }
 
 /** `client.workflow.start` from `lanes` loops at once for `seconds`, timed per call. */
@@ -348,6 +339,6 @@ async function startLoop(
     ok: latencies.length,
     notOk: 0,
     errors,
-    cpuMsPerRequest: cpuPerRequest(cpuBefore, cpuAfter, latencies.length),
+    cpuMsPerRequest: cpuMsPer(cpuBefore, cpuAfter, latencies.length),
   };
 }

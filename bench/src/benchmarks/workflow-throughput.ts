@@ -23,7 +23,14 @@ import {
 } from '../baselines/bare-order.workflow';
 import { benchOrder, type BenchContext, type BenchResult, startOrder } from '../context';
 import { startChild } from '../support/child';
-import { childrenCpuMs, cpuMsOf, pidInFile, postmasterPid } from '../support/cpu-time';
+import {
+  childrenCpuMs,
+  type CpuMeter,
+  cpuMsPer,
+  pidInFile,
+  postmasterPid,
+  processTreeCpuMs,
+} from '../support/cpu-time';
 import {
   costUntil,
   meanCost,
@@ -52,16 +59,6 @@ interface BurstResult {
   /** CPU ms per order by process over the burst (Linux only). */
   cpuMsPerOrder?: Record<string, number>;
 }
-
-/** CPU ms used so far by each process a burst is measured on. */
-type CpuMeter = () => Record<string, number | undefined>;
-
-/** A process and the children it started (a launcher script and its JVM, say). */
-const processTreeCpuMs = (pid: number | undefined): number | undefined => {
-  if (pid === undefined) return undefined;
-  const own = cpuMsOf(pid);
-  return own === undefined ? undefined : own + (childrenCpuMs(pid) ?? 0);
-};
 
 export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult> {
   const { worker, simulators } = await ctx.downstream();
@@ -148,7 +145,11 @@ export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult
               ordersPerSecond: round(r.ordersPerSecond),
               latency: r.latency,
               perOrder: roundCost(r.cost),
-              cpuMsPerOrder: r.cpuMsPerOrder,
+              cpuMsPerOrder:
+                r.cpuMsPerOrder &&
+                Object.fromEntries(
+                  Object.entries(r.cpuMsPerOrder).map(([process, ms]) => [process, round(ms)]),
+                ),
             },
           ]),
         ),
@@ -238,7 +239,7 @@ async function burst(
     ordersPerSecond: (count * 1000) / elapsedMs,
     latency: latencySummary(reached.map((at, i) => at - starts[i]!)),
     cost: meanCost(costs),
-    ...(cpuBefore && cpuAfter ? { cpuMsPerOrder: perOrder(cpuBefore, cpuAfter, count) } : {}),
+    ...(cpuBefore && cpuAfter ? { cpuMsPerOrder: cpuMsPer(cpuBefore, cpuAfter, count) } : {}),
   };
 }
 
@@ -283,17 +284,4 @@ export async function measureSustainableRate(ctx: BenchContext): Promise<number>
   );
   ctx.sustainableOrdersPerSecond = ordersPerSecond;
   return ordersPerSecond;
-}
-
-function perOrder(
-  before: Record<string, number | undefined>,
-  after: Record<string, number | undefined>,
-  count: number,
-): Record<string, number> {
-  const spent: Record<string, number> = {};
-  for (const [process, end] of Object.entries(after)) {
-    const start = before[process];
-    if (end !== undefined && start !== undefined) spent[process] = round((end - start) / count);
-  }
-  return spent;
 }

@@ -58,3 +58,27 @@ export function pidInFile(file: string): number | undefined {
 /** The postmaster's pid, from `postmaster.pid` in the data folder. */
 export const postmasterPid = (dataDir: string): number | undefined =>
   pidInFile(join(dataDir, 'postmaster.pid'));
+
+/** CPU ms used so far by each process (or group) a side is measured on; undefined: unknown. */
+export type CpuMeter = () => Record<string, number | undefined>;
+
+/** CPU ms per unit of work (a request, an order) by process, between two readings of a meter. */
+export function cpuMsPer(
+  before: Record<string, number | undefined>,
+  after: Record<string, number | undefined>,
+  units: number,
+): Record<string, number> {
+  const spent: Record<string, number> = {};
+  for (const [process, end] of Object.entries(after)) {
+    const start = before[process];
+    if (end !== undefined && start !== undefined) spent[process] = (end - start) / units;
+  }
+  return spent;
+}
+
+/** A process and the children it started (a launcher script and its JVM, say). */
+export const processTreeCpuMs = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined;
+  const own = cpuMsOf(pid);
+  return own === undefined ? undefined : own + (childrenCpuMs(pid) ?? 0);
+};
