@@ -5,34 +5,15 @@
  * dedupes by without parsing it. The contract is at-least-once: a retried activity publishes the
  * same event again, with the same deterministic event id, and consumers' inboxes drop the copy.
  * Nothing here pretends to be exactly-once.
- *
- * The producer has one request in flight (runtime/src/kafka.ts: kafkajs's idempotence needs it),
- * so every workflow of the worker publishing at once would wait for the others' round trips one
- * after the other. Events that arrive while a request is under way go together in the next one
- * (up to MAX_BATCH_MESSAGES or MAX_BATCH_BYTES); each publish still resolves only once the
- * broker acknowledged its own event. A request that fails is sent again one event at a time, so
- * each publish fails only for its own event.
  */
 import type { Kafka, Message } from 'kafkajs';
 import { TOPICS, type LifecycleEvent } from '@order-platform/domain';
 import { createIdempotentProducer, type IdempotentProducer } from '@order-platform/runtime';
 import type { LifecycleEventPublisher } from './lifecycle-events.port';
 
-const MAX_BATCH_MESSAGES = 500;
-/** Well under the broker's default message.max.bytes (1 MiB) for a batch. */
-const MAX_BATCH_BYTES = 512 * 1024;
-
-interface Waiting {
-  message: Message;
-  bytes: number;
-  settle: (error?: unknown) => void;
-}
-
 export class KafkaLifecyclePublisher implements LifecycleEventPublisher {
   private readonly producer: IdempotentProducer;
   private connecting: Promise<void> | null = null;
-  private readonly waiting: Waiting[] = [];
-  private sending = false;
 
   constructor(kafka: Kafka) {
     this.producer = createIdempotentProducer(kafka);
@@ -40,61 +21,7 @@ export class KafkaLifecyclePublisher implements LifecycleEventPublisher {
 
   async publish(event: LifecycleEvent): Promise<void> {
     await this.connected();
-    const message = lifecycleMessage(event);
-    await new Promise<void>((resolve, reject) => {
-      this.waiting.push({
-        message,
-        bytes: Buffer.byteLength(message.value as string),
-        settle: (error) => (error === undefined ? resolve() : reject(error)),
-      });
-      if (!this.sending) void this.sendWaiting();
-    });
-  }
-
-  /** Sends what waits, a batch per request, until nothing does. */
-  private async sendWaiting(): Promise<void> {
-    this.sending = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.nextBatch();
-        try {
-          await this.send(batch.map((waiting) => waiting.message));
-          for (const waiting of batch) waiting.settle();
-        } catch (error) {
-          if (batch.length === 1) batch[0]!.settle(error);
-          else await this.sendOneByOne(batch);
-        }
-      }
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  private nextBatch(): Waiting[] {
-    let bytes = 0;
-    let count = 0;
-    for (const waiting of this.waiting) {
-      if (count === MAX_BATCH_MESSAGES || (count > 0 && bytes + waiting.bytes > MAX_BATCH_BYTES))
-        break;
-      bytes += waiting.bytes;
-      count += 1;
-    }
-    return this.waiting.splice(0, count);
-  }
-
-  private async sendOneByOne(batch: Waiting[]): Promise<void> {
-    for (const waiting of batch) {
-      try {
-        await this.send([waiting.message]);
-        waiting.settle();
-      } catch (error) {
-        waiting.settle(error);
-      }
-    }
-  }
-
-  private async send(messages: Message[]): Promise<void> {
-    await this.producer.send({ topic: TOPICS.orderLifecycle, messages });
+    await this.producer.send({ topic: TOPICS.orderLifecycle, messages: [lifecycleMessage(event)] });
   }
 
   /** Flushes nothing (sends are awaited) and closes the connections; safe to call when idle. */
