@@ -13,7 +13,7 @@ const url = (): string => {
 };
 
 /** A table or an index (`name`), a column of a table (`table.column`), or a function (`name()`). */
-async function tableExists(name: string): Promise<boolean> {
+async function schemaObjectExists(name: string): Promise<boolean> {
   const client = new Client({ connectionString: url() });
   await client.connect();
   try {
@@ -72,17 +72,17 @@ describe('the platform schema history on PostgreSQL', () => {
     // Each step takes only its own table: the older ones stay until their turn.
     for (const [index, name] of [...names.entries()].reverse()) {
       await revertLastMigration(url());
-      expect(await tableExists(TABLE_OF_MIGRATION[name]!)).toBe(false);
+      expect(await schemaObjectExists(TABLE_OF_MIGRATION[name]!)).toBe(false);
       const applied = names.slice(0, index);
       for (const older of applied) {
         const table = TABLE_OF_MIGRATION[older]!;
-        expect(await tableExists(table)).toBe(existsWith(table, applied));
+        expect(await schemaObjectExists(table)).toBe(existsWith(table, applied));
       }
     }
 
     expect(await migrate(url())).toEqual(names);
     for (const table of Object.values(TABLE_OF_MIGRATION))
-      expect(await tableExists(table)).toBe(existsWith(table, names));
-    expect(await tableExists(MIGRATIONS_TABLE)).toBe(true);
+      expect(await schemaObjectExists(table)).toBe(existsWith(table, names));
+    expect(await schemaObjectExists(MIGRATIONS_TABLE)).toBe(true);
   });
 });

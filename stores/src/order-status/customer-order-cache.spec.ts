@@ -116,6 +116,27 @@ describe('the status read cache', () => {
     expect(orders.size).toBe(0);
   });
 
+  it('does not keep a read that finished after listening stopped, announced or not', async () => {
+    const orders = cache();
+    let open!: () => void;
+    db.gate = new Promise((resolve) => (open = resolve));
+    const racing = orders.findCustomerOrder('c-1', 'o-1');
+    await Promise.resolve();
+    changes.listening = false;
+    open();
+    await racing;
+    changes.listening = true;
+    expect(orders.size).toBe(0);
+  });
+
+  it('forgets an order its caller changed, so the next read asks the database', async () => {
+    const orders = cache();
+    await orders.findCustomerOrder('c-1', 'o-1');
+    db.rows.set('o-1', { customerId: 'c-1', status: 'CANCELLED' });
+    orders.forget('o-1');
+    expect(statusOf(await orders.findCustomerOrder('c-1', 'o-1'))).toBe('CANCELLED');
+  });
+
   it('keeps no answer longer than its age limit, counted from when it was asked', async () => {
     const orders = cache(10, 5_000);
     await orders.findCustomerOrder('c-1', 'o-1');

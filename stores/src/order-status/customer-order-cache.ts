@@ -46,11 +46,17 @@ export class CustomerOrderCache implements CustomerOrderSource {
       if (orderId === undefined) {
         this.entries.clear();
         this.reading.clear();
-      } else {
-        this.entries.delete(orderId);
-        this.reading.delete(orderId);
-      }
+      } else this.forget(orderId);
     });
+  }
+
+  /**
+   * Forgets an order the caller itself just changed (a cancel before it started, say), so its
+   * customer's next read does not wait for the announcement to see it.
+   */
+  forget(orderId: string): void {
+    this.entries.delete(orderId);
+    this.reading.delete(orderId);
   }
 
   /** Orders held now. */
@@ -65,7 +71,8 @@ export class CustomerOrderCache implements CustomerOrderSource {
 
   async findCustomerOrder(customerId: string, orderId: string): Promise<StoredOrder | undefined> {
     if (!this.serving) return this.source.findCustomerOrder(customerId, orderId);
-    const now = this.limits.now ?? Date.now;
+    // Monotonic: a wall clock stepped back would make an entry look younger than it is.
+    const now = this.limits.now ?? performance.now.bind(performance);
     let kept = this.entries.get(orderId);
     if (kept && now() - kept.keptAt > this.limits.maxAgeMs) {
       this.entries.delete(orderId);

@@ -4,20 +4,25 @@
  * have been missed (the listening connection was lost or has just been made) or a table was
  * truncated.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { ConnectionLossLogger } from '../connection';
 
 export const ORDER_READ_CHANGED_CHANNEL = 'order_read_changed';
-/** What the migration made to announce; a rolled-back or disabled one leaves changes unsaid. */
-const ANNOUNCING_TRIGGERS = [
-  'order_status_read_changed',
-  'order_status_read_truncated',
-  'order_submission_read_changed',
-  'order_submission_read_truncated',
-];
+/** The beats of its own that each listener sends itself, to prove notifications reach it. */
+const HEARTBEAT_CHANNEL = 'order_read_heartbeat';
+/**
+ * What the migration made to announce, each on its table and firing in every session ('O', or
+ * 'A'lways; a disabled or replica-only trigger leaves changes unsaid).
+ */
 const ANNOUNCING_TRIGGERS_SQL = `
   SELECT count(*)::int AS triggers FROM pg_trigger
-   WHERE tgname = ANY($1) AND tgenabled <> 'D' AND NOT tgisinternal`;
+   WHERE NOT tgisinternal AND tgenabled IN ('O', 'A')
+     AND (tgrelid, tgname) IN (('order_status'::regclass, 'order_status_read_changed'),
+                               ('order_status'::regclass, 'order_status_read_truncated'),
+                               ('order_submission'::regclass, 'order_submission_read_changed'),
+                               ('order_submission'::regclass, 'order_submission_read_truncated'))`;
+const ANNOUNCING_TRIGGERS = 4;
 
 /** An order's id, or `undefined` for "anything may have changed". */
 export type OrderReadChange = (orderId: string | undefined) => void;
@@ -32,15 +37,19 @@ export interface OrderReadChanges {
  * LISTENs on its own connection and keeps listening: a lost connection stops `listening` at
  * once and announces "everything"; it is made again every `retryMs` until it succeeds, and the
  * first LISTEN after that announces "everything" again (what was committed meanwhile went
- * unannounced). A connection that dies silently (a network partition sends no reset) is found
- * by a query every `heartbeatMs` that must answer within as long; the same query checks that
- * the triggers which announce are still there and enabled.
+ * unannounced). Every `heartbeatMs` it checks that the triggers which announce are there and
+ * enabled, and sends itself a notification that must come back before the next beat: a
+ * connection that died silently (a network partition sends no reset), or one whose
+ * notifications do not arrive (a pooler in transaction mode), stops it within two beats.
  */
 export class PostgresOrderReadChanges implements OrderReadChanges {
   private client: Client | undefined;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private beats = 0;
+  /** The beat sent and not yet come back. */
+  private awaitedBeat: string | undefined;
   private readonly listeners: OrderReadChange[] = [];
   /** Warned since it last listened: a long outage is logged once. */
   private warned = false;
@@ -70,7 +79,12 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
     clearTimeout(this.retry);
     const client = this.client;
     this.lose(client);
-    await client?.end().catch(() => undefined);
+    // Bounded: a server that no longer answers must not hold the gateway's shutdown.
+    if (client)
+      await Promise.race([
+        client.end().catch(() => undefined),
+        sleep(2_000, undefined, { ref: false }),
+      ]);
   }
 
   private async connect(): Promise<void> {
@@ -80,9 +94,14 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
       connectionString: this.url,
       application_name: this.options.applicationName,
       query_timeout: heartbeatMs,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
     });
     client.on('notification', (message) => {
-      if (client === this.client && this.listening) this.announce(message.payload || undefined);
+      if (client !== this.client) return;
+      if (message.channel === HEARTBEAT_CHANNEL) {
+        if (message.payload === this.awaitedBeat) this.awaitedBeat = undefined;
+      } else if (this.listening) this.announce(message.payload || undefined);
     });
     // Without a listener an 'error' would end the process; 'end' follows a lost connection.
     client.on('error', (error) => this.fail(client, 'connection lost', error));
@@ -91,6 +110,7 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
     try {
       await client.connect();
       await client.query(`LISTEN ${ORDER_READ_CHANGED_CHANNEL}`);
+      await client.query(`LISTEN ${HEARTBEAT_CHANNEL}`);
       await this.checkAnnounced(client);
     } catch (error) {
       this.fail(client, 'not listening, will try again', error);
@@ -101,21 +121,28 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
     this.warned = false;
     this.announce(undefined);
     this.options.logger.info('order read changes: listening');
+    this.awaitedBeat = undefined;
     this.heartbeat = setInterval(() => {
-      this.checkAnnounced(client).catch((error: unknown) =>
-        this.fail(client, 'connection not answering, or changes no longer announced', error),
-      );
+      if (this.awaitedBeat !== undefined) {
+        this.fail(client, 'its own notification did not come back', new Error('no heartbeat'));
+        return;
+      }
+      const beat = String((this.beats += 1));
+      this.awaitedBeat = beat;
+      this.checkAnnounced(client)
+        .then(() => client.query('SELECT pg_notify($1, $2)', [HEARTBEAT_CHANNEL, beat]))
+        .catch((error: unknown) =>
+          this.fail(client, 'connection not answering, or changes no longer announced', error),
+        );
     }, heartbeatMs);
   }
 
   /** Answers on the connection, and the triggers that announce are there and enabled. */
   private async checkAnnounced(client: Client): Promise<void> {
-    const { rows } = await client.query<{ triggers: number }>(ANNOUNCING_TRIGGERS_SQL, [
-      ANNOUNCING_TRIGGERS,
-    ]);
-    if (rows[0]?.triggers !== ANNOUNCING_TRIGGERS.length)
+    const { rows } = await client.query<{ triggers: number }>(ANNOUNCING_TRIGGERS_SQL);
+    if (rows[0]?.triggers !== ANNOUNCING_TRIGGERS)
       throw new Error(
-        `changes are not announced: triggers ${ANNOUNCING_TRIGGERS.join(', ')} missing or disabled (migration NotifyOrderReadChanges1795432400000)`,
+        'changes are not announced: the triggers of migration NotifyOrderReadChanges1795432400000 are missing or not enabled',
       );
   }
 

@@ -241,6 +241,20 @@ export class OrdersService {
   async cancel(
     principal: Principal,
     orderId: string,
+    request?: CancelRequest,
+  ): Promise<CancelAnswer> {
+    try {
+      return await this.cancelOrder(principal, orderId, request);
+    } finally {
+      // Whatever the outcome, the customer's next read asks the database, not this gateway's
+      // memory of the order before the cancel.
+      this.ordersAsLastRead.forget(orderId);
+    }
+  }
+
+  private async cancelOrder(
+    principal: Principal,
+    orderId: string,
     request: CancelRequest = {
       reason: 'cancelled by the customer',
       requestedBy: principal.subject,
