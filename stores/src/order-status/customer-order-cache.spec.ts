@@ -43,6 +43,15 @@ describe('the status read cache', () => {
   const cache = (maxEntries = 10, maxAgeMs = 5_000) =>
     new CustomerOrderCache(db, changes, { maxEntries, maxAgeMs, now: () => clock });
 
+  /** A read of o-1 by c-1 that has asked the database and waits for `open` to get its answer. */
+  const readUnderWay = async (orders: CustomerOrderCache) => {
+    let open!: () => void;
+    db.gate = new Promise((resolve) => (open = resolve));
+    const racing = orders.findCustomerOrder('c-1', 'o-1');
+    await Promise.resolve();
+    return { racing, open };
+  };
+
   beforeEach(() => {
     db = new Database();
     changes = new Changes();
@@ -75,11 +84,8 @@ describe('the status read cache', () => {
 
   it('does not keep what a read found while its order changed under it', async () => {
     const orders = cache();
-    let open!: () => void;
-    db.gate = new Promise((resolve) => (open = resolve));
-    const racing = orders.findCustomerOrder('c-1', 'o-1');
+    const { racing, open } = await readUnderWay(orders);
     // The read is under way and saw the old row; the change commits and is announced.
-    await Promise.resolve();
     const seen = { ...db.rows.get('o-1')! };
     db.rows.set('o-1', { customerId: 'c-1', status: 'CANCELLED' });
     changes.announce('o-1');
@@ -106,10 +112,7 @@ describe('the status read cache', () => {
 
     // A read under way when listening stopped and started again is not kept either.
     changes.listening = true;
-    let open!: () => void;
-    db.gate = new Promise((resolve) => (open = resolve));
-    const racing = orders.findCustomerOrder('c-1', 'o-1');
-    await Promise.resolve();
+    const { racing, open } = await readUnderWay(orders);
     changes.announce(undefined);
     open();
     await racing;
@@ -118,10 +121,7 @@ describe('the status read cache', () => {
 
   it('does not keep a read that finished after listening stopped, announced or not', async () => {
     const orders = cache();
-    let open!: () => void;
-    db.gate = new Promise((resolve) => (open = resolve));
-    const racing = orders.findCustomerOrder('c-1', 'o-1');
-    await Promise.resolve();
+    const { racing, open } = await readUnderWay(orders);
     changes.listening = false;
     open();
     await racing;
