@@ -35,6 +35,10 @@ export function openDb(connectionString: string, onIdleError: (error: Error) => 
   // An idle client losing its connection (database restart) is reported, not a crash: the pool
   // replaces it, and readiness tells whether the database answers.
   pool.on('error', onIdleError);
+  // A client checked out when the server goes away emits 'error' too, and the pool listens only
+  // while it is idle: without this a restart mid-transaction ended the process. The query in
+  // flight still fails, and its caller retries.
+  pool.on('connect', (client) => client.on('error', onIdleError));
   return {
     query: (text, values) => pool.query(text, values),
     async transaction(work) {
