@@ -35,5 +35,6 @@ export * from './admission/admission.store';
 export * from './worker-circuits/worker-circuit.store';
 export * from './personal-data/order-personal-data.store';
 export * from './notifications/customer-notification.store';
+export * from './support/least-recently-used';
 /** For suites outside this package that put an order into the stores. */
 export { placedOrderOf } from './testing/placed-order';

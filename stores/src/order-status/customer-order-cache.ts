@@ -11,6 +11,7 @@
  * cancels the registration. Bounded: the least recently read order goes first, and no answer
  * is kept longer than `maxAgeMs`, whatever was announced.
  */
+import { LeastRecentlyUsed } from '../support/least-recently-used';
 import type { OrderReadChanges } from './order-read-changes';
 import type { StoredOrder } from './order-status.store';
 
@@ -33,15 +34,19 @@ export interface CustomerOrderCacheLimits {
 }
 
 export class CustomerOrderCache implements CustomerOrderSource {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LeastRecentlyUsed<string, Entry>;
   /** Reads under way, by order: the one whose answer may be kept. */
   private readonly reading = new Map<string, symbol>();
+  /** Monotonic: a wall clock stepped back would make an entry look younger than it is. */
+  private readonly now: () => number;
 
   constructor(
     private readonly source: CustomerOrderSource,
     private readonly changes: OrderReadChanges,
     private readonly limits: CustomerOrderCacheLimits,
   ) {
+    this.entries = new LeastRecentlyUsed(limits.maxEntries);
+    this.now = limits.now ?? (() => performance.now());
     changes.onChange((orderId) => {
       if (orderId === undefined) {
         this.entries.clear();
@@ -71,30 +76,21 @@ export class CustomerOrderCache implements CustomerOrderSource {
 
   async findCustomerOrder(customerId: string, orderId: string): Promise<StoredOrder | undefined> {
     if (!this.serving) return this.source.findCustomerOrder(customerId, orderId);
-    // Monotonic: a wall clock stepped back would make an entry look younger than it is.
-    const now = this.limits.now ?? performance.now.bind(performance);
     let kept = this.entries.get(orderId);
-    if (kept && now() - kept.keptAt > this.limits.maxAgeMs) {
+    if (kept && this.now() - kept.keptAt > this.limits.maxAgeMs) {
       this.entries.delete(orderId);
       kept = undefined;
     }
-    if (kept?.customerId === customerId) {
-      // Read again: it goes to the back of the eviction order.
-      this.entries.delete(orderId);
-      this.entries.set(orderId, kept);
-      return kept.order;
-    }
+    if (kept?.customerId === customerId) return kept.order;
     // Someone else's order (or none) is for the database to refuse, as it does uncached.
     if (kept) return this.source.findCustomerOrder(customerId, orderId);
     const read = Symbol(orderId);
-    const askedAt = now();
+    const askedAt = this.now();
     this.reading.set(orderId, read);
     try {
       const order = await this.source.findCustomerOrder(customerId, orderId);
       if (order && this.reading.get(orderId) === read && this.changes.listening) {
         this.entries.set(orderId, { customerId, order, keptAt: askedAt });
-        if (this.entries.size > this.limits.maxEntries)
-          this.entries.delete(this.entries.keys().next().value!);
       }
       return order;
     } finally {

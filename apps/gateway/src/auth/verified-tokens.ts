@@ -7,6 +7,7 @@
  * cache allows none). Only successful verifications are kept; a refused token is refused
  * afresh each time. Bounded: the least recently used entry goes first.
  */
+import { LeastRecentlyUsed } from '@order-platform/stores';
 import { type Principal, type TokenSettings, TokenVerifier } from './tokens';
 
 /** About 2-3 MB at most: a token is a few hundred bytes. */
@@ -18,8 +19,7 @@ interface Entry {
 }
 
 export class VerifiedTokens {
-  /** Map iteration order is insertion order: re-inserting on a hit makes the first key the LRU. */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LeastRecentlyUsed<string, Entry>;
 
   private readonly verifyFully: (
     token: string,
@@ -27,10 +27,11 @@ export class VerifiedTokens {
 
   constructor(
     settings: TokenSettings,
-    private readonly maxEntries = VERIFIED_TOKEN_CACHE_ENTRIES,
+    maxEntries = VERIFIED_TOKEN_CACHE_ENTRIES,
     private readonly now: () => number = Date.now,
     verifyFully?: (token: string) => Promise<{ principal: Principal; expiresAtMs: number }>,
   ) {
+    this.entries = new LeastRecentlyUsed(maxEntries);
     const verifier = verifyFully ? undefined : new TokenVerifier(settings);
     this.verifyFully = verifyFully ?? ((token) => verifier!.verifyUntil(token));
   }
@@ -39,20 +40,14 @@ export class VerifiedTokens {
   async verify(token: string): Promise<Principal> {
     const cached = this.entries.get(token);
     if (cached) {
+      if (this.now() < cached.expiresAtMs) return cached.principal;
       this.entries.delete(token);
-      if (this.now() < cached.expiresAtMs) {
-        this.entries.set(token, cached);
-        return cached.principal;
-      }
     }
     const { principal, expiresAtMs } = await this.verifyFully(token);
     // Frozen: the same object is handed to every request that sends this token.
     const shared = Object.freeze({ ...principal, roles: Object.freeze([...principal.roles]) });
     if (this.now() < expiresAtMs) {
       this.entries.set(token, { principal: shared as Principal, expiresAtMs });
-      if (this.entries.size > this.maxEntries) {
-        this.entries.delete(this.entries.keys().next().value!);
-      }
     }
     return shared as Principal;
   }
