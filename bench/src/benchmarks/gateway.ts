@@ -21,9 +21,9 @@ import {
 } from '../context';
 import { startChild } from '../support/child';
 import {
-  childrenCpuMs,
   type CpuMeter,
   cpuMsOf,
+  processTreeCpuMs,
   cpuMsPer,
   pidInFile,
   postmasterPid,
@@ -93,7 +93,7 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
         { headers: auth, seconds, connections: READ_CONNECTIONS },
         () => ({
           gateway: cpuMsOf(gateway.pid),
-          postgres: postmaster === undefined ? undefined : childrenCpuMs(postmaster),
+          postgres: processTreeCpuMs(postmaster),
         }),
       ),
       baseline: await load(
@@ -135,7 +135,7 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
         () => ({
           caller: cpuMsOf(submitGateway.pid),
           temporal: temporalCpu(),
-          postgres: postmaster === undefined ? undefined : childrenCpuMs(postmaster),
+          postgres: processTreeCpuMs(postmaster),
           catalogue: cpuMsOf(simulators.pid),
         }),
       ),

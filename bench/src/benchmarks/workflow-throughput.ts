@@ -24,7 +24,6 @@ import {
 import { benchOrder, type BenchContext, type BenchResult, startOrder } from '../context';
 import { startChild } from '../support/child';
 import {
-  childrenCpuMs,
   type CpuMeter,
   cpuMsPer,
   pidInFile,
@@ -73,7 +72,7 @@ export async function workflowThroughput(ctx: BenchContext): Promise<BenchResult
   const postmaster = postmasterPid(join(ctx.stack.stateDir, 'postgres'));
   const shared = () => ({
     temporal: processTreeCpuMs(temporal),
-    postgres: postmaster === undefined ? undefined : childrenCpuMs(postmaster),
+    postgres: processTreeCpuMs(postmaster),
     kafka: processTreeCpuMs(kafka),
     // The downstream services the platform's activities call (the bare workflow calls none).
     simulators: processTreeCpuMs(simulators.pid),

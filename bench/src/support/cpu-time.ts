@@ -19,22 +19,20 @@ function procStat(pid: number): ProcStat | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: fields follow its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+    // utime, stime, and cutime, cstime: the children it has waited for after they ended (a
+    // PostgreSQL backend whose connection closed), which would otherwise take their time along.
+    const ticks = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
     return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
   } catch {
     return undefined; // gone, or not Linux
   }
 }
 
-/** CPU milliseconds used so far by `pid`, or undefined where /proc cannot tell. */
+/** CPU milliseconds used so far by `pid` and its ended children, or undefined where /proc cannot tell. */
 export const cpuMsOf = (pid: number): number | undefined => procStat(pid)?.cpuMs;
 
-/**
- * CPU milliseconds used so far by the children of `pid` that are alive now (PostgreSQL's
- * backends under its postmaster). A backend that exits in between takes its time with it, so
- * compare two readings only over a stretch where the connections stay open (a pool under load).
- */
-export function childrenCpuMs(pid: number): number | undefined {
+/** CPU milliseconds used so far by the children of `pid` that are alive now, and theirs. */
+function childrenCpuMs(pid: number): number | undefined {
   if (!existsSync('/proc')) return undefined;
   let total = 0;
   for (const entry of readdirSync('/proc')) {
@@ -76,7 +74,10 @@ export function cpuMsPer(
   return spent;
 }
 
-/** A process and the children it started (a launcher script and its JVM, say). */
+/**
+ * A process and the children it started (a launcher script and its JVM; PostgreSQL's postmaster
+ * and its backends, the ended ones too).
+ */
 export const processTreeCpuMs = (pid: number | undefined): number | undefined => {
   if (pid === undefined) return undefined;
   const own = cpuMsOf(pid);
