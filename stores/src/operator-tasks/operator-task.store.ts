@@ -19,7 +19,7 @@ export interface SqlRunner {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
-// SQL by hand: the projector hands a QueryRunner, not an EntityManager.
+// SQL by hand: an insert that keeps the task already there, on whatever runs a statement.
 const OPEN = `
   INSERT INTO operator_task (order_id, kind, subject, customer_id, reason, occurred_at)
   VALUES ($1, $2, $3, $4, $5, $6)

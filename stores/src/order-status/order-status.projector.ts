@@ -4,9 +4,11 @@
  * statement that inserts the row or replaces it only with a strictly newer `version`: the
  * database decides under its row lock, and there is no read-then-write race to lose. SQL by
  * hand: TypeORM's upsert has no WHERE on its DO UPDATE, and the version guard is that WHERE.
+ * Prepared: every change of every order runs it, so each connection parses and plans it once.
  */
 import type { DataSource } from 'typeorm';
 import { operatorTasksOf, type OrderStatusView } from '@order-platform/domain';
+import { preparedQuery } from '../connection';
 import { openOperatorTask } from '../operator-tasks/operator-task.store';
 
 const UPSERT = `
@@ -32,7 +34,8 @@ const UPSERT = `
     version          = EXCLUDED.version,
     view             = EXCLUDED.view,
     updated_at       = now()
-  WHERE order_status.version < EXCLUDED.version`;
+  WHERE order_status.version < EXCLUDED.version
+  RETURNING true AS applied`;
 
 /** Fits the activities' `OrderStatusProjector` port. */
 export class TypeOrmOrderStatusProjector {
@@ -40,17 +43,17 @@ export class TypeOrmOrderStatusProjector {
 
   /** @returns whether the write was applied (false: a newer version was already stored). */
   async project(view: OrderStatusView): Promise<{ applied: boolean }> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      // rowCount is 1 for an insert or a newer version, 0 when the WHERE kept the stored row.
-      const result = await runner.query(UPSERT, parameters(view), true);
-      // Whatever the version guard kept: an approval without a screening, a compensation refused
-      // for good, is never left without an operator task.
-      for (const task of operatorTasksOf(view)) await openOperatorTask(runner, task);
-      return { applied: result.affected === 1 };
-    } finally {
-      await runner.release();
-    }
+    // A row for an insert or a newer version, none when the WHERE kept the stored row.
+    const written = await preparedQuery(
+      this.dataSource,
+      'order-status-project',
+      UPSERT,
+      parameters(view),
+    );
+    // Whatever the version guard kept: an approval without a screening, a compensation refused
+    // for good, is never left without an operator task.
+    for (const task of operatorTasksOf(view)) await openOperatorTask(this.dataSource, task);
+    return { applied: written.length === 1 };
   }
 }
 
