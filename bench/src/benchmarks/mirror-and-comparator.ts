@@ -10,19 +10,25 @@
  * to a topic of the same shape; its drain runs from its first send call, its latency from each. Both topics stamp records
  * with the broker's append time. The comparator: facts per second while it works through both
  * topics from the beginning, against a raw kafkajs consumer reading the same records, and the
- * PostgreSQL transactions it committed per event (which the machine's load does not move).
+ * PostgreSQL transactions it committed per event (which the machine's load does not move). Its
+ * backlog is the run's real facts and lifecycle events, copied under other order ids until it
+ * holds `COMPARATOR_BACKLOG` events: the few thousand of a run alone go by between two samples.
  */
+import { join } from 'node:path';
 import { ConfigResourceTypes, type Kafka, type KafkaMessage } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 import { TOPICS } from '@order-platform/domain';
 import { createIdempotentProducer, createKafka, createLogger } from '@order-platform/runtime';
 import { type BenchContext, type BenchResult, BENCH_SKU } from '../context';
+import { cpuMsOf, cpuMsPer, postmasterPid, processTreeCpuMs } from '../support/cpu-time';
 import { latencySummary, pool, ratioOf, round, sleep } from '../support/stats';
 
 const RAW_TOPIC = 'bench.raw-producer.v1';
 const SLOT = 'bench_mirror';
 const COMPARATOR_GROUP = 'stage-comparator';
 const STEADY_ORDERS_PER_SECOND = 20;
+/** Events on both topics for the comparator's pace (× the bench's scale). */
+const COMPARATOR_BACKLOG = 30_000;
 const MIRROR_ONLY = {
   BRIDGE: 'off',
   COMPARATOR: 'off',
@@ -171,6 +177,17 @@ export async function mirrorAndComparator(ctx: BenchContext): Promise<BenchResul
               },
             ]
           : []),
+        ...Object.entries(comparator.cpuMsPerEvent).map(([process, ms]) => ({
+          metric: `comparator: ${process} CPU per event`,
+          unit: 'ms',
+          platform: round(ms),
+          ...(process === 'adapter'
+            ? {
+                baseline: round(comparator.rawCpuMsPerEvent),
+                ratio: ratioOf(ms, comparator.rawCpuMsPerEvent),
+              }
+            : {}),
+        })),
       ],
       details: {
         mirror: {
@@ -348,11 +365,16 @@ async function comparatorThroughput(
   admin: ReturnType<Kafka['admin']>,
 ): Promise<{
   events: number;
+  copiedEvents: number;
   transactionsPerEvent: number;
+  /** CPU ms per event by process, from the first sample that showed progress (Linux only). */
+  cpuMsPerEvent: Record<string, number>;
+  rawCpuMsPerEvent: number;
   comparatorPerSecond: number;
   rawPerSecond: number;
 }> {
   const topics = [TOPICS.legacyOrderEvents, TOPICS.orderLifecycle];
+  const copied = await enlargeBacklog(kafka, admin, topics, ctx.scaled(COMPARATOR_BACKLOG, 3_000));
   const ends = new Map<string, number>();
   for (const topic of topics) {
     for (const p of await admin.fetchTopicOffsets(topic))
@@ -365,6 +387,13 @@ async function comparatorThroughput(
   let rawCount = 0;
   let rawFirst = 0;
   let rawLast = 0;
+  // This process's CPU (it only reads: the collector's topics get nothing new meanwhile).
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  let rawCpuFrom = 0;
+  let rawCpuMs = 0;
   await raw.connect();
   await raw.subscribe({ topics, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
@@ -378,8 +407,12 @@ async function comparatorThroughput(
         JSON.parse(String(message.value));
         rawCount += 1;
         rawLast = Date.now();
-        if (rawFirst === 0) rawFirst = rawLast;
+        if (rawFirst === 0) {
+          rawFirst = rawLast;
+          rawCpuFrom = cpuMs();
+        }
         if (rawCount === total) {
+          rawCpuMs = cpuMs() - rawCpuFrom;
           clearTimeout(timer);
           resolve();
         }
@@ -391,11 +424,14 @@ async function comparatorThroughput(
   // The comparator, from an adapter that runs nothing else. The platform database's committed
   // transactions per event: what the comparator pays per event whatever the machine's load.
   const commitsBefore = await committedTransactions(ctx.stack.env.DATABASE_URL);
-  await ctx.stack.start('legacy-adapter', 'adapter-comparator', {
+  const adapter = await ctx.stack.start('legacy-adapter', 'adapter-comparator', {
     BRIDGE: 'off',
     MIRROR_SOURCE: 'off',
     COMPARATOR: 'on',
   });
+  // CPU from the first sample that showed progress (the adapter's start-up is not the work).
+  const postmaster = postmasterPid(join(ctx.stack.stateDir, 'postgres'));
+  const cpu = () => ({ adapter: cpuMsOf(adapter.pid), postgres: processTreeCpuMs(postmaster) });
   const committed = async (): Promise<number> => {
     let sum = 0;
     for (const { topic, partitions } of await admin.fetchOffsets({
@@ -408,16 +444,17 @@ async function comparatorThroughput(
     }
     return sum;
   };
-  let first: { at: number; done: number } | undefined;
+  let first: { at: number; done: number; cpu: ReturnType<typeof cpu> } | undefined;
   const deadline = Date.now() + 10 * 60_000;
   let done = 0;
   while ((done = await committed()) < total) {
-    if (done > 0 && !first) first = { at: Date.now(), done };
+    if (done > 0 && !first) first = { at: Date.now(), done, cpu: cpu() };
     if (Date.now() > deadline) throw new Error(`comparator: ${done} of ${total} after 10 minutes`);
     // Often: at scale 1 the comparator is through in under a second.
     await sleep(20);
   }
   const finishedAt = Date.now();
+  const cpuAtEnd = cpu();
   await ctx.stack.stop('adapter-comparator');
   // Backends report their counts to the statistics within about a second.
   await sleep(1_500);
@@ -429,8 +466,73 @@ async function comparatorThroughput(
   if (!first) console.log(`  comparator: all ${total} events between two samples, no rate`);
   return {
     events: total,
+    copiedEvents: copied,
     transactionsPerEvent: round(commits / total),
+    cpuMsPerEvent: first ? cpuMsPer(first.cpu, cpuAtEnd, total - first.done) : {},
     comparatorPerSecond: round(comparatorPerSecond),
     rawPerSecond: round((rawCount * 1000) / Math.max(1, rawLast - rawFirst)),
+    rawCpuMsPerEvent: rawCpuMs / Math.max(1, rawCount - 1),
   };
+}
+
+/**
+ * Copies every record of `topics` under other order ids (each copy's order id is the original's
+ * with a suffix, in the key and wherever the value names it, so derived event ids stay derived
+ * and unique) until the topics hold at least `atLeast` records. @returns the records added.
+ */
+async function enlargeBacklog(
+  kafka: Kafka,
+  admin: ReturnType<Kafka['admin']>,
+  topics: string[],
+  atLeast: number,
+): Promise<number> {
+  const records: { topic: string; orderId: string; value: string }[] = [];
+  let held = 0;
+  for (const topic of topics)
+    for (const p of await admin.fetchTopicOffsets(topic)) held += Number(p.high) - Number(p.low);
+  if (held === 0 || held >= atLeast) return 0;
+  const reader = kafka.consumer({ groupId: `bench-backlog-reader-${Date.now()}` });
+  await reader.connect();
+  await reader.subscribe({ topics, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('backlog reader: not done in 2 minutes')),
+      120_000,
+    );
+    void reader.run({
+      eachMessage: async ({ topic, message }) => {
+        const value = String(message.value);
+        const { orderId } = JSON.parse(value) as { orderId?: unknown };
+        if (typeof orderId === 'string' && orderId !== '') records.push({ topic, orderId, value });
+        if ((held -= 1) === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await reader.disconnect();
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  let added = 0;
+  try {
+    for (let copy = 1; records.length > 0 && records.length * copy < atLeast; copy += 1) {
+      for (let from = 0; from < records.length; from += 500) {
+        const messages = records.slice(from, from + 500).map(({ topic, orderId, value }) => {
+          const copyId = `${orderId}-copy${copy}`;
+          return { topic, key: copyId, value: value.split(orderId).join(copyId) };
+        });
+        await producer.sendBatch({
+          topicMessages: topics.map((topic) => ({
+            topic,
+            messages: messages.filter((m) => m.topic === topic),
+          })),
+        });
+        added += messages.length;
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return added;
 }
