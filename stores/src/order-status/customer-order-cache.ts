@@ -64,7 +64,7 @@ export class CustomerOrderCache implements CustomerOrderSource {
     this.reading.delete(orderId);
   }
 
-  /** Orders held now. */
+  /** Orders held now; one past its age counts until it is read again or evicted. */
   get size(): number {
     return this.entries.size;
   }

@@ -82,7 +82,7 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'order_platform_gateway_status_read_cache_orders',
-      help: 'Orders whose status read is answered from memory until a change is announced',
+      help: 'Orders held in memory for status reads (one past its age counts until read or evicted)',
       registers: [this.registry],
       collect() {
         this.set(statusReads.size);
