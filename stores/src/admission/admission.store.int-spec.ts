@@ -5,21 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { platformDataSource } from '../connection';
 import { AdmissionStore, IN_FLIGHT_GENERATION_SECONDS, pendingOf } from './admission.store';
+import { suiteDataSource } from '../testing/suite-database';
 
 describe('shared admission (real PostgreSQL)', () => {
   let db: DataSource;
   let store: AdmissionStore;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
     // As many connections as requests race: each statement really runs concurrently.
-    db = await platformDataSource(url, {
+    db = await suiteDataSource({
       applicationName: 'admission-store-spec',
       maxConnections: 20,
-    }).initialize();
+    });
     store = new AdmissionStore(db);
   });
 

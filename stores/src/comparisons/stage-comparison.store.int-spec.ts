@@ -9,6 +9,7 @@ import { Pool } from 'pg';
 import { legacyEventId } from '@order-platform/domain';
 import { recordInInbox } from '../inbox/inbox.store';
 import { StageComparisonStore } from './stage-comparison.store';
+import { suiteDatabaseUrl } from '../testing/suite-database';
 
 const GRACE_MS = 2_000;
 const BOUND_MS = 60_000;
@@ -18,9 +19,7 @@ describe('declaring a monolith decision missing in new (real PostgreSQL)', () =>
   const store = new StageComparisonStore();
 
   beforeAll(() => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    pool = new Pool({ connectionString: url, max: 2 });
+    pool = new Pool({ connectionString: suiteDatabaseUrl(), max: 2 });
   });
 
   afterAll(async () => {

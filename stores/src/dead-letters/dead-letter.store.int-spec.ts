@@ -15,6 +15,7 @@ import {
   indexDeadLetter,
   type ReplayMessage,
 } from './dead-letter.store';
+import { suiteDatabaseUrl } from '../testing/suite-database';
 
 describe('the dead-letter index (real PostgreSQL)', () => {
   let dataSource: DataSource;
@@ -44,8 +45,7 @@ describe('the dead-letter index (real PostgreSQL)', () => {
   });
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
+    const url = suiteDatabaseUrl();
     dataSource = await platformDataSource(url, {
       applicationName: 'dead-letter-spec',
     }).initialize();

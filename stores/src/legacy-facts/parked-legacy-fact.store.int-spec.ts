@@ -8,14 +8,13 @@ import { Pool } from 'pg';
 import { legacyEvent } from '@order-platform/domain';
 import { forgetInInbox, recordInInbox } from '../inbox/inbox.store';
 import { parkLegacyFact, takeStaleParkedLegacyFacts } from './parked-legacy-fact.store';
+import { suiteDatabaseUrl } from '../testing/suite-database';
 
 describe('parked legacy facts past their bound (real PostgreSQL)', () => {
   let pool: Pool;
 
   beforeAll(() => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    pool = new Pool({ connectionString: url, max: 2 });
+    pool = new Pool({ connectionString: suiteDatabaseUrl(), max: 2 });
   });
 
   afterAll(async () => {

@@ -5,20 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { platformDataSource } from '../connection';
 import { CustomerNotificationStore, type SentNotification } from './customer-notification.store';
+import { suiteDataSource } from '../testing/suite-database';
 
 describe('notifications sent (real PostgreSQL)', () => {
   let dataSource: DataSource;
   let store: CustomerNotificationStore;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    dataSource = await platformDataSource(url, {
+    dataSource = await suiteDataSource({
       applicationName: 'customer-notification-spec',
       maxConnections: 8,
-    }).initialize();
+    });
     store = new CustomerNotificationStore(dataSource);
   });
 

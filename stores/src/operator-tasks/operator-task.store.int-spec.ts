@@ -6,19 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OperatorAuditRecord } from '../audit/operator-audit.entity';
-import { platformDataSource } from '../connection';
 import { openOperatorTask, OperatorTaskStore } from './operator-task.store';
+import { suiteDataSource } from '../testing/suite-database';
 
 describe('operator tasks (real PostgreSQL)', () => {
   let dataSource: DataSource;
   let store: OperatorTaskStore;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    dataSource = await platformDataSource(url, {
+    dataSource = await suiteDataSource({
       applicationName: 'operator-task-spec',
-    }).initialize();
+    });
     store = new OperatorTaskStore(dataSource);
   });
 

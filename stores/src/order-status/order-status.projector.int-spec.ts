@@ -11,11 +11,11 @@ import {
   type OrderStage,
   type OrderStatusView,
 } from '@order-platform/domain';
-import { platformDataSource } from '../connection';
 import { OperatorTaskRecord } from '../operator-tasks/operator-task.entity';
 import { OrderStatusRecord } from './order-status.entity';
 import { TypeOrmOrderStatusProjector } from './order-status.projector';
 import { OrderStatusStore, type ReturnCursor } from './order-status.store';
+import { suiteDataSource } from '../testing/suite-database';
 
 const PLACED_AT = '2026-11-23T12:00:00.000Z';
 
@@ -90,9 +90,7 @@ describe('the order status read model (real PostgreSQL)', () => {
     dataSource.getRepository(OrderStatusRecord).findOneByOrFail({ orderId });
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    dataSource = await platformDataSource(url, { applicationName: 'read-model-spec' }).initialize();
+    dataSource = await suiteDataSource({ applicationName: 'read-model-spec' });
     projector = new TypeOrmOrderStatusProjector(dataSource);
   });
 

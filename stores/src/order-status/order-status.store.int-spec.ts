@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { admittedOrderView, type PlacedOrder } from '@order-platform/domain';
 import { placedOrderOf } from '../testing/placed-order';
-import { platformDataSource } from '../connection';
 import { OrderSubmissionStore } from '../submissions/order-submission.store';
 import { TypeOrmOrderStatusProjector } from './order-status.projector';
 import { OrderStatusStore } from './order-status.store';
+import { suiteDataSource } from '../testing/suite-database';
 
 describe("a customer's one order (real PostgreSQL)", () => {
   let dataSource: DataSource;
@@ -19,9 +19,7 @@ describe("a customer's one order (real PostgreSQL)", () => {
   let projector: TypeOrmOrderStatusProjector;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    dataSource = await platformDataSource(url, { applicationName: 'order-read-spec' }).initialize();
+    dataSource = await suiteDataSource({ applicationName: 'order-read-spec' });
     orders = new OrderStatusStore(dataSource);
     submissions = new OrderSubmissionStore(dataSource);
     projector = new TypeOrmOrderStatusProjector(dataSource);

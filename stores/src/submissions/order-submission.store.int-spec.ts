@@ -8,9 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ShippingAddress } from '@order-platform/domain';
 import { placedOrderOf } from '../testing/placed-order';
-import { platformDataSource, preparedQuery } from '../connection';
+import { preparedQuery } from '../connection';
 import { OrderPersonalDataStore } from '../personal-data/order-personal-data.store';
 import { OrderSubmissionStore } from './order-submission.store';
+import { suiteDataSource } from '../testing/suite-database';
 
 describe('order submissions (real PostgreSQL)', () => {
   let dataSource: DataSource;
@@ -18,11 +19,9 @@ describe('order submissions (real PostgreSQL)', () => {
   let personalData: OrderPersonalDataStore;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    dataSource = await platformDataSource(url, {
+    dataSource = await suiteDataSource({
       applicationName: 'order-submission-spec',
-    }).initialize();
+    });
     submissions = new OrderSubmissionStore(dataSource);
     personalData = new OrderPersonalDataStore(dataSource);
   });

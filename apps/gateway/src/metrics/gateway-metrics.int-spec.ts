@@ -12,7 +12,7 @@ import {
   DeadLetterStore,
   OperatorTaskStore,
   OrderStatusStore,
-  platformDataSource,
+  suiteDataSource,
 } from '@order-platform/stores';
 import type { GatewayConfig } from '../config';
 import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
@@ -24,9 +24,7 @@ describe('the cost of a scrape (real PostgreSQL)', () => {
   let queries = 0;
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
-    db = await platformDataSource(url, { applicationName: 'gateway-metrics-spec' }).initialize();
+    db = await suiteDataSource({ applicationName: 'gateway-metrics-spec' });
     // Every statement the metrics cause goes through the DataSource: count them there.
     const query = db.query.bind(db);
     db.query = ((...args: Parameters<DataSource['query']>) => {

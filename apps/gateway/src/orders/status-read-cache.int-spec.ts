@@ -17,6 +17,7 @@ import {
   platformDataSource,
   PostgresOrderReadChanges,
   TypeOrmOrderStatusProjector,
+  suiteDatabaseUrl,
 } from '@order-platform/stores';
 
 const APPLICATION = `order-read-changes-spec-${randomUUID().slice(0, 8)}`;
@@ -30,8 +31,7 @@ describe('order read changes (real PostgreSQL)', () => {
   let listeningWhenAnnounced: boolean[];
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL is not set: run through the integration suite');
+    const url = suiteDatabaseUrl();
     dataSource = await platformDataSource(url, { applicationName: 'order-read-spec' }).initialize();
     changes = new PostgresOrderReadChanges(url, {
       applicationName: APPLICATION,
