@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <name>...]`: starts a throw-away stack, runs the benchmarks (all but
- * `scaling`, or those named), prints each platform figure beside its baseline measured in the same run with the
+ * `scaling` and `read-change-notifications`, or those named), prints each platform figure beside its baseline measured in the same run with the
  * machine it ran on, appends the run as JSON to bench/results/, and destroys the stack.
  * BENCH_SCALE multiplies every count and duration (default 1: about ten minutes on 2 cores);
  * STACK_TEMPORAL=server runs it on the Temporal server instead of the dev server.
@@ -13,6 +13,7 @@ import { REPO_ROOT } from '@order-platform/tools';
 import { gatewayBenchmark } from './benchmarks/gateway';
 import { memoryUnderOverload } from './benchmarks/memory-under-overload';
 import { mirrorAndComparator } from './benchmarks/mirror-and-comparator';
+import { readChangeNotifications } from './benchmarks/read-change-notifications';
 import { scaling } from './benchmarks/scaling';
 import { timeToTruth } from './benchmarks/time-to-truth';
 import { workflowThroughput } from './benchmarks/workflow-throughput';
@@ -30,10 +31,11 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult>> = 
   'time-to-truth': timeToTruth,
   'memory-under-overload': memoryUnderOverload,
   scaling,
+  'read-change-notifications': readChangeNotifications,
 };
 
 /** Run only when named: they add minutes and answer a question of their own. */
-const ONLY_WHEN_NAMED = new Set(['scaling']);
+const ONLY_WHEN_NAMED = new Set(['scaling', 'read-change-notifications']);
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2);

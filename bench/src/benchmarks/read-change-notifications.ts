@@ -1,0 +1,137 @@
+/**
+ * What the status read's change announcements cost the writers. The order status projection
+ * (the statement every recorded change of every order runs) is written from 16 connections at
+ * once, each updating an order of its own to its next version, in rounds that alternate between
+ * the table's notify trigger enabled (as deployed: the platform) and disabled (the baseline),
+ * while one connection LISTENs as a gateway's does. PostgreSQL serialises the commits of
+ * transactions that notify; this says what that costs here in writes per second and in
+ * PostgreSQL's CPU per write. Run only when named: it disables the trigger while it runs.
+ */
+import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
+import { admittedOrderView, type OrderStatusView } from '@order-platform/domain';
+import {
+  placedOrderOf,
+  platformDataSource,
+  TypeOrmOrderStatusProjector,
+} from '@order-platform/stores';
+import type { BenchContext, BenchResult } from '../context';
+import { postmasterPid, processTreeCpuMs } from '../support/cpu-time';
+import { ratioOf, round } from '../support/stats';
+
+const WRITERS = 16;
+const ROUND_MS = 3_000;
+const TRIGGER = 'order_status_read_changed';
+const CHANNEL = 'order_read_changed';
+
+interface Round {
+  writes: number;
+  seconds: number;
+  postgresCpuMs?: number;
+}
+
+export async function readChangeNotifications(ctx: BenchContext): Promise<BenchResult> {
+  const url = ctx.stack.env.DATABASE_URL;
+  const dataSource = await platformDataSource(url, {
+    applicationName: 'bench-notify-cost',
+    maxConnections: WRITERS,
+  }).initialize();
+  const projector = new TypeOrmOrderStatusProjector(dataSource);
+  const admin = new PgClient({ connectionString: url });
+  const listener = new PgClient({ connectionString: url });
+  await admin.connect();
+  await listener.connect();
+  let announced = 0;
+  listener.on('notification', () => void (announced += 1));
+  await listener.query(`LISTEN ${CHANNEL}`);
+  const postmaster = postmasterPid(join(ctx.stack.stateDir, 'postgres'));
+  const views: OrderStatusView[] = Array.from({ length: WRITERS }, (_, i) => ({
+    ...admittedOrderView(placedOrderOf(`c-bench-notify-${i}`)),
+    version: 1,
+  }));
+  for (const view of views) await projector.project(view);
+
+  const measureRound = async (): Promise<Round> => {
+    const cpuBefore = processTreeCpuMs(postmaster);
+    const began = Date.now();
+    const until = began + ROUND_MS;
+    let writes = 0;
+    await Promise.all(
+      views.map(async (view) => {
+        while (Date.now() < until) {
+          view.version += 1;
+          if (!(await projector.project(view)).applied) throw new Error('a write was not applied');
+          writes += 1;
+        }
+      }),
+    );
+    const seconds = (Date.now() - began) / 1000;
+    const cpuAfter = processTreeCpuMs(postmaster);
+    return {
+      writes,
+      seconds,
+      ...(cpuBefore !== undefined && cpuAfter !== undefined
+        ? { postgresCpuMs: cpuAfter - cpuBefore }
+        : {}),
+    };
+  };
+
+  const rounds: Record<'notifying' | 'silent', Round[]> = { notifying: [], silent: [] };
+  let announcedWhileNotifying = 0;
+  try {
+    for (let pair = 0; pair < ctx.scaled(5, 2); pair += 1) {
+      const before = announced;
+      rounds.notifying.push(await measureRound());
+      // Notifications arrive after their commits: the last ones within moments.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      announcedWhileNotifying += announced - before;
+      await admin.query(`ALTER TABLE order_status DISABLE TRIGGER ${TRIGGER}`);
+      try {
+        rounds.silent.push(await measureRound());
+      } finally {
+        await admin.query(`ALTER TABLE order_status ENABLE TRIGGER ${TRIGGER}`);
+      }
+    }
+  } finally {
+    await listener.end();
+    await admin.end();
+    await dataSource.destroy();
+  }
+
+  const total = (side: Round[]) => ({
+    writesPerSecond:
+      side.reduce((sum, r) => sum + r.writes, 0) / side.reduce((sum, r) => sum + r.seconds, 0),
+    cpuMsPerWrite: side.every((r) => r.postgresCpuMs !== undefined)
+      ? side.reduce((sum, r) => sum + r.postgresCpuMs!, 0) / side.reduce((s, r) => s + r.writes, 0)
+      : undefined,
+  });
+  const notifying = total(rounds.notifying);
+  const silent = total(rounds.silent);
+  const notifyingWrites = rounds.notifying.reduce((sum, r) => sum + r.writes, 0);
+  if (announcedWhileNotifying < notifyingWrites) {
+    throw new Error(`${notifyingWrites} writes announced only ${announcedWhileNotifying} times`);
+  }
+  return {
+    rows: [
+      {
+        metric: 'projection writes, 16 at once',
+        unit: 'writes/s',
+        platform: round(notifying.writesPerSecond),
+        baseline: round(silent.writesPerSecond),
+        ratio: ratioOf(notifying.writesPerSecond, silent.writesPerSecond),
+      },
+      ...(notifying.cpuMsPerWrite !== undefined && silent.cpuMsPerWrite !== undefined
+        ? [
+            {
+              metric: 'projection: PostgreSQL CPU per write',
+              unit: 'ms',
+              platform: round(notifying.cpuMsPerWrite),
+              baseline: round(silent.cpuMsPerWrite),
+              ratio: ratioOf(notifying.cpuMsPerWrite, silent.cpuMsPerWrite),
+            },
+          ]
+        : []),
+    ],
+    details: { writers: WRITERS, roundMs: ROUND_MS, rounds, announcedWhileNotifying },
+  };
+}
