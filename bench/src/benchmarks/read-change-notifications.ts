@@ -5,7 +5,10 @@
  * the table's notify trigger enabled (as deployed: the platform) and disabled (the baseline),
  * while one connection LISTENs as a gateway's does. PostgreSQL serialises the commits of
  * transactions that notify; this says what that costs here in writes per second and in
- * PostgreSQL's CPU per write. Run only when named: it disables the trigger while it runs.
+ * PostgreSQL's CPU per write. A third kind of round, with the trigger disabled, announces each
+ * write after its commit in a transaction of its own that writes nothing (`SELECT pg_notify`):
+ * what the alternative design would cost. Run only when named: it disables the trigger while it
+ * runs.
  */
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -51,7 +54,7 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
   }));
   for (const view of views) await projector.project(view);
 
-  const measureRound = async (): Promise<Round> => {
+  const measureRound = async (announceAfterCommit = false): Promise<Round> => {
     const cpuBefore = processTreeCpuMs(postmaster);
     const began = Date.now();
     const until = began + ROUND_MS;
@@ -61,6 +64,8 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
         while (Date.now() < until) {
           view.version += 1;
           if (!(await projector.project(view)).applied) throw new Error('a write was not applied');
+          if (announceAfterCommit)
+            await dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, view.orderId]);
           writes += 1;
         }
       }),
@@ -76,7 +81,11 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
     };
   };
 
-  const rounds: Record<'notifying' | 'silent', Round[]> = { notifying: [], silent: [] };
+  const rounds: Record<'notifying' | 'silent' | 'afterCommit', Round[]> = {
+    notifying: [],
+    silent: [],
+    afterCommit: [],
+  };
   let announcedWhileNotifying = 0;
   try {
     for (let pair = 0; pair < ctx.scaled(5, 2); pair += 1) {
@@ -88,6 +97,7 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
       await admin.query(`ALTER TABLE order_status DISABLE TRIGGER ${TRIGGER}`);
       try {
         rounds.silent.push(await measureRound());
+        rounds.afterCommit.push(await measureRound(true));
       } finally {
         await admin.query(`ALTER TABLE order_status ENABLE TRIGGER ${TRIGGER}`);
       }
@@ -107,6 +117,7 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
   });
   const notifying = total(rounds.notifying);
   const silent = total(rounds.silent);
+  const afterCommit = total(rounds.afterCommit);
   const notifyingWrites = rounds.notifying.reduce((sum, r) => sum + r.writes, 0);
   if (announcedWhileNotifying < notifyingWrites) {
     throw new Error(`${notifyingWrites} writes announced only ${announcedWhileNotifying} times`);
@@ -131,6 +142,13 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
             },
           ]
         : []),
+      {
+        metric: 'projection writes, 16 at once, announced after commit',
+        unit: 'writes/s',
+        platform: round(afterCommit.writesPerSecond),
+        baseline: round(silent.writesPerSecond),
+        ratio: ratioOf(afterCommit.writesPerSecond, silent.writesPerSecond),
+      },
     ],
     details: { writers: WRITERS, roundMs: ROUND_MS, rounds, announcedWhileNotifying },
   };
