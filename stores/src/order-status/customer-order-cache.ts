@@ -76,12 +76,16 @@ export class CustomerOrderCache implements CustomerOrderSource {
 
   async findCustomerOrder(customerId: string, orderId: string): Promise<StoredOrder | undefined> {
     if (!this.serving) return this.source.findCustomerOrder(customerId, orderId);
-    let kept = this.entries.get(orderId);
+    let kept = this.entries.peek(orderId);
     if (kept && this.now() - kept.keptAt > this.limits.maxAgeMs) {
       this.entries.delete(orderId);
       kept = undefined;
     }
-    if (kept?.customerId === customerId) return kept.order;
+    if (kept?.customerId === customerId) {
+      // Only its customer's reads keep it: polling someone else's order id does not.
+      this.entries.touch(orderId);
+      return kept.order;
+    }
     // Someone else's order (or none) is for the database to refuse, as it does uncached.
     if (kept) return this.source.findCustomerOrder(customerId, orderId);
     const read = Symbol(orderId);

@@ -28,4 +28,22 @@ describe('LeastRecentlyUsed', () => {
     recent.set('a', 1);
     expect(recent.size).toBe(0);
   });
+
+  it('peeks without changing which entry goes first', () => {
+    const recent = new LeastRecentlyUsed<string, number>(2);
+    recent.set('a', 1);
+    recent.set('b', 2);
+    expect(recent.peek('a')).toBe(1);
+    recent.set('c', 3);
+    expect(recent.peek('a')).toBeUndefined();
+    recent.touch('b');
+    recent.set('d', 4);
+    expect(recent.peek('b')).toBe(2);
+    expect(recent.peek('c')).toBeUndefined();
+  });
+
+  it('refuses a capacity that would leave it unbounded', () => {
+    expect(() => new LeastRecentlyUsed(Number.NaN)).toThrow(/capacity/);
+    expect(() => new LeastRecentlyUsed(-1)).toThrow(/capacity/);
+  });
 });
