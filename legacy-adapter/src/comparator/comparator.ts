@@ -58,11 +58,10 @@ const RULES_CACHE_MS = 5_000;
 const FOLLOWER_BOUND_GRACES = 12;
 /**
  * Facts of a partition applied in one transaction (inbox rows, comparison rows, one commit, one
- * offset commit): per event, a run of 500 cost the adapter and PostgreSQL about a fifth less CPU
- * than one of 100 (docs/benchmarks.md). Bounded so a transaction's row locks stay short and a run
- * that rolls back (taken again one fact at a time) stays small.
+ * offset commit): the comparator's throughput is round trips, not CPU. Bounded so a transaction's
+ * row locks are short and a run that rolls back (taken again one fact at a time) is small.
  */
-const BATCH_SIZE = 500;
+const BATCH_SIZE = 100;
 const REPORTS_PER_SEND = 100;
 
 export class Comparator {
