@@ -11,8 +11,10 @@
  * with the broker's append time. The comparator: facts per second while it works through both
  * topics from the beginning, against a raw kafkajs consumer reading the same records, and the
  * PostgreSQL transactions it committed per event (which the machine's load does not move). Its
- * backlog is the run's real facts and lifecycle events, copied under other order ids until it
- * holds `COMPARATOR_BACKLOG` events: the few thousand of a run alone go by between two samples.
+ * backlog is what the two topics hold (the monolith facts of this benchmark, and lifecycle events
+ * only where a benchmark before it ran orders), copied under other order ids until it holds
+ * `COMPARATOR_BACKLOG` events: the few thousand of a run alone go by between two samples. The
+ * topics are emptied and the copies' comparisons deleted afterwards.
  */
 import { join } from 'node:path';
 import { ConfigResourceTypes, type Kafka, type KafkaMessage } from 'kafkajs';
@@ -27,6 +29,8 @@ const RAW_TOPIC = 'bench.raw-producer.v1';
 const SLOT = 'bench_mirror';
 const COMPARATOR_GROUP = 'stage-comparator';
 const STEADY_ORDERS_PER_SECOND = 20;
+/** What a copied record's order id ends with, before the copy's number. */
+const COPY_SUFFIX = '-bench-copy';
 /** Events on both topics for the comparator's pace (× the bench's scale). */
 const COMPARATOR_BACKLOG = 30_000;
 const MIRROR_ONLY = {
@@ -147,6 +151,8 @@ export async function mirrorAndComparator(ctx: BenchContext): Promise<BenchResul
     await producer.disconnect();
     const rawPerSecond = drainPerSecond(rawBacklog, rawSendsFrom);
 
+    // Done with the mirror's topics: a collector still reading would share the raw consumer's CPU.
+    await collector.stop();
     const comparator = await comparatorThroughput(ctx, kafka, admin);
     return {
       rows: [
@@ -301,6 +307,7 @@ async function dropSlot(legacyDatabaseUrl: string): Promise<void> {
 /** Every record of some topics, as the broker stamped them, collected from the beginning. */
 class TopicCollector {
   private readonly records = new Map<string, Appended[]>();
+  private stopped = false;
   private readonly consumer;
 
   constructor(
@@ -345,6 +352,8 @@ class TopicCollector {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await this.consumer.disconnect();
   }
 }
@@ -387,7 +396,7 @@ async function comparatorThroughput(
   let rawCount = 0;
   let rawFirst = 0;
   let rawLast = 0;
-  // This process's CPU (it only reads: the collector's topics get nothing new meanwhile).
+  // This process's CPU: it does nothing else meanwhile (the collector has stopped).
   const cpuMs = () => {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
@@ -456,6 +465,7 @@ async function comparatorThroughput(
   const finishedAt = Date.now();
   const cpuAtEnd = cpu();
   await ctx.stack.stop('adapter-comparator');
+  await forgetBacklog(ctx.stack.env.DATABASE_URL, admin, topics);
   // Backends report their counts to the statistics within about a second.
   await sleep(1_500);
   const commits = (await committedTransactions(ctx.stack.env.DATABASE_URL)) - commitsBefore;
@@ -486,7 +496,12 @@ async function enlargeBacklog(
   topics: string[],
   atLeast: number,
 ): Promise<number> {
-  const records: { topic: string; orderId: string; value: string }[] = [];
+  const records: {
+    topic: string;
+    orderId: string;
+    value: string;
+    headers: Record<string, string>;
+  }[] = [];
   let held = 0;
   for (const topic of topics)
     for (const p of await admin.fetchTopicOffsets(topic)) held += Number(p.high) - Number(p.low);
@@ -503,7 +518,11 @@ async function enlargeBacklog(
       eachMessage: async ({ topic, message }) => {
         const value = String(message.value);
         const { orderId } = JSON.parse(value) as { orderId?: unknown };
-        if (typeof orderId === 'string' && orderId !== '') records.push({ topic, orderId, value });
+        const headers: Record<string, string> = {};
+        for (const [name, header] of Object.entries(message.headers ?? {}))
+          if (name !== 'traceparent' && name !== 'tracestate') headers[name] = String(header);
+        if (typeof orderId === 'string' && orderId !== '')
+          records.push({ topic, orderId, value, headers });
         if ((held -= 1) === 0) {
           clearTimeout(timer);
           resolve();
@@ -518,10 +537,22 @@ async function enlargeBacklog(
   try {
     for (let copy = 1; records.length > 0 && records.length * copy < atLeast; copy += 1) {
       for (let from = 0; from < records.length; from += 500) {
-        const messages = records.slice(from, from + 500).map(({ topic, orderId, value }) => {
-          const copyId = `${orderId}-copy${copy}`;
-          return { topic, key: copyId, value: value.split(orderId).join(copyId) };
-        });
+        const messages = records
+          .slice(from, from + 500)
+          .map(({ topic, orderId, value, headers }) => {
+            // Order ids are `L-<uuid>` or a uuid: found nowhere else by accident. Event ids are
+            // derived from them, so they change with them and stay derived.
+            const copyId = `${orderId}${COPY_SUFFIX}${copy}`;
+            const copied = (text: string) => text.split(orderId).join(copyId);
+            return {
+              topic,
+              key: copyId,
+              value: copied(value),
+              headers: Object.fromEntries(
+                Object.entries(headers).map(([name, header]) => [name, copied(header)]),
+              ),
+            };
+          });
         await producer.sendBatch({
           topicMessages: topics.map((topic) => ({
             topic,
@@ -535,4 +566,33 @@ async function enlargeBacklog(
     await producer.disconnect();
   }
   return added;
+}
+
+/**
+ * Leaves nothing of the comparator's backlog to the benchmarks after this one: the topics are
+ * truncated to their ends (the memory benchmark's signal bridge reads from the beginning and
+ * would start a workflow per copied monolith order) and the copies' comparisons are deleted (a
+ * later comparator's sweep would declare each of them missing).
+ */
+async function forgetBacklog(
+  databaseUrl: string,
+  admin: ReturnType<Kafka['admin']>,
+  topics: string[],
+): Promise<void> {
+  for (const topic of topics) {
+    const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({
+      partition: p.partition,
+      offset: p.high,
+    }));
+    await admin.deleteTopicRecords({ topic, partitions });
+  }
+  const db = new PgClient({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (const table of ['stage_comparison', 'comparison_order']) {
+      await db.query(`DELETE FROM ${table} WHERE order_id LIKE $1`, [`%${COPY_SUFFIX}%`]);
+    }
+  } finally {
+    await db.end();
+  }
 }
