@@ -11,18 +11,31 @@ const TICKS_PER_SECOND = 100;
 
 interface ProcStat {
   ppid: number;
+  /** Its own CPU and that of the children it has waited for after they ended. */
   cpuMs: number;
+  /** Only the latter: a PostgreSQL backend whose connection closed, say. */
+  reapedMs: number;
 }
+
+const ms = (ticks: number): number => (ticks * 1000) / TICKS_PER_SECOND;
 
 function procStat(pid: number): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces: fields follow its last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, and cutime, cstime: the children it has waited for after they ended (a
-    // PostgreSQL backend whose connection closed), which would otherwise take their time along.
-    const ticks = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
-    return { ppid: Number(fields[1]), cpuMs: (ticks * 1000) / TICKS_PER_SECOND };
+    // utime, stime, cutime, cstime (fields 14 to 17)
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    return {
+      ppid: Number(fields[1]),
+      cpuMs: ms(utime + stime + cutime + cstime),
+      reapedMs: ms(cutime + cstime),
+    };
   } catch {
     return undefined; // gone, or not Linux
   }
@@ -80,6 +93,12 @@ export function cpuMsPer(
  */
 export const processTreeCpuMs = (pid: number | undefined): number | undefined => {
   if (pid === undefined) return undefined;
-  const own = cpuMsOf(pid);
-  return own === undefined ? undefined : own + (childrenCpuMs(pid) ?? 0);
+  // A child reaped while its siblings are read would be in neither reading: read the parent
+  // again after them, and everything again if its reaped time moved meanwhile.
+  for (let attempt = 0; ; attempt += 1) {
+    const own = procStat(pid);
+    if (own === undefined) return undefined;
+    const children = childrenCpuMs(pid) ?? 0;
+    if (procStat(pid)?.reapedMs === own.reapedMs || attempt === 4) return own.cpuMs + children;
+  }
 };
