@@ -31,6 +31,7 @@ export const PLATFORM_METRICS: Record<string, ExportedMetric> = {
   order_platform_gateway_admission_drain_per_second: sharedGauge,
   order_platform_gateway_status_read_cache_serving: gateway,
   order_platform_gateway_status_read_cache_orders: gateway,
+  order_platform_gateway_notification_queue_usage: gateway,
   order_platform_orders_in_stage: sharedGauge,
   order_platform_orders_overdue: sharedGauge,
   order_platform_stage_oldest_age_seconds: sharedGauge,

@@ -16,7 +16,7 @@ const HEARTBEAT_CHANNEL = 'order_read_heartbeat';
  * 'A'lways; a disabled or replica-only trigger leaves changes unsaid).
  */
 const ANNOUNCING_TRIGGERS_SQL = `
-  SELECT count(*)::int AS triggers FROM pg_trigger
+  SELECT count(*)::int AS triggers, pg_notification_queue_usage() AS queue_usage FROM pg_trigger
    WHERE NOT tgisinternal AND tgenabled IN ('O', 'A')
      AND (tgrelid, tgname) IN (('order_status'::regclass, 'order_status_read_changed'),
                                ('order_status'::regclass, 'order_status_read_truncated'),
@@ -54,6 +54,12 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
   /** Warned since it last listened: a long outage is logged once. */
   private warned = false;
   listening = false;
+  /**
+   * The share of the server's notification queue in use (0 to 1), as the last beat saw it;
+   * undefined while not listening. When it is full every notifying commit fails, the writes of
+   * `order_status` and `order_submission` among them.
+   */
+  notificationQueueUsage: number | undefined;
 
   constructor(
     private readonly url: string,
@@ -139,7 +145,10 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
 
   /** Answers on the connection, and the triggers that announce are there and enabled. */
   private async checkAnnounced(client: Client): Promise<void> {
-    const { rows } = await client.query<{ triggers: number }>(ANNOUNCING_TRIGGERS_SQL);
+    const { rows } = await client.query<{ triggers: number; queue_usage: number }>(
+      ANNOUNCING_TRIGGERS_SQL,
+    );
+    this.notificationQueueUsage = rows[0]?.queue_usage;
     if (rows[0]?.triggers !== ANNOUNCING_TRIGGERS)
       throw new Error(
         'changes are not announced: the triggers of migration NotifyOrderReadChanges1795432400000 are missing or not enabled',
@@ -160,6 +169,7 @@ export class PostgresOrderReadChanges implements OrderReadChanges {
     if (client === undefined || client !== this.client) return;
     this.client = undefined;
     this.listening = false;
+    this.notificationQueueUsage = undefined;
     clearInterval(this.heartbeat);
     this.announce(undefined);
     if (!this.stopped)

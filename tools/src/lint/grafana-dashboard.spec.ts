@@ -127,6 +127,7 @@ describe('the Grafana dashboard and Prometheus configuration of docker-compose.y
       DeadLettersGrowing: 'order_platform_consumer_processed_total',
       DependencyDown: 'order_platform_health_check',
       MirrorSlotLagging: 'order_platform_mirror_slot_lag_bytes',
+      NotificationQueueFilling: 'order_platform_gateway_notification_queue_usage',
     };
     for (const [alert, metric] of Object.entries(about)) {
       const rule = alerts.find((candidate) => candidate.alert === alert);

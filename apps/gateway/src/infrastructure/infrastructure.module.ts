@@ -147,6 +147,7 @@ const STORES = [
     DataSource,
     READINESS,
     CustomerOrderCache,
+    PostgresOrderReadChanges,
     ...STORES,
   ],
 })

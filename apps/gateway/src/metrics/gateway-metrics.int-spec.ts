@@ -12,7 +12,9 @@ import {
   DeadLetterStore,
   OperatorTaskStore,
   OrderStatusStore,
+  PostgresOrderReadChanges,
   suiteDataSource,
+  suiteDatabaseUrl,
 } from '@order-platform/stores';
 import type { GatewayConfig } from '../config';
 import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
@@ -64,6 +66,11 @@ describe('the cost of a scrape (real PostgreSQL)', () => {
         { listening: false, onChange: () => undefined },
         { maxEntries: 10, maxAgeMs: 5_000 },
       ),
+      // Never started: no queue usage seen.
+      new PostgresOrderReadChanges(suiteDatabaseUrl(), {
+        applicationName: 'gateway-metrics-spec',
+        logger: { warn: () => undefined, info: () => undefined },
+      }),
     );
   }
 

@@ -14,6 +14,7 @@ import { DEGRADED_MODE_NAMES } from '@order-platform/domain';
 import { ReadinessProbe, refreshedAtMost } from '@order-platform/runtime';
 import {
   CustomerOrderCache,
+  PostgresOrderReadChanges,
   DeadLetterStore,
   type DegradedModeState,
   OperatorTaskStore,
@@ -69,6 +70,7 @@ export class GatewayMetrics {
     @Inject(READINESS) readiness: ReadinessProbe,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     statusReads: CustomerOrderCache,
+    readChanges: PostgresOrderReadChanges,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'order_platform_gateway_' });
     // From memory, not the database: what the status read's cache holds and whether it serves.
@@ -86,6 +88,14 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set(statusReads.size);
+      },
+    });
+    new Gauge({
+      name: 'order_platform_gateway_notification_queue_usage',
+      help: "Share of PostgreSQL's notification queue in use, as the status read's listener last saw it (0 while not listening); full, every write that announces a change fails",
+      registers: [this.registry],
+      collect() {
+        this.set(readChanges.notificationQueueUsage ?? 0);
       },
     });
     readiness.registerMetrics(this.registry);

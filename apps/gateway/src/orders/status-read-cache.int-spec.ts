@@ -63,6 +63,25 @@ describe('order read changes (real PostgreSQL)', () => {
       announced.includes(orderId) ? true : undefined,
     );
 
+  it('reports the share of the notification queue in use while it listens, none when it stops', async () => {
+    const usage = await eventually(
+      'a beat has measured the queue',
+      async () => changes.notificationQueueUsage,
+    );
+    // Listeners here read their notifications: nothing stays queued for long.
+    expect(usage).toBeGreaterThanOrEqual(0);
+    expect(usage).toBeLessThan(0.01);
+    const other = new PostgresOrderReadChanges(suiteDatabaseUrl(), {
+      applicationName: `${APPLICATION}-other`,
+      logger: quietLogger,
+      heartbeatMs: 100,
+    });
+    await other.start();
+    await eventually('the other listener measured it', async () => other.notificationQueueUsage);
+    await other.stop();
+    expect(other.notificationQueueUsage).toBeUndefined();
+  });
+
   it('announces each committed change to a submission or a projection, not one rolled back', async () => {
     expect(changes.listening).toBe(true);
     const order = placedOrderOf(`c-${randomUUID()}`);
