@@ -251,18 +251,25 @@ async function paced(
   return Promise.all(pending);
 }
 
-/** Transactions committed in the database so far (its statistics; the sweep's included). */
-async function committedTransactions(databaseUrl: string): Promise<number> {
-  const db = new PgClient({ connectionString: databaseUrl });
+/** Runs `work` on a connection of its own to `url`, closed after. */
+async function withPg<T>(url: string, work: (db: PgClient) => Promise<T>): Promise<T> {
+  const db = new PgClient({ connectionString: url });
   await db.connect();
   try {
+    return await work(db);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Transactions committed in the database so far (its statistics; the sweep's included). */
+async function committedTransactions(databaseUrl: string): Promise<number> {
+  return withPg(databaseUrl, async (db) => {
     const { rows } = await db.query<{ commits: string }>(
       'SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()',
     );
     return Number(rows[0]!.commits);
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 /**
@@ -270,9 +277,7 @@ async function committedTransactions(databaseUrl: string): Promise<number> {
  * 5 ms on the monolith's database: the start of its drain, after its process has booted.
  */
 async function slotActiveAt(legacyDatabaseUrl: string, timeoutMs = 120_000): Promise<number> {
-  const db = new PgClient({ connectionString: legacyDatabaseUrl });
-  await db.connect();
-  try {
+  return withPg(legacyDatabaseUrl, async (db) => {
     const deadline = Date.now() + timeoutMs;
     // Seen idle first: the stopped mirror's walsender may linger a moment after its process.
     let idle = false;
@@ -286,22 +291,16 @@ async function slotActiveAt(legacyDatabaseUrl: string, timeoutMs = 120_000): Pro
       await sleep(5);
     }
     throw new Error(`the mirror did not open its replication slot ${SLOT} in ${timeoutMs} ms`);
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 async function dropSlot(legacyDatabaseUrl: string): Promise<void> {
-  const db = new PgClient({ connectionString: legacyDatabaseUrl });
-  await db.connect();
-  try {
+  return withPg(legacyDatabaseUrl, async (db) => {
     await db.query(
       'SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1',
       [SLOT],
     );
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 /** Every record of some topics, as the broker stamped them, collected from the beginning. */
@@ -586,13 +585,9 @@ async function forgetBacklog(
     }));
     await admin.deleteTopicRecords({ topic, partitions });
   }
-  const db = new PgClient({ connectionString: databaseUrl });
-  await db.connect();
-  try {
+  return withPg(databaseUrl, async (db) => {
     for (const table of ['stage_comparison', 'comparison_order']) {
       await db.query(`DELETE FROM ${table} WHERE order_id LIKE $1`, [`%${COPY_SUFFIX}%`]);
     }
-  } finally {
-    await db.end();
-  }
+  });
 }
