@@ -7,7 +7,8 @@
  *
  * With a window (seconds), only the busiest stretch of that length counts: the load phase; with
  * a focus (a url part such as `handle-request`, Fastify's per-request handler), the stretch
- * busiest with stacks through it.
+ * busiest with stacks through it. Besides self time it lists time with callees by function: what
+ * a hook or a wrapper costs in all, spread over the functions it calls.
  */
 import { readFileSync } from 'node:fs';
 
@@ -86,6 +87,9 @@ export function summariseProfile(
   focus?: string,
 ): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
   const { first, end } = busiestWindow(profile, countedNodes(profile, focus), windowMs);
   const selfMs = new Map<number, number>();
   for (let index = first; index < end; index += 1) {
@@ -94,16 +98,29 @@ export function summariseProfile(
   }
   const total = [...selfMs.values()].reduce((sum, ms) => sum + ms, 0);
   const idle = ['(idle)', '(program)', '(garbage collector)'];
-  const byFunction = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  for (const [id, ms] of selfMs) {
+  const nameOf = (id: number) => {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const name = idle.includes(functionName)
+    return idle.includes(functionName) || functionName === '(root)'
       ? functionName
       : `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+  };
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  const withCallees = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    const { functionName, url } = byId.get(id)!.callFrame;
+    byFunction.set(nameOf(id), (byFunction.get(nameOf(id)) ?? 0) + ms);
     const pkg = idle.includes(functionName) ? functionName : packageOf(url);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms);
+    if (functionName === '(idle)') continue;
+    // Each function once per stack, however deep it recurses.
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const name = nameOf(at);
+      if (name === '(root)' || name.startsWith('(anonymous) ') || onStack.has(name)) continue;
+      onStack.add(name);
+      withCallees.set(name, (withCallees.get(name) ?? 0) + ms);
+    }
   }
   const table = (rows: Map<string, number>) =>
     [...rows.entries()]
@@ -120,6 +137,9 @@ export function summariseProfile(
     '',
     `self time by function (top ${top})`,
     table(byFunction),
+    '',
+    `time with callees by function (top ${top}, anonymous functions left out)`,
+    table(withCallees),
     '',
   ].join('\n');
 }
