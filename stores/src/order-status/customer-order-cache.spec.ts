@@ -164,6 +164,23 @@ describe('the status read cache', () => {
     expect(db.queries).toBe(1);
   });
 
+  it("does not let someone polling another customer's order id keep it from eviction", async () => {
+    const orders = cache(2);
+    for (const id of ['o-2', 'o-3']) db.rows.set(id, { customerId: 'c-1', status: 'SHIPPED' });
+    await orders.findCustomerOrder('c-1', 'o-1');
+    await orders.findCustomerOrder('c-1', 'o-2');
+    // c-2 guesses o-1 over and over: refused each time, and o-1 stays the least recently read.
+    for (let poll = 0; poll < 3; poll += 1)
+      expect(await orders.findCustomerOrder('c-2', 'o-1')).toBeUndefined();
+    await orders.findCustomerOrder('c-1', 'o-3');
+    db.queries = 0;
+    await orders.findCustomerOrder('c-1', 'o-2');
+    await orders.findCustomerOrder('c-1', 'o-3');
+    expect(db.queries).toBe(0);
+    await orders.findCustomerOrder('c-1', 'o-1');
+    expect(db.queries).toBe(1);
+  });
+
   it('with a bound of 0 asks the database every time', async () => {
     const orders = cache(0);
     await orders.findCustomerOrder('c-1', 'o-1');
