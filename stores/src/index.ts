@@ -36,6 +36,3 @@ export * from './worker-circuits/worker-circuit.store';
 export * from './personal-data/order-personal-data.store';
 export * from './notifications/customer-notification.store';
 export * from './support/least-recently-used';
-/** For suites outside this package: an order to put into the stores, the suite's database. */
-export { placedOrderOf } from './testing/placed-order';
-export { suiteDatabaseUrl, suiteDataSource } from './testing/suite-database';

@@ -12,11 +12,8 @@
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { admittedOrderView, type OrderStatusView } from '@order-platform/domain';
-import {
-  placedOrderOf,
-  platformDataSource,
-  TypeOrmOrderStatusProjector,
-} from '@order-platform/stores';
+import { platformDataSource, TypeOrmOrderStatusProjector } from '@order-platform/stores';
+import { placedOrderOf } from '@order-platform/stores/testing';
 import type { BenchContext, BenchResult } from '../context';
 import { postmasterPid, processTreeCpuMs } from '../support/cpu-time';
 import { ratioOf, round } from '../support/stats';

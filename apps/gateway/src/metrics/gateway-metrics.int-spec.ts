@@ -13,9 +13,8 @@ import {
   OperatorTaskStore,
   OrderStatusStore,
   PostgresOrderReadChanges,
-  suiteDataSource,
-  suiteDatabaseUrl,
 } from '@order-platform/stores';
+import { suiteDataSource, suiteDatabaseUrl } from '@order-platform/stores/testing';
 import type { GatewayConfig } from '../config';
 import { DegradedModesService } from '../degraded-modes/degraded-modes.service';
 import { BacklogService } from '../ops/backlog.service';

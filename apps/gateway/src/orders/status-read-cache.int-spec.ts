@@ -13,12 +13,11 @@ import {
   CustomerOrderCache,
   OrderStatusStore,
   OrderSubmissionStore,
-  placedOrderOf,
   platformDataSource,
   PostgresOrderReadChanges,
   TypeOrmOrderStatusProjector,
-  suiteDatabaseUrl,
 } from '@order-platform/stores';
+import { placedOrderOf, suiteDatabaseUrl } from '@order-platform/stores/testing';
 
 const APPLICATION = `order-read-changes-spec-${randomUUID().slice(0, 8)}`;
 const quietLogger = { warn: () => undefined, info: () => undefined };
