@@ -5,11 +5,14 @@
  * each) against a loop calling `client.workflow.start` the way the gateway does, with as many
  * in flight as autocannon has connections. Submissions go to a task queue without a worker, so
  * both sides measure the submission path alone, not the workflows behind it; that gateway's
- * admission bound is lifted for the same reason.
+ * admission bound is lifted for the same reason. Each pair is measured in alternating rounds
+ * (platform, baseline, baseline, platform, …) rather than one side after the other: on a shared
+ * machine whose other load drifts, both sides meet the same drift.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import type { Client } from '@temporalio/client';
 import { eventually, findFreePort, REPO_ROOT, stackPidFile } from '@order-platform/tools';
 import {
   benchOrder,
@@ -33,10 +36,14 @@ import { percentile, ratioOf, round } from '../support/stats';
 export const READ_CONNECTIONS = 32;
 const SUBMIT_CONNECTIONS = 16;
 const WARM_UP_SECONDS = 2;
+/** Measured rounds per side; each side's measured time is split evenly between them. */
+const ROUNDS = 4;
 const NO_WORKER_QUEUE = 'bench-submissions-no-worker';
 
 export interface LoadFigures {
   perSecond: number;
+  /** The measured time the rate is over. */
+  seconds: number;
   p50Ms: number;
   p99Ms: number;
   ok: number;
@@ -87,21 +94,21 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
   const postmaster = postmasterPid(join(ctx.stack.stateDir, 'postgres'));
   let reads: { platform: LoadFigures; baseline: LoadFigures };
   try {
-    reads = {
-      platform: await load(
+    reads = await alternate(seconds, {
+      platform: autocannonLoad(
         `${gateway.url}${statusPath}`,
-        { headers: auth, seconds, connections: READ_CONNECTIONS },
+        { headers: auth, connections: READ_CONNECTIONS },
         () => ({
           gateway: cpuMsOf(gateway.pid),
           postgres: processTreeCpuMs(postmaster),
         }),
       ),
-      baseline: await load(
+      baseline: autocannonLoad(
         `http://127.0.0.1:${barePort}/constant`,
-        { seconds, connections: READ_CONNECTIONS },
+        { connections: READ_CONNECTIONS },
         () => ({ gateway: cpuMsOf(bare.pid) }),
       ),
-    };
+    });
   } finally {
     await bare.stop();
   }
@@ -121,15 +128,14 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
   const temporalCpu = () => (temporalServer === undefined ? undefined : cpuMsOf(temporalServer));
   let submissions: { platform: LoadFigures; baseline: LoadFigures };
   try {
-    submissions = {
-      platform: await load(
+    submissions = await alternate(seconds, {
+      platform: autocannonLoad(
         `${submitGateway.url}/v1/orders`,
         {
           method: 'POST',
           headers: { ...auth, 'content-type': 'application/json' },
           body: gatewayOrderBody,
           freshIdempotencyKey: true,
-          seconds,
           connections: SUBMIT_CONNECTIONS,
         },
         () => ({
@@ -139,11 +145,11 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
           catalogue: cpuMsOf(simulators.pid),
         }),
       ),
-      baseline: await startLoop(ctx, seconds, SUBMIT_CONNECTIONS, () => {
+      baseline: startLoop(await ctx.temporal(), SUBMIT_CONNECTIONS, () => {
         const { user, system } = process.cpuUsage();
         return { caller: (user + system) / 1000, temporal: temporalCpu() };
       }),
-    };
+    });
   } finally {
     await ctx.stack.stop('gateway-submissions');
   }
@@ -190,6 +196,7 @@ export async function gatewayBenchmark(ctx: BenchContext): Promise<BenchResult> 
     ],
     details: {
       secondsPerSide: seconds,
+      roundsPerSide: ROUNDS,
       readConnections: READ_CONNECTIONS,
       submitConnections: SUBMIT_CONNECTIONS,
       statusBodyBytes: Buffer.byteLength(body),
@@ -207,6 +214,169 @@ export interface LoadOptions {
   body?: string;
   /** A new Idempotency-Key on every request: each one is a new order. */
   freshIdempotencyKey?: boolean;
+}
+
+/** One side of a comparison: warmed once, then measured for as long as asked, as often. */
+interface LoadSide {
+  warmUp(): Promise<void>;
+  measure(seconds: number): Promise<LoadFigures>;
+}
+
+/**
+ * Both sides warmed, then measured in `ROUNDS` rounds each of `seconds` ÷ `ROUNDS`, in the order
+ * platform, baseline, baseline, platform, … (neither side always goes first); each side's rounds
+ * add up to its figures.
+ */
+async function alternate(
+  seconds: number,
+  sides: { platform: LoadSide; baseline: LoadSide },
+): Promise<{ platform: LoadFigures; baseline: LoadFigures }> {
+  await sides.platform.warmUp();
+  await sides.baseline.warmUp();
+  const rounds: Record<'platform' | 'baseline', LoadFigures[]> = { platform: [], baseline: [] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const order =
+      round % 2 === 0 ? (['platform', 'baseline'] as const) : (['baseline', 'platform'] as const);
+    for (const side of order) rounds[side].push(await sides[side].measure(seconds / ROUNDS));
+  }
+  return { platform: addedUp(rounds.platform), baseline: addedUp(rounds.baseline) };
+}
+
+/**
+ * Rounds of one side as one run: the rate over their time added, CPU per request weighted by
+ * the requests each served, the median round's p50 and the worst round's p99 (percentiles of
+ * separate runs do not add up).
+ */
+export function addedUp(rounds: readonly LoadFigures[]): LoadFigures {
+  const ok = rounds.reduce((sum, r) => sum + r.ok, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
+  const cpuMs: Record<string, number> = {};
+  for (const round of rounds)
+    for (const [group, ms] of Object.entries(round.cpuMsPerRequest ?? {}))
+      cpuMs[group] = (cpuMs[group] ?? 0) + ms * round.ok;
+  return {
+    perSecond: ok / seconds,
+    seconds,
+    p50Ms: percentile(
+      rounds.map((r) => r.p50Ms),
+      50,
+    ),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    ok,
+    notOk: rounds.reduce((sum, r) => sum + r.notOk, 0),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    ...(Object.keys(cpuMs).length > 0
+      ? {
+          cpuMsPerRequest: Object.fromEntries(
+            Object.entries(cpuMs).map(([group, ms]) => [group, ms / ok]),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** A short warm-up, then the measured run (the scaling benchmark runs sides at once, not in turn). */
+export async function load(
+  url: string,
+  options: LoadOptions,
+  meter?: CpuMeter,
+): Promise<LoadFigures> {
+  const side = autocannonLoad(url, options, meter);
+  await side.warmUp();
+  return side.measure(options.seconds);
+}
+
+/** `url` under autocannon; only 2xx answers count as served. */
+function autocannonLoad(
+  url: string,
+  options: Omit<LoadOptions, 'seconds'>,
+  meter?: CpuMeter,
+): LoadSide {
+  const run = (duration: number) =>
+    autocannon({
+      url,
+      duration,
+      connections: options.connections,
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      body: options.body,
+      requests: options.freshIdempotencyKey
+        ? [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, 'idempotency-key': randomUUID() },
+              }),
+            },
+          ]
+        : undefined,
+    });
+  return {
+    warmUp: async () => void (await run(WARM_UP_SECONDS)),
+    measure: async (seconds) => {
+      const cpuBefore = meter?.();
+      const result = await run(seconds);
+      const cpuAfter = meter?.();
+      // A side that served nothing measured a broken setup, not a rate: say so instead of a 0.
+      if (result['2xx'] === 0) {
+        throw new Error(`${options.method ?? 'GET'} ${url}: no 2xx in ${seconds} s`);
+      }
+      return {
+        perSecond: result['2xx'] / result.duration,
+        seconds: result.duration,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        ok: result['2xx'],
+        notOk: result.non2xx,
+        errors: result.errors,
+        ...(cpuBefore && cpuAfter
+          ? { cpuMsPerRequest: cpuMsPer(cpuBefore, cpuAfter, result['2xx']) }
+          : {}),
+      };
+    },
+  };
+}
+
+/** `client.workflow.start` from `lanes` loops at once, timed per call. */
+function startLoop(client: Client, lanes: number, meter: CpuMeter): LoadSide {
+  const runFor = async (ms: number, latencies?: number[]) => {
+    let errors = 0;
+    const until = Date.now() + ms;
+    const began = Date.now();
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (Date.now() < until) {
+          const sent = performance.now();
+          try {
+            await startOrder(client, NO_WORKER_QUEUE, benchOrder());
+            latencies?.push(performance.now() - sent);
+          } catch {
+            errors += 1;
+          }
+        }
+      }),
+    );
+    return { seconds: (Date.now() - began) / 1000, errors };
+  };
+  return {
+    warmUp: async () => void (await runFor(WARM_UP_SECONDS * 1000)),
+    measure: async (seconds) => {
+      const latencies: number[] = [];
+      const cpuBefore = meter();
+      const run = await runFor(seconds * 1000, latencies);
+      const cpuAfter = meter();
+      return {
+        perSecond: latencies.length / run.seconds,
+        seconds: run.seconds,
+        p50Ms: round(percentile(latencies, 50)),
+        p99Ms: round(percentile(latencies, 99)),
+        ok: latencies.length,
+        notOk: 0,
+        errors: run.errors,
+        cpuMsPerRequest: cpuMsPer(cpuBefore, cpuAfter, latencies.length),
+      };
+    },
+  };
 }
 
 /**
@@ -252,93 +422,4 @@ function submissionCpuRows(submissions: { platform: LoadFigures; baseline: LoadF
       ...(base === undefined ? {} : { baseline: round(base), ratio: ratioOf(ms, base) }),
     };
   });
-}
-
-/** A short warm-up, then the measured run; only 2xx answers count as served. */
-export async function load(
-  url: string,
-  options: LoadOptions,
-  meter?: CpuMeter,
-): Promise<LoadFigures> {
-  const run = (duration: number) =>
-    autocannon({
-      url,
-      duration,
-      connections: options.connections,
-      method: options.method ?? 'GET',
-      headers: options.headers,
-      body: options.body,
-      requests: options.freshIdempotencyKey
-        ? [
-            {
-              setupRequest: (request) => ({
-                ...request,
-                headers: { ...request.headers, 'idempotency-key': randomUUID() },
-              }),
-            },
-          ]
-        : undefined,
-    });
-  await run(WARM_UP_SECONDS);
-  const cpuBefore = meter?.();
-  const result = await run(options.seconds);
-  const cpuAfter = meter?.();
-  // A side that served nothing measured a broken setup, not a rate: say so instead of a 0.
-  if (result['2xx'] === 0) {
-    throw new Error(`${options.method ?? 'GET'} ${url}: no 2xx in ${options.seconds} s`);
-  }
-  return {
-    perSecond: result['2xx'] / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    ok: result['2xx'],
-    notOk: result.non2xx,
-    errors: result.errors,
-    ...(cpuBefore && cpuAfter
-      ? { cpuMsPerRequest: cpuMsPer(cpuBefore, cpuAfter, result['2xx']) }
-      : {}),
-  };
-}
-
-/** `client.workflow.start` from `lanes` loops at once for `seconds`, timed per call. */
-async function startLoop(
-  ctx: BenchContext,
-  seconds: number,
-  lanes: number,
-  meter: CpuMeter,
-): Promise<LoadFigures> {
-  const client = await ctx.temporal();
-  const latencies: number[] = [];
-  let errors = 0;
-  const runFor = async (ms: number, record: boolean): Promise<number> => {
-    const until = Date.now() + ms;
-    const began = Date.now();
-    await Promise.all(
-      Array.from({ length: lanes }, async () => {
-        while (Date.now() < until) {
-          const sent = performance.now();
-          try {
-            await startOrder(client, NO_WORKER_QUEUE, benchOrder());
-            if (record) latencies.push(performance.now() - sent);
-          } catch {
-            errors += 1;
-          }
-        }
-      }),
-    );
-    return (Date.now() - began) / 1000;
-  };
-  await runFor(WARM_UP_SECONDS * 1000, false);
-  const cpuBefore = meter();
-  const elapsed = await runFor(seconds * 1000, true);
-  const cpuAfter = meter();
-  return {
-    perSecond: latencies.length / elapsed,
-    p50Ms: round(percentile(latencies, 50)),
-    p99Ms: round(percentile(latencies, 99)),
-    ok: latencies.length,
-    notOk: 0,
-    errors,
-    cpuMsPerRequest: cpuMsPer(cpuBefore, cpuAfter, latencies.length),
-  };
 }
