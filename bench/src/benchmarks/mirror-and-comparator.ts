@@ -53,7 +53,7 @@ export async function mirrorAndComparator(ctx: BenchContext): Promise<BenchResul
   // loading) are not logged: what fails for good throws.
   const kafka = createKafka({
     clientId: 'bench',
-    brokers: ctx.stack.env.KAFKA_BROKERS.split(','),
+    brokers: ctx.stack.kafkaBrokers,
     logger: createLogger('bench', 'error', () => undefined),
   });
   const admin = kafka.admin();

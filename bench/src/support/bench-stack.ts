@@ -3,7 +3,8 @@
  * (`platform stack-up`, on free ports in a temporary folder) and destroyed at the end,
  * plus the platform's apps as real processes whose pids the benchmarks can read (for RSS).
  * Nothing here is shared with a running `npm start` or a test run. STACK_TEMPORAL=server runs it
- * on the Temporal server itself instead of the dev server (docs/operations.md).
+ * on the Temporal server itself instead of the dev server (docs/operations.md). Its Kafka broker
+ * is warmed up before anything is timed (support/kafka-warm-up.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import {
   stopApp,
   TS_NODE_ARGS,
 } from '@order-platform/tools';
+import { createKafka } from '@order-platform/runtime';
+import { warmUpKafka } from './kafka-warm-up';
 
 const PLATFORM_CLI = [...TS_NODE_ARGS, join(REPO_ROOT, 'tools/src/cli/platform.ts')];
 
@@ -55,7 +58,7 @@ export class BenchStack {
    * replication back until the WAL writer's next flush and would add up to a few hundred
    * milliseconds to the mirror's latency that no real deployment has.
    */
-  static async up(): Promise<BenchStack> {
+  static async up(options: { warmUpKafka?: boolean } = {}): Promise<BenchStack> {
     const stateDir = mkdtempSync(join(tmpdir(), 'order-platform-bench-'));
     const envFile = join(stateDir, 'env.json');
     const ports = {
@@ -75,7 +78,25 @@ export class BenchStack {
         env: { ...process.env, ...ports, DATABASE_URL: '' },
       },
     );
-    return new BenchStack(stateDir, JSON.parse(readFileSync(envFile, 'utf8')) as StackVariables);
+    const stack = new BenchStack(
+      stateDir,
+      JSON.parse(readFileSync(envFile, 'utf8')) as StackVariables,
+    );
+    if (options.warmUpKafka ?? true) {
+      const began = Date.now();
+      try {
+        await warmUpKafka(createKafka({ clientId: 'bench-warm-up', brokers: stack.kafkaBrokers }));
+      } catch (error) {
+        await stack.down();
+        throw error;
+      }
+      console.log(`bench: Kafka warmed up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    }
+    return stack;
+  }
+
+  get kafkaBrokers(): string[] {
+    return this.env.KAFKA_BROKERS.split(',');
   }
 
   /** Starts platform app `app` as `instance` on a free port; its logs stay in the state folder. */
