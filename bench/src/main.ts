@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     await stack.down();
   }
   try {
+    await stack.warmUpKafka();
     for (const name of selected) {
       const began = Date.now();
       const loadBefore = loadAverage();

@@ -12,7 +12,7 @@ import { pidInFile, processTreeCpuMs } from '../support/cpu-time';
 import { warmUpKafka, WARM_UP_WRITES } from '../support/kafka-warm-up';
 
 async function main(): Promise<void> {
-  const stack = await BenchStack.up({ warmUpKafka: false });
+  const stack = await BenchStack.up();
   try {
     const broker = pidInFile(stackPidFile(stack.stateDir, 'kafka'));
     if (broker === undefined) throw new Error('no Kafka broker pid');

@@ -3,8 +3,8 @@
  * (`platform stack-up`, on free ports in a temporary folder) and destroyed at the end,
  * plus the platform's apps as real processes whose pids the benchmarks can read (for RSS).
  * Nothing here is shared with a running `npm start` or a test run. STACK_TEMPORAL=server runs it
- * on the Temporal server itself instead of the dev server (docs/operations.md). Its Kafka broker
- * is warmed up before anything is timed (support/kafka-warm-up.ts).
+ * on the Temporal server itself instead of the dev server (docs/operations.md). The runner
+ * warms its Kafka broker up before anything is timed (`warmUpKafka`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ export class BenchStack {
    * replication back until the WAL writer's next flush and would add up to a few hundred
    * milliseconds to the mirror's latency that no real deployment has.
    */
-  static async up(options: { warmUpKafka?: boolean } = {}): Promise<BenchStack> {
+  static async up(): Promise<BenchStack> {
     const stateDir = mkdtempSync(join(tmpdir(), 'order-platform-bench-'));
     const envFile = join(stateDir, 'env.json');
     const ports = {
@@ -78,21 +78,14 @@ export class BenchStack {
         env: { ...process.env, ...ports, DATABASE_URL: '' },
       },
     );
-    const stack = new BenchStack(
-      stateDir,
-      JSON.parse(readFileSync(envFile, 'utf8')) as StackVariables,
-    );
-    if (options.warmUpKafka ?? true) {
-      const began = Date.now();
-      try {
-        await warmUpKafka(createKafka({ clientId: 'bench-warm-up', brokers: stack.kafkaBrokers }));
-      } catch (error) {
-        await stack.down();
-        throw error;
-      }
-      console.log(`bench: Kafka warmed up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-    }
-    return stack;
+    return new BenchStack(stateDir, JSON.parse(readFileSync(envFile, 'utf8')) as StackVariables);
+  }
+
+  /** Before anything is timed: see support/kafka-warm-up.ts. */
+  async warmUpKafka(): Promise<void> {
+    const began = Date.now();
+    await warmUpKafka(createKafka({ clientId: 'bench-warm-up', brokers: this.kafkaBrokers }));
+    console.log(`bench: Kafka warmed up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   }
 
   get kafkaBrokers(): string[] {
