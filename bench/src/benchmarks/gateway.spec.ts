@@ -36,4 +36,13 @@ describe("the gateway benchmark's rounds added up", () => {
     expect(side.errors).toBe(2);
     expect(side.cpuMsPerRequest).toBeUndefined();
   });
+
+  it('counts a process’s CPU over the rounds that metered it only', () => {
+    const side = addedUp([
+      round({ ok: 100, seconds: 1, cpuMsPerRequest: { gateway: 0.1, temporal: 2 } }),
+      round({ ok: 300, seconds: 1, cpuMsPerRequest: { gateway: 0.1 } }),
+    ]);
+    expect(side.cpuMsPerRequest?.gateway).toBeCloseTo(0.1);
+    expect(side.cpuMsPerRequest?.temporal).toBeCloseTo(2); // not diluted to 0.5
+  });
 });

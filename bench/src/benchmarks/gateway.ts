@@ -223,9 +223,9 @@ interface LoadSide {
 }
 
 /**
- * Both sides warmed, then measured in `ROUNDS` rounds each of `seconds` ÷ `ROUNDS`, in the order
- * platform, baseline, baseline, platform, … (neither side always goes first); each side's rounds
- * add up to its figures.
+ * Both sides warmed, then measured in `ROUNDS` rounds each of `seconds` ÷ `ROUNDS` in whole
+ * seconds (autocannon stops on its one-second tick), in the order platform, baseline, baseline,
+ * platform, … (neither side always goes first); each side's rounds add up to its figures.
  */
 async function alternate(
   seconds: number,
@@ -234,10 +234,11 @@ async function alternate(
   await sides.platform.warmUp();
   await sides.baseline.warmUp();
   const rounds: Record<'platform' | 'baseline', LoadFigures[]> = { platform: [], baseline: [] };
+  const roundSeconds = Math.max(1, Math.round(seconds / ROUNDS));
   for (let round = 0; round < ROUNDS; round += 1) {
     const order =
       round % 2 === 0 ? (['platform', 'baseline'] as const) : (['baseline', 'platform'] as const);
-    for (const side of order) rounds[side].push(await sides[side].measure(seconds / ROUNDS));
+    for (const side of order) rounds[side].push(await sides[side].measure(roundSeconds));
   }
   return { platform: addedUp(rounds.platform), baseline: addedUp(rounds.baseline) };
 }
@@ -250,10 +251,14 @@ async function alternate(
 export function addedUp(rounds: readonly LoadFigures[]): LoadFigures {
   const ok = rounds.reduce((sum, r) => sum + r.ok, 0);
   const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
-  const cpuMs: Record<string, number> = {};
+  // Per group, over the rounds that metered it: a process not metered in a round adds nothing.
+  const cpu: Record<string, { ms: number; requests: number }> = {};
   for (const round of rounds)
-    for (const [group, ms] of Object.entries(round.cpuMsPerRequest ?? {}))
-      cpuMs[group] = (cpuMs[group] ?? 0) + ms * round.ok;
+    for (const [group, ms] of Object.entries(round.cpuMsPerRequest ?? {})) {
+      const sum = (cpu[group] ??= { ms: 0, requests: 0 });
+      sum.ms += ms * round.ok;
+      sum.requests += round.ok;
+    }
   return {
     perSecond: ok / seconds,
     seconds,
@@ -265,10 +270,10 @@ export function addedUp(rounds: readonly LoadFigures[]): LoadFigures {
     ok,
     notOk: rounds.reduce((sum, r) => sum + r.notOk, 0),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
-    ...(Object.keys(cpuMs).length > 0
+    ...(Object.keys(cpu).length > 0
       ? {
           cpuMsPerRequest: Object.fromEntries(
-            Object.entries(cpuMs).map(([group, ms]) => [group, ms / ok]),
+            Object.entries(cpu).map(([group, sum]) => [group, sum.ms / sum.requests]),
           ),
         }
       : {}),
@@ -365,6 +370,9 @@ function startLoop(client: Client, lanes: number, meter: CpuMeter): LoadSide {
       const cpuBefore = meter();
       const run = await runFor(seconds * 1000, latencies);
       const cpuAfter = meter();
+      if (latencies.length === 0) {
+        throw new Error(`client.workflow.start: no start succeeded in ${seconds} s`);
+      }
       return {
         perSecond: latencies.length / run.seconds,
         seconds: run.seconds,
