@@ -4,7 +4,8 @@
 // by re-raising SIGTERM, which skips 'exit' handlers) or else on exit. The in-process inspector
 // answers synchronously, so an exit handler can still collect it.
 // Node preloads this into worker threads too (the Temporal worker runs its workflows in threads):
-// each thread profiles itself and writes its own file when the main thread asks over a channel.
+// each thread profiles itself and writes its own file when the main thread asks over a channel,
+// which needs SIGUSR2 (as the bench stops an app): on plain exit the threads are gone first.
 const inspector = require('node:inspector');
 const { BroadcastChannel, isMainThread, threadId } = require('node:worker_threads');
 const { writeFileSync } = require('node:fs');
