@@ -145,6 +145,24 @@ export default tseslint.config(
     },
   },
   {
+    // The stores' suite helpers (the suites' database, a placed order) are for tests only.
+    files: ['apps/**/*.ts', 'activities/**/*.ts', 'legacy-adapter/**/*.ts', 'runtime/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@order-platform/stores/testing',
+              message: 'Suite helpers are for tests and benchmarks, not for the apps.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // domain/ is pure: no I/O, no clock, no randomness.
     files: ['domain/**/*.ts'],
     ignores: TEST_FILES,
