@@ -7,7 +7,10 @@
  * announced after its commit by a transaction of its own (`SELECT pg_notify`: the alternative
  * design). PostgreSQL serialises the commits of transactions that notify; this says what that
  * costs here in writes per second and PostgreSQL's CPU per write, at saturation (an upper bound
- * for a platform that writes less). Run only when named: it disables the trigger while it runs.
+ * for a platform that writes less). Paced rounds, trigger on and off, write at a steady
+ * `PACED_WRITES_PER_SECOND` instead, well under saturation: there the commits do not queue for
+ * the notify lock, and the CPU per write is what the trigger itself costs at a platform's rate.
+ * Run only when named: it disables the trigger while it runs.
  */
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -20,6 +23,8 @@ import { ratioOf, round } from '../support/stats';
 
 const WRITERS = 16;
 const ROUND_MS = 3_000;
+/** All writers together in a paced round: about what 25 orders a second ask of the projection. */
+const PACED_WRITES_PER_SECOND = 200;
 const TRIGGER = 'order_status_read_changed';
 const CHANNEL = 'order_read_changed';
 
@@ -50,14 +55,27 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
   }));
   for (const view of views) await projector.project(view);
 
-  const measureRound = async (announceAfterCommit = false): Promise<Round> => {
+  const measureRound = async ({
+    announceAfterCommit = false,
+    paced = false,
+  }: {
+    announceAfterCommit?: boolean;
+    paced?: boolean;
+  }): Promise<Round> => {
     const cpuBefore = processTreeCpuMs(postmaster);
     const began = Date.now();
     const until = began + ROUND_MS;
+    // Paced: each writer on its own evenly spaced slots, the writers' slots interleaved.
+    const everyMs = (1000 * WRITERS) / PACED_WRITES_PER_SECOND;
     let writes = 0;
     await Promise.all(
-      views.map(async (view) => {
-        while (Date.now() < until) {
+      views.map(async (view, writer) => {
+        for (let slot = 0; ; slot += 1) {
+          if (paced) {
+            const at = began + (slot + writer / WRITERS) * everyMs;
+            if (at >= until) break;
+            await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+          } else if (Date.now() >= until) break;
           view.version += 1;
           if (!(await projector.project(view)).applied) throw new Error('a write was not applied');
           if (announceAfterCommit)
@@ -77,10 +95,13 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
     };
   };
 
-  type Kind = 'notifying' | 'silent' | 'afterCommit';
-  const kinds: Kind[] = ['notifying', 'silent', 'afterCommit'];
-  const rounds: Record<Kind, Round[]> = { notifying: [], silent: [], afterCommit: [] };
-  const announcedIn: Record<Kind, number> = { notifying: 0, silent: 0, afterCommit: 0 };
+  const kinds = ['notifying', 'silent', 'afterCommit', 'notifyingPaced', 'silentPaced'] as const;
+  type Kind = (typeof kinds)[number];
+  const byKind = <T>(value: () => T) =>
+    Object.fromEntries(kinds.map((kind) => [kind, value()])) as Record<Kind, T>;
+  const rounds = byKind<Round[]>(() => []);
+  const announcedIn = byKind(() => 0);
+  const notifies = (kind: Kind) => kind === 'notifying' || kind === 'notifyingPaced';
   // Notifications arrive after their commits: those of a round within moments of its end.
   const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
   let triggerEnabled = true;
@@ -96,10 +117,15 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
     for (let cycle = 0; cycle < ctx.scaled(5, 2); cycle += 1) {
       for (let k = 0; k < kinds.length; k += 1) {
         const kind = kinds[(cycle + k) % kinds.length]!;
-        await setTrigger(kind === 'notifying');
+        await setTrigger(notifies(kind));
         await settle();
         const before = announced;
-        rounds[kind].push(await measureRound(kind === 'afterCommit'));
+        rounds[kind].push(
+          await measureRound({
+            announceAfterCommit: kind === 'afterCommit',
+            paced: kind.endsWith('Paced'),
+          }),
+        );
         await settle();
         announcedIn[kind] += announced - before;
       }
@@ -121,15 +147,19 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
   const notifying = total(rounds.notifying);
   const silent = total(rounds.silent);
   const afterCommit = total(rounds.afterCommit);
+  const notifyingPaced = total(rounds.notifyingPaced);
+  const silentPaced = total(rounds.silentPaced);
   const writesIn = (kind: Kind) => rounds[kind].reduce((sum, r) => sum + r.writes, 0);
   // Every announcing write announced, and none while the trigger was off: else the rounds did
   // not measure what they say.
-  for (const kind of ['notifying', 'afterCommit'] as const) {
+  for (const kind of ['notifying', 'afterCommit', 'notifyingPaced'] as const) {
     if (announcedIn[kind] < writesIn(kind))
       throw new Error(`${kind}: ${writesIn(kind)} writes announced ${announcedIn[kind]} times`);
   }
-  if (announcedIn.silent > 0)
-    throw new Error(`silent: ${announcedIn.silent} announcements with the trigger disabled`);
+  for (const kind of ['silent', 'silentPaced'] as const) {
+    if (announcedIn[kind] > 0)
+      throw new Error(`${kind}: ${announcedIn[kind]} announcements with the trigger disabled`);
+  }
   return {
     rows: [
       {
@@ -157,7 +187,28 @@ export async function readChangeNotifications(ctx: BenchContext): Promise<BenchR
         baseline: round(silent.writesPerSecond),
         ratio: ratioOf(afterCommit.writesPerSecond, silent.writesPerSecond),
       },
+      ...(notifyingPaced.cpuMsPerWrite !== undefined && silentPaced.cpuMsPerWrite !== undefined
+        ? [
+            {
+              metric: `projection: PostgreSQL CPU per write, paced at ${PACED_WRITES_PER_SECOND}/s`,
+              unit: 'ms',
+              platform: round(notifyingPaced.cpuMsPerWrite),
+              baseline: round(silentPaced.cpuMsPerWrite),
+              ratio: ratioOf(notifyingPaced.cpuMsPerWrite, silentPaced.cpuMsPerWrite),
+            },
+          ]
+        : []),
     ],
-    details: { writers: WRITERS, roundMs: ROUND_MS, rounds, announcedIn },
+    details: {
+      writers: WRITERS,
+      roundMs: ROUND_MS,
+      pacedWritesPerSecond: PACED_WRITES_PER_SECOND,
+      pacedRates: {
+        notifying: round(notifyingPaced.writesPerSecond),
+        silent: round(silentPaced.writesPerSecond),
+      },
+      rounds,
+      announcedIn,
+    },
   };
 }
