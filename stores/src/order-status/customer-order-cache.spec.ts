@@ -52,6 +52,19 @@ describe('the status read cache', () => {
     return { racing, open };
   };
 
+  /** c-1's reads of `kept` answered from memory, and of `evicted` by the database. */
+  const expectKeptAndEvicted = async (
+    orders: CustomerOrderCache,
+    kept: string[],
+    evicted: string,
+  ) => {
+    db.queries = 0;
+    for (const id of kept) await orders.findCustomerOrder('c-1', id);
+    expect(db.queries).toBe(0);
+    await orders.findCustomerOrder('c-1', evicted);
+    expect(db.queries).toBe(1);
+  };
+
   beforeEach(() => {
     db = new Database();
     changes = new Changes();
@@ -156,12 +169,7 @@ describe('the status read cache', () => {
     await orders.findCustomerOrder('c-1', 'o-1'); // o-2 is now the least recently read
     await orders.findCustomerOrder('c-1', 'o-3');
     expect(orders.size).toBe(2);
-    db.queries = 0;
-    await orders.findCustomerOrder('c-1', 'o-1');
-    await orders.findCustomerOrder('c-1', 'o-3');
-    expect(db.queries).toBe(0);
-    await orders.findCustomerOrder('c-1', 'o-2');
-    expect(db.queries).toBe(1);
+    await expectKeptAndEvicted(orders, ['o-1', 'o-3'], 'o-2');
   });
 
   it("does not let someone polling another customer's order id keep it from eviction", async () => {
@@ -173,12 +181,7 @@ describe('the status read cache', () => {
     for (let poll = 0; poll < 3; poll += 1)
       expect(await orders.findCustomerOrder('c-2', 'o-1')).toBeUndefined();
     await orders.findCustomerOrder('c-1', 'o-3');
-    db.queries = 0;
-    await orders.findCustomerOrder('c-1', 'o-2');
-    await orders.findCustomerOrder('c-1', 'o-3');
-    expect(db.queries).toBe(0);
-    await orders.findCustomerOrder('c-1', 'o-1');
-    expect(db.queries).toBe(1);
+    await expectKeptAndEvicted(orders, ['o-2', 'o-3'], 'o-1');
   });
 
   it('with a bound of 0 asks the database every time', async () => {
