@@ -61,6 +61,12 @@ import {
 
 const SCENARIOS = Number(process.env.INVARIANT_SCENARIOS ?? 24);
 const SEED = Number(process.env.INVARIANT_SEED ?? 20261123);
+/**
+ * The test's time: a budget per generated order rather than the suites' flat 120 s. Each takes a
+ * few seconds of CPU on the time-skipping server; on a loaded 2-core machine 24 of them once ran
+ * past 120 s, and the timed-out test's clients then broke the next suite in the same process.
+ */
+const MS_PER_SCENARIO = 15_000;
 
 /** A small seeded generator (mulberry32), so a failing scenario can be replayed by its seed. */
 function random(seed: number): () => number {
@@ -130,67 +136,71 @@ describe('the order invariants over generated scenarios', () => {
   });
   afterAll(() => t?.teardown());
 
-  it(`hold for ${SCENARIOS} random orders (seed ${SEED})`, async () => {
-    const violations: string[] = [];
-    for (let n = 0; n < SCENARIOS; n++) {
-      const seed = SEED + n;
-      const next = random(seed);
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-      const world = new FakeOrderWorld({ 'SKU-1': next() < 0.1 ? 1 : 100, 'SKU-2': 100 });
-      world.fraud = pick(FRAUD);
-      if (next() < 0.2) world.declineCustomers.add('customer-1');
-      if (next() < 0.3) world.failNext.set('releaseInventory', Math.floor(next() * 5));
-      if (next() < 0.3) world.failNext.set('voidAuthorization', Math.floor(next() * 5));
-      const actions = Array.from({ length: 3 + Math.floor(next() * 5) }, () => pick(ACTIONS));
-      const skus = next() < 0.5 ? ['SKU-1'] : ['SKU-1', 'SKU-2'];
-      const items = skus.map((sku) => ({
-        sku,
-        quantity: 1 + Math.floor(next() * 3),
-        unitPriceMinor: pick([1_500, 40_000, 250_000]),
-      }));
-      const shippingMinor = next() < 0.3 ? 1_200 : undefined;
-      const scenario: Scenario = {
-        seed,
-        next,
-        order: { items, shippingMinor },
-        returnsRequested: 0,
-        sentBackMinor: 0,
-      };
+  it(
+    `hold for ${SCENARIOS} random orders (seed ${SEED})`,
+    async () => {
+      const violations: string[] = [];
+      for (let n = 0; n < SCENARIOS; n++) {
+        const seed = SEED + n;
+        const next = random(seed);
+        const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+        const world = new FakeOrderWorld({ 'SKU-1': next() < 0.1 ? 1 : 100, 'SKU-2': 100 });
+        world.fraud = pick(FRAUD);
+        if (next() < 0.2) world.declineCustomers.add('customer-1');
+        if (next() < 0.3) world.failNext.set('releaseInventory', Math.floor(next() * 5));
+        if (next() < 0.3) world.failNext.set('voidAuthorization', Math.floor(next() * 5));
+        const actions = Array.from({ length: 3 + Math.floor(next() * 5) }, () => pick(ACTIONS));
+        const skus = next() < 0.5 ? ['SKU-1'] : ['SKU-1', 'SKU-2'];
+        const items = skus.map((sku) => ({
+          sku,
+          quantity: 1 + Math.floor(next() * 3),
+          unitPriceMinor: pick([1_500, 40_000, 250_000]),
+        }));
+        const shippingMinor = next() < 0.3 ? 1_200 : undefined;
+        const scenario: Scenario = {
+          seed,
+          next,
+          order: { items, shippingMinor },
+          returnsRequested: 0,
+          sentBackMinor: 0,
+        };
 
-      await t.run(world, async () => {
-        const handle = await t.place({
-          segment: pick(CUSTOMER_SEGMENTS),
-          items,
-          ...(shippingMinor === undefined ? {} : { expedited: true, shippingMinor }),
+        await t.run(world, async () => {
+          const handle = await t.place({
+            segment: pick(CUSTOMER_SEGMENTS),
+            items,
+            ...(shippingMinor === undefined ? {} : { expedited: true, shippingMinor }),
+          });
+          for (const action of actions) await act(handle, action, scenario);
+          // Half the time a waiting parcel leaves; then every timer that is left fires, and
+          // whatever was shipped is delivered.
+          if (next() < 0.5) {
+            actions.push('dispatch');
+            await act(handle, 'dispatch', scenario);
+          }
+          await t.skip('30 days');
+          await act(handle, 'deliver', scenario);
+          // Most customers of a delivered order send lines back, some twice (awaiting the result
+          // lets the returns whose parcel never comes back lapse).
+          const delivered = (await handle.query(orderStatusQuery)).stage === 'Delivered';
+          for (const chance of [0.75, 0.3]) {
+            if (!delivered || next() >= chance) break;
+            actions.push('return');
+            await act(handle, 'return', scenario);
+          }
+          const view = await handle.query(orderStatusQuery);
+          if (isTerminal(view.stage)) await handle.result();
+          violations.push(
+            ...check(world, view.orderId, await t.now(), scenario).map(
+              (v) => `seed ${seed} (${actions.join(', ')}): ${v}`,
+            ),
+          );
         });
-        for (const action of actions) await act(handle, action, scenario);
-        // Half the time a waiting parcel leaves; then every timer that is left fires, and
-        // whatever was shipped is delivered.
-        if (next() < 0.5) {
-          actions.push('dispatch');
-          await act(handle, 'dispatch', scenario);
-        }
-        await t.skip('30 days');
-        await act(handle, 'deliver', scenario);
-        // Most customers of a delivered order send lines back, some twice (awaiting the result
-        // lets the returns whose parcel never comes back lapse).
-        const delivered = (await handle.query(orderStatusQuery)).stage === 'Delivered';
-        for (const chance of [0.75, 0.3]) {
-          if (!delivered || next() >= chance) break;
-          actions.push('return');
-          await act(handle, 'return', scenario);
-        }
-        const view = await handle.query(orderStatusQuery);
-        if (isTerminal(view.stage)) await handle.result();
-        violations.push(
-          ...check(world, view.orderId, await t.now(), scenario).map(
-            (v) => `seed ${seed} (${actions.join(', ')}): ${v}`,
-          ),
-        );
-      });
-    }
-    expect(violations).toEqual([]);
-  });
+      }
+      expect(violations).toEqual([]);
+    },
+    SCENARIOS * MS_PER_SCENARIO,
+  );
 
   // A refused cancel or return, or a fact arriving after the order ended, is part of the scenario.
   const ignoreRefusal = (error: unknown) => {
