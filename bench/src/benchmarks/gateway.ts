@@ -28,6 +28,7 @@ import {
   cpuMsOf,
   processTreeCpuMs,
   cpuMsPer,
+  cpuMsPerAcross,
   pidInFile,
   postmasterPid,
 } from '../support/cpu-time';
@@ -251,14 +252,9 @@ async function alternate(
 export function addedUp(rounds: readonly LoadFigures[]): LoadFigures {
   const ok = rounds.reduce((sum, r) => sum + r.ok, 0);
   const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
-  // Per group, over the rounds that metered it: a process not metered in a round adds nothing.
-  const cpu: Record<string, { ms: number; requests: number }> = {};
-  for (const round of rounds)
-    for (const [group, ms] of Object.entries(round.cpuMsPerRequest ?? {})) {
-      const sum = (cpu[group] ??= { ms: 0, requests: 0 });
-      sum.ms += ms * round.ok;
-      sum.requests += round.ok;
-    }
+  const cpuMsPerRequest = cpuMsPerAcross(
+    rounds.map((r) => ({ units: r.ok, cpuMsPer: r.cpuMsPerRequest })),
+  );
   return {
     perSecond: ok / seconds,
     seconds,
@@ -270,13 +266,7 @@ export function addedUp(rounds: readonly LoadFigures[]): LoadFigures {
     ok,
     notOk: rounds.reduce((sum, r) => sum + r.notOk, 0),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
-    ...(Object.keys(cpu).length > 0
-      ? {
-          cpuMsPerRequest: Object.fromEntries(
-            Object.entries(cpu).map(([group, sum]) => [group, sum.ms / sum.requests]),
-          ),
-        }
-      : {}),
+    ...(cpuMsPerRequest ? { cpuMsPerRequest } : {}),
   };
 }
 

@@ -28,6 +28,7 @@ import { startChild } from '../support/child';
 import {
   type CpuMeter,
   cpuMsPer,
+  cpuMsPerAcross,
   pidInFile,
   postmasterPid,
   processTreeCpuMs,
@@ -262,12 +263,9 @@ export function addedUp(bursts: readonly BurstResult[]): BurstResult {
   const elapsedMs = bursts.reduce((sum, b) => sum + b.elapsedMs, 0);
   const latenciesMs = bursts.flatMap((b) => b.latenciesMs);
   const costs = bursts.flatMap((b) => b.costs);
-  const metered = bursts.every((b) => b.cpuMsPerOrder !== undefined);
-  const cpuMsPerOrder: Record<string, number> = {};
-  if (metered)
-    for (const b of bursts)
-      for (const [process, ms] of Object.entries(b.cpuMsPerOrder!))
-        cpuMsPerOrder[process] = (cpuMsPerOrder[process] ?? 0) + (ms * b.orders) / orders;
+  const cpuMsPerOrder = cpuMsPerAcross(
+    bursts.map((b) => ({ units: b.orders, cpuMsPer: b.cpuMsPerOrder })),
+  );
   return {
     ordersPerSecond: (orders * 1000) / elapsedMs,
     orders,
@@ -276,7 +274,7 @@ export function addedUp(bursts: readonly BurstResult[]): BurstResult {
     costs,
     latency: latencySummary(latenciesMs),
     cost: meanCost(costs),
-    ...(metered ? { cpuMsPerOrder } : {}),
+    ...(cpuMsPerOrder ? { cpuMsPerOrder } : {}),
   };
 }
 

@@ -88,6 +88,27 @@ export function cpuMsPer(
 }
 
 /**
+ * CPU per unit over several measured runs, by process: a process's CPU added up over the runs
+ * that metered it, over their units (a run that did not meter a process adds nothing to it);
+ * undefined when no run metered any process.
+ */
+export function cpuMsPerAcross(
+  runs: readonly { units: number; cpuMsPer?: Record<string, number> }[],
+): Record<string, number> | undefined {
+  const spent: Record<string, { ms: number; units: number }> = {};
+  for (const run of runs)
+    for (const [process, ms] of Object.entries(run.cpuMsPer ?? {})) {
+      const sum = (spent[process] ??= { ms: 0, units: 0 });
+      sum.ms += ms * run.units;
+      sum.units += run.units;
+    }
+  if (Object.keys(spent).length === 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(spent).map(([process, sum]) => [process, sum.ms / sum.units]),
+  );
+}
+
+/**
  * A process and the children it started (a launcher script and its JVM; PostgreSQL's postmaster
  * and its backends, the ended ones too).
  */

@@ -109,7 +109,8 @@ export function summariseProfile(
   const withCallees = new Map<string, number>();
   for (const [id, ms] of selfMs) {
     const { functionName, url } = byId.get(id)!.callFrame;
-    byFunction.set(nameOf(id), (byFunction.get(nameOf(id)) ?? 0) + ms);
+    const self = nameOf(id);
+    byFunction.set(self, (byFunction.get(self) ?? 0) + ms);
     const pkg = idle.includes(functionName) ? functionName : packageOf(url);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms);
     if (functionName === '(idle)') continue;
