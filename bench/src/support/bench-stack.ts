@@ -7,7 +7,7 @@
  * warms its Kafka broker up before anything is timed (`warmUpKafka`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -101,7 +101,10 @@ export class BenchStack {
     const pidFile = join(this.stateDir, 'bench-pids', `${instance}.pid`);
     const logFile = join(this.stateDir, 'bench-logs', `${instance}.log`);
     // BENCH_CPU_PROFILE_DIR: each app writes a V8 CPU profile there when it stops.
-    const profile = process.env.BENCH_CPU_PROFILE_DIR
+    const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+    // The apps write their profiles as they stop, where a missing folder would fail unseen.
+    if (profileDir) mkdirSync(profileDir, { recursive: true });
+    const profile = profileDir
       ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}` }
       : {};
     await startApp(
