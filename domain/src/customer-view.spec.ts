@@ -1,4 +1,11 @@
-import { customerViewOf, holdsEverything, type Commitments } from './customer-view';
+import {
+  customerViewOf,
+  customerViewSteadyUntil,
+  holdsEverything,
+  type Commitments,
+  type CustomerViewInput,
+} from './customer-view';
+import type { OrderStage } from './stages';
 
 const NOW = '2026-11-23T12:00:00.000Z';
 const LATER = '2026-11-23T13:00:00.000Z';
@@ -106,5 +113,83 @@ describe('what the customer is told', () => {
       status('Failed'),
       status('Delivered'),
     ]).toEqual(['CANCELLED', 'REJECTED', 'CANCELLED', 'DELIVERED']);
+  });
+});
+
+describe('how long an answer holds with only the clock moving', () => {
+  const now = Date.parse(NOW);
+  const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+  // Each time input before, at and after the instant read, or absent.
+  const offsets = [-1, 0, 1, 60_000, undefined];
+  const stages: OrderStage[] = ['Confirmed', 'PaymentAuthorizationPending', 'Shipped'];
+
+  function* inputs(): Generator<Omit<CustomerViewInput, 'now'>> {
+    for (const stage of stages)
+      for (const deadline of offsets)
+        for (const stock of offsets)
+          for (const payment of [...offsets, 30_000])
+            yield {
+              stage,
+              stageEnteredAt: EARLIER,
+              stageDeadline: deadline === undefined ? null : at(deadline),
+              commitments: {
+                fraud: allHeld.fraud,
+                stock: {
+                  reservationId: 'r1',
+                  state: 'reserved',
+                  ...(stock === undefined ? {} : { expiresAt: at(stock) }),
+                },
+                payment: {
+                  ...allHeld.payment!,
+                  ...(payment === undefined
+                    ? { expiresAt: undefined }
+                    : { expiresAt: at(payment) }),
+                },
+              },
+            };
+  }
+
+  it('gives the same answer at every instant until then, and then the nearest threshold ahead', () => {
+    for (const input of inputs()) {
+      const until = customerViewSteadyUntil(input, now);
+      const parsed = (t: string | null | undefined) => (t ? [Date.parse(t)] : []);
+      // Late from the millisecond after the deadline; a hold gone at its expiry.
+      const thresholds = [
+        ...parsed(input.stageDeadline).map((t) => t + 1),
+        ...parsed(input.commitments.stock?.expiresAt),
+        ...parsed(input.commitments.payment?.expiresAt),
+      ].filter((t) => t > now);
+      expect(until).toBe(thresholds.length ? Math.min(...thresholds) : Infinity);
+      const answer = customerViewOf({ ...input, now: NOW });
+      const instants = [now, now + 1, ...thresholds.flatMap((t) => [t - 1, t, t + 1]), until - 1];
+      for (const instant of instants.filter((t) => t >= now && t < until)) {
+        expect(customerViewOf({ ...input, now: new Date(instant).toISOString() })).toEqual(answer);
+      }
+    }
+  });
+
+  it('ends where CONFIRMED would stop being true', () => {
+    const input = {
+      stage: 'Confirmed' as const,
+      stageEnteredAt: EARLIER,
+      commitments: allHeld,
+    };
+    const until = customerViewSteadyUntil(input, now);
+    expect(until).toBe(Date.parse(LATER));
+    expect(customerViewOf({ ...input, now: new Date(until).toISOString() }).status).toBe(
+      'UNDER_REVIEW',
+    );
+  });
+
+  it('ends where a stage turns late', () => {
+    const input = { stageDeadline: NOW, commitments: {} };
+    const until = customerViewSteadyUntil(input, now);
+    const late = customerViewOf({
+      ...input,
+      stage: 'InventoryHoldPending',
+      stageEnteredAt: EARLIER,
+      now: new Date(until).toISOString(),
+    });
+    expect(late.delayed).toBe(true);
   });
 });

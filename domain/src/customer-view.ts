@@ -104,3 +104,27 @@ export function customerViewOf(input: CustomerViewInput): CustomerView {
     expectedBy: late ? null : deadline,
   };
 }
+
+/**
+ * Until when (ms since the epoch, exclusive) `customerViewOf` gives the answer it gives at `now`
+ * with only the clock moving: the nearest instant ahead at which a hold expires or the stage
+ * turns late (Infinity when none is). The clock is the only time input, so the view at any
+ * instant in [now, that) is the view at `now`; a gateway may keep its answer that long.
+ */
+export function customerViewSteadyUntil(
+  input: Pick<CustomerViewInput, 'stageDeadline' | 'commitments'>,
+  now: number,
+): number {
+  const parsed = (at: string | null | undefined) => (at ? Date.parse(at) : NaN);
+  // A hold is gone at its expiry (`live` wants now < expiresAt); a stage is late only after its
+  // deadline (now > deadline), so from the next millisecond: ISO times carry milliseconds.
+  const flips = [
+    parsed(input.stageDeadline) + 1,
+    parsed(input.commitments.stock?.expiresAt),
+    parsed(input.commitments.payment?.expiresAt),
+  ];
+  let until = Infinity;
+  // One already passed stays passed; one that does not parse (NaN) never flips.
+  for (const flip of flips) if (flip > now && flip < until) until = flip;
+  return until;
+}

@@ -7,7 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { MOST_CAREFUL_SEGMENT, workflowIdForOrder } from '@order-platform/domain';
+import {
+  admittedOrderView,
+  MOST_CAREFUL_SEGMENT,
+  workflowIdForOrder,
+} from '@order-platform/domain';
+import { TypeOrmOrderStatusProjector } from '@order-platform/stores';
+import { placedOrderOf, suiteDataSource } from '@order-platform/stores/testing';
 import {
   AppsUnderTest,
   calmDownstream,
@@ -145,6 +151,51 @@ describe('the gateway API on the real platform', () => {
       orders: [{ orderId, status: 'DELIVERED' }],
       nextCursor: null,
     });
+  });
+
+  it('stops saying CONFIRMED the moment a hold lapses, also while it answers the order from memory', async () => {
+    const customer = `c-${randomUUID().slice(0, 8)}`;
+    const order = placedOrderOf(customer);
+    const lapsesAt = Date.now() + 3_000;
+    const dataSource = await suiteDataSource({ applicationName: 'gateway-api-spec' });
+    try {
+      await new TypeOrmOrderStatusProjector(dataSource).project({
+        ...admittedOrderView(order),
+        version: 1,
+        stage: 'Confirmed',
+        commitments: {
+          fraud: { decision: 'approved', decidedBy: 'provider', at: order.placedAt },
+          stock: {
+            reservationId: `r-${order.orderId}`,
+            state: 'reserved',
+            expiresAt: new Date(lapsesAt).toISOString(),
+          },
+          payment: {
+            authorizationId: `a-${order.orderId}`,
+            state: 'authorized',
+            amountMinor: 1_000,
+            currency: 'EUR',
+            expiresAt: new Date(lapsesAt + 3_600_000).toISOString(),
+          },
+        },
+        history: [{ stage: 'Confirmed', at: order.placedAt }],
+      });
+    } finally {
+      await dataSource.destroy();
+    }
+    const token = await tokenFor('customer', customer);
+    const read = async () =>
+      (await api('GET', `/v1/orders/${order.orderId}`, { token })).body.status as string;
+    // Read again and again while the holds last: the gateway answers from memory (an entry
+    // lives 5 s), with the answer it made for the first read.
+    expect(await read()).toBe('CONFIRMED');
+    while (Date.now() < lapsesAt - 200) {
+      expect(await read()).toBe('CONFIRMED');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lapsesAt - Date.now()) + 50));
+    // Nothing was announced about the order: only the clock says the stock is no longer held.
+    expect(await read()).toBe('UNDER_REVIEW');
   });
 
   it('returns the same order for a retried submission, and 409 when the key comes back with another body', async () => {

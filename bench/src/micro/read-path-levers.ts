@@ -5,7 +5,8 @@
  *
  *   node -r @swc-node/register bench/src/micro/read-path-levers.ts [rounds]
  *
- * Levers: a verified token remembered vs verified again (jose, HS256); the status answer
+ * Levers: a verified token remembered vs verified again (jose, HS256); the status answer kept
+ * while only the clock moves (SteadyOrderResponses) vs made again from the stored view; the status answer
  * serialized from its JSON schema (fast-json-stringify, as Fastify does for the route) vs
  * JSON.stringify; an access log line batched per event-loop turn vs written synchronously to a
  * file (stdout under `npm start` is a file).
@@ -20,14 +21,54 @@ import {
   mintToken,
   verifyToken,
 } from '../../../apps/gateway/src/auth/tokens';
+import { admittedOrderView, type OrderStatusView } from '@order-platform/domain';
 import { VerifiedTokens } from '../../../apps/gateway/src/auth/verified-tokens';
 import { ORDER_STATUS_SCHEMA } from '../../../apps/gateway/src/orders/order-api.schemas';
+import {
+  orderResponse,
+  SteadyOrderResponses,
+} from '../../../apps/gateway/src/orders/order-response';
 import { percentile, round } from '../support/stats';
 
 const keys = {
   jwtSecret: 'a-bench-secret-of-at-least-thirty-two-characters',
   issuer: DEFAULT_ISSUER,
   audience: DEFAULT_AUDIENCE,
+};
+
+/** The stored view behind a READY_TO_SHIP answer, its holds good for a day. */
+const readyToShip = (): OrderStatusView => {
+  const placedAt = '2026-11-29T20:43:28.001Z';
+  const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+  return {
+    ...admittedOrderView({
+      orderId: '0b6f1c9e-6a53-4a63-9d55-2f0f3f1b2a11',
+      customerId: 'c-bench',
+      segment: 'standard',
+      items: [{ sku: 'BENCH-SKU', quantity: 1, unitPriceMinor: 1999 }],
+      currency: 'EUR',
+      expedited: false,
+      placedAt,
+    }),
+    stage: 'ReadyForFulfillment',
+    stageEnteredAt: '2026-11-29T20:43:30.123Z',
+    stageDeadline: expiresAt,
+    commitments: {
+      fraud: { decision: 'approved', decidedBy: 'provider', at: placedAt },
+      stock: { reservationId: 'r-bench', state: 'reserved', expiresAt },
+      payment: {
+        authorizationId: 'a-bench',
+        state: 'authorized',
+        amountMinor: 1999,
+        currency: 'EUR',
+        expiresAt,
+      },
+    },
+    history: [
+      { stage: 'Confirmed', at: '2026-11-29T20:43:29.456Z' },
+      { stage: 'ReadyForFulfillment', at: '2026-11-29T20:43:30.123Z' },
+    ],
+  };
 };
 
 /** A READY_TO_SHIP answer as the bench's gateway gives it (777 bytes). */
@@ -75,6 +116,9 @@ async function main(): Promise<void> {
   const token = await mintToken({ subject: 'c-bench', roles: ['customer'], segment: 'vip' }, keys);
   const tokens = new VerifiedTokens(keys);
   const serialize = fastJson(ORDER_STATUS_SCHEMA as object);
+  const stored = readyToShip();
+  const storedRow = { view: stored };
+  const steady = new SteadyOrderResponses();
   const logFile = join(tmpdir(), `read-path-levers-${process.pid}.log`);
   const fd = openSync(logFile, 'a');
   const line = () =>
@@ -103,6 +147,23 @@ async function main(): Promise<void> {
         label: 'remembered',
         run: async (n) => {
           for (let i = 0; i < n; i += 1) await tokens.verify(token);
+        },
+      },
+    },
+    {
+      name: 'status answer',
+      perRound: 20_000,
+      before: {
+        label: 'made from the stored view',
+        run: async (n) => {
+          for (let i = 0; i < n; i += 1) orderResponse(stored, { now: new Date(), stale: false });
+        },
+      },
+      after: {
+        label: 'kept while the clock cannot change it',
+        run: async (n) => {
+          for (let i = 0; i < n; i += 1)
+            steady.respond(storedRow, () => stored, { now: Date.now(), stale: false });
         },
       },
     },

@@ -3,7 +3,8 @@
  * OrderStatusStore.findCustomerOrder found it, kept until PostgreSQL announces a change to that
  * order (OrderReadChanges). It answers what the database would, up to the moment a committed
  * change takes to be announced, as a read that reached the database just before the commit
- * would: CONFIRMED is still recomputed against the holds' expiries on every read.
+ * would. It keeps the stored order, not the answer: the gateway judges CONFIRMED against the
+ * holds' expiries at each read's instant (keeping an answer only while the clock cannot change it).
  *
  * It keeps nothing while not listening (every read goes to the database), forgets everything
  * when it may have missed an announcement, and never keeps an answer read while its order

@@ -1,5 +1,5 @@
 import { admittedOrderView, type PlacedOrder, type ReturnView } from '@order-platform/domain';
-import { customerHistory, orderResponse } from './order-response';
+import { customerHistory, orderResponse, SteadyOrderResponses } from './order-response';
 
 const order: PlacedOrder = {
   orderId: 'o-1',
@@ -102,5 +102,57 @@ describe("the customer's history", () => {
     ]);
     expect(response.status).toBe('REFUNDED');
     expect(response.returns![0]).not.toHaveProperty('refundedAt');
+  });
+});
+
+describe('answers kept while only the clock moves', () => {
+  const confirmedUntil = Date.parse(at(30));
+  const confirmed = {
+    ...admittedOrderView(order),
+    stage: 'Confirmed' as const,
+    stageEnteredAt: at(2),
+    commitments: {
+      fraud: { decision: 'approved' as const, decidedBy: 'provider' as const, at: at(1) },
+      stock: { reservationId: 'r', state: 'reserved' as const, expiresAt: at(30) },
+      payment: {
+        authorizationId: 'a',
+        state: 'authorized' as const,
+        amountMinor: 1500,
+        currency: 'EUR',
+        expiresAt: at(45),
+      },
+    },
+  };
+
+  function counted(view: typeof confirmed) {
+    const made = { count: 0 };
+    return { made, view: () => ((made.count += 1), view) };
+  }
+
+  it('answers from the kept answer until a hold lapses, then says what is true then', () => {
+    const answers = new SteadyOrderResponses();
+    const stored = {};
+    const { made, view } = counted(confirmed);
+    const read = (now: number, stale = false) => answers.respond(stored, view, { now, stale });
+    const first = read(Date.parse(at(10)));
+    expect(first.status).toBe('CONFIRMED');
+    expect(read(confirmedUntil - 1)).toBe(first);
+    expect(made.count).toBe(1);
+    // The stock hold lapses at its expiry: CONFIRMED is no longer true, whatever was kept.
+    expect(read(confirmedUntil).status).toBe('UNDER_REVIEW');
+    expect(made.count).toBe(2);
+  });
+
+  it('makes the answer again for another stale flag, a clock stepped back, or another stored order', () => {
+    const answers = new SteadyOrderResponses();
+    const stored = {};
+    const { made, view } = counted(confirmed);
+    const now = Date.parse(at(10));
+    answers.respond(stored, view, { now, stale: false });
+    expect(answers.respond(stored, view, { now, stale: true }).stale).toBe(true);
+    answers.respond(stored, view, { now: now - 60_000, stale: true });
+    expect(made.count).toBe(3);
+    const lapsed = { ...confirmed, commitments: { ...confirmed.commitments, stock: undefined } };
+    expect(answers.respond({}, () => lapsed, { now, stale: true }).status).toBe('UNDER_REVIEW');
   });
 });

@@ -10,6 +10,7 @@ import {
   customerViewOf,
   NOT_STARTED_REASON,
   customerStatusOfReturns,
+  customerViewSteadyUntil,
   neverStarted,
   type OrderStatusView,
   type ReturnState,
@@ -150,4 +151,34 @@ export function orderResponse(
     stale: options.stale,
     links: view.cancellable ? { self, cancel: `${self}/cancel` } : { self },
   };
+}
+
+/**
+ * Answers kept by the stored order they were made from (by identity: the status read's cache
+ * hands back the same object until its order changes, and a row read from the database is a new
+ * object), each for as long as `customerViewSteadyUntil` says the clock alone cannot change it,
+ * and only with the same `stale` flag. Kept weakly: an answer goes with its stored order.
+ * A kept answer is shared by every read it serves, so nothing may change it after it is made.
+ */
+export class SteadyOrderResponses {
+  private readonly kept = new WeakMap<
+    object,
+    { stale: boolean; from: number; until: number; response: OrderResponse }
+  >();
+
+  respond(
+    stored: object,
+    view: () => OrderStatusView,
+    options: { now: number; stale: boolean },
+  ): OrderResponse {
+    const { now, stale } = options;
+    const kept = this.kept.get(stored);
+    // `from` too: a wall clock stepped back may stand before a threshold the answer has passed.
+    if (kept && kept.stale === stale && kept.from <= now && now < kept.until) return kept.response;
+    const made = view();
+    const response = orderResponse(made, { now: new Date(now), stale });
+    const until = customerViewSteadyUntil(made, now);
+    this.kept.set(stored, { stale, from: now, until, response });
+    return response;
+  }
 }

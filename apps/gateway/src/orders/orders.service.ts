@@ -34,7 +34,12 @@ import { asDetail, Problem, problems } from '../http/problem';
 import { callTemporal } from '../infrastructure/temporal-calls';
 import type { ListOrdersQuery, PlaceOrderRequest } from './order-api.schemas';
 import { OrderPricing } from './order-pricing';
-import { orderPath, orderResponse, type OrderResponse } from './order-response';
+import {
+  orderPath,
+  orderResponse,
+  type OrderResponse,
+  SteadyOrderResponses,
+} from './order-response';
 import { OrderStarter } from './order-starter';
 
 /** How long a cancel waits for the compensations before answering 202 (under way). */
@@ -121,6 +126,9 @@ export class OrdersService {
     private readonly admission: AdmissionService,
     private readonly pricing: OrderPricing,
   ) {}
+
+  /** A cached order's answer, made again only when the clock or the stale flag changes it. */
+  private readonly steadyAnswers = new SteadyOrderResponses();
 
   async place(
     principal: Principal,
@@ -351,12 +359,15 @@ export class OrdersService {
   }
 
   private respond(stored: StoredOrder): OrderResponse {
-    const view =
-      stored.view ??
-      (stored.neverStarted
-        ? unstartedOrderView(stored.placedOrder!, stored.neverStarted)
-        : admittedOrderView(stored.placedOrder!));
-    return orderResponse(view, { now: new Date(), stale: !this.admission.temporalAnswering });
+    return this.steadyAnswers.respond(
+      stored,
+      () =>
+        stored.view ??
+        (stored.neverStarted
+          ? unstartedOrderView(stored.placedOrder!, stored.neverStarted)
+          : admittedOrderView(stored.placedOrder!)),
+      { now: Date.now(), stale: !this.admission.temporalAnswering },
+    );
   }
 
   /** The workflow's own answer, for `consistency=strong` and for orders the store lacks. */
