@@ -43,6 +43,12 @@ export function codecSessionToken(cookieHeader: string | undefined): string | un
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
+interface RouteAccess {
+  public: boolean;
+  codecSession: boolean;
+  role?: Role;
+}
+
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => {
     const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
@@ -63,14 +69,14 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const access = this.accessTo(context);
+    if (access.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const bearer = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(header ?? '')?.[1];
     const token =
       bearer ??
-      (header === undefined && this.reflector.getAllAndOverride<boolean>(CODEC_SESSION, targets)
+      (header === undefined && access.codecSession
         ? codecSessionToken(request.headers.cookie)
         : undefined);
     if (!token) throw problems.unauthenticated('Send `Authorization: Bearer <token>`');
@@ -82,10 +88,34 @@ export class AuthGuard implements CanActivate {
       if (error instanceof TokenKeysUnavailable) throw problems.unavailable(error.message, 5);
       throw error;
     }
-    const role = this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets);
+    const { role } = access;
     if (role && !request.principal.roles.includes(role)) {
       throw problems.forbidden(`This path is for the ${role} role`);
     }
     return true;
+  }
+
+  /**
+   * What a route's decorators ask, read once per route: metadata is fixed once the app is
+   * built, and reading it through the Reflector on every request costs more than the rest of
+   * the check. By class, then handler: an inherited handler may sit under another class.
+   */
+  private readonly routeAccess = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
+  private accessTo(context: ExecutionContext): RouteAccess {
+    const [handler, controller] = [context.getHandler(), context.getClass()];
+    let byHandler = this.routeAccess.get(controller);
+    if (!byHandler) this.routeAccess.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (!access) {
+      const targets = [handler, controller];
+      access = {
+        public: this.reflector.getAllAndOverride<boolean>(PUBLIC, targets) === true,
+        codecSession: this.reflector.getAllAndOverride<boolean>(CODEC_SESSION, targets) === true,
+        role: this.reflector.getAllAndOverride<Role | undefined>(ROLE, targets),
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 }
