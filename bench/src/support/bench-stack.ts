@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   findFreePort,
   PLATFORM_APPS,
@@ -101,11 +101,16 @@ export class BenchStack {
     const pidFile = join(this.stateDir, 'bench-pids', `${instance}.pid`);
     const logFile = join(this.stateDir, 'bench-logs', `${instance}.log`);
     // BENCH_CPU_PROFILE_DIR: each app writes a V8 CPU profile there when it stops.
-    const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-    // The apps write their profiles as they stop, where a missing folder would fail unseen.
+    // The apps write their profiles as they stop, where a missing folder would fail unseen; and
+    // from their own working folder, so they get the path made absolute here.
+    const profileDir =
+      process.env.BENCH_CPU_PROFILE_DIR && resolve(process.env.BENCH_CPU_PROFILE_DIR);
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     const profile = profileDir
-      ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}` }
+      ? {
+          NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`,
+          BENCH_CPU_PROFILE_DIR: profileDir,
+        }
       : {};
     await startApp(
       definition,

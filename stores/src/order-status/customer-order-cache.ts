@@ -1,5 +1,5 @@
 /**
- * The status read's answer from memory while nothing changed: a customer's order as
+ * The status read's stored order from memory while nothing changed: a customer's order as
  * OrderStatusStore.findCustomerOrder found it, kept until PostgreSQL announces a change to that
  * order (OrderReadChanges). It answers what the database would, up to the moment a committed
  * change takes to be announced, as a read that reached the database just before the commit

@@ -143,6 +143,60 @@ describe('answers kept while only the clock moves', () => {
     expect(made.count).toBe(2);
   });
 
+  it('answers as the view made again would, at every instant of a clock that also steps back', () => {
+    // Deterministic pseudo-random walk: instants around the thresholds, forward and back.
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    const base = Date.parse(at(20));
+    const near = (offsetMs: number) => new Date(base + offsetMs).toISOString();
+    const variants = [
+      confirmed,
+      { ...confirmed, stage: 'ReadyForFulfillment' as const, stageDeadline: near(1_000) },
+      { ...confirmed, stage: 'ManualReviewRequired' as const, stageDeadline: near(500) },
+      {
+        ...confirmed,
+        stage: 'Shipped' as const,
+        stageDeadline: near(-1),
+        commitments: {
+          ...confirmed.commitments,
+          stock: { reservationId: 'r', state: 'allocated' as const },
+          payment: { ...confirmed.commitments.payment, state: 'captured' as const },
+        },
+      },
+      {
+        ...confirmed,
+        commitments: {
+          ...confirmed.commitments,
+          stock: { ...confirmed.commitments.stock, expiresAt: near(0) },
+          payment: { ...confirmed.commitments.payment, expiresAt: near(2) },
+        },
+      },
+    ];
+    for (const view of variants) {
+      const answers = new SteadyOrderResponses();
+      const stored = {};
+      let now = base - 2_000;
+      for (let step = 0; step < 400; step += 1) {
+        now += Math.round((random() - 0.45) * 800); // -360 to +440 ms: back across thresholds too
+        const stale = random() < 0.05;
+        expect(answers.respond(stored, () => view, { now, stale })).toEqual(
+          orderResponse(view, { now: new Date(now), stale }),
+        );
+      }
+    }
+  });
+
+  it('freezes a kept answer, so no caller can change what the next read is told', () => {
+    const answer = new SteadyOrderResponses().respond({}, () => confirmed, {
+      now: Date.parse(at(10)),
+      stale: false,
+    });
+    expect(() => {
+      (answer as { status: string }).status = 'DELIVERED';
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(answer.history[0])).toBe(true);
+  });
+
   it('makes the answer again for another stale flag, a clock stepped back, or another stored order', () => {
     const answers = new SteadyOrderResponses();
     const stored = {};

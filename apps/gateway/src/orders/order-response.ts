@@ -157,8 +157,10 @@ export function orderResponse(
  * Answers kept by the stored order they were made from (by identity: the status read's cache
  * hands back the same object until its order changes, and a row read from the database is a new
  * object), each for as long as `customerViewSteadyUntil` says the clock alone cannot change it,
- * and only with the same `stale` flag. Kept weakly: an answer goes with its stored order.
- * A kept answer is shared by every read it serves, so nothing may change it after it is made.
+ * and only with the same `stale` flag, and never for a clock that reads earlier than when it was
+ * made. Kept weakly: an answer goes with its stored order. A kept answer is shared by every read
+ * it serves, so it is frozen: code that tried to change it would throw, not tell the next
+ * customer something else.
  */
 export class SteadyOrderResponses {
   private readonly kept = new WeakMap<
@@ -176,9 +178,17 @@ export class SteadyOrderResponses {
     // `from` too: a wall clock stepped back may stand before a threshold the answer has passed.
     if (kept && kept.stale === stale && kept.from <= now && now < kept.until) return kept.response;
     const made = view();
-    const response = orderResponse(made, { now: new Date(now), stale });
+    const response = deepFreeze(orderResponse(made, { now: new Date(now), stale }));
     const until = customerViewSteadyUntil(made, now);
     this.kept.set(stored, { stale, from: now, until, response });
     return response;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
