@@ -255,6 +255,8 @@ runMain('legacy-adapter', async () => {
     name: 'mirror',
     check: async () => {
       if (!election) return { detail: 'off' };
+      // Not yet asked for the lock: neither mirroring nor known to stand by.
+      if (!election.decided) throw new HealthProblem('electing');
       const role = election.role;
       // What failed is in the log ('mirror not started; retrying'), not in the public answer.
       if (role === 'leader' && mirrorError)

@@ -67,9 +67,15 @@ describe('leader election for the mirror', () => {
     const name = `mirror:test:${randomUUID()}`;
     const [a, b, c] = [candidate(name, 'a'), candidate(name, 'b'), candidate(name, 'c')];
     const elsewhere = candidate(`mirror:test:${randomUUID()}`, 'other');
+    // Before asking, "standby" is no answer yet: readiness waits for the first one.
+    expect([a, b, c].map((x) => x.election.decided)).toEqual([false, false, false]);
     start(a, b, c, elsewhere);
 
     const first = await eventually('a leader', async () => leaders(a, b, c)[0]);
+    await eventually(
+      'every candidate answered',
+      async () => [a, b, c].every((x) => x.election.decided) || undefined,
+    );
     // Several beats later still exactly one: the others keep asking and keep being refused.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(leaders(a, b, c)).toEqual([first]);

@@ -56,6 +56,8 @@ export class LeaderElection {
   private running = false;
   private loop?: Promise<void>;
   private current: LeaderRole = 'standby';
+  /** Whether the lock has been asked for once (and, when won, the lead begun). */
+  private answered = false;
   /** Role changes one at a time: a step-down never overtakes the start it undoes. */
   private transition: Promise<void> = Promise.resolve();
   private wake?: () => void;
@@ -96,6 +98,15 @@ export class LeaderElection {
 
   get role(): LeaderRole {
     return this.current;
+  }
+
+  /**
+   * False until the lock was first asked for: a standby before then only has not asked yet, and
+   * saying "standby" would let a lone adapter look ready before its mirror started (changes the
+   * monolith commits before a new slot exists are never streamed).
+   */
+  get decided(): boolean {
+    return this.answered;
   }
 
   start(): void {
@@ -161,6 +172,7 @@ export class LeaderElection {
             [LOCK_CLASS, name],
           );
           if (rows[0]?.won && lostReason === undefined) await this.toLeader();
+          this.answered = true;
         } else if (this.failingTooLong()) {
           const failingMs = Date.now() - (this.leadership.failingSince?.() ?? Date.now());
           const reason = `mirror failing for ${Math.round(failingMs / 1000)} s; handing the lock on`;
