@@ -5,8 +5,9 @@
  * what the workflows decided, per stage), the dead-letter indexer (every `.dlq` topic into
  * `dead_letter`, for operators to list and replay), and with HANDOVER_SYNC=on the monolith's
  * hand-over settings kept to the platform's routes. Ready when both databases,
- * Kafka and Temporal answer and the mirror runs, or stands by: of several adapters on one slot
- * (or outbox) the elected leader mirrors and the others wait to take over (leader-election.ts);
+ * Kafka and Temporal answer and the mirror runs, or stands by once its election has answered
+ * (with CDC, only once the slot exists): of several adapters on one slot (or outbox) the elected
+ * leader mirrors and the others wait to take over (leader-election.ts);
  * the bridge, comparator and indexer run in every adapter as members of their consumer groups.
  * Prometheus metrics on /metrics.
  */
@@ -208,6 +209,8 @@ runMain('legacy-adapter', async () => {
       slotWatch?.start();
       logger.info('mirror running', { source: mirror.source });
     } catch (error) {
+      // A start that failed after a step-down must not schedule another one.
+      if (!leading) return;
       // Typically: the monolith has not created its tables yet. Not ready; try again.
       mirrorError = String(error);
       startFailingSince ??= Date.now();
@@ -231,6 +234,7 @@ runMain('legacy-adapter', async () => {
         {
           lead: () => {
             leading = true;
+            // Set before anything is awaited: readiness reads it the moment the role is leader.
             mirrorError = 'starting';
             starting = startMirror();
           },
@@ -239,6 +243,7 @@ runMain('legacy-adapter', async () => {
             clearTimeout(retry);
             // A start under way finishes first, so the stop below is the last word.
             await starting;
+            clearTimeout(retry);
             await source!.stop();
             mirrorError = undefined;
             startFailingSince = undefined;
@@ -251,6 +256,9 @@ runMain('legacy-adapter', async () => {
     : undefined;
   election?.start();
 
+  const slotExists = async (slot: string): Promise<boolean> =>
+    (await legacyDb.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]))
+      .rowCount === 1;
   const mirrorCheck: HealthCheck = {
     name: 'mirror',
     check: async () => {
@@ -261,6 +269,10 @@ runMain('legacy-adapter', async () => {
       // What failed is in the log ('mirror not started; retrying'), not in the public answer.
       if (role === 'leader' && mirrorError)
         throw new HealthProblem(mirrorError === 'starting' ? 'starting' : 'not running; retrying');
+      // A standby is ready only once some leader made the slot: the monolith's changes from
+      // before it exists are never streamed, by whichever adapter.
+      if (role === 'standby' && mirror.source === 'cdc' && !(await slotExists(mirror.slot)))
+        throw new HealthProblem('no replication slot yet');
       // Working but behind: the monolith's WAL piles up behind the slot.
       return slotWatch?.problem ? { degraded: slotWatch.problem, detail: role } : { detail: role };
     },

@@ -85,6 +85,11 @@ describe('the mirror of the monolith into Kafka', () => {
     const sku = `SKU-CDC-${suffix}`;
     await stock(sku, 1000);
     await apps.start('legacy-adapter', 'adapter-cdc', cdcEnv);
+    // Ready means mirroring: the slot exists, so the orders placed from now on are streamed.
+    const slot = await legacyDb.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [
+      cdcEnv.MIRROR_SLOT,
+    ]);
+    expect(slot.rowCount).toBe(1);
 
     const before = [await placeOrder(sku), await placeOrder(sku)];
     await monolithCall('POST', `/orders/${before[0]}/ship`);

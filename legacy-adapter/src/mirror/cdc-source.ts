@@ -91,6 +91,7 @@ export class CdcSource {
     const { mapping, publication, slot } = this.options;
     const tableList = mapping.tables.join(', ');
     const client = await this.pool.connect();
+    let failure: Error | undefined;
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mirror-setup:${slot}`]);
       const existing = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [
@@ -109,8 +110,13 @@ export class CdcSource {
         this.logger.info('replication slot created', { slot });
       }
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`mirror-setup:${slot}`]);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
     } finally {
-      client.release();
+      // A failed setup may still hold the session lock: its connection is closed, not pooled,
+      // or every other setup would wait for that lock while the connection idles in the pool.
+      client.release(failure);
     }
   }
 

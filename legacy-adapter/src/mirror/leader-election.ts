@@ -172,7 +172,8 @@ export class LeaderElection {
             [LOCK_CLASS, name],
           );
           if (rows[0]?.won && lostReason === undefined) await this.toLeader();
-          this.answered = true;
+          // A lock won as the session went is no answer: the next session asks again.
+          if (lostReason === undefined) this.answered = true;
         } else if (this.failingTooLong()) {
           const failingMs = Date.now() - (this.leadership.failingSince?.() ?? Date.now());
           const reason = `mirror failing for ${Math.round(failingMs / 1000)} s; handing the lock on`;
