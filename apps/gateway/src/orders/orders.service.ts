@@ -208,6 +208,9 @@ export class OrdersService {
       return orderResponse(view, { now: new Date(), stale: false });
     }
     if (!stored) throw problems.orderNotFound();
+    // Only the cache hands back the same object while nothing changed: a database row is new.
+    if (source === this.ordersAsLastRead)
+      return this.steadyAnswers.respond(stored, () => storedOrderView(stored), this.clock());
     return this.respond(stored);
   }
 
@@ -358,16 +361,14 @@ export class OrdersService {
     return { completed: true, order: this.respond(stored!) };
   }
 
+  /** The answer made from a row just read (the list, the cancel): there is nothing to keep. */
   private respond(stored: StoredOrder): OrderResponse {
-    return this.steadyAnswers.respond(
-      stored,
-      () =>
-        stored.view ??
-        (stored.neverStarted
-          ? unstartedOrderView(stored.placedOrder!, stored.neverStarted)
-          : admittedOrderView(stored.placedOrder!)),
-      { now: Date.now(), stale: !this.admission.temporalAnswering },
-    );
+    const { now, stale } = this.clock();
+    return orderResponse(storedOrderView(stored), { now: new Date(now), stale });
+  }
+
+  private clock(): { now: number; stale: boolean } {
+    return { now: Date.now(), stale: !this.admission.temporalAnswering };
   }
 
   /** The workflow's own answer, for `consistency=strong` and for orders the store lacks. */
@@ -383,4 +384,14 @@ export class OrdersService {
     if (view.customerId !== principal.subject) throw problems.orderNotFound();
     return view;
   }
+}
+
+/** What a stored order tells: its projection, or what its submission says before there is one. */
+function storedOrderView(stored: StoredOrder): OrderStatusView {
+  return (
+    stored.view ??
+    (stored.neverStarted
+      ? unstartedOrderView(stored.placedOrder!, stored.neverStarted)
+      : admittedOrderView(stored.placedOrder!))
+  );
 }
