@@ -26,6 +26,7 @@ import {
   MirrorPublisher,
   monolithHandoverTarget,
   OutboxSource,
+  replicationSlotExists,
   SignalBridge,
   SIGNAL_BRIDGE_NAME,
   SlotWatch,
@@ -256,9 +257,6 @@ runMain('legacy-adapter', async () => {
     : undefined;
   election?.start();
 
-  const slotExists = async (slot: string): Promise<boolean> =>
-    (await legacyDb.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]))
-      .rowCount === 1;
   const mirrorCheck: HealthCheck = {
     name: 'mirror',
     check: async () => {
@@ -271,7 +269,11 @@ runMain('legacy-adapter', async () => {
         throw new HealthProblem(mirrorError === 'starting' ? 'starting' : 'not running; retrying');
       // A standby is ready only once some leader made the slot: the monolith's changes from
       // before it exists are never streamed, by whichever adapter.
-      if (role === 'standby' && mirror.source === 'cdc' && !(await slotExists(mirror.slot)))
+      if (
+        role === 'standby' &&
+        mirror.source === 'cdc' &&
+        !(await replicationSlotExists(legacyDb, mirror.slot))
+      )
         throw new HealthProblem('no replication slot yet');
       // Working but behind: the monolith's WAL piles up behind the slot.
       return slotWatch?.problem ? { degraded: slotWatch.problem, detail: role } : { detail: role };

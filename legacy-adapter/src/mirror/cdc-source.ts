@@ -13,12 +13,18 @@
  * order: one Kafka round trip for many small transactions. The slot then moves to the last of
  * their commits once Kafka has all of them, so ack-after-Kafka holds for each.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import type { Logger } from '@order-platform/runtime';
 import type { LegacyMapping, RowChange } from './legacy-mapping-port';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
 import { lsnBytes } from './slot-watch';
+
+/** Whether the monolith's database has the slot: changes from before it exists are never streamed. */
+export async function replicationSlotExists(db: Pool | PoolClient, slot: string): Promise<boolean> {
+  const found = await db.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+  return found.rowCount === 1;
+}
 
 export interface CdcSourceOptions {
   connectionString: string;
@@ -102,10 +108,7 @@ export class CdcSource {
           ? `CREATE PUBLICATION ${publication} FOR TABLE ${tableList}`
           : `ALTER PUBLICATION ${publication} SET TABLE ${tableList}`,
       );
-      const slots = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [
-        slot,
-      ]);
-      if (slots.rowCount === 0) {
+      if (!(await replicationSlotExists(client, slot))) {
         await client.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
         this.logger.info('replication slot created', { slot });
       }
