@@ -14,7 +14,7 @@
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigResourceTypes, type Kafka } from 'kafkajs';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import {
   CdcSource,
   Comparator,
@@ -90,6 +90,8 @@ runMain('legacy-adapter', async () => {
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const registry = new Registry();
+  // The process's memory, heap, garbage collection and event loop, as the gateway and worker serve.
+  collectDefaultMetrics({ register: registry, prefix: 'order_platform_legacy_adapter_' });
 
   const comparator = config.comparator.enabled
     ? new Comparator({

@@ -38,6 +38,26 @@ describe('the platform apps on the local stack', () => {
     expect((await fetch(`${gateway}/docs`)).status).toBe(200);
   });
 
+  it('each platform process serves its memory and event loop on /metrics', async () => {
+    const processes = [
+      ['GATEWAY_PORT', 'gateway'],
+      ['WORKER_PORT', 'worker'],
+      ['LEGACY_ADAPTER_PORT', 'legacy_adapter'],
+    ] as const;
+    for (const [portVariable, prefix] of processes) {
+      const text = await (await fetch(`http://127.0.0.1:${env[portVariable]}/metrics`)).text();
+      expect(text).toMatch(
+        new RegExp(`^order_platform_${prefix}_process_resident_memory_bytes \\d+`, 'm'),
+      );
+      expect(text).toMatch(
+        new RegExp(`^order_platform_${prefix}_nodejs_heap_size_used_bytes \\d+`, 'm'),
+      );
+      expect(text).toMatch(
+        new RegExp(`^order_platform_${prefix}_nodejs_eventloop_lag_p99_seconds `, 'm'),
+      );
+    }
+  });
+
   it("serves the Temporal SDK's metrics and the platform's on the worker's port", async () => {
     const worker = `http://127.0.0.1:${env.WORKER_PORT}`;
     const served = (text: string, metric: string) =>
@@ -60,7 +80,6 @@ describe('the platform apps on the local stack', () => {
       /^temporal_worker_task_slots_available\{.*task_queue="orders\.fraud".*worker_type="ActivityWorker"\} \d+/m,
     );
     expect(text).toContain('order_platform_health_check{check="worker",status="up"} 1');
-    expect(text).toMatch(/^order_platform_worker_process_resident_memory_bytes \d+/m);
     // Each metric family once: the SDK's text and the platform's do not collide.
     const families = text.match(/^# TYPE (\S+)/gm) ?? [];
     expect(new Set(families).size).toBe(families.length);
