@@ -42,6 +42,7 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
     adapter?: number;
     cachedWorkflows?: number;
     workerHeapUsed?: number;
+    adapterHeapUsed?: number;
   }[] = [];
   const began = Date.now();
   let sampling = true;
@@ -53,6 +54,7 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
           Object.entries(processes).map(([name, pid]) => [name, round(rssMiB(pid) ?? Number.NaN)]),
         ),
         ...(await workerGauges(worker.url)),
+        adapterHeapUsed: heapUsedMiB(await metricsText(adapter.url), 'legacy_adapter'),
       });
       await sleep(SAMPLE_EVERY_MS);
     }
@@ -134,25 +136,34 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
 
 /**
  * From the worker's /metrics: the workflows in its sticky cache (the SDK's gauge) and its V8 heap
- * in use (MiB; garbage not yet collected included), beside the RSS read from /proc.
+ * in use, beside the RSS read from /proc.
  */
 async function workerGauges(
   workerUrl: string,
 ): Promise<{ cachedWorkflows?: number; workerHeapUsed?: number }> {
-  const text = await fetch(`${workerUrl}/metrics`, { signal: AbortSignal.timeout(2_000) })
+  const text = await metricsText(workerUrl);
+  return {
+    cachedWorkflows: metricSum(text, 'temporal_sticky_cache_size'),
+    workerHeapUsed: heapUsedMiB(text, 'worker'),
+  };
+}
+
+const metricsText = (url: string): Promise<string> =>
+  fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) })
     .then((response) => response.text())
     .catch(() => '');
-  const sum = (name: string): number | undefined => {
-    const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map(
-      (match) => Number(match[1]),
-    );
-    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
-  };
-  const heap = sum('order_platform_worker_nodejs_heap_size_used_bytes');
-  return {
-    cachedWorkflows: sum('temporal_sticky_cache_size'),
-    workerHeapUsed: heap === undefined ? undefined : round(heap / 2 ** 20),
-  };
+
+function metricSum(text: string, name: string): number | undefined {
+  const values = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map(
+    (match) => Number(match[1]),
+  );
+  return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+}
+
+/** A platform process's V8 heap in use (MiB; garbage not yet collected included). */
+function heapUsedMiB(text: string, process: 'worker' | 'legacy_adapter'): number | undefined {
+  const heap = metricSum(text, `order_platform_${process}_nodejs_heap_size_used_bytes`);
+  return heap === undefined ? undefined : round(heap / 2 ** 20);
 }
 
 /** Orders placed on the monolith at `perSecond` for `seconds`, at most 64 in flight. */
