@@ -53,8 +53,7 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
         ...Object.fromEntries(
           Object.entries(processes).map(([name, pid]) => [name, round(rssMiB(pid) ?? Number.NaN)]),
         ),
-        ...(await workerGauges(worker.url)),
-        adapterHeapUsed: heapUsedMiB(await metricsText(adapter.url), 'legacy_adapter'),
+        ...(await processGauges(worker.url, adapter.url)),
       });
       await sleep(SAMPLE_EVERY_MS);
     }
@@ -135,16 +134,22 @@ export async function memoryUnderOverload(ctx: BenchContext): Promise<BenchResul
 }
 
 /**
- * From the worker's /metrics: the workflows in its sticky cache (the SDK's gauge) and its V8 heap
- * in use, beside the RSS read from /proc.
+ * From the processes' /metrics, read together so they are of the same moment as the RSS: the
+ * workflows in the worker's sticky cache (the SDK's gauge) and the worker's and adapter's V8 heap
+ * in use.
  */
-async function workerGauges(
+async function processGauges(
   workerUrl: string,
-): Promise<{ cachedWorkflows?: number; workerHeapUsed?: number }> {
-  const text = await metricsText(workerUrl);
+  adapterUrl: string,
+): Promise<{ cachedWorkflows?: number; workerHeapUsed?: number; adapterHeapUsed?: number }> {
+  const [workerText, adapterText] = await Promise.all([
+    metricsText(workerUrl),
+    metricsText(adapterUrl),
+  ]);
   return {
-    cachedWorkflows: metricSum(text, 'temporal_sticky_cache_size'),
-    workerHeapUsed: heapUsedMiB(text, 'worker'),
+    cachedWorkflows: metricSum(workerText, 'temporal_sticky_cache_size'),
+    workerHeapUsed: heapUsedMiB(workerText, 'worker'),
+    adapterHeapUsed: heapUsedMiB(adapterText, 'legacy_adapter'),
   };
 }
 
@@ -161,8 +166,8 @@ function metricSum(text: string, name: string): number | undefined {
 }
 
 /** A platform process's V8 heap in use (MiB; garbage not yet collected included). */
-function heapUsedMiB(text: string, process: 'worker' | 'legacy_adapter'): number | undefined {
-  const heap = metricSum(text, `order_platform_${process}_nodejs_heap_size_used_bytes`);
+function heapUsedMiB(text: string, app: 'worker' | 'legacy_adapter'): number | undefined {
+  const heap = metricSum(text, `order_platform_${app}_nodejs_heap_size_used_bytes`);
   return heap === undefined ? undefined : round(heap / 2 ** 20);
 }
 
