@@ -22,6 +22,7 @@ import {
   ensureApps,
   PLATFORM_APPS,
   type PlatformApp,
+  platformState,
   type StartOutcome,
   stopApp,
 } from '../stack/apps';
@@ -277,6 +278,7 @@ function printUrls(
   stack: RunningStack,
   instances: readonly PlatformApp[],
   outcomes: Record<string, StartOutcome> = {},
+  heading = 'The order platform is running:',
 ): void {
   const url = (app: PlatformApp) => `http://127.0.0.1:${appPort(app, process.env)}`;
   const gateways = instances.filter((a) => a.name === 'gateway' || a.name.startsWith('gateway-'));
@@ -311,7 +313,7 @@ function printUrls(
     return outcome ? OUTCOME_TEXT[outcome] : '';
   };
   const noteWidth = Math.max(...rows.map(([, , owner]) => note(owner).length));
-  console.log('\nThe order platform is running:\n');
+  console.log(`\n${heading}\n`);
   for (const [name, url, owner] of rows) {
     console.log(`  ${name.padEnd(width)}  ${note(owner).padEnd(noteWidth)}  ${url}`);
   }
@@ -329,6 +331,7 @@ async function status(): Promise<void> {
   const stack = readRunningStack(stateDir);
   if (!stack) return log(`no stack in ${stateDir}`);
   const running = runningServices(stack);
+  let servicesStopped = 0;
   for (const service of STACK_SERVICES) {
     const state =
       service === 'postgres' && !stack.postgresDataDir
@@ -336,6 +339,7 @@ async function status(): Promise<void> {
         : running.includes(service)
           ? 'running'
           : 'stopped';
+    if (state === 'stopped') servicesStopped += 1;
     console.log(`${service.padEnd(16)} ${state}`);
   }
   console.log(`${'jaeger'.padEnd(16)} ${jaegerRunning() ? 'running' : 'stopped'}`);
@@ -350,14 +354,30 @@ async function status(): Promise<void> {
   const instances = scaledApps(PLATFORM_APPS, scale, env).filter((instance) =>
     found.includes(instance.name),
   );
+  const appStates: AppState[] = [];
   for (const app of instances) {
     const pidFile = stackPidFile(stateDir, app.name);
     const state = await appState(app, env, pidFile);
+    appStates.push(state);
     console.log(
       `${app.name.padEnd(16)} ${APP_STATE_TEXT[state]}${state === 'down' ? '' : ` (pid ${readPid(pidFile)})`}`,
     );
   }
-  printUrls(stack, instances);
+  const state = platformState({ running: running.length, stopped: servicesStopped }, appStates);
+  if (state === 'stopped') {
+    console.log(
+      `\nThe order platform is stopped (its state is kept in ${stateDir}); \`npm start\` starts it again.\n`,
+    );
+    return;
+  }
+  printUrls(
+    stack,
+    instances,
+    {},
+    state === 'running'
+      ? 'The order platform is running:'
+      : 'The order platform is partly running (what is not running is listed above):',
+  );
 }
 
 const log = (message: string): void => console.error(`[platform] ${message}`);

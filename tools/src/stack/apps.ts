@@ -114,6 +114,20 @@ export async function appState(
   return answers ? 'answering' : 'unresponsive';
 }
 
+/**
+ * What `npm run status` says of the whole platform: running only when every service it owns
+ * runs and every app answers, stopped when nothing does, partly running otherwise.
+ */
+export function platformState(
+  services: { running: number; stopped: number },
+  apps: readonly AppState[],
+): 'running' | 'partly running' | 'stopped' {
+  const appsUp = apps.filter((state) => state !== 'down').length;
+  if (services.running === 0 && appsUp === 0) return 'stopped';
+  const allAnswer = apps.every((state) => state === 'answering');
+  return services.stopped === 0 && allAnswer ? 'running' : 'partly running';
+}
+
 const OUTCOME: Record<AppState, StartOutcome> = {
   down: 'started',
   unresponsive: 'restarted',
