@@ -119,6 +119,20 @@ describe.each(['cdc', 'outbox'] as const)('two legacy adapters, active/standby (
         orders.every((id) =>
           accepted.some((r) => r.key === id && r.value.includes('"LegacyCustomerNotified"')),
         ),
+      describeMissing: (accepted) => {
+        const lacking = orders.flatMap((id, index) => {
+          const seen = accepted
+            .filter((r) => r.key === id)
+            .map((r) => (JSON.parse(r.value) as LegacyEvent).eventType);
+          return seen.includes('LegacyCustomerNotified')
+            ? []
+            : [`#${index} ${id} (${seen.join(', ') || 'no fact'})`];
+        });
+        return (
+          `${lacking.length} of ${orders.length} orders without their last fact (killed after ` +
+          `#${killedAfter}, led again from #${firstAfterTakeover}): ${lacking.slice(0, 10).join('; ')}`
+        );
+      },
       timeoutMs: 120_000,
     });
     const byOrder = (orderId: string): TopicRecord[] => records.filter((r) => r.key === orderId);

@@ -4,6 +4,7 @@ import { createLogger } from '@order-platform/runtime';
 import { createMapping } from '../mappings/sample-monolith.mapping';
 import { CdcSource } from './cdc-source';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
+import { lsnBytes, lsnFromBytes } from './slot-watch';
 
 const relation = (name: string) => ({ schema: 'monolith', name }) as Pgoutput.MessageRelation;
 const begin = {
@@ -79,7 +80,8 @@ async function stream(
     createLogger('test', 'error', () => undefined),
   );
   const service = {
-    acknowledge: async (lsn: string) => void log.push(`ack ${lsn}`),
+    // What the server is told: pg-logical-replication reports one byte past what it is given.
+    acknowledge: async (lsn: string) => void log.push(`ack ${lsnFromBytes(lsnBytes(lsn) + 1)}`),
     _messageQueue: [] as unknown[],
   };
   const onMessage = (

@@ -18,7 +18,7 @@ import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-log
 import type { Logger } from '@order-platform/runtime';
 import type { LegacyMapping, RowChange } from './legacy-mapping-port';
 import type { MirroredRecord, MirrorPublisher } from './mirror-publisher';
-import { lsnBytes } from './slot-watch';
+import { lsnBytes, lsnFromBytes } from './slot-watch';
 
 /** Whether the monolith's database has the slot: changes from before it exists are never streamed. */
 export async function replicationSlotExists(db: Pool | PoolClient, slot: string): Promise<boolean> {
@@ -246,11 +246,11 @@ export class CdcSource {
         // sooner: a new stream is idle until the transaction that broke the last one comes again.)
         if (idle && Date.now() - streamStartedAt > RESTART_MAX_MS) this.failing = undefined;
         if (idle && ahead) {
-          await service.acknowledge(lsn).catch(end);
+          await confirmHandledUpTo(service, lsn).catch(end);
           this.lastAcknowledged = lsn;
         } else if (shouldRespond && this.lastAcknowledged) {
           // Busy: answer with what is really done, never with the server's current position.
-          await service.acknowledge(this.lastAcknowledged).catch(end);
+          await confirmHandledUpTo(service, this.lastAcknowledged).catch(end);
         }
       });
       service.on('error', end);
@@ -362,7 +362,7 @@ export class CdcSource {
     const held = this.held;
     if (!held) return;
     if (held.records.length > 0) await this.publisher.publish(held.records);
-    await service.acknowledge(held.lastLsn);
+    await confirmHandledUpTo(service, held.lastLsn);
     this.lastAcknowledged = held.lastLsn;
     this.held = undefined;
     this.failing = undefined;
@@ -422,6 +422,17 @@ export class CdcSource {
     ]);
     return rows;
   }
+}
+
+/**
+ * Moves the slot to `lsn`, exactly: the next stream (after a crash, a restart, a failover) starts
+ * there, and a transaction whose commit record begins at `lsn` comes again. A commit message's
+ * position and a keepalive's already point just past what they cover, but pg-logical-replication's
+ * `acknowledge` reports one byte more than it is given (physical replication's "last byte + 1"):
+ * that byte would skip a commit written right there, so it is given one byte less.
+ */
+function confirmHandledUpTo(service: LogicalReplicationService, lsn: string): Promise<boolean> {
+  return service.acknowledge(lsnFromBytes(lsnBytes(lsn) - 1));
 }
 
 /** Roughly what a decoded row holds (its text), to bound what a transaction keeps in memory. */

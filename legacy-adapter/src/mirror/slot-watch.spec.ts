@@ -1,4 +1,4 @@
-import { judgeSlot, lsnBytes, type SlotReading } from './slot-watch';
+import { judgeSlot, lsnBytes, lsnFromBytes, type SlotReading } from './slot-watch';
 
 const options = { slot: 'mirror', checkMs: 1_000, lagWarnBytes: 1_000_000, ageWarnSeconds: 300 };
 const healthy: SlotReading = {
@@ -34,8 +34,11 @@ describe('judging the replication slot', () => {
     expect(judgeSlot({ ...healthy, walStatus: 'lost' }, options).problem).toMatch(/re-seeded/);
   });
 
-  it('reads an LSN as a byte offset', () => {
+  it('reads an LSN as a byte offset and writes it back', () => {
     expect(lsnBytes('0/16B3748')).toBe(0x16b3748);
     expect(lsnBytes('16/B374D848')).toBe(0x16 * 2 ** 32 + 0xb374d848);
+    expect(lsnFromBytes(0x16 * 2 ** 32 + 0xb374d848)).toBe('16/B374D848');
+    // One byte before a 4 GiB boundary: the low half wraps, the high half steps back.
+    expect(lsnFromBytes(lsnBytes('17/0') - 1)).toBe('16/FFFFFFFF');
   });
 });

@@ -244,3 +244,10 @@ export function lsnBytes(lsn: string): number {
   const [high, low] = lsn.split('/');
   return parseInt(high ?? '0', 16) * 2 ** 32 + parseInt(low ?? '0', 16);
 }
+
+/** The textual LSN (`16/B374D848`) of a byte position. */
+export function lsnFromBytes(bytes: number): string {
+  const high = Math.floor(bytes / 2 ** 32);
+  const low = bytes - high * 2 ** 32;
+  return `${high.toString(16).toUpperCase()}/${low.toString(16).toUpperCase()}`;
+}

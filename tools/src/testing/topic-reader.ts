@@ -1,6 +1,7 @@
 /**
  * Reads a topic from the beginning, as a brand-new consumer group, keeping the records `accept`
- * lets through until `until` is satisfied (or fails after `timeoutMs`, saying what it saw). For
+ * lets through until `until` is satisfied (or fails after `timeoutMs`, saying what it saw and, if
+ * told how, what it still waits for). For
  * end-to-end suites that check what really reached the broker.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,8 @@ export async function readTopic(options: {
   topic: string;
   accept: (record: TopicRecord) => boolean;
   until: (accepted: TopicRecord[]) => boolean;
+  /** What `until` still waits for, said when the read times out: the records that never came. */
+  describeMissing?: (accepted: TopicRecord[]) => string;
   timeoutMs?: number;
 }): Promise<TopicRecord[]> {
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -40,7 +43,8 @@ export async function readTopic(options: {
         reject(
           new Error(
             `${options.topic}: not there after ${timeoutMs} ms; accepted ${accepted.length}` +
-              (last.length > 0 ? `, the last: ${last.join(', ')}` : ''),
+              (last.length > 0 ? `, the last: ${last.join(', ')}` : '') +
+              (options.describeMissing ? `; missing: ${options.describeMissing(accepted)}` : ''),
           ),
         );
       }, timeoutMs);
